@@ -1,0 +1,47 @@
+/**
+ * A store that keeps documents in process memory: nothing survives a restart. Used by tests
+ * that exercise the sync server alone and as the "durability off" reference in benchmarks.
+ */
+import * as Y from 'yjs';
+import type { AppendMeta, LoadedDoc, Store, StoreHealth } from './store.js';
+
+interface MemoryDoc {
+  updates: Uint8Array[];
+  seq: number;
+}
+
+export class MemoryStore implements Store {
+  private readonly docs = new Map<string, MemoryDoc>();
+  private closed = false;
+
+  async load(name: string): Promise<LoadedDoc> {
+    const doc = this.docs.get(name);
+    if (!doc || doc.updates.length === 0) return { state: Y.encodeStateAsUpdate(new Y.Doc()), seq: 0 };
+    const state = Y.mergeUpdates(doc.updates);
+    // Keep the merged form so repeated loads do not re-merge the whole history.
+    doc.updates = [state];
+    return { state, seq: doc.seq };
+  }
+
+  async append(name: string, update: Uint8Array, _meta: AppendMeta): Promise<number> {
+    if (this.closed) throw new Error('store is closed');
+    let doc = this.docs.get(name);
+    if (!doc) {
+      doc = { updates: [], seq: 0 };
+      this.docs.set(name, doc);
+    }
+    doc.updates.push(update);
+    doc.seq += 1;
+    return doc.seq;
+  }
+
+  async flush(): Promise<void> {}
+
+  health(): StoreHealth {
+    return { ok: true };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The seam between the sync server and durable storage. The server relies on three promises:
+ *
+ * 1. `load(name)` returns every update whose `append` has resolved, and waits for any append
+ *    to that document still in flight, so a room reloaded right after an unload misses nothing.
+ * 2. `append(...)` resolves only once the record is durable (written and fsync'd, for stores
+ *    that promise durability). Appends to one document resolve in the order they were made.
+ *    A failing write is retried, never dropped: the promise stays pending meanwhile and
+ *    `health()` reports the failure.
+ * 3. `flush()` resolves when everything appended so far is durable.
+ */
+
+export interface AppendMeta {
+  /** Who made the change, when known (from an auth token, never from a client's claim). */
+  author: string | null;
+}
+
+export interface LoadedDoc {
+  /** The merged document state as one Yjs update (empty document: a 2-byte empty update). */
+  state: Uint8Array;
+  /** Sequence number of the last record included; 0 for a new document. */
+  seq: number;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  /** Why the store is unhealthy, for logs and `/healthz`. */
+  reason?: string;
+}
+
+export interface Store {
+  load(name: string): Promise<LoadedDoc>;
+  append(name: string, update: Uint8Array, meta: AppendMeta): Promise<number>;
+  /** Everything appended so far (to one document, or to all) is durable. */
+  flush(name?: string): Promise<void>;
+  health(): StoreHealth;
+  /** Flushes, then releases files and timers. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,168 @@
+/**
+ * Every server option in one place: its default, its flag, its environment variable and its
+ * description. `bin/` turns argv + env into a `ServerConfig` with `resolveConfig`; the README
+ * table and `tandem serve --help` are generated from the same list, so they cannot drift.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Limits {
+  /** Largest WebSocket message accepted; larger frames are refused by ws with 1009. */
+  maxMessageBytes: number;
+  /** Bytes queued toward one connection before it is closed with 1013 (it resyncs later). */
+  maxBufferedBytes: number;
+  /** Open WebSocket connections in the whole process; more are refused with HTTP 503. */
+  maxConnections: number;
+  /** Open WebSocket connections in one document's room; more are refused with HTTP 503. */
+  maxConnectionsPerRoom: number;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Interval between pings; a connection that has not answered the previous ping is dropped. */
+  heartbeatMs: number;
+  /** When false, updates are relayed without waiting for fsync (benchmark reference only). */
+  durable: boolean;
+  /** Directory with the built editor; null serves no editor. */
+  editorDir: string | null;
+  limits: Limits;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
+  port: 1234,
+  host: '127.0.0.1',
+  dataDir: './data',
+  logLevel: 'info',
+  heartbeatMs: 30_000,
+  durable: true,
+  editorDir: null,
+  limits: Object.freeze({
+    maxMessageBytes: 4 * MiB,
+    maxBufferedBytes: 16 * MiB,
+    maxConnections: 10_000,
+    maxConnectionsPerRoom: 500,
+  }),
+});
+
+export class ConfigError extends Error {
+  readonly code = 'ERR_CONFIG';
+}
+
+type Parser<T> = (raw: string, name: string) => T;
+
+const integer = (min: number, max: number): Parser<number> => (raw, name) => {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+};
+
+const bytes = (min: number, max: number): Parser<number> => (raw, name) => {
+  const match = /^\s*(\d+)\s*(b|kib|k|mib|m|gib|g)?\s*$/i.exec(raw);
+  const units: Record<string, number> = { b: 1, k: 1024, kib: 1024, m: MiB, mib: MiB, g: 1024 * MiB, gib: 1024 * MiB };
+  const value = match ? Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a size from ${min} to ${max} bytes (e.g. 4MiB), got "${raw}"`);
+  }
+  return value;
+};
+
+const boolean: Parser<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+};
+
+const text: Parser<string> = (raw, name) => {
+  if (raw.length === 0) throw new ConfigError(`${name} must not be empty`);
+  return raw;
+};
+
+const logLevel: Parser<LogLevel> = (raw, name) => {
+  const found = LOG_LEVELS.find((l) => l === raw.trim().toLowerCase());
+  if (!found) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return found;
+};
+
+interface OptionSpec<T> {
+  flag: string;
+  env: string;
+  description: string;
+  parse: Parser<T>;
+  get(config: ServerConfig): T;
+  set(config: ServerConfig, value: T): void;
+  /** Boolean flags may be given without a value (`--no-durable` style is not used). */
+  isSwitch?: boolean;
+}
+
+function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
+  return spec as unknown as OptionSpec<unknown>;
+}
+
+/** The option table: order here is the order of `--help` and the README. */
+export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
+  option({ flag: 'port', env: 'PORT', description: 'TCP port for HTTP and WebSocket (0 picks a free one)',
+    parse: integer(0, 65535), get: (c) => c.port, set: (c, v) => { c.port = v; } }),
+  option({ flag: 'host', env: 'HOST', description: 'Address to listen on (0.0.0.0 for every interface)',
+    parse: text, get: (c) => c.host, set: (c, v) => { c.host = v; } }),
+  option({ flag: 'data-dir', env: 'DATA_DIR', description: 'Directory holding the documents and their history',
+    parse: text, get: (c) => c.dataDir, set: (c, v) => { c.dataDir = v; } }),
+  option({ flag: 'log-level', env: 'LOG_LEVEL', description: `Log verbosity: ${LOG_LEVELS.join(', ')}`,
+    parse: logLevel, get: (c) => c.logLevel, set: (c, v) => { c.logLevel = v; } }),
+  option({ flag: 'heartbeat-ms', env: 'TANDEM_HEARTBEAT_MS', description: 'Ping interval; a connection missing a pong is dropped',
+    parse: integer(100, 3_600_000), get: (c) => c.heartbeatMs, set: (c, v) => { c.heartbeatMs = v; } }),
+  option({ flag: 'durable', env: 'TANDEM_DURABLE', description: 'Relay updates only after fsync (false is for benchmarks only)',
+    parse: boolean, isSwitch: true, get: (c) => c.durable, set: (c, v) => { c.durable = v; } }),
+  option({ flag: 'max-message-bytes', env: 'TANDEM_MAX_MESSAGE_BYTES', description: 'Largest accepted message; larger closes with 1009',
+    parse: bytes(1024, 1024 * MiB), get: (c) => c.limits.maxMessageBytes, set: (c, v) => { c.limits.maxMessageBytes = v; } }),
+  option({ flag: 'max-buffered-bytes', env: 'TANDEM_MAX_BUFFERED_BYTES', description: 'Bytes queued toward a slow reader before it is closed with 1013',
+    parse: bytes(1024, 4096 * MiB), get: (c) => c.limits.maxBufferedBytes, set: (c, v) => { c.limits.maxBufferedBytes = v; } }),
+  option({ flag: 'max-connections', env: 'TANDEM_MAX_CONNECTIONS', description: 'Open connections in total; more get HTTP 503',
+    parse: integer(1, 10_000_000), get: (c) => c.limits.maxConnections, set: (c, v) => { c.limits.maxConnections = v; } }),
+  option({ flag: 'max-connections-per-room', env: 'TANDEM_MAX_CONNECTIONS_PER_ROOM', description: 'Open connections per document; more get HTTP 503',
+    parse: integer(1, 10_000_000), get: (c) => c.limits.maxConnectionsPerRoom, set: (c, v) => { c.limits.maxConnectionsPerRoom = v; } }),
+];
+
+export function cloneConfig(config: ServerConfig): ServerConfig {
+  return { ...config, limits: { ...config.limits } };
+}
+
+/**
+ * Builds a config from defaults, then the environment, then flags (flags win).
+ * `flags` maps flag names (without dashes) to their raw string values.
+ */
+export function resolveConfig(
+  flags: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+  base: ServerConfig = DEFAULT_CONFIG,
+): ServerConfig {
+  const config = cloneConfig(base);
+  for (const spec of SERVER_OPTIONS) {
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') spec.set(config, spec.parse(fromEnv, spec.env));
+    const fromFlag = flags[spec.flag];
+    if (fromFlag !== undefined) spec.set(config, spec.parse(fromFlag, `--${spec.flag}`));
+  }
+  validateConfig(config);
+  return config;
+}
+
+/** Rejects contradictory settings at startup rather than failing later under load. */
+export function validateConfig(config: ServerConfig): void {
+  const { limits } = config;
+  if (limits.maxConnectionsPerRoom > limits.maxConnections) {
+    throw new ConfigError('max-connections-per-room cannot exceed max-connections');
+  }
+  if (limits.maxBufferedBytes < limits.maxMessageBytes) {
+    // A single legitimate reply (e.g. a large document's sync step 2) must fit in the buffer.
+    throw new ConfigError('max-buffered-bytes must be at least max-message-bytes');
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * One client's WebSocket in one room: decodes what arrives, enforces the per-connection
+ * limits, and closes itself with the right code when the client misbehaves.
+ */
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from 'pino';
+import { CloseCode, ProtocolError, decodeClientMessage } from './protocol.js';
+import type { Room, RoomPeer } from './room.js';
+import type { ServerMetrics } from './metrics.js';
+
+export interface ConnectionOptions {
+  maxBufferedBytes: number;
+  metrics: ServerMetrics;
+  logger: Logger;
+  remoteAddress: string;
+  author: string | null;
+}
+
+export class Connection implements RoomPeer {
+  readonly awarenessClientIds = new Set<number>();
+  readonly author: string | null;
+  /** Cleared on every ping, set by the pong: still false at the next ping means dead. */
+  alive = true;
+  private closed = false;
+  private readonly openedAt = Date.now();
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly room: Room,
+    private readonly options: ConnectionOptions,
+    private readonly onClosed: (connection: Connection, code: number) => void,
+  ) {
+    this.author = options.author;
+    socket.binaryType = 'nodebuffer';
+    socket.on('message', this.onMessage);
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    socket.on('close', (code: number) => this.finish(code));
+    // ws reports protocol violations (oversize frames, bad opcodes) here and then closes the
+    // socket itself with the matching code (1009, 1002); 'close' follows.
+    socket.on('error', (error: Error & { code?: string }) => {
+      this.options.logger.warn({ room: room.name, remote: options.remoteAddress, err: error.message, code: error.code }, 'connection error');
+    });
+  }
+
+  /** Joins the room: from here on the connection sends and receives. */
+  start(): void {
+    this.options.logger.info({ room: this.room.name, remote: this.options.remoteAddress }, 'connection open');
+    this.room.join(this);
+  }
+
+  send(message: Uint8Array): void {
+    if (this.closed) return;
+    // A reader that cannot keep up is dropped instead of buffering without bound; it loses
+    // nothing, since the sync on reconnect brings it up to date.
+    if (this.socket.bufferedAmount + message.byteLength > this.options.maxBufferedBytes) {
+      this.close(CloseCode.tryAgainLater, 'too much data buffered toward a slow reader');
+      return;
+    }
+    this.options.metrics.messagesOut.inc();
+    this.options.metrics.bytesOut.inc(message.byteLength);
+    this.socket.send(message);
+  }
+
+  /** Sends a ping, or ends a connection that never answered the previous one. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.options.logger.info({ room: this.room.name, remote: this.options.remoteAddress }, 'heartbeat missed, terminating');
+      this.socket.terminate();
+      this.finish(CloseCode.goingAway, 'heartbeat');
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.socket.close(code, reason);
+    // Leave the room now rather than at the close handshake: nothing more goes out.
+    this.finish(code, reason);
+  }
+
+  private readonly onMessage = (data: RawData, isBinary: boolean): void => {
+    if (this.closed) return;
+    if (!isBinary) {
+      this.reject(new ProtocolError('text frames are not part of the protocol', CloseCode.unsupportedData, 'ERR_TEXT_FRAME'));
+      return;
+    }
+    const bytes = data as Buffer;
+    const { metrics } = this.options;
+    metrics.bytesIn.inc(bytes.byteLength);
+    try {
+      const message = decodeClientMessage(bytes);
+      metrics.messagesIn.inc({ type: message.type });
+      this.room.receive(this, message, bytes);
+    } catch (error) {
+      this.reject(error);
+    }
+  };
+
+  private reject(error: unknown): void {
+    const protocolError = error instanceof ProtocolError ? error : null;
+    const code = protocolError?.closeCode ?? CloseCode.internalError;
+    const level = protocolError ? 'warn' : 'error';
+    this.options.logger[level](
+      { room: this.room.name, remote: this.options.remoteAddress, code, err: (error as Error).message, errorCode: protocolError?.code },
+      'closing connection on bad input',
+    );
+    this.close(code, protocolError ? protocolError.code : 'internal error');
+  }
+
+  private finish(code: number, reason = ''): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.off('message', this.onMessage);
+    this.options.metrics.closes.inc({ code: String(code) });
+    this.options.logger.info(
+      { room: this.room.name, remote: this.options.remoteAddress, code, reason: reason || undefined, ms: Date.now() - this.openedAt },
+      'connection closed',
+    );
+    this.onClosed(this, code);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Plain HTTP on the server's port: health, metrics, the JSON API and the built editor.
+ * WebSocket upgrades never reach this handler (see upgrade.ts).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import sirv from 'sirv';
+import type { ServerMetrics } from './metrics.js';
+import type { StoreHealth } from '../persistence/store.js';
+
+/** Handles a request and returns true, or returns false to let the next route try. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface HttpRoutesOptions {
+  metrics: ServerMetrics;
+  health(): StoreHealth & { serving: boolean };
+  /** The `/api/...` routes, when the server has them. */
+  api?: RouteHandler;
+  editorDir: string | null;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+export function createHttpHandler(options: HttpRoutesOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  // Hashed assets are immutable; index.html is revalidated so new builds show up at once.
+  const editor = options.editorDir
+    ? sirv(options.editorDir, { single: true, etag: true, gzip: true, brotli: true, setHeaders: (res, pathname) => {
+        res.setHeader('cache-control', pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      } })
+    : null;
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (path === '/healthz') {
+      const health = options.health();
+      const ok = health.serving && health.ok;
+      sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unhealthy', serving: health.serving, store: health.ok ? 'ok' : health.reason ?? 'failing' });
+      return;
+    }
+    if (path === '/metrics') {
+      const body = await options.metrics.registry.metrics();
+      sendText(res, 200, body, { 'content-type': options.metrics.registry.contentType });
+      return;
+    }
+    if (path === '/api' || path.startsWith('/api/')) {
+      if (options.api && (await options.api(req, res))) return;
+      sendJson(res, 404, { error: 'not found' });
+      return;
+    }
+    if (editor && (req.method === 'GET' || req.method === 'HEAD')) {
+      editor(req, res, () => sendText(res, 404, 'not found'));
+      return;
+    }
+    sendText(res, 404, editor ? 'not found' : 'Tandem sync server: no editor build is being served (run npm run build).');
+  };
+
+  return (req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error', detail: (error as Error).message });
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * One document's room: its `Y.Doc`, its `Awareness` and the peers connected to it.
+ *
+ * Invariants:
+ * - Nothing about the document leaves the room before it is durable: a relayed update waits for
+ *   its own append, a sync step 2 reply waits for every append made before it was encoded.
+ * - Each outgoing message is encoded once and the same bytes go to every receiver.
+ * - An update is never echoed back to the peer it came from.
+ * - Awareness states a peer set are removed, and the removal relayed, when that peer leaves.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { Store } from '../persistence/store.js';
+import {
+  CloseCode,
+  ProtocolError,
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+  isEmptyUpdate,
+  type ClientMessage,
+} from './protocol.js';
+
+/** What a room needs from a connection: a way to send, and who it is. */
+export interface RoomPeer {
+  send(message: Uint8Array): void;
+  /** Awareness client ids this peer has set; maintained by the room. */
+  readonly awarenessClientIds: Set<number>;
+  /** Author recorded in the history log for this peer's changes. */
+  readonly author: string | null;
+}
+
+export interface RoomOptions {
+  store: Store;
+  /** Wait for `store.append` before relaying (the durability promise). */
+  durable: boolean;
+  onStoreError(error: unknown, room: Room): void;
+}
+
+export class Room {
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  private readonly peers = new Set<RoomPeer>();
+  /** Resolves when every append made so far has resolved. */
+  private durableTail: Promise<void> = Promise.resolve();
+  private pendingAppends = 0;
+  /** Sync step 2 for a client that has nothing yet; dropped on every change. */
+  private fullStateReply: Uint8Array | null = null;
+  private destroyed = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly options: RoomOptions,
+    state: Uint8Array,
+    /** Sequence number of the last record in the store when loaded. */
+    readonly loadedSeq: number,
+  ) {
+    this.doc = new Y.Doc({ gc: true });
+    Y.applyUpdate(this.doc, state);
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    // The server is not a participant: it must not show up as a user in anyone's presence list.
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', this.onAwarenessChange);
+  }
+
+  static async load(name: string, options: RoomOptions): Promise<Room> {
+    const loaded = await options.store.load(name);
+    return new Room(name, options, loaded.state, loaded.seq);
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  get hasPendingWrites(): boolean {
+    return this.pendingAppends > 0;
+  }
+
+  /** Adds a peer and opens the sync: our state vector, then everyone's presence. */
+  join(peer: RoomPeer): void {
+    this.peers.add(peer);
+    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    if (this.awareness.getStates().size > 0) {
+      const ids = [...this.awareness.getStates().keys()];
+      peer.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)));
+    }
+  }
+
+  /** Removes a peer and the presence it set; returns the number of peers left. */
+  leave(peer: RoomPeer): number {
+    if (!this.peers.delete(peer)) return this.peers.size;
+    if (peer.awarenessClientIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.awarenessClientIds], peer);
+      peer.awarenessClientIds.clear();
+    }
+    return this.peers.size;
+  }
+
+  /** Handles one decoded message. Throws `ProtocolError` for input the room refuses. */
+  receive(peer: RoomPeer, message: ClientMessage, raw: Uint8Array): void {
+    switch (message.type) {
+      case 'sync-step1':
+        this.replyToSyncStep1(peer, message.stateVector);
+        return;
+      case 'sync-step2':
+        this.applyUpdate(message.update, peer, null);
+        return;
+      case 'update':
+        // The received bytes are exactly `encodeUpdate(update)`: relay them as they are.
+        this.applyUpdate(message.update, peer, raw);
+        return;
+      case 'awareness':
+        this.applyAwareness(peer, message.update, raw);
+        return;
+      case 'query-awareness': {
+        const ids = [...this.awareness.getStates().keys()];
+        peer.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)));
+        return;
+      }
+    }
+  }
+
+  /**
+   * Applies an update (from a peer, or from the server itself when `origin` is null),
+   * appends it to the store and relays it to every other peer once it is durable.
+   */
+  applyUpdate(update: Uint8Array, origin: RoomPeer | null, encodedMessage: Uint8Array | null): void {
+    if (isEmptyUpdate(update)) return;
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } catch (error) {
+      throw new ProtocolError(`update rejected by Yjs: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
+    }
+    this.fullStateReply = null;
+    const message = encodedMessage ?? encodeUpdate(update);
+    const appended = this.trackAppend(update, origin?.author ?? null);
+    if (this.options.durable) {
+      void appended.then(() => this.broadcast(message, origin));
+    } else {
+      this.broadcast(message, origin);
+    }
+  }
+
+  /** Resolves when every update applied so far is durable. */
+  whenDurable(): Promise<void> {
+    return this.durableTail;
+  }
+
+  /** Idempotent; the registry calls it after the last peer left and writes settled. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.awareness.off('update', this.onAwarenessChange);
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.peers.clear();
+  }
+
+  private trackAppend(update: Uint8Array, author: string | null): Promise<void> {
+    this.pendingAppends += 1;
+    const appended = this.options.store.append(this.name, update, { author }).then(
+      () => {
+        this.pendingAppends -= 1;
+      },
+      (error: unknown) => {
+        this.pendingAppends -= 1;
+        this.options.onStoreError(error, this);
+      },
+    );
+    // Appends to one document resolve in order, so the newest one stands for all before it.
+    this.durableTail = appended;
+    return appended;
+  }
+
+  private replyToSyncStep1(peer: RoomPeer, stateVector: Uint8Array): void {
+    let reply: Uint8Array;
+    // A fresh client's state vector is the single byte 0; its reply is shared between joiners.
+    const wantsEverything = stateVector.length === 1 && stateVector[0] === 0;
+    if (wantsEverything && this.fullStateReply) {
+      reply = this.fullStateReply;
+    } else {
+      let diff: Uint8Array;
+      try {
+        diff = Y.encodeStateAsUpdate(this.doc, stateVector);
+      } catch (error) {
+        throw new ProtocolError(`malformed state vector: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_STATE_VECTOR');
+      }
+      reply = encodeSyncStep2(diff);
+      if (wantsEverything) this.fullStateReply = reply;
+    }
+    if (this.pendingAppends === 0) {
+      peer.send(reply);
+      return;
+    }
+    // The reply was encoded now, so it holds only updates already appended: wait for those.
+    void this.durableTail.then(() => {
+      if (this.peers.has(peer)) peer.send(reply);
+    });
+  }
+
+  private applyAwareness(peer: RoomPeer, update: Uint8Array, raw: Uint8Array): void {
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+    } catch (error) {
+      throw new ProtocolError(`malformed awareness update: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_AWARENESS');
+    }
+    this.broadcast(raw, peer);
+  }
+
+  /** Keeps each peer's set of awareness ids current, and relays removals made by the server. */
+  private readonly onAwarenessChange = (
+    change: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const peer = origin as RoomPeer;
+    if (this.peers.has(peer)) {
+      // Set by the peer itself: its own message is relayed as received.
+      for (const id of change.added) peer.awarenessClientIds.add(id);
+      for (const id of change.updated) peer.awarenessClientIds.add(id);
+      for (const id of change.removed) peer.awarenessClientIds.delete(id);
+      return;
+    }
+    // Removed on a peer's departure (or timed out): nobody else will tell the room.
+    const changed = [...change.added, ...change.updated, ...change.removed];
+    if (changed.length === 0) return;
+    this.broadcast(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null);
+  };
+
+  private broadcast(message: Uint8Array, except: RoomPeer | null): void {
+    for (const peer of this.peers) {
+      if (peer !== except) peer.send(message);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The Tandem server: one HTTP server on one port for the editor, the API, health, metrics and
+ * the y-websocket rooms.
+ *
+ * Join flow: upgrade → validate the name (400) → connection limits (503) → authorize (401/403)
+ * → load the room, single-flight (the socket waits, so no sync is answered before the load)
+ * → per-room limit (503) → WebSocket → sync step 1 and awareness.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { Store } from '../persistence/store.js';
+import type { ServerConfig } from './config.js';
+import { Connection } from './connection.js';
+import { docNameFromRequestUrl } from './doc-name.js';
+import { createHttpHandler, type RouteHandler } from './http-routes.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { CloseCode } from './protocol.js';
+import { RoomRegistry } from './room-registry.js';
+import type { Room } from './room.js';
+import { UpgradeRefusal, refuseUpgrade } from './upgrade.js';
+
+/** Who is connecting, as decided by `authorize`. */
+export interface Principal {
+  /** Recorded as the author of this connection's changes; null when unknown. */
+  author: string | null;
+}
+
+/** The access-control seam: resolve to a principal or throw an `UpgradeRefusal` (401/403). */
+export type Authorize = (request: http.IncomingMessage, docName: string) => Promise<Principal>;
+
+export const openAccess: Authorize = async () => ({ author: null });
+
+export interface TandemServerOptions {
+  config: ServerConfig;
+  store: Store;
+  logger: Logger;
+  authorize?: Authorize;
+  /** Builds the `/api` routes once the server's rooms exist. */
+  api?: (server: TandemServer) => RouteHandler;
+}
+
+export class TandemServer {
+  readonly http: http.Server;
+  readonly metrics: ServerMetrics;
+  readonly rooms: RoomRegistry;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  /** Upgrades accepted but not yet connected; they count toward the connection limit. */
+  private pendingUpgrades = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly authorize: Authorize;
+
+  private constructor(private readonly options: TandemServerOptions) {
+    const { config, store, logger } = options;
+    this.authorize = options.authorize ?? openAccess;
+    this.rooms = new RoomRegistry(
+      {
+        store,
+        durable: config.durable,
+        onStoreError: (error, room) => logger.error({ room: room.name, err: (error as Error).message }, 'store append failed'),
+      },
+      (name, error) => logger.error({ room: name, err: (error as Error).message }, 'room unload failed to flush'),
+    );
+    this.metrics = createMetrics({
+      connections: () => this.connections.size,
+      rooms: () => this.rooms.size,
+      storeHealthy: () => store.health().ok,
+    });
+    // perMessageDeflate off: Yjs updates are small and binary; compression costs CPU per send.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxMessageBytes, perMessageDeflate: false });
+    this.http = http.createServer(
+      createHttpHandler({
+        metrics: this.metrics,
+        health: () => ({ ...store.health(), serving: this.closing === null }),
+        api: options.api?.(this),
+        editorDir: config.editorDir,
+      }),
+    );
+    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.handleUpgrade(req, socket, head).catch((error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'upgrade failed');
+        refuseUpgrade(socket, new UpgradeRefusal(500, 'internal error'));
+      });
+    });
+  }
+
+  /** Creates the server and starts listening; resolves once it accepts connections. */
+  static async start(options: TandemServerOptions): Promise<TandemServer> {
+    const server = new TandemServer(options);
+    await new Promise<void>((resolve, reject) => {
+      server.http.once('error', reject);
+      server.http.listen(options.config.port, options.config.host, () => {
+        server.http.off('error', reject);
+        resolve();
+      });
+    });
+    server.heartbeat = setInterval(() => {
+      for (const connection of server.connections) connection.heartbeat();
+    }, options.config.heartbeatMs);
+    server.heartbeat.unref();
+    return server;
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** `http://host:port` as a client would use it. */
+  get url(): string {
+    const address = this.http.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Stop accepting, make everything durable, close every socket with 1001. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const { store, logger } = this.options;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    for (const room of await this.rooms.loadedRooms()) await room.whenDurable();
+    await store.flush();
+    for (const connection of [...this.connections]) connection.close(CloseCode.goingAway, 'server shutting down');
+    await this.rooms.settle();
+    await store.close();
+    this.http.closeAllConnections();
+    await stopped;
+    this.wss.close();
+    logger.info('server stopped');
+  }
+
+  private async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const { config, logger } = this.options;
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    const refuse = (refusal: UpgradeRefusal): void => {
+      this.metrics.upgradesRefused.inc({ status: String(refusal.status) });
+      logger.info({ remote, url: req.url, status: refusal.status, reason: refusal.message }, 'upgrade refused');
+      refuseUpgrade(socket, refusal);
+    };
+    // Until ws owns the socket, an error on it (client reset) must not crash the process.
+    const onEarlyError = (): void => void socket.destroy();
+    socket.on('error', onEarlyError);
+
+    if (this.closing) return refuse(new UpgradeRefusal(503, 'server is shutting down'));
+    const parsed = docNameFromRequestUrl(req.url);
+    if (!parsed.ok) return refuse(new UpgradeRefusal(400, `invalid document name: ${parsed.reason}`));
+    if (this.connections.size + this.pendingUpgrades >= config.limits.maxConnections) {
+      return refuse(new UpgradeRefusal(503, 'server is at its connection limit', { 'Retry-After': '5' }));
+    }
+
+    this.pendingUpgrades += 1;
+    let room: Room | null = null;
+    try {
+      const principal = await this.authorize(req, parsed.name);
+      room = await this.rooms.acquire(parsed.name);
+      if (room.size >= config.limits.maxConnectionsPerRoom) {
+        throw new UpgradeRefusal(503, 'document is at its connection limit', { 'Retry-After': '5' });
+      }
+      if (this.closing || socket.destroyed) throw new UpgradeRefusal(503, 'connection went away during the upgrade');
+      const joined = room;
+      let connected = false;
+      // ws may refuse the handshake itself (bad headers) and never call back: release then.
+      socket.once('close', () => {
+        if (!connected) this.rooms.release(joined);
+      });
+      socket.off('error', onEarlyError);
+      this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        connected = true;
+        this.connect(ws, joined, principal, remote);
+      });
+    } catch (error) {
+      if (room) this.rooms.release(room);
+      if (error instanceof UpgradeRefusal) return refuse(error);
+      logger.error({ remote, url: req.url, err: (error as Error).message }, 'could not load document');
+      return refuse(new UpgradeRefusal(503, 'document could not be loaded, try again later', { 'Retry-After': '5' }));
+    } finally {
+      this.pendingUpgrades -= 1;
+    }
+  }
+
+  private connect(ws: WebSocket, room: Room, principal: Principal, remoteAddress: string): void {
+    const connection = new Connection(
+      ws,
+      room,
+      {
+        maxBufferedBytes: this.options.config.limits.maxBufferedBytes,
+        metrics: this.metrics,
+        logger: this.options.logger,
+        remoteAddress,
+        author: principal.author,
+      },
+      (closed) => {
+        this.connections.delete(closed);
+        room.leave(closed);
+        this.rooms.release(room);
+      },
+    );
+    this.connections.add(connection);
+    connection.start();
+  }
+}

@@ -1,0 +1,20 @@
+// Makes sure the system packages the tests need are present before the suite starts:
+// installs them with apt-get when running as root, otherwise stops at once with the command.
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const needed = [{ binary: '/usr/bin/chromium', aptPackage: 'chromium', why: 'browser end-to-end tests' }];
+const missing = needed.filter((n) => !existsSync(n.binary));
+if (missing.length === 0) process.exit(0);
+
+const packages = missing.map((m) => m.aptPackage);
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (!isRoot) {
+  console.error(`Missing system packages for the tests: ${missing.map((m) => `${m.aptPackage} (${m.why})`).join(', ')}`);
+  console.error(`Install them with:\n  sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}`);
+  process.exit(1);
+}
+console.log(`Installing ${packages.join(' ')} with apt-get for the tests…`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
