@@ -8,6 +8,8 @@ import { CloseCode, ProtocolError, decodeClientMessage } from './protocol.js';
 import type { Room, RoomPeer } from './room.js';
 import type { ServerMetrics } from './metrics.js';
 
+const SLOW_READER_GRACE_MS = 2000;
+
 export interface ConnectionOptions {
   maxBufferedBytes: number;
   metrics: ServerMetrics;
@@ -78,6 +80,11 @@ export class Connection implements RoomPeer {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.socket.close(code, reason);
+    if (code === CloseCode.tryAgainLater) {
+      // The close frame sits behind everything the slow reader has not read; do not hold that
+      // memory for ws's 30 s close timeout. A reader that resumes soon still sees the 1013.
+      setTimeout(() => this.socket.terminate(), SLOW_READER_GRACE_MS).unref();
+    }
     // Leave the room now rather than at the close handshake: nothing more goes out.
     this.finish(code, reason);
   }
