@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { ConfigError, DEFAULT_CONFIG, SERVER_OPTIONS, resolveConfig } from '../../sync-server/config.js';
 
 describe('config', () => {
@@ -36,6 +37,13 @@ describe('config', () => {
       expect(option.env).toMatch(/^[A-Z_]+$/);
       expect(option.description.length).toBeGreaterThan(10);
       expect(option.get(DEFAULT_CONFIG)).not.toBeUndefined();
+    }
+  });
+
+  it('is documented in the README option table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const option of SERVER_OPTIONS) {
+      expect(readme, `README lacks --${option.flag}`).toContain(`| \`--${option.flag}\` | \`${option.env}\` |`);
     }
   });
 });
