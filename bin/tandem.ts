@@ -5,8 +5,9 @@
 import { ConfigError } from '../sync-server/config.js';
 import { UsageError, type Command } from './command.js';
 import { serveCommand } from './commands/serve.js';
+import { tokenCommand } from './commands/token.js';
 
-const commands: Command[] = [serveCommand];
+const commands: Command[] = [serveCommand, tokenCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

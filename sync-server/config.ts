@@ -4,6 +4,8 @@
  * table and `tandem serve --help` are generated from the same list, so they cannot drift.
  */
 
+import { normalizeOrigin } from './origin-policy.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -16,6 +18,14 @@ export interface Limits {
   maxConnections: number;
   /** Open WebSocket connections in one document's room; more are refused with HTTP 503. */
   maxConnectionsPerRoom: number;
+  /** Open connections (and upgrades in progress) from one client address; more get HTTP 429. */
+  maxConnectionsPerIp: number;
+  /** Average messages per second one connection may send (token bucket refill); above it: 1008. */
+  messagesPerSecond: number;
+  /** Messages one connection may send in a burst above the average (token bucket size). */
+  messageBurst: number;
+  /** Encoded size a document may grow to through clients' updates; a larger one closes with 4413. */
+  maxDocumentBytes: number;
 }
 
 export interface ServerConfig {
@@ -29,6 +39,16 @@ export interface ServerConfig {
   durable: boolean;
   /** Directory with the built editor; null serves no editor. */
   editorDir: string | null;
+  /** HS256 secret for access tokens (at least 32 characters); null when not set. See docs/security.md. */
+  authSecret: string | null;
+  /** File whose content (trimmed) is the HS256 secret; read by bin at startup. */
+  authSecretFile: string | null;
+  /** PEM file with an Ed25519 public key (or private key) verifying EdDSA tokens; read by bin. */
+  authPublicKeyFile: string | null;
+  /** Browser origins allowed to connect and call /api; empty = any. Requests without Origin pass. */
+  allowedOrigins: readonly string[];
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+  trustProxy: boolean;
   limits: Limits;
 }
 
@@ -42,11 +62,20 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   heartbeatMs: 30_000,
   durable: true,
   editorDir: null,
+  authSecret: null,
+  authSecretFile: null,
+  authPublicKeyFile: null,
+  allowedOrigins: Object.freeze([]),
+  trustProxy: false,
   limits: Object.freeze({
     maxMessageBytes: 4 * MiB,
     maxBufferedBytes: 16 * MiB,
     maxConnections: 10_000,
     maxConnectionsPerRoom: 500,
+    maxConnectionsPerIp: 64,
+    messagesPerSecond: 100,
+    messageBurst: 300,
+    maxDocumentBytes: 8 * MiB,
   }),
 });
 
@@ -85,6 +114,14 @@ const text: Parser<string> = (raw, name) => {
   if (raw.length === 0) throw new ConfigError(`${name} must not be empty`);
   return raw;
 };
+
+/** A comma-separated list of origins such as `https://docs.example.com`, or `*` for any. */
+const origins: Parser<readonly string[]> = (raw, name) =>
+  raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((entry) => {
+    const origin = normalizeOrigin(entry);
+    if (origin === null) throw new ConfigError(`${name} must list origins like https://example.com (or *), got "${entry}"`);
+    return origin;
+  });
 
 const logLevel: Parser<LogLevel> = (raw, name) => {
   const found = LOG_LEVELS.find((l) => l === raw.trim().toLowerCase());
@@ -129,6 +166,24 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(1, 10_000_000), get: (c) => c.limits.maxConnections, set: (c, v) => { c.limits.maxConnections = v; } }),
   option({ flag: 'max-connections-per-room', env: 'TANDEM_MAX_CONNECTIONS_PER_ROOM', description: 'Open connections per document; more get HTTP 503',
     parse: integer(1, 10_000_000), get: (c) => c.limits.maxConnectionsPerRoom, set: (c, v) => { c.limits.maxConnectionsPerRoom = v; } }),
+  option({ flag: 'max-connections-per-ip', env: 'TANDEM_MAX_CONNECTIONS_PER_IP', description: 'Open connections from one client address; more get HTTP 429',
+    parse: integer(1, 10_000_000), get: (c) => c.limits.maxConnectionsPerIp, set: (c, v) => { c.limits.maxConnectionsPerIp = v; } }),
+  option({ flag: 'messages-per-second', env: 'TANDEM_MESSAGES_PER_SECOND', description: 'Average messages per second per connection; a flood closes with 1008',
+    parse: integer(1, 1_000_000), get: (c) => c.limits.messagesPerSecond, set: (c, v) => { c.limits.messagesPerSecond = v; } }),
+  option({ flag: 'message-burst', env: 'TANDEM_MESSAGE_BURST', description: 'Messages per connection allowed in a burst above the average',
+    parse: integer(1, 10_000_000), get: (c) => c.limits.messageBurst, set: (c, v) => { c.limits.messageBurst = v; } }),
+  option({ flag: 'max-document-bytes', env: 'TANDEM_MAX_DOCUMENT_BYTES', description: 'Largest size a document may grow to; an update past it closes with 4413',
+    parse: bytes(1024, 4096 * MiB), get: (c) => c.limits.maxDocumentBytes, set: (c, v) => { c.limits.maxDocumentBytes = v; } }),
+  option({ flag: 'auth-secret', env: 'TANDEM_AUTH_SECRET', description: 'HS256 secret: every upgrade and /api call then needs a token',
+    parse: text, get: (c) => c.authSecret, set: (c, v) => { c.authSecret = v; } }),
+  option({ flag: 'auth-secret-file', env: 'TANDEM_AUTH_SECRET_FILE', description: 'File holding the HS256 secret (keeps it out of ps and the environment)',
+    parse: text, get: (c) => c.authSecretFile, set: (c, v) => { c.authSecretFile = v; } }),
+  option({ flag: 'auth-public-key-file', env: 'TANDEM_AUTH_PUBLIC_KEY_FILE', description: 'Ed25519 PEM key file: tokens are then EdDSA-signed',
+    parse: text, get: (c) => c.authPublicKeyFile, set: (c, v) => { c.authPublicKeyFile = v; } }),
+  option({ flag: 'allowed-origin', env: 'TANDEM_ALLOWED_ORIGINS', description: 'Comma-separated browser origins allowed (default: any); others get 403',
+    parse: origins, get: (c) => c.allowedOrigins, set: (c, v) => { c.allowedOrigins = v; } }),
+  option({ flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', description: 'Client address from X-Forwarded-For (only behind your own proxy)',
+    parse: boolean, isSwitch: true, get: (c) => c.trustProxy, set: (c, v) => { c.trustProxy = v; } }),
 ];
 
 export function cloneConfig(config: ServerConfig): ServerConfig {
@@ -165,4 +220,21 @@ export function validateConfig(config: ServerConfig): void {
     // A single legitimate reply (e.g. a large document's sync step 2) must fit in the buffer.
     throw new ConfigError('max-buffered-bytes must be at least max-message-bytes');
   }
+  if (limits.maxBufferedBytes < limits.maxDocumentBytes + 1024) {
+    // A joining client receives the whole document as one sync step 2 message.
+    throw new ConfigError('max-buffered-bytes must exceed max-document-bytes by at least 1 KiB');
+  }
+  if (limits.messageBurst < 1 || limits.messagesPerSecond < 1) {
+    throw new ConfigError('messages-per-second and message-burst must be at least 1');
+  }
+  const keySources = [config.authSecret, config.authSecretFile, config.authPublicKeyFile].filter((k) => k !== null);
+  if (keySources.length > 1) {
+    throw new ConfigError('configure one token key only: auth-secret, auth-secret-file or auth-public-key-file');
+  }
+  if (config.authSecret !== null && config.authSecret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`auth-secret must be at least ${MIN_SECRET_LENGTH} characters (use a random string)`);
+  }
 }
+
+/** HS256 secrets shorter than this are guessable offline from a single token. */
+export const MIN_SECRET_LENGTH = 32;

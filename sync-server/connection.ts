@@ -4,7 +4,8 @@
  */
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
-import { CloseCode, ProtocolError, decodeClientMessage } from './protocol.js';
+import { CloseCode, ProtocolError, decodeClientMessage, encodePermissionDenied } from './protocol.js';
+import { TokenBucket } from './rate-limit.js';
 import type { Room, RoomPeer } from './room.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -16,15 +17,30 @@ export interface ConnectionOptions {
   logger: Logger;
   remoteAddress: string;
   author: string | null;
+  /** A viewer: its document updates are ignored. */
+  readOnly?: boolean;
+  /** When the credentials expire (ms since the epoch): the connection is closed with 4401. */
+  expiresAt?: number | null;
+  /** Who is connected, for the log lines. */
+  user?: string | null;
+  /** Token bucket for incoming messages; above it the connection is closed with 1008. */
+  rate?: { messagesPerSecond: number; burst: number };
 }
+
+/** setTimeout fires at once for delays above 2^31-1 ms (~24.8 days): longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Connection implements RoomPeer {
   readonly awarenessClientIds = new Set<number>();
   readonly author: string | null;
+  readonly readOnly: boolean;
   /** Cleared on every ping, set by the pong: still false at the next ping means dead. */
   alive = true;
   private closed = false;
   private readonly openedAt = Date.now();
+  private readonly bucket: TokenBucket | null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private writeRefusalReported = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -33,6 +49,8 @@ export class Connection implements RoomPeer {
     private readonly onClosed: (connection: Connection, code: number) => void,
   ) {
     this.author = options.author;
+    this.readOnly = options.readOnly ?? false;
+    this.bucket = options.rate ? new TokenBucket(options.rate.messagesPerSecond, options.rate.burst) : null;
     socket.binaryType = 'nodebuffer';
     socket.on('message', this.onMessage);
     socket.on('pong', () => {
@@ -48,8 +66,25 @@ export class Connection implements RoomPeer {
 
   /** Joins the room: from here on the connection sends and receives. */
   start(): void {
-    this.options.logger.info({ room: this.room.name, remote: this.options.remoteAddress }, 'connection open');
+    this.options.logger.info(
+      { room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined, readOnly: this.readOnly || undefined },
+      'connection open',
+    );
     this.room.join(this);
+    // After joining, so that an already expired token leaves the room through the usual close.
+    this.scheduleExpiry();
+  }
+
+  /** A read-only peer sent an update: logged and told once per connection, then ignored. */
+  writeRefused(): void {
+    if (this.writeRefusalReported || this.closed) return;
+    this.writeRefusalReported = true;
+    this.options.logger.warn(
+      { room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined },
+      'update from a read-only connection ignored',
+    );
+    // y-websocket clients understand this message (they log it); the connection stays open.
+    this.send(encodePermissionDenied('read-only access: document updates are not accepted'));
   }
 
   send(message: Uint8Array): void {
@@ -91,6 +126,14 @@ export class Connection implements RoomPeer {
 
   private readonly onMessage = (data: RawData, isBinary: boolean): void => {
     if (this.closed) return;
+    if (this.bucket && !this.bucket.take()) {
+      this.options.logger.warn(
+        { room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined, rate: this.options.rate },
+        'closing connection over its message rate limit',
+      );
+      this.close(CloseCode.policyViolation, 'message rate limit exceeded');
+      return;
+    }
     if (!isBinary) {
       this.reject(new ProtocolError('text frames are not part of the protocol', CloseCode.unsupportedData, 'ERR_TEXT_FRAME'));
       return;
@@ -118,9 +161,25 @@ export class Connection implements RoomPeer {
     this.close(code, protocolError ? protocolError.code : 'internal error');
   }
 
+  /** Closes the connection with 4401 when its credentials expire. */
+  private scheduleExpiry(): void {
+    const { expiresAt } = this.options;
+    if (expiresAt === undefined || expiresAt === null || this.closed) return;
+    const delay = expiresAt - Date.now();
+    if (delay <= 0) {
+      this.options.logger.info({ room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined }, 'token expired, closing');
+      this.close(CloseCode.unauthorized, 'token expired');
+      return;
+    }
+    this.expiryTimer = setTimeout(() => this.scheduleExpiry(), Math.min(delay, MAX_TIMER_MS));
+    // The connection's socket keeps the process alive, not this timer.
+    this.expiryTimer.unref();
+  }
+
   private finish(code: number, reason = ''): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.socket.off('message', this.onMessage);
     this.options.metrics.closes.inc({ code: String(code) });
     this.options.logger.info(

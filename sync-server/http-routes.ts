@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
 import type { ServerMetrics } from './metrics.js';
 import type { StoreHealth } from '../persistence/store.js';
+import type { UpgradeRefusal } from './upgrade.js';
 
 /** Handles a request and returns true, or returns false to let the next route try. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -15,6 +16,8 @@ export interface HttpRoutesOptions {
   health(): StoreHealth & { serving: boolean };
   /** The `/api/...` routes, when the server has them. */
   api?: RouteHandler;
+  /** Runs before every `/api` request: a refusal is sent as JSON, null lets the API answer. */
+  guardApi?: (req: IncomingMessage) => Promise<UpgradeRefusal | null>;
   editorDir: string | null;
 }
 
@@ -51,6 +54,12 @@ export function createHttpHandler(options: HttpRoutesOptions): (req: IncomingMes
       return;
     }
     if (path === '/api' || path.startsWith('/api/')) {
+      const refusal = await options.guardApi?.(req);
+      if (refusal) {
+        for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+        sendJson(res, refusal.status, { error: refusal.message });
+        return;
+      }
       if (options.api && (await options.api(req, res))) return;
       sendJson(res, 404, { error: 'not found' });
       return;

@@ -33,6 +33,8 @@ export const CloseCode = {
   tryAgainLater: 1013,
   unauthorized: 4401,
   forbidden: 4403,
+  /** The document would grow past its size limit; 44xx tells y-websocket not to retry. */
+  documentTooLarge: 4413,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -21,6 +21,7 @@ import {
   isEmptyUpdate,
   type ClientMessage,
 } from './protocol.js';
+import { DocumentSizeBudget } from './document-size.js';
 
 /** What a room needs from a connection: a way to send, and who it is. */
 export interface RoomPeer {
@@ -29,6 +30,10 @@ export interface RoomPeer {
   readonly awarenessClientIds: Set<number>;
   /** Author recorded in the history log for this peer's changes. */
   readonly author: string | null;
+  /** A viewer: its document updates are ignored (its sync and awareness still work). */
+  readonly readOnly?: boolean;
+  /** Told when a read-only peer sent an update that was ignored. */
+  writeRefused?(): void;
 }
 
 export interface RoomOptions {
@@ -36,6 +41,8 @@ export interface RoomOptions {
   /** Wait for `store.append` before relaying (the durability promise). */
   durable: boolean;
   onStoreError(error: unknown, room: Room): void;
+  /** Largest encoded size peers' updates may grow the document to; unlimited when absent. */
+  maxDocumentBytes?: number;
 }
 
 export class Room {
@@ -48,6 +55,7 @@ export class Room {
   /** Sync step 2 for a client that has nothing yet; dropped on every change. */
   private fullStateReply: Uint8Array | null = null;
   private destroyed = false;
+  private readonly sizeBudget: DocumentSizeBudget;
 
   private constructor(
     readonly name: string,
@@ -58,6 +66,7 @@ export class Room {
   ) {
     this.doc = new Y.Doc({ gc: true });
     Y.applyUpdate(this.doc, state);
+    this.sizeBudget = new DocumentSizeBudget(options.maxDocumentBytes ?? Infinity, state.byteLength);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The server is not a participant: it must not show up as a user in anyone's presence list.
     this.awareness.setLocalState(null);
@@ -104,9 +113,15 @@ export class Room {
         this.replyToSyncStep1(peer, message.stateVector);
         return;
       case 'sync-step2':
+        // A viewer's answer to our sync step 1 is ignored: it may hold nothing we take.
+        if (peer.readOnly) return;
         this.applyUpdate(message.update, peer, null);
         return;
       case 'update':
+        if (peer.readOnly) {
+          if (!isEmptyUpdate(message.update)) peer.writeRefused?.();
+          return;
+        }
         // The received bytes are exactly `encodeUpdate(update)`: relay them as they are.
         this.applyUpdate(message.update, peer, raw);
         return;
@@ -127,11 +142,16 @@ export class Room {
    */
   applyUpdate(update: Uint8Array, origin: RoomPeer | null, encodedMessage: Uint8Array | null): void {
     if (isEmptyUpdate(update)) return;
+    // Only peers are held to the size limit; the server's own updates (restore) are not.
+    if (origin !== null && !this.sizeBudget.admits(update, () => Y.encodeStateAsUpdate(this.doc).byteLength)) {
+      throw new ProtocolError(`document would grow past its limit of ${this.sizeBudget.maxBytes} bytes`, CloseCode.documentTooLarge, 'ERR_DOC_TOO_LARGE');
+    }
     try {
       Y.applyUpdate(this.doc, update, origin);
     } catch (error) {
       throw new ProtocolError(`update rejected by Yjs: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
+    this.sizeBudget.grew(update.byteLength);
     this.fullStateReply = null;
     const message = encodedMessage ?? encodeUpdate(update);
     const appended = this.trackAppend(update, origin?.author ?? null);

@@ -2,7 +2,8 @@
  * The Tandem server: one HTTP server on one port for the editor, the API, health, metrics and
  * the y-websocket rooms.
  *
- * Join flow: upgrade → validate the name (400) → connection limits (503) → authorize (401/403)
+ * Join flow: upgrade → validate the name (400) → connection limits (503) → origin allow-list
+ * (403) → per-address cap (429) → authorize (401/403)
  * → load the room, single-flight (the socket waits, so no sync is answered before the load)
  * → per-room limit (503) → WebSocket → sync step 1 and awareness.
  */
@@ -21,11 +22,21 @@ import { CloseCode } from './protocol.js';
 import { RoomRegistry } from './room-registry.js';
 import type { Room } from './room.js';
 import { UpgradeRefusal, refuseUpgrade } from './upgrade.js';
+import { Admission } from './admission.js';
+import { guardApiRequest } from './api-guard.js';
+import { redactToken } from './auth.js';
 
 /** Who is connecting, as decided by `authorize`. */
 export interface Principal {
   /** Recorded as the author of this connection's changes; null when unknown. */
   author: string | null;
+  /** A viewer: receives sync and presence, may send presence, never changes the document. */
+  readOnly?: boolean;
+  /** When the credentials expire (ms since the epoch); a live connection is closed with 4401. */
+  expiresAt?: number | null;
+  /** For log lines. */
+  userId?: string | null;
+  displayName?: string | null;
 }
 
 /** The access-control seam: resolve to a principal or throw an `UpgradeRefusal` (401/403). */
@@ -38,6 +49,12 @@ export interface TandemServerOptions {
   store: Store;
   logger: Logger;
   authorize?: Authorize;
+  /**
+   * Checks that an `/api` request about no single document (the document list) carries valid
+   * credentials; throws an `UpgradeRefusal` (401) otherwise. Absent = open. Requests about one
+   * document go through `authorize` (see api-guard.ts).
+   */
+  authenticate?: (request: http.IncomingMessage) => Promise<unknown>;
   /** Builds the `/api` routes once the server's rooms exist. */
   api?: (server: TandemServer) => RouteHandler;
 }
@@ -53,14 +70,17 @@ export class TandemServer {
   private heartbeat: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly authorize: Authorize;
+  private readonly admission: Admission;
 
   private constructor(private readonly options: TandemServerOptions) {
     const { config, store, logger } = options;
     this.authorize = options.authorize ?? openAccess;
+    this.admission = new Admission(config);
     this.rooms = new RoomRegistry(
       {
         store,
         durable: config.durable,
+        maxDocumentBytes: config.limits.maxDocumentBytes,
         onStoreError: (error, room) => logger.error({ room: room.name, err: (error as Error).message }, 'store append failed'),
       },
       (name, error) => logger.error({ room: name, err: (error as Error).message }, 'room unload failed to flush'),
@@ -77,6 +97,8 @@ export class TandemServer {
         metrics: this.metrics,
         health: () => ({ ...store.health(), serving: this.closing === null }),
         api: options.api?.(this),
+        guardApi: (req) =>
+          guardApiRequest(req, { authorize: this.authorize, authenticate: options.authenticate ?? null, checkOrigin: (r) => this.admission.checkOrigin(r) }),
         editorDir: config.editorDir,
       }),
     );
@@ -120,6 +142,17 @@ export class TandemServer {
     return this.connections.size;
   }
 
+  /** Whether `request`'s credentials may read `docName` (for filtering document lists). */
+  async canRead(request: http.IncomingMessage, docName: string): Promise<boolean> {
+    try {
+      await this.authorize(request, docName);
+      return true;
+    } catch (error) {
+      if (error instanceof UpgradeRefusal) return false;
+      throw error;
+    }
+  }
+
   /** Stop accepting, make everything durable, close every socket with 1001. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -143,10 +176,10 @@ export class TandemServer {
 
   private async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { config, logger } = this.options;
-    const remote = req.socket.remoteAddress ?? 'unknown';
+    const remote = this.admission.clientAddress(req);
     const refuse = (refusal: UpgradeRefusal): void => {
       this.metrics.upgradesRefused.inc({ status: String(refusal.status) });
-      logger.info({ remote, url: req.url, status: refusal.status, reason: refusal.message }, 'upgrade refused');
+      logger.info({ remote, url: redactToken(req.url), status: refusal.status, reason: refusal.message }, 'upgrade refused');
       refuseUpgrade(socket, refusal);
     };
     // Until ws owns the socket, an error on it (client reset) must not crash the process.
@@ -159,6 +192,8 @@ export class TandemServer {
     if (this.connections.size + this.pendingUpgrades >= config.limits.maxConnections) {
       return refuse(new UpgradeRefusal(503, 'server is at its connection limit', { 'Retry-After': '5' }));
     }
+    const admissionRefusal = this.admission.admitUpgrade(req, socket, remote);
+    if (admissionRefusal) return refuse(admissionRefusal);
 
     this.pendingUpgrades += 1;
     let room: Room | null = null;
@@ -183,7 +218,7 @@ export class TandemServer {
     } catch (error) {
       if (room) this.rooms.release(room);
       if (error instanceof UpgradeRefusal) return refuse(error);
-      logger.error({ remote, url: req.url, err: (error as Error).message }, 'could not load document');
+      logger.error({ remote, url: redactToken(req.url), err: (error as Error).message }, 'could not load document');
       return refuse(new UpgradeRefusal(503, 'document could not be loaded, try again later', { 'Retry-After': '5' }));
     } finally {
       this.pendingUpgrades -= 1;
@@ -200,6 +235,10 @@ export class TandemServer {
         logger: this.options.logger,
         remoteAddress,
         author: principal.author,
+        readOnly: principal.readOnly ?? false,
+        expiresAt: principal.expiresAt ?? null,
+        user: principal.userId ?? null,
+        rate: { messagesPerSecond: this.options.config.limits.messagesPerSecond, burst: this.options.config.limits.messageBurst },
       },
       (closed) => {
         this.connections.delete(closed);

@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULT_CONFIG, SERVER_OPTIONS, resolveConfig } from '../../sync-server/config.js';
 import { TandemServer } from '../../sync-server/server.js';
+import { createTokenAccess } from '../../sync-server/auth.js';
+import { isLoopbackHost } from '../../sync-server/client-address.js';
+import { loadVerifyKey } from '../../sync-server/token-key.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import { editorBuildDir } from '../package-root.js';
 import type { Command } from '../command.js';
@@ -9,7 +12,8 @@ import type { Command } from '../command.js';
 function help(): string {
   const rows = SERVER_OPTIONS.map((o) => {
     const value = o.get(DEFAULT_CONFIG);
-    return `  --${o.flag.padEnd(26)} ${o.description}\n  ${''.padEnd(28)} env ${o.env}, default ${String(value)}`;
+    const shown = value === null || (Array.isArray(value) && value.length === 0) ? 'none' : String(value);
+    return `  --${o.flag.padEnd(26)} ${o.description}\n  ${''.padEnd(28)} env ${o.env}, default ${shown}`;
   });
   return [
     'Usage: tandem serve [options]',
@@ -36,8 +40,21 @@ export const serveCommand: Command = {
     });
     const config = resolveConfig(values as Record<string, string | undefined>, env, { ...DEFAULT_CONFIG, editorDir: editorBuildDir() });
     const logger = pino({ level: config.logLevel, base: undefined });
+    // Reads the key file named in the config, if any: tokens are required from here on.
+    const tokenKey = loadVerifyKey({ secret: config.authSecret, secretFile: config.authSecretFile, keyFile: config.authPublicKeyFile });
+    const access = tokenKey ? createTokenAccess(tokenKey) : null;
     const store = new MemoryStore();
-    const server = await TandemServer.start({ config, store, logger });
+    const server = await TandemServer.start({
+      config, store, logger,
+      ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),
+    });
+    if (access) {
+      logger.info({ algorithm: tokenKey?.alg }, 'access tokens required');
+    } else if (!isLoopbackHost(config.host)) {
+      const warning = `listening on ${config.host} without authentication: anyone who can reach this address can read and change every document. Configure --auth-secret or --auth-public-key-file (see docs/security.md).`;
+      logger.warn(warning);
+      process.stderr.write(`WARNING: ${warning}\n`);
+    }
     logger.info({ url: server.url, dataDir: config.dataDir, editor: config.editorDir !== null }, 'serving');
     process.stdout.write(`Tandem is running at ${server.url}/\n`);
 

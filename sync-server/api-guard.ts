@@ -1,0 +1,60 @@
+/**
+ * Access control for `/api/...`, applied before any API route runs so the routes need not
+ * know about tokens:
+ *
+ *   /api/docs/<encodeURIComponent(name)>/...   authorize(request, name); a read-only
+ *                                              principal may only GET/HEAD (else 403)
+ *   any other /api path (e.g. GET /api/docs)   authenticate(request): a valid token
+ *
+ * Plus the origin allow-list (403). The document list is filtered per document by the route
+ * itself through `TandemServer.canRead`, which uses the same `authorize` seam.
+ */
+import type { IncomingMessage } from 'node:http';
+import { validateDocName } from './doc-name.js';
+import type { Authorize } from './server.js';
+import { UpgradeRefusal } from './upgrade.js';
+
+export interface ApiGuardOptions {
+  authorize: Authorize;
+  /** Throws an `UpgradeRefusal` when the request has no valid credentials; null = open. */
+  authenticate: ((req: IncomingMessage) => Promise<unknown>) | null;
+  checkOrigin(req: IncomingMessage): UpgradeRefusal | null;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/** The document a `/api/docs/<name>/...` path is about; undefined for other paths. */
+export function apiDocName(path: string): { ok: true; name: string } | { ok: false; reason: string } | undefined {
+  const match = /^\/api\/docs\/([^/]+)/.exec(path);
+  if (!match?.[1]) return undefined;
+  let name: string;
+  try {
+    name = decodeURIComponent(match[1]);
+  } catch {
+    return { ok: false, reason: 'document name has invalid percent-encoding' };
+  }
+  return validateDocName(name);
+}
+
+/** Resolves to a refusal to send, or null to let the API answer. */
+export async function guardApiRequest(req: IncomingMessage, options: ApiGuardOptions): Promise<UpgradeRefusal | null> {
+  const originRefusal = options.checkOrigin(req);
+  if (originRefusal) return originRefusal;
+  const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  const doc = apiDocName(path);
+  try {
+    if (doc === undefined) {
+      await options.authenticate?.(req);
+      return null;
+    }
+    if (!doc.ok) return new UpgradeRefusal(400, `invalid document name: ${doc.reason}`);
+    const principal = await options.authorize(req, doc.name);
+    if (principal.readOnly && !READ_METHODS.has(req.method ?? 'GET')) {
+      return new UpgradeRefusal(403, 'this token is read-only');
+    }
+    return null;
+  } catch (error) {
+    if (error instanceof UpgradeRefusal) return error;
+    throw error;
+  }
+}
