@@ -1,0 +1,34 @@
+/**
+ * Read access to documents' histories, for the replay commands and the `/api` routes.
+ * The file store implements it for a live server (reading only what it has made durable);
+ * `DataDirArchive` implements it for a data dir on its own (commands run beside or without
+ * a server, never writing).
+ */
+import type { StoreProblem } from './doc-files.js';
+import type { HistoryCheckpoint } from './log-reader.js';
+import type { StoredRecord } from './record-format.js';
+
+export interface DocSummary {
+  name: string;
+  /** Bytes on disk: the log and the checkpoints. */
+  bytes: number;
+  records: number;
+  /** Server time of the last record, or null for a document without records. */
+  lastChangeMs: number | null;
+}
+
+export interface DocHistory {
+  name: string;
+  /** Every readable record in order: seq 1..n, with gaps only where the log is damaged. */
+  records: StoredRecord[];
+  /** Checkpoints the log confirms, newest first: they bridge any gap before them. */
+  checkpoints: HistoryCheckpoint[];
+  /** Damage found while reading, with paths and offsets. */
+  problems: StoreProblem[];
+}
+
+export interface DocArchive {
+  listDocs(): Promise<DocSummary[]>;
+  /** null when the document has never been stored. */
+  readHistory(name: string): Promise<DocHistory | null>;
+}

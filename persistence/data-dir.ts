@@ -1,0 +1,157 @@
+/**
+ * A data dir as a whole, read-only: which documents it holds, their summaries and histories.
+ *
+ *   <data-dir>/tandem.lock       the serving process (data-dir-lock.ts)
+ *   <data-dir>/docs/<dir>/       one directory per document (file-names.ts, doc-files.ts)
+ *
+ * Reading never writes, so it is safe beside a running server; `limits` lets the server's own
+ * store read only up to what it has made durable (a frame being written is not damage).
+ */
+import { join } from 'node:path';
+import type { DocArchive, DocHistory, DocSummary } from './archive.js';
+import { LOG_FILE, parseRecords, type StoreProblem } from './doc-files.js';
+import { docDirName, parseDocDirName } from './file-names.js';
+import { confirmedCheckpoints, readLog } from './log-reader.js';
+import { decodeLogHeader, isFormatProblem } from './record-format.js';
+import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
+
+export const DOCS_DIR = 'docs';
+const CHECKPOINT_RE = /^checkpoint-(\d{12})$/;
+
+export interface DocDir {
+  dir: string;
+  /** The document's name, from the directory name or (hashed names) the log header. */
+  name: string;
+}
+
+/** Durable log length per document, for readers inside the writing process. */
+export type LogLimit = (name: string) => number | undefined;
+
+export class DataDirArchive implements DocArchive {
+  readonly docsDir: string;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly fs: StoreFs = nodeFs,
+    private readonly limit: LogLimit = () => undefined,
+  ) {
+    this.docsDir = join(dataDir, DOCS_DIR);
+  }
+
+  docDir(name: string): string {
+    return join(this.docsDir, docDirName(name));
+  }
+
+  /** Every document directory, with problems for directories that are not documents. */
+  async listDocDirs(): Promise<{ docs: DocDir[]; problems: StoreProblem[] }> {
+    let entries: string[];
+    try {
+      entries = await this.fs.readdir(this.docsDir);
+    } catch (error) {
+      if (isNotFound(error)) return { docs: [], problems: [] };
+      throw error;
+    }
+    const docs: DocDir[] = [];
+    const problems: StoreProblem[] = [];
+    for (const entry of entries.sort()) {
+      const dir = join(this.docsDir, entry);
+      const info = parseDocDirName(entry);
+      if (info.kind === 'foreign') {
+        problems.push({ path: dir, message: 'not a document directory (unknown name encoding)' });
+        continue;
+      }
+      const headerName = await this.headerName(dir);
+      if (isFormatProblem(headerName)) {
+        problems.push({ path: join(dir, LOG_FILE), offset: 0, message: headerName.problem });
+        continue;
+      }
+      // No log yet (its creation was interrupted): the document has no records.
+      if (headerName === null) continue;
+      const name = info.kind === 'short' ? info.name : headerName;
+      if (headerName !== name || docDirName(name) !== entry) {
+        problems.push({ path: dir, message: `log header names ${JSON.stringify(headerName)}, which does not belong in this directory` });
+        continue;
+      }
+      docs.push({ dir, name });
+    }
+    return { docs, problems };
+  }
+
+  async listDocs(): Promise<DocSummary[]> {
+    const { docs } = await this.listDocDirs();
+    const summaries: DocSummary[] = [];
+    for (const doc of docs) summaries.push(await this.summarize(doc));
+    return summaries;
+  }
+
+  async readHistory(name: string): Promise<DocHistory | null> {
+    const dir = this.docDir(name);
+    const logPath = join(dir, LOG_FILE);
+    const log = await readLog(this.fs, logPath, this.limit(name));
+    if (!log) return null;
+    if (log.name !== name) {
+      const problems = log.problems.length > 0 ? log.problems : [{ path: logPath, offset: 0, message: `log belongs to ${JSON.stringify(log.name)}` }];
+      return { name, records: [], checkpoints: [], problems };
+    }
+    return { name, records: log.records, checkpoints: await confirmedCheckpoints(this.fs, dir, log.records), problems: log.problems };
+  }
+
+  /** Record count and last change: from the newest checkpoint's offset when it checks out. */
+  async summarize(doc: DocDir): Promise<DocSummary> {
+    const entries = await this.fs.readdir(doc.dir);
+    let bytes = 0;
+    for (const entry of entries) {
+      if (entry === LOG_FILE || CHECKPOINT_RE.test(entry)) bytes += (await this.fs.sizeOf(join(doc.dir, entry))) ?? 0;
+    }
+    const logPath = join(doc.dir, LOG_FILE);
+    const upTo = this.limit(doc.name);
+    const newest = entries.filter((e) => CHECKPOINT_RE.test(e)).sort().at(-1);
+    if (newest) {
+      const tail = await this.tailAfterCheckpoint(join(doc.dir, newest), logPath, upTo);
+      if (tail) return { name: doc.name, bytes, ...tail };
+    }
+    const log = await readLog(this.fs, logPath, upTo);
+    const last = log?.records.at(-1);
+    return { name: doc.name, bytes, records: last?.seq ?? 0, lastChangeMs: last?.timeMs ?? null };
+  }
+
+  private async tailAfterCheckpoint(cpPath: string, logPath: string, upTo: number | undefined) {
+    // Only the checkpoint's fixed head is needed: its seq, time and log end (see record-format.ts).
+    const cp = await this.fs.open(cpPath, 'r');
+    const head = await cp.read(12 + 0xffff + 32, 0).finally(() => cp.close());
+    if (head.length < 16) return null;
+    const at = 12 + head.readUInt16BE(10);
+    if (head.length < at + 32) return null;
+    const seq = head.readUIntBE(at, 6);
+    const timeMs = head.readUIntBE(at + 6, 6);
+    const logEnd = head.readUIntBE(at + 18, 6);
+    const handle = await this.fs.open(logPath, 'r');
+    try {
+      const size = Math.min(await handle.size(), upTo ?? Number.MAX_SAFE_INTEGER);
+      if (logEnd > size) return null;
+      const parsed = parseRecords(await handle.read(size - logEnd, logEnd), logEnd, logEnd, seq + 1);
+      if (parsed.records.length === 0 && parsed.tail && parsed.tail.offset === logEnd && !parsed.tail.torn) return null;
+      const last = parsed.records.at(-1);
+      return { records: last?.seq ?? seq, lastChangeMs: last?.timeMs ?? timeMs };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async headerName(dir: string): Promise<string | null | { problem: string }> {
+    let handle;
+    try {
+      handle = await this.fs.open(join(dir, LOG_FILE), 'r');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    try {
+      const header = decodeLogHeader(await handle.read(12 + 0xffff + 4, 0));
+      if (header === 'incomplete') return null;
+      return isFormatProblem(header) ? header : header.name;
+    } finally {
+      await handle.close();
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The Store contract (persistence/store.ts), run against every store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { FileStore } from '../../persistence/file-store.js';
+import { MemoryStore } from '../../persistence/memory-store.js';
+import type { Store } from '../../persistence/store.js';
+
+interface Backend {
+  name: string;
+  create(): Store;
+}
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const backends: Backend[] = [
+  { name: 'MemoryStore', create: () => new MemoryStore() },
+  {
+    name: 'FileStore',
+    create: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tandem-contract-'));
+      dirs.push(dir);
+      return new FileStore(dir, { checkpointEvery: 7 });
+    },
+  },
+];
+
+/** An update inserting `text` at the end of the Y.Text "t" of a doc with client id `client`. */
+function textUpdate(doc: Y.Doc, text: string): Uint8Array {
+  const before = Y.encodeStateVector(doc);
+  doc.getText('t').insert(doc.getText('t').length, text);
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+function textOf(state: Uint8Array): string {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc.getText('t').toString();
+}
+
+for (const backend of backends) {
+  describe(`Store contract: ${backend.name}`, () => {
+    const make = (): Store => {
+      const store = backend.create();
+      stores.push(store);
+      return store;
+    };
+
+    it('loads an unknown document as empty, at seq 0', async () => {
+      const store = make();
+      const loaded = await store.load('never-seen');
+      expect(loaded.seq).toBe(0);
+      expect(textOf(loaded.state)).toBe('');
+      expect(store.health().ok).toBe(true);
+    });
+
+    it('numbers appends 1, 2, 3… per document and resolves them in order', async () => {
+      const store = make();
+      const a = new Y.Doc();
+      const b = new Y.Doc();
+      const order: string[] = [];
+      const pending: Promise<number>[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        const doc = i % 2 === 0 ? a : b;
+        const name = i % 2 === 0 ? 'a' : 'b';
+        pending.push(store.append(name, textUpdate(doc, String(i % 10)), { author: null }).then((seq) => {
+          order.push(`${name}${seq}`);
+          return seq;
+        }));
+      }
+      const seqs = await Promise.all(pending);
+      expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => Math.floor(i / 2) + 1));
+      expect(order.filter((o) => o.startsWith('a'))).toEqual(Array.from({ length: 10 }, (_, i) => `a${i + 1}`));
+      const loaded = await store.load('a');
+      expect(loaded.seq).toBe(10);
+      expect(textOf(loaded.state)).toBe('0246802468');
+    });
+
+    it('load waits for appends still in flight', async () => {
+      const store = make();
+      const doc = new Y.Doc();
+      const appended = store.append('x', textUpdate(doc, 'hello'), { author: 'u1' });
+      const loaded = await store.load('x');
+      expect(textOf(loaded.state)).toBe('hello');
+      expect(loaded.seq).toBe(1);
+      expect(await appended).toBe(1);
+    });
+
+    it('flush resolves once everything appended is done', async () => {
+      const store = make();
+      const doc = new Y.Doc();
+      let resolved = 0;
+      for (let i = 0; i < 30; i += 1) void store.append('f', textUpdate(doc, 'z'), { author: null }).then(() => (resolved += 1));
+      await store.flush('f');
+      await store.flush();
+      // Settled appends have run their callbacks by the time flush's continuation runs.
+      await Promise.resolve();
+      expect(resolved).toBe(30);
+      expect(textOf((await store.load('f')).state)).toBe('z'.repeat(30));
+    });
+
+    it('keeps names apart: case, unicode, slashes, dots, long names', async () => {
+      const store = make();
+      const names = ['Doc', 'doc', 'DOC', 'a/b', 'a%2Fb', '..', '.', 'ü 😀', 'x'.repeat(300), 'é'.repeat(256)];
+      for (const [i, name] of names.entries()) {
+        const doc = new Y.Doc();
+        await store.append(name, textUpdate(doc, `#${i}`), { author: null });
+      }
+      for (const [i, name] of names.entries()) expect(textOf((await store.load(name)).state)).toBe(`#${i}`);
+    });
+
+    it('close is idempotent and refuses later appends', async () => {
+      const store = make();
+      await store.append('c', textUpdate(new Y.Doc(), 'a'), { author: null });
+      await store.close();
+      await store.close();
+      await expect(store.append('c', textUpdate(new Y.Doc(), 'b'), { author: null })).rejects.toThrow(/closed/);
+    });
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Write failures (disk full, I/O errors) never drop records: they stay queued, are retried
+ * with backoff, `health()` says why, and once the disk works again every record lands once.
+ * Tests run as root, so failures are injected through the store's file system seam.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { FileStore, type StoreLogger } from '../../persistence/file-store.js';
+import { nodeFs, type StoreFs } from '../../persistence/store-fs.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Faults {
+  write: boolean;
+  datasync: boolean;
+  mkdir: boolean;
+}
+
+function faultyFs(faults: Faults): StoreFs {
+  const fail = (what: string): Error => Object.assign(new Error(`ENOSPC: no space left on device, ${what}`), { code: 'ENOSPC' });
+  return {
+    ...nodeFs,
+    async mkdir(path) {
+      if (faults.mkdir) throw fail('mkdir');
+      return nodeFs.mkdir(path);
+    },
+    async open(path, flags) {
+      const handle = await nodeFs.open(path, flags);
+      return {
+        ...handle,
+        read: (length, position) => handle.read(length, position),
+        truncate: (length) => handle.truncate(length),
+        size: () => handle.size(),
+        close: () => handle.close(),
+        async writeAll(data, position) {
+          // Half the bytes reach the file before the failure, as a full disk would leave them.
+          if (faults.write) {
+            await handle.writeAll(data.subarray(0, Math.floor(data.byteLength / 2)), position);
+            throw fail('write');
+          }
+          return handle.writeAll(data, position);
+        },
+        async datasync() {
+          if (faults.datasync) throw fail('fdatasync');
+          return handle.datasync();
+        },
+      };
+    },
+  };
+}
+
+function update(doc: Y.Doc, text: string): Uint8Array {
+  const before = Y.encodeStateVector(doc);
+  doc.getText('t').insert(doc.getText('t').length, text);
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+function textOf(state: Uint8Array): string {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc.getText('t').toString();
+}
+
+const settled = <T>(promise: Promise<T>): { done: boolean } => {
+  const state = { done: false };
+  void promise.then(() => (state.done = true));
+  return state;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('file store write failures', () => {
+  for (const kind of ['write', 'datasync', 'mkdir'] as const) {
+    it(`keeps records through failing ${kind} calls, reports unhealthy, and recovers`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
+      dirs.push(dataDir);
+      const faults: Faults = { write: false, datasync: false, mkdir: false };
+      const errors: string[] = [];
+      const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
+      const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20 });
+      const doc = new Y.Doc();
+      // mkdir only fails for a document whose directory does not exist yet.
+      if (kind !== 'mkdir') expect(await store.append('d', update(doc, 'a'), { author: null })).toBe(1);
+
+      faults[kind] = true;
+      const appends = ['b', 'c', 'd'].map((t) => store.append('d', update(doc, t), { author: 'u' }));
+      const watch = appends.map(settled);
+      await sleep(120);
+      expect(watch.some((w) => w.done)).toBe(false);
+      const health = store.health();
+      expect(health.ok).toBe(false);
+      expect(health.reason).toContain('ENOSPC');
+      expect(health.reason).toContain('records kept in memory');
+      expect(errors.length).toBeGreaterThan(2);
+      expect(errors[0]).toContain('store write failed');
+      const load = store.load('d');
+      const loadWatch = settled(load);
+      await sleep(30);
+      expect(loadWatch.done).toBe(false);
+
+      faults[kind] = false;
+      expect(await Promise.all(appends)).toEqual(kind === 'mkdir' ? [1, 2, 3] : [2, 3, 4]);
+      expect(store.health()).toEqual({ ok: true });
+      expect(textOf((await load).state)).toBe(kind === 'mkdir' ? 'bcd' : 'abcd');
+      await store.close();
+
+      const reopened = new FileStore(dataDir);
+      const history = await reopened.readHistory('d');
+      expect(history?.problems).toEqual([]);
+      expect(history?.records.map((r) => r.seq)).toEqual(kind === 'mkdir' ? [1, 2, 3] : [1, 2, 3, 4]);
+      expect(textOf((await reopened.load('d')).state)).toBe(kind === 'mkdir' ? 'bcd' : 'abcd');
+      await reopened.close();
+    });
+  }
+});
