@@ -37,6 +37,10 @@ export interface ServerConfig {
   heartbeatMs: number;
   /** When false, updates are relayed without waiting for fsync (benchmark reference only). */
   durable: boolean;
+  /** The store writes a checkpoint of a document after this many records since the last one... */
+  checkpointRecords: number;
+  /** ...or after this many log bytes since the last one, whichever comes first. */
+  checkpointBytes: number;
   /** Directory with the built editor; null serves no editor. */
   editorDir: string | null;
   /** HS256 secret for access tokens (at least 32 characters); null when not set. See docs/security.md. */
@@ -61,6 +65,8 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   logLevel: 'info',
   heartbeatMs: 30_000,
   durable: true,
+  checkpointRecords: 1000,
+  checkpointBytes: 4 * MiB,
   editorDir: null,
   authSecret: null,
   authSecretFile: null,
@@ -158,6 +164,10 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(100, 3_600_000), get: (c) => c.heartbeatMs, set: (c, v) => { c.heartbeatMs = v; } }),
   option({ flag: 'durable', env: 'TANDEM_DURABLE', description: 'Relay updates only after fsync (false is for benchmarks only)',
     parse: boolean, isSwitch: true, get: (c) => c.durable, set: (c, v) => { c.durable = v; } }),
+  option({ flag: 'checkpoint-records', env: 'TANDEM_CHECKPOINT_RECORDS', description: 'Checkpoint a document after this many logged updates',
+    parse: integer(1, 100_000_000), get: (c) => c.checkpointRecords, set: (c, v) => { c.checkpointRecords = v; } }),
+  option({ flag: 'checkpoint-bytes', env: 'TANDEM_CHECKPOINT_BYTES', description: 'Checkpoint a document after this many logged bytes',
+    parse: bytes(1024, 64 * 1024 * MiB), get: (c) => c.checkpointBytes, set: (c, v) => { c.checkpointBytes = v; } }),
   option({ flag: 'max-message-bytes', env: 'TANDEM_MAX_MESSAGE_BYTES', description: 'Largest accepted message; larger closes with 1009',
     parse: bytes(1024, 1024 * MiB), get: (c) => c.limits.maxMessageBytes, set: (c, v) => { c.limits.maxMessageBytes = v; } }),
   option({ flag: 'max-buffered-bytes', env: 'TANDEM_MAX_BUFFERED_BYTES', description: 'Bytes queued toward a slow reader before it is closed with 1013',

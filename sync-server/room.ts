@@ -139,8 +139,9 @@ export class Room {
   /**
    * Applies an update (from a peer, or from the server itself when `origin` is null),
    * appends it to the store and relays it to every other peer once it is durable.
+   * `author` is recorded in the history log (default: the peer's).
    */
-  applyUpdate(update: Uint8Array, origin: RoomPeer | null, encodedMessage: Uint8Array | null): void {
+  applyUpdate(update: Uint8Array, origin: RoomPeer | null, encodedMessage: Uint8Array | null, author: string | null = origin?.author ?? null): void {
     if (isEmptyUpdate(update)) return;
     // Only peers are held to the size limit; the server's own updates (restore) are not.
     if (origin !== null && !this.sizeBudget.admits(update, () => Y.encodeStateAsUpdate(this.doc).byteLength)) {
@@ -154,7 +155,7 @@ export class Room {
     this.sizeBudget.grew(update.byteLength);
     this.fullStateReply = null;
     const message = encodedMessage ?? encodeUpdate(update);
-    const appended = this.trackAppend(update, origin?.author ?? null);
+    const appended = this.trackAppend(update, author);
     if (this.options.durable) {
       void appended.then(() => this.broadcast(message, origin));
     } else {

@@ -5,7 +5,9 @@ import { TandemServer } from '../../sync-server/server.js';
 import { createTokenAccess } from '../../sync-server/auth.js';
 import { isLoopbackHost } from '../../sync-server/client-address.js';
 import { loadVerifyKey } from '../../sync-server/token-key.js';
-import { MemoryStore } from '../../persistence/memory-store.js';
+import { DataDirLock, DataDirLockedError } from '../../persistence/data-dir-lock.js';
+import { FileStore } from '../../persistence/file-store.js';
+import { createApiRoutes } from '../../sync-server/api-routes.js';
 import { editorBuildDir } from '../package-root.js';
 import type { Command } from '../command.js';
 
@@ -43,11 +45,34 @@ export const serveCommand: Command = {
     // Reads the key file named in the config, if any: tokens are required from here on.
     const tokenKey = loadVerifyKey({ secret: config.authSecret, secretFile: config.authSecretFile, keyFile: config.authPublicKeyFile });
     const access = tokenKey ? createTokenAccess(tokenKey) : null;
-    const store = new MemoryStore();
-    const server = await TandemServer.start({
-      config, store, logger,
-      ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),
+    // One process per data dir: a second server (or an offline restore) would interleave writes.
+    let lock: DataDirLock;
+    try {
+      lock = await DataDirLock.acquire(config.dataDir, 'serve');
+    } catch (error) {
+      if (!(error instanceof DataDirLockedError)) throw error;
+      process.stderr.write(`tandem serve: ${error.message}\n`);
+      return 1;
+    }
+    const store = new FileStore(config.dataDir, {
+      fsync: config.durable,
+      checkpointEvery: config.checkpointRecords,
+      checkpointBytes: config.checkpointBytes,
+      logger,
     });
+    let server: TandemServer;
+    try {
+      server = await TandemServer.start({
+        config, store, logger,
+        api: (s) => createApiRoutes(s, store),
+        ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),
+      });
+    } catch (error) {
+      await store.close();
+      await lock.release();
+      throw error;
+    }
+    await lock.setUrl(server.url);
     if (access) {
       logger.info({ algorithm: tokenKey?.alg }, 'access tokens required');
     } else if (!isLoopbackHost(config.host)) {
@@ -61,10 +86,13 @@ export const serveCommand: Command = {
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {
         logger.info({ signal }, 'shutting down');
-        server.close().then(resolve, (error: unknown) => {
-          logger.error({ err: (error as Error).message }, 'shutdown failed');
-          resolve();
-        });
+        server.close().then(
+          () => lock.release().then(resolve, resolve),
+          (error: unknown) => {
+            logger.error({ err: (error as Error).message }, 'shutdown failed');
+            resolve();
+          },
+        );
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

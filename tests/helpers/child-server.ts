@@ -1,5 +1,8 @@
 /** Runs `tandem serve` in a child process, as users do, for shutdown and crash tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,11 +17,15 @@ export interface ChildServer {
 }
 
 export async function startChildServer(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ChildServer> {
+  // Without --data-dir, a server of its own in a temp dir (removed when it exits): one process
+  // per data dir, and tests must not write into the checkout's ./data.
+  const ownDataDir = args.includes('--data-dir') || env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), 'tandem-child-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', 'serve', '--port', '0', ...args], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (ownDataDir) child.on('exit', () => rmSync(ownDataDir, { recursive: true, force: true }));
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -1,0 +1,92 @@
+/**
+ * A document rendered in the formats of `tandem export` and `GET /api/docs/<name>/export`,
+ * from its `default` XmlFragment (the one Tiptap's Collaboration extension binds) through the
+ * editor's own schema — StarterKit — never a hand-made one:
+ *
+ *   json      ProseMirror/Tiptap JSON            (@tiptap/y-tiptap)
+ *   html      HTML                               (@tiptap/html, its server entry on happy-dom)
+ *   markdown  Markdown                           (@tiptap/markdown's MarkdownManager)
+ *   text      plain text, blank lines between blocks; a document without rich text (a bare
+ *             Y.Text, as other editor bindings write) shows its top-level texts instead
+ *   yjs       the Yjs state as one update
+ *
+ * html and markdown load their libraries on first use (they take ~0.4 s to import).
+ */
+import { getSchema, type AnyExtension, type JSONContent } from '@tiptap/core';
+import type { Node as PmNode } from '@tiptap/pm/model';
+import { StarterKit } from '@tiptap/starter-kit';
+import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
+import * as Y from 'yjs';
+import { sharedKinds } from './shared-types.js';
+
+export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'yjs'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+  yjs: 'application/octet-stream',
+};
+
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: 'json', html: 'html', markdown: 'md', text: 'txt', yjs: 'yjs' };
+
+export function isExportFormat(value: unknown): value is ExportFormat {
+  return typeof value === 'string' && (EXPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** The editor's extensions: StarterKit with undo/redo off, as the editor configures it. */
+const extensions: AnyExtension[] = [StarterKit.configure({ undoRedo: false })];
+const schema = getSchema(extensions);
+
+/** The `default` fragment as a ProseMirror document. */
+export function proseMirrorDoc(doc: Y.Doc): PmNode {
+  return yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment('default'), schema);
+}
+
+export function toJson(doc: Y.Doc): JSONContent {
+  return proseMirrorDoc(doc).toJSON() as JSONContent;
+}
+
+/** Plain text of a ProseMirror document: blocks separated by a blank line, hard breaks kept. */
+function pmText(root: PmNode): string {
+  return root.textBetween(0, root.content.size, '\n\n', (leaf) => (leaf.type.name === 'hardBreak' ? '\n' : ''));
+}
+
+export function toText(doc: Y.Doc): string {
+  const rich = pmText(proseMirrorDoc(doc));
+  if (rich.length > 0) return `${rich}\n`;
+  const texts = [...sharedKinds(doc)]
+    .filter(([name, kind]) => kind === 'text' && name !== 'default')
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name]) => doc.getText(name).toString())
+    .filter((t) => t.length > 0);
+  return texts.length > 0 ? `${texts.join('\n\n')}\n` : '';
+}
+
+export async function toHtml(doc: Y.Doc): Promise<string> {
+  const { generateHTML } = await import('@tiptap/html');
+  return generateHTML(toJson(doc), extensions);
+}
+
+export async function toMarkdown(doc: Y.Doc): Promise<string> {
+  const { MarkdownManager } = await import('@tiptap/markdown');
+  const markdown = new MarkdownManager({ extensions }).serialize(toJson(doc));
+  return markdown.length > 0 && !markdown.endsWith('\n') ? `${markdown}\n` : markdown;
+}
+
+export async function exportDoc(doc: Y.Doc, format: ExportFormat): Promise<string | Uint8Array> {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(toJson(doc), null, 2)}\n`;
+    case 'html':
+      return toHtml(doc);
+    case 'markdown':
+      return toMarkdown(doc);
+    case 'text':
+      return toText(doc);
+    case 'yjs':
+      return Y.encodeStateAsUpdate(doc);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Rebuilding a document as it was at a point of its history, and turning an old state into
+ * a new update that makes it current again (history is never rewritten).
+ */
+import * as Y from 'yjs';
+import type { DocHistory } from './archive.js';
+import { sharedKinds, sharedType, type SharedKind } from './shared-types.js';
+
+/** A point in a document's history: a sequence number, or a time (the last record at or before it). */
+export type HistoryPoint = { seq: number } | { timeMs: number };
+
+export class HistoryPointError extends Error {
+  readonly code = 'ERR_HISTORY_POINT';
+}
+
+/** Parses `--at` / `?at=` / `{"at": …}`: a whole number is a sequence number, text an ISO time. */
+export function parseHistoryPoint(raw: unknown): HistoryPoint {
+  if (typeof raw === 'number') {
+    if (Number.isSafeInteger(raw) && raw >= 0) return { seq: raw };
+    throw new HistoryPointError(`"at" must be a sequence number (a whole number ≥ 0) or an ISO time, got ${raw}`);
+  }
+  if (typeof raw !== 'string' || raw.trim() === '') throw new HistoryPointError('"at" must be a sequence number or an ISO time');
+  const text = raw.trim();
+  if (/^\d+$/.test(text)) return parseHistoryPoint(Number(text));
+  // ISO 8601 only: Date.parse accepts other spellings that would be ambiguous here.
+  const timeMs = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(timeMs)) throw new HistoryPointError(`"at" must be a sequence number or an ISO time such as 2025-01-31T12:00:00Z, got "${text}"`);
+  return { timeMs };
+}
+
+/** The sequence number a point stands for: 0 before the first record. */
+export function resolveHistoryPoint(history: DocHistory, point: HistoryPoint): number {
+  const last = history.records.at(-1)?.seq ?? 0;
+  if ('seq' in point) {
+    if (point.seq > last) throw new HistoryPointError(`document ${JSON.stringify(history.name)} has ${last} records; there is no record ${point.seq}`);
+    return point.seq;
+  }
+  let seq = 0;
+  for (const record of history.records) {
+    if (record.timeMs > point.timeMs) break;
+    seq = record.seq;
+  }
+  return seq;
+}
+
+/**
+ * The document after records 1..seq: from the newest checkpoint at or before `seq` (which also
+ * bridges any damaged stretch of log before it), then the records after it.
+ */
+export async function docAt(history: DocHistory, seq: number, options: { gc?: boolean } = {}): Promise<Y.Doc> {
+  const doc = new Y.Doc({ gc: options.gc ?? true });
+  let from = 0;
+  for (const checkpoint of history.checkpoints) {
+    if (checkpoint.seq > seq) continue;
+    const state = await checkpoint.load();
+    if (!state) continue;
+    Y.applyUpdate(doc, state);
+    from = checkpoint.seq;
+    break;
+  }
+  Y.transact(doc, () => {
+    for (const record of history.records) {
+      if (record.seq > from && record.seq <= seq) Y.applyUpdate(doc, record.update);
+    }
+  });
+  return doc;
+}
+
+const REVERT = Symbol('revert');
+
+/**
+ * An update that, applied to `current`, makes its content equal to `old` again — as new
+ * operations on top of everything that happened since, so every client can apply it.
+ *
+ * `old` must be a state `current` contains (an earlier point of its history). It is used up:
+ * the changes made since are replayed into it and undone there (`old` needs `gc: false`,
+ * so the content those changes deleted is still at hand to be re-inserted). Returns null
+ * when nothing changed since `old`.
+ */
+export function revertUpdate(old: Y.Doc, current: Y.Doc): Uint8Array | null {
+  const kinds = new Map<string, SharedKind>([...sharedKinds(current), ...sharedKinds(old)]);
+  const types = [...kinds].map(([name, kind]) => sharedType(old, name, kind));
+  const undo = new Y.UndoManager(types, { trackedOrigins: new Set([REVERT]), captureTimeout: 0 });
+  try {
+    Y.applyUpdate(old, Y.encodeStateAsUpdate(current, Y.encodeStateVector(old)), REVERT);
+    // Everything since arrived in one transaction, so it is one undo step; none: nothing changed.
+    if (undo.undoStack.length === 0) return null;
+    undo.undo();
+    return Y.encodeStateAsUpdate(old, Y.encodeStateVector(current));
+  } finally {
+    undo.destroy();
+  }
+}

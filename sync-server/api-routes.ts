@@ -1,0 +1,197 @@
+/**
+ * The `/api` routes (JSON unless noted; `<name>` is `encodeURIComponent(docName)`):
+ *
+ *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange}]}
+ *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
+ *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
+ *   POST /api/docs/<name>/restore  {"at": seq|ISO}  {"restoredFrom","seq"}
+ *
+ * Errors: 400 {"error"} for bad parameters, 404 {"error"} for an unknown document, 405 for a
+ * wrong method. Access control runs before these routes (api-guard.ts); the list shows only
+ * the documents the caller may read.
+ *
+ * A restore goes through the live room — loading it if nobody has it open — so connected
+ * clients receive the old content at once, as a new update recorded with its own sequence
+ * number: history is never rewritten.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DocArchive } from '../persistence/archive.js';
+import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../persistence/export-format.js';
+import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../persistence/history.js';
+import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../persistence/replay.js';
+import { apiDocName } from './api-guard.js';
+import { sendJson, type RouteHandler } from './http-routes.js';
+import type { TandemServer } from './server.js';
+
+/** What the routes need from the store: read access, and a way to learn a restore's seq. */
+export interface ApiStore extends DocArchive {
+  flush(name?: string): Promise<void>;
+  /** Opens the document's log so that `assignedSeq` answers synchronously. */
+  touch(name: string): Promise<void>;
+  /** Last sequence number given out for an open document. */
+  assignedSeq(name: string): number | null;
+}
+
+/** Recorded as the author of a restore in the history log. */
+export const RESTORE_AUTHOR = 'tandem:restore';
+const MAX_BODY_BYTES = 64 * 1024;
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function historyPoint(raw: unknown) {
+  try {
+    return parseHistoryPoint(raw);
+  } catch (error) {
+    if (error instanceof HistoryPointError) throw new ApiError(400, error.message);
+    throw error;
+  }
+}
+
+export function createApiRoutes(server: TandemServer, store: ApiStore): RouteHandler {
+  const history = async (name: string) => {
+    const found = await store.readHistory(name);
+    if (!found || found.records.length === 0) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
+    return found;
+  };
+  const seqOf = (found: Awaited<ReturnType<typeof history>>, raw: unknown): number => {
+    try {
+      return resolveHistoryPoint(found, historyPoint(raw));
+    } catch (error) {
+      if (error instanceof HistoryPointError) throw new ApiError(400, error.message);
+      throw error;
+    }
+  };
+
+  const listDocs = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const docs = [];
+    for (const doc of await store.listDocs()) {
+      if (!(await server.canRead(req, doc.name))) continue;
+      docs.push({ name: doc.name, bytes: doc.bytes, records: doc.records, lastChange: doc.lastChangeMs === null ? null : new Date(doc.lastChangeMs).toISOString() });
+    }
+    docs.sort((a, b) => (b.lastChange ?? '').localeCompare(a.lastChange ?? '') || (a.name < b.name ? -1 : 1));
+    sendJson(res, 200, { docs });
+  };
+
+  const showHistory = async (name: string, query: URLSearchParams, res: ServerResponse): Promise<void> => {
+    const pauseRaw = query.get('pause');
+    const pauseS = pauseRaw === null ? DEFAULT_PAUSE_MS / 1000 : Number(pauseRaw);
+    if (!Number.isFinite(pauseS) || pauseS < 0) throw new ApiError(400, '"pause" must be a number of seconds ≥ 0');
+    await store.flush(name);
+    const found = await history(name);
+    const versions = groupVersions(found.records, pauseS * 1000).map(versionJson);
+    sendJson(res, 200, { name, records: found.records.at(-1)?.seq ?? 0, versions });
+  };
+
+  const exportAt = async (name: string, query: URLSearchParams, res: ServerResponse): Promise<void> => {
+    const format = query.get('format') ?? 'json';
+    if (!isExportFormat(format)) throw new ApiError(400, `"format" must be one of ${EXPORT_FORMATS.join(', ')}`);
+    await store.flush(name);
+    const found = await history(name);
+    const at = query.get('at');
+    const seq = at === null ? (found.records.at(-1)?.seq ?? 0) : seqOf(found, at);
+    const doc = await docAt(found, seq);
+    try {
+      const body = await exportDoc(doc, format);
+      const fileName = encodeURIComponent(`${name}.${FILE_EXTENSIONS[format]}`);
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[format],
+        'cache-control': 'no-store',
+        'content-disposition': `inline; filename*=UTF-8''${fileName}`,
+        'x-tandem-seq': String(seq),
+      });
+      res.end(body);
+    } finally {
+      doc.destroy();
+    }
+  };
+
+  const restore = async (name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw new ApiError(400, 'the body must be JSON such as {"at": 42}');
+    }
+    if (typeof body !== 'object' || body === null || !('at' in body)) throw new ApiError(400, 'the body must name the point to restore: {"at": <seq or ISO time>}');
+    const at = (body as { at: unknown }).at;
+    historyPoint(at); // a malformed point is a 400 before any room is loaded
+    await history(name);
+    const room = await server.rooms.acquire(name);
+    try {
+      // The log must hold everything the room has applied, so the rebuilt old state is a past of it.
+      await room.whenDurable();
+      await store.flush(name);
+      const found = await history(name);
+      const restoredFrom = seqOf(found, at);
+      const old = await docAt(found, restoredFrom, { gc: false });
+      const update = revertUpdate(old, room.doc);
+      old.destroy();
+      await store.touch(name);
+      // Synchronous from here: the append the room makes gets the next sequence number.
+      if (update) room.applyUpdate(update, null, null, RESTORE_AUTHOR);
+      const seq = store.assignedSeq(name) ?? found.records.at(-1)?.seq ?? 0;
+      await room.whenDurable();
+      sendJson(res, 200, { restoredFrom, seq });
+    } finally {
+      server.rooms.release(room);
+    }
+  };
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    try {
+      if (path === '/api/docs' || path === '/api/docs/') {
+        if (method !== 'GET') throw new ApiError(405, 'use GET');
+        await listDocs(req, res);
+        return true;
+      }
+      const match = /^\/api\/docs\/[^/]+\/(history|export|restore)$/.exec(path);
+      if (!match) return false;
+      const doc = apiDocName(path);
+      if (!doc) return false;
+      if (!doc.ok) throw new ApiError(400, `invalid document name: ${doc.reason}`);
+      const action = match[1];
+      if (action === 'restore') {
+        if (method !== 'POST') throw new ApiError(405, 'use POST');
+        await restore(doc.name, req, res);
+      } else {
+        if (method !== 'GET') throw new ApiError(405, 'use GET');
+        if (action === 'history') await showHistory(doc.name, url.searchParams, res);
+        else await exportAt(doc.name, url.searchParams, res);
+      }
+      return true;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      sendJson(res, error.status, { error: error.message });
+      return true;
+    }
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The `/api` routes on a real server with the file store: list, history, export (now and at a
+ * point), restore — which live clients see at once — and the 400/404 answers.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getSchema } from '@tiptap/core';
+import { StarterKit } from '@tiptap/starter-kit';
+import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { toText } from '../../persistence/export-format.js';
+import { FileStore } from '../../persistence/file-store.js';
+import { RESTORE_AUTHOR, createApiRoutes } from '../../sync-server/api-routes.js';
+import { synced, yClient, type YClient } from '../helpers/clients.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const schema = getSchema([StarterKit.configure({ undoRedo: false })]);
+const NAME = 'notes/α β';
+const enc = encodeURIComponent(NAME);
+
+let dataDir: string;
+let store: FileStore;
+let test: TestServer;
+const clients: YClient[] = [];
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'tandem-api-'));
+  store = new FileStore(dataDir);
+  test = await startTestServer({ store, api: (server) => createApiRoutes(server, store) });
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  await test.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function client(name = NAME): Promise<YClient> {
+  const c = yClient(test.wsUrl, name);
+  clients.push(c);
+  await synced(c);
+  return c;
+}
+
+async function get(path: string): Promise<{ status: number; type: string; body: string }> {
+  const res = await fetch(`${test.httpUrl}${path}`, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+}
+
+async function post(path: string, body: string): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${test.httpUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) });
+  return { status: res.status, json: await res.json() };
+}
+
+/** Writes two versions of a rich document: a heading and a paragraph, then a second paragraph. */
+async function writeTwoVersions(writer: YClient): Promise<void> {
+  prosemirrorJSONToYXmlFragment(schema, {
+    type: 'doc',
+    content: [
+      { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Plan' }] },
+      { type: 'paragraph', content: [{ type: 'text', text: 'first ' }, { type: 'text', marks: [{ type: 'bold' }], text: 'draft' }] },
+    ],
+  }, writer.doc.getXmlFragment('default'));
+  await waitFor(() => store.assignedSeq(NAME) === 1, 'first record');
+  const p = new Y.XmlElement('paragraph');
+  p.insert(0, [new Y.XmlText('more')]);
+  writer.doc.getXmlFragment('default').insert(2, [p]);
+  await waitFor(() => store.assignedSeq(NAME) === 2, 'second record');
+  await store.flush();
+}
+
+describe('/api with the file store', () => {
+  it('lists documents, shows history and exports them now and as they were', async () => {
+    const writer = await client();
+    await writeTwoVersions(writer);
+
+    const list = await get('/api/docs');
+    expect(list.status).toBe(200);
+    const docs = (JSON.parse(list.body) as { docs: { name: string; records: number; bytes: number; lastChange: string }[] }).docs;
+    expect(docs).toEqual([{ name: NAME, records: 2, bytes: expect.any(Number), lastChange: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+
+    const history = JSON.parse((await get(`/api/docs/${enc}/history`)).body) as { name: string; records: number; versions: { fromSeq: number; toSeq: number; authors: string[]; records: number }[] };
+    expect(history).toMatchObject({ name: NAME, records: 2 });
+    expect(history.versions).toEqual([{ fromSeq: 1, toSeq: 2, start: expect.any(String), end: expect.any(String), authors: [], records: 2, bytes: expect.any(Number) }]);
+
+    const markdown = await get(`/api/docs/${enc}/export?format=markdown`);
+    expect(markdown.type).toMatch(/^text\/markdown/);
+    expect(markdown.body).toBe('## Plan\n\nfirst **draft**\n\nmore\n');
+    expect((await get(`/api/docs/${enc}/export?format=markdown&at=1`)).body).toBe('## Plan\n\nfirst **draft**\n');
+    expect((await get(`/api/docs/${enc}/export?format=text&at=0`)).body).toBe('');
+    const html = await get(`/api/docs/${enc}/export?format=html&at=1`);
+    expect(html).toMatchObject({ status: 200, body: '<h2>Plan</h2><p>first <strong>draft</strong></p>' });
+    expect(html.type).toMatch(/^text\/html/);
+    const json = await get(`/api/docs/${enc}/export?format=json`);
+    expect(json.type).toMatch(/^application\/json/);
+    expect((JSON.parse(json.body) as { content: unknown[] }).content).toHaveLength(3);
+    const yjs = await fetch(`${test.httpUrl}/api/docs/${enc}/export?format=yjs`);
+    const rebuilt = new Y.Doc();
+    Y.applyUpdate(rebuilt, new Uint8Array(await yjs.arrayBuffer()));
+    expect(toText(rebuilt)).toBe('Plan\n\nfirst draft\n\nmore\n');
+    const future = new Date(Date.now() + 60_000).toISOString();
+    expect((await get(`/api/docs/${enc}/export?format=text&at=${future}`)).body).toBe('Plan\n\nfirst draft\n\nmore\n');
+  });
+
+  it('answers 400 for bad parameters and 404 for unknown documents', async () => {
+    const writer = await client();
+    await writeTwoVersions(writer);
+    expect((await get(`/api/docs/${enc}/export?format=pdf`)).status).toBe(400);
+    expect((await get(`/api/docs/${enc}/export?format=text&at=3`)).status).toBe(400);
+    expect((await get(`/api/docs/${enc}/export?format=text&at=soon`)).status).toBe(400);
+    expect((await get(`/api/docs/${enc}/history?pause=-1`)).status).toBe(400);
+    expect(JSON.parse((await get('/api/docs/nope/history')).body)).toEqual({ error: 'no document named "nope"' });
+    expect((await get('/api/docs/nope/export?format=text')).status).toBe(404);
+    expect((await post('/api/docs/nope/restore', '{"at":1}')).status).toBe(404);
+    expect((await post(`/api/docs/${enc}/restore`, 'not json')).status).toBe(400);
+    expect((await post(`/api/docs/${enc}/restore`, '{}')).status).toBe(400);
+    expect((await post(`/api/docs/${enc}/restore`, '{"at":"later"}')).status).toBe(400);
+    expect((await post(`/api/docs/${enc}/restore`, '{"at":7}')).status).toBe(400);
+    expect((await get(`/api/docs/${enc}/restore`)).status).toBe(405);
+  });
+
+  it('restores an old version as a new update that live clients see at once', async () => {
+    const writer = await client();
+    const watcher = await client();
+    await writeTwoVersions(writer);
+    await waitFor(() => toText(watcher.doc) === 'Plan\n\nfirst draft\n\nmore\n', 'watcher to see both versions');
+
+    const restored = await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 1 }));
+    expect(restored).toEqual({ status: 200, json: { restoredFrom: 1, seq: 3 } });
+    await waitFor(() => toText(watcher.doc) === 'Plan\n\nfirst draft\n', 'watcher to see the restored version');
+    await waitFor(() => toText(writer.doc) === 'Plan\n\nfirst draft\n', 'writer to see the restored version');
+
+    const history = await store.readHistory(NAME);
+    expect(history?.records.map((r) => r.author)).toEqual([null, null, RESTORE_AUTHOR]);
+    expect((await get(`/api/docs/${enc}/export?format=text&at=2`)).body).toBe('Plan\n\nfirst draft\n\nmore\n');
+    // Restoring what is already current changes nothing and adds no record.
+    expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 3 }))).toEqual({ status: 200, json: { restoredFrom: 3, seq: 3 } });
+  });
+
+  it('restores a document nobody has open; the next client gets the old content', async () => {
+    const writer = await client();
+    await writeTwoVersions(writer);
+    const first = (await store.readHistory(NAME))?.records[0]?.timeMs ?? 0;
+    writer.destroy();
+    await waitFor(() => test.server.rooms.size === 0, 'room to unload');
+
+    const at = new Date(first).toISOString();
+    expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at }))).toEqual({ status: 200, json: { restoredFrom: 1, seq: 3 } });
+    const reader = await client();
+    expect(toText(reader.doc)).toBe('Plan\n\nfirst draft\n');
+  });
+});
