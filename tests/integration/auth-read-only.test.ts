@@ -59,7 +59,8 @@ describe('a read-only viewer', () => {
     await waitFor(() => writer.provider.awareness.getStates().get(viewer.doc.clientID)?.marker === 'after-edits', 'the marker presence');
     // And a round trip through the room after that.
     writer.doc.getText('text').insert(0, 'ok ');
-    await waitFor(() => textOf(viewer).startsWith('ok '), 'the writer’s next edit at the viewer');
+    // The viewer keeps its own refused edits locally; where 'ok ' lands among them depends on client ids.
+    await waitFor(() => textOf(viewer).includes('ok '), 'the writer’s next edit at the viewer');
     await server.server.rooms.loadedRooms().then((rooms) => Promise.all(rooms.map((r) => r.whenDurable())));
 
     expect(textOf(writer)).toBe('ok live: before the viewer came');
