@@ -117,8 +117,8 @@ describe('HS256 tokens at the upgrade', () => {
     const openedAt = Date.now();
     const closed = await within(outcome.socket.closed, 5000, 'the expiry close');
     expect(closed).toEqual({ code: CloseCode.unauthorized, reason: 'token expired' });
-    // exp has one-second resolution: the close comes within (1, 2] s of the upgrade.
-    expect(Date.now() - openedAt).toBeGreaterThan(900);
+    // exp has one-second resolution: the close comes 1–2 s after minting, not at once.
+    expect(Date.now() - openedAt).toBeGreaterThan(500);
     expect(server.logs.some((l) => l.msg === 'token expired, closing')).toBe(true);
   });
 
