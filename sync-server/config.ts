@@ -43,7 +43,7 @@ export interface ServerConfig {
   checkpointBytes: number;
   /** Directory with the built editor; null serves no editor. */
   editorDir: string | null;
-  /** HS256 secret for access tokens (at least 32 characters); null when not set. See docs/security.md. */
+  /** HS256 secret for access tokens (at least 32 characters); null when not set. See "Securing Tandem" in the README. */
   authSecret: string | null;
   /** File whose content (trimmed) is the HS256 secret; read by bin at startup. */
   authSecretFile: string | null;

@@ -76,7 +76,7 @@ export const serveCommand: Command = {
     if (access) {
       logger.info({ algorithm: tokenKey?.alg }, 'access tokens required');
     } else if (!isLoopbackHost(config.host)) {
-      const warning = `listening on ${config.host} without authentication: anyone who can reach this address can read and change every document. Configure --auth-secret or --auth-public-key-file (see docs/security.md).`;
+      const warning = `listening on ${config.host} without authentication: anyone who can reach this address can read and change every document. Configure --auth-secret or --auth-public-key-file (see "Securing Tandem" in the README).`;
       logger.warn(warning);
       process.stderr.write(`WARNING: ${warning}\n`);
     }
