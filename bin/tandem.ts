@@ -6,8 +6,14 @@ import { ConfigError } from '../sync-server/config.js';
 import { UsageError, type Command } from './command.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { docsCommand } from './commands/docs.js';
+import { historyCommand } from './commands/history.js';
+import { exportCommand } from './commands/export.js';
+import { replayCommand } from './commands/replay.js';
+import { restoreCommand } from './commands/restore.js';
+import { verifyCommand } from './commands/verify.js';
 
-const commands: Command[] = [serveCommand, tokenCommand];
+const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, replayCommand, restoreCommand, verifyCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -66,6 +66,9 @@ export async function docAt(history: DocHistory, seq: number, options: { gc?: bo
   return doc;
 }
 
+/** Recorded as the author of a restore in the history log. */
+export const RESTORE_AUTHOR = 'tandem:restore';
+
 const REVERT = Symbol('revert');
 
 /**

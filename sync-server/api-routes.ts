@@ -18,7 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocArchive } from '../persistence/archive.js';
 import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../persistence/export-format.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../persistence/history.js';
-import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../persistence/replay.js';
+import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../persistence/replay.js';
 import { apiDocName } from './api-guard.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
 import type { TandemServer } from './server.js';
@@ -32,8 +32,7 @@ export interface ApiStore extends DocArchive {
   assignedSeq(name: string): number | null;
 }
 
-/** Recorded as the author of a restore in the history log. */
-export const RESTORE_AUTHOR = 'tandem:restore';
+export { RESTORE_AUTHOR };
 const MAX_BODY_BYTES = 64 * 1024;
 
 class ApiError extends Error {

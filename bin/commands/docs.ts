@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { DataDirArchive } from '../../persistence/data-dir.js';
+import { describeProblem } from '../../persistence/doc-files.js';
+import type { Command } from '../command.js';
+
+function help(): string {
+  return [
+    'Usage: tandem docs [--data-dir ./data] [--json]',
+    '',
+    'Lists the documents in a data dir with their size on disk, number of recorded',
+    'updates and time of the last change. Safe while the server runs.',
+    '',
+    'Options:',
+    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    '  --json             Print {"docs":[…]} as GET /api/docs does',
+  ].join('\n');
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export const docsCommand: Command = {
+  name: 'docs',
+  summary: 'List documents with size, record count and last change',
+  help,
+  async run(argv, env) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
+      strict: true,
+      allowPositionals: false,
+    });
+    const archive = new DataDirArchive(values['data-dir'] ?? (env.DATA_DIR || './data'));
+    const { problems } = await archive.listDocDirs();
+    for (const problem of problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    const docs = (await archive.listDocs()).map((d) => ({
+      name: d.name,
+      bytes: d.bytes,
+      records: d.records,
+      lastChange: d.lastChangeMs === null ? null : new Date(d.lastChangeMs).toISOString(),
+    }));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ docs }, null, 2)}\n`);
+      return 0;
+    }
+    if (docs.length === 0) {
+      process.stdout.write(`No documents in ${archive.dataDir}\n`);
+      return 0;
+    }
+    const rows = [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-'])];
+    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+    for (const row of rows) {
+      process.stdout.write(`${row.map((cell, i) => (i === 3 ? cell : i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}\n`);
+    }
+    return 0;
+  },
+};

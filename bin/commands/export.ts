@@ -1,0 +1,67 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DataDirArchive } from '../../persistence/data-dir.js';
+import { describeProblem } from '../../persistence/doc-files.js';
+import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
+import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
+import { UsageError, type Command } from '../command.js';
+
+function help(): string {
+  return [
+    `Usage: tandem export <doc> [--format ${EXPORT_FORMATS.join('|')}] [--at <seq|ISO time>] [--out <file>]`,
+    '',
+    'Prints a document as it is now, or as it was at a sequence number or time (see',
+    '`tandem history`). Rendered with the editor\'s own schema (Tiptap StarterKit):',
+    '  json      ProseMirror/Tiptap JSON of the "default" fragment (default)',
+    '  html      HTML',
+    '  markdown  Markdown',
+    '  text      plain text, a blank line between blocks',
+    '  yjs       the Yjs state as one binary update (for Y.applyUpdate)',
+    '',
+    'Options:',
+    '  --at <seq|time>    A sequence number, or an ISO time (the last update at or before it)',
+    '  --out <file>       Write to a file instead of standard output',
+    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+  ].join('\n');
+}
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Export a document (now or at a point in its history) as JSON, HTML, Markdown, text or Yjs',
+  help,
+  async run(argv, env) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, format: { type: 'string', default: 'json' }, at: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+      allowPositionals: true,
+    });
+    const [name, ...extra] = positionals;
+    if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
+    if (!isExportFormat(values.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${values.format}"`);
+    const archive = new DataDirArchive(values['data-dir'] ?? (env.DATA_DIR || './data'));
+    const history = await archive.readHistory(name);
+    if (!history || history.records.length === 0) {
+      process.stderr.write(`tandem export: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);
+      return 1;
+    }
+    for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    let seq: number;
+    try {
+      seq = values.at === undefined ? (history.records.at(-1)?.seq ?? 0) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
+    } catch (error) {
+      if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
+      throw error;
+    }
+    const doc = await docAt(history, seq);
+    const body = await exportDoc(doc, values.format);
+    doc.destroy();
+    if (values.out) {
+      await writeFile(values.out, body);
+      process.stderr.write(`wrote ${JSON.stringify(name)} at seq ${seq} as ${values.format} to ${values.out}\n`);
+    } else {
+      await new Promise<void>((resolve, reject) => process.stdout.write(body, (error) => (error ? reject(error) : resolve())));
+    }
+    return 0;
+  },
+};

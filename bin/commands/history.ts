@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { DataDirArchive } from '../../persistence/data-dir.js';
+import { describeProblem } from '../../persistence/doc-files.js';
+import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
+import { UsageError, type Command } from '../command.js';
+import { formatBytes } from './docs.js';
+
+function help(): string {
+  return [
+    'Usage: tandem history <doc> [--pause 60] [--data-dir ./data] [--json]',
+    '',
+    "Shows a document's timeline: its recorded updates grouped into versions — a new version",
+    'after a pause in editing or when the author changes — with sequence numbers, times,',
+    'authors and sizes. Use a sequence number or time with `tandem export --at`.',
+    '',
+    'Options:',
+    `  --pause <seconds>  Pause that starts a new version (default ${DEFAULT_PAUSE_MS / 1000})`,
+    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    '  --json             Print the same JSON as GET /api/docs/<doc>/history',
+  ].join('\n');
+}
+
+export const historyCommand: Command = {
+  name: 'history',
+  summary: "Show a document's versions: sequence numbers, times, authors, sizes",
+  help,
+  async run(argv, env) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, pause: { type: 'string' }, json: { type: 'boolean', default: false } },
+      strict: true,
+      allowPositionals: true,
+    });
+    const [name, ...extra] = positionals;
+    if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
+    const pauseS = values.pause === undefined ? DEFAULT_PAUSE_MS / 1000 : Number(values.pause);
+    if (!Number.isFinite(pauseS) || pauseS < 0) throw new UsageError(`--pause must be a number of seconds, got "${values.pause}"`);
+    const archive = new DataDirArchive(values['data-dir'] ?? (env.DATA_DIR || './data'));
+    const history = await archive.readHistory(name);
+    if (!history || history.records.length === 0) {
+      process.stderr.write(`tandem history: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);
+      return 1;
+    }
+    for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    const versions = groupVersions(history.records, pauseS * 1000);
+    const records = history.records.at(-1)?.seq ?? 0;
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ name, records, versions: versions.map(versionJson) }, null, 2)}\n`);
+      return 0;
+    }
+    process.stdout.write(`${JSON.stringify(name)}: ${records} ${records === 1 ? 'update' : 'updates'} in ${versions.length} ${versions.length === 1 ? 'version' : 'versions'}\n\n`);
+    const rows = versions.map((v) => [
+      v.fromSeq === v.toSeq ? `#${v.fromSeq}` : `#${v.fromSeq}–${v.toSeq}`,
+      new Date(v.startMs).toISOString(),
+      new Date(v.endMs).toISOString(),
+      v.authors.length > 0 ? v.authors.join(', ') : '(unknown)',
+      `${v.records} ${v.records === 1 ? 'update' : 'updates'}`,
+      formatBytes(v.bytes),
+    ]);
+    const header = ['SEQ', 'START', 'END', 'AUTHORS', 'UPDATES', 'SIZE'];
+    const all = [header, ...rows];
+    const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+    for (const row of all) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+import * as Y from 'yjs';
+import { DataDirLock, DataDirLockedError, readLiveLock, type LockInfo } from '../../persistence/data-dir-lock.js';
+import { FileStore } from '../../persistence/file-store.js';
+import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import { UsageError, type Command } from '../command.js';
+
+function help(): string {
+  return [
+    'Usage: tandem restore <doc> --at <seq|ISO time> [--data-dir ./data] [--token <jwt>]',
+    '',
+    'Makes a document\'s content as it was at a sequence number or time (see `tandem history`)',
+    'current again, as a new update: history is never rewritten, so the restore itself can be',
+    'undone by restoring the sequence number before it.',
+    '',
+    'When a server is running on the data dir, the restore goes through its HTTP API, so',
+    'everyone editing the document sees it at once; otherwise it is written to the data dir.',
+    '',
+    'Options:',
+    '  --at <seq|time>    Sequence number, or ISO time (the last update at or before it)',
+    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    '  --token <jwt>      Access token with write access, when the server requires tokens',
+    '                     (env TANDEM_TOKEN)',
+  ].join('\n');
+}
+
+async function throughServer(server: LockInfo & { url: string }, name: string, at: string, token: string | null): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const body = JSON.stringify({ at: /^\d+$/.test(at) ? Number(at) : at });
+  const res = await fetch(`${server.url}/api/docs/${encodeURIComponent(name)}/restore`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+  const answer = (await res.json().catch(() => ({}))) as { error?: unknown; restoredFrom?: unknown; seq?: unknown };
+  if (!res.ok) {
+    process.stderr.write(`tandem restore: the server at ${server.url} answered ${res.status}: ${String(answer.error ?? res.statusText)}\n`);
+    return 1;
+  }
+  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.restoredFrom)}, now current as seq ${String(answer.seq)} (through the server at ${server.url}; connected clients have it).\n`);
+  return 0;
+}
+
+async function offline(dataDir: string, name: string, point: HistoryPoint): Promise<number> {
+  let lock: DataDirLock;
+  try {
+    lock = await DataDirLock.acquire(dataDir, 'restore');
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    process.stderr.write(`tandem restore: ${error.message}; try again when it has finished\n`);
+    return 1;
+  }
+  const store = new FileStore(dataDir);
+  try {
+    const history = await store.readHistory(name);
+    if (!history || history.records.length === 0) {
+      process.stderr.write(`tandem restore: no document named ${JSON.stringify(name)} in ${store.dataDir}\n`);
+      return 1;
+    }
+    let restoredFrom: number;
+    try {
+      restoredFrom = resolveHistoryPoint(history, point);
+    } catch (error) {
+      if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
+      throw error;
+    }
+    const current = new Y.Doc();
+    const loaded = await store.load(name);
+    Y.applyUpdate(current, loaded.state);
+    const old = await docAt(history, restoredFrom, { gc: false });
+    const update = revertUpdate(old, current);
+    const seq = update ? await store.append(name, update, { author: RESTORE_AUTHOR }) : loaded.seq;
+    process.stdout.write(
+      update
+        ? `Restored ${JSON.stringify(name)} to its content at seq ${restoredFrom}, now current as seq ${seq}.\n`
+        : `${JSON.stringify(name)} already has its content of seq ${restoredFrom}; nothing to do.\n`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+    await lock.release();
+  }
+}
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: 'Make an old version of a document current again (as a new update)',
+  help,
+  async run(argv, env) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, at: { type: 'string' }, token: { type: 'string' } },
+      strict: true,
+      allowPositionals: true,
+    });
+    const [name, ...extra] = positionals;
+    if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
+    if (values.at === undefined) throw new UsageError('--at is required');
+    let point: HistoryPoint;
+    try {
+      point = parseHistoryPoint(values.at);
+    } catch (error) {
+      if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
+      throw error;
+    }
+    const dataDir = values['data-dir'] ?? (env.DATA_DIR || './data');
+    const server = await readLiveLock(dataDir);
+    if (server?.url) return throughServer({ ...server, url: server.url }, name, values.at, values.token ?? (env.TANDEM_TOKEN || null));
+    if (server) {
+      process.stderr.write(`tandem restore: process ${server.pid} (tandem ${server.command}) holds ${dataDir}; try again when it has finished\n`);
+      return 1;
+    }
+    return offline(dataDir, name, point);
+  },
+};
