@@ -1,0 +1,141 @@
+/**
+ * The data dir through the command line, as users run it: a graceful stop and start serves
+ * identical content; docs, history, export, replay and verify read the result; verify fails
+ * on a damaged dir; restore works through a running server (live clients see it) and offline;
+ * a second server on the same data dir is refused.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getSchema } from '@tiptap/core';
+import { StarterKit } from '@tiptap/starter-kit';
+import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { toJson, toText } from '../../persistence/export-format.js';
+import { startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { synced, yClient } from '../helpers/clients.js';
+import { waitFor } from '../helpers/wait.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const schema = getSchema([StarterKit.configure({ undoRedo: false })]);
+const dataDir = mkdtempSync(join(tmpdir(), 'tandem-cli-'));
+const NAME = 'Team/Plan 2025';
+const running: ChildServer[] = [];
+
+afterAll(async () => {
+  for (const child of running) {
+    if (child.process.exitCode === null && child.process.signalCode === null) {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args, '--data-dir', dataDir], { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function serve(): Promise<ChildServer> {
+  const child = await startChildServer(['--data-dir', dataDir, '--log-level', 'warn']);
+  running.push(child);
+  return child;
+}
+
+async function stop(child: ChildServer): Promise<void> {
+  child.process.kill('SIGTERM');
+  expect(await child.exited).toBe(0);
+}
+
+describe('the data dir through the command line', () => {
+  it('stop and start, read it back, verify, restore, and refuse a second server', { timeout: 90_000 }, async () => {
+    // 1. Write a rich document in three steps, then stop gracefully.
+    let server = await serve();
+    const writer = yClient(server.wsUrl, NAME);
+    await synced(writer);
+    const fragment = writer.doc.getXmlFragment('default');
+    prosemirrorJSONToYXmlFragment(schema, { type: 'doc', content: [{ type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: 'Plan' }] }] }, fragment);
+    const p = new Y.XmlElement('paragraph');
+    const t = new Y.XmlText();
+    p.insert(0, [t]);
+    fragment.insert(1, [p]);
+    t.insert(0, 'ship it');
+    t.format(0, 4, { bold: true });
+    await waitFor(() => writer.provider.synced, 'writes');
+    const before = toJson(writer.doc);
+    writer.destroy();
+    await stop(server);
+
+    // 2. Start again: identical content.
+    server = await serve();
+    const reader = yClient(server.wsUrl, NAME);
+    await synced(reader);
+    expect(toJson(reader.doc)).toEqual(before);
+    reader.destroy();
+
+    // A second server on the same data dir is refused.
+    const second = await tandem(['serve', '--port', '0']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/tandem\.lock is held by process \d+ \(tandem serve at http/);
+
+    // 3. Restore through the running server: a live client sees it at once.
+    const live = yClient(server.wsUrl, NAME);
+    await synced(live);
+    const restored = await tandem(['restore', NAME, '--at', '1']);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toContain('through the server');
+    await waitFor(() => toText(live.doc) === 'Plan\n', 'the live client to see the restore');
+    live.destroy();
+    await stop(server);
+    expect(readdirSync(dataDir)).toEqual(['docs']);
+
+    // 4. Read it back offline.
+    const docs = await tandem(['docs', '--json']);
+    const listed = (JSON.parse(docs.stdout) as { docs: { name: string; records: number }[] }).docs;
+    expect(listed.map((d) => [d.name, d.records])).toEqual([[NAME, listed[0]?.records ?? 0]]);
+    const records = listed[0]?.records ?? 0;
+    expect(records).toBeGreaterThanOrEqual(4);
+    const history = JSON.parse((await tandem(['history', NAME, '--json'])).stdout) as { versions: { authors: string[] }[] };
+    expect(history.versions.at(-1)?.authors).toEqual(['tandem:restore']);
+    expect((await tandem(['export', NAME, '--format', 'markdown', '--at', String(records - 1)])).stdout).toBe('# Plan\n\n**ship** it\n');
+    expect((await tandem(['export', NAME, '--format', 'text'])).stdout).toBe('Plan\n');
+    const replay = await tandem(['replay', NAME]);
+    expect(replay.stdout).toContain('{+ship it+}');
+    expect(replay.stdout).toContain('tandem:restore');
+
+    // 5. Offline restore, then verify passes.
+    const offline = await tandem(['restore', NAME, '--at', String(records - 1)]);
+    expect(offline.stdout).toContain(`now current as seq ${records + 1}`);
+    expect((await tandem(['export', NAME, '--format', 'text'])).stdout).toBe('Plan\n\nship it\n');
+    const healthy = await tandem(['verify']);
+    expect(healthy.code, healthy.stdout).toBe(0);
+    expect(healthy.stdout).toContain('no damage');
+
+    // 6. A flipped byte in the log: verify fails, naming the file and the offset.
+    const docDir = join(dataDir, 'docs', readdirSync(join(dataDir, 'docs'))[0] ?? '');
+    const logPath = join(docDir, 'log');
+    const bytes = readFileSync(logPath);
+    const offset = bytes.length - 10;
+    bytes[offset] = (bytes[offset] ?? 0) ^ 0xff;
+    writeFileSync(logPath, bytes);
+    const damaged = await tandem(['verify']);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toMatch(new RegExp(`ERROR ${logPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at byte \\d+: record checksum mismatch`));
+
+    // 7. The server still starts and serves the valid prefix.
+    server = await serve();
+    const after = yClient(server.wsUrl, NAME);
+    await synced(after);
+    expect(toText(after.doc)).toBe('Plan\n');
+    after.destroy();
+    await stop(server);
+  });
+});
