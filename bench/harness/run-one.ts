@@ -1,0 +1,107 @@
+/**
+ * One measurement: start a fresh server pinned to one core, run the load generator pinned to
+ * the other, collect its result, stop the server. Nothing survives from one run to the next
+ * (fresh process, fresh data directory).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { GeneratorJob, ScenarioResult } from '../load/scenario.js';
+import { NodeChild } from './child-process.js';
+import { SERVER_KINDS, type ServerId } from './server-kinds.js';
+import type { Workload } from './workloads.js';
+
+export interface RunRecord {
+  workload: string;
+  server: ServerId;
+  repeat: number;
+  startedAt: string;
+  durationMs: number;
+  result: ScenarioResult | null;
+  error: string | null;
+  serverExit: string;
+  profile: string | null;
+}
+
+export interface RunSettings {
+  repoRoot: string;
+  outDir: string;
+  quick: boolean;
+  /** CPUs for server and generator, or null to leave scheduling to the kernel. */
+  cpus: { server: number; generator: number } | null;
+  /** Directory for `--cpu-prof` output of Tandem servers, or null. */
+  profileDir: string | null;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function runOne(workload: Workload, serverId: ServerId, repeat: number, settings: RunSettings): Promise<RunRecord> {
+  const kind = SERVER_KINDS[serverId];
+  const name = `${workload.id}.${serverId}.${repeat}`;
+  const logDir = path.join(settings.outDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const started = Date.now();
+  const dataDir = kind.usesDataDir ? mkdtempSync(path.join(tmpdir(), 'tandem-bench-')) : '';
+  const profiling = settings.profileDir !== null && serverId.startsWith('tandem');
+  const profileName = `${name}.cpuprofile`;
+  const nodeArgs = [
+    ...(profiling && settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`, `--cpu-prof-name=${profileName}`] : []),
+    '--import', 'tsx',
+    ...kind.args(dataDir),
+  ];
+  const server = NodeChild.spawn({ nodeArgs, cwd: settings.repoRoot, cpu: settings.cpus?.server ?? null, logPath: path.join(logDir, `${name}.server.log`) });
+  let result: ScenarioResult | null = null;
+  let error: string | null = null;
+  try {
+    const url = (await server.waitFor(kind.ready, 30_000))[1];
+    if (!url) throw new Error('server printed no URL');
+    await sleep(300);
+    result = await runGenerator(workload, settings, name, {
+      baseUrl: url,
+      protocol: kind.protocol,
+      serverPid: server.pid,
+      scenario: workload.scenario(settings.quick),
+      seed: 1000 + repeat,
+      connectConcurrency: 64,
+      resultPath: '',
+    });
+  } catch (caught) {
+    error = (caught as Error).message;
+  }
+  const exit = await server.stop(15_000);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  return {
+    workload: workload.id,
+    server: serverId,
+    repeat,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    result,
+    error,
+    serverExit: exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`,
+    profile: profiling && settings.profileDir ? path.join(settings.profileDir, profileName) : null,
+  };
+}
+
+async function runGenerator(workload: Workload, settings: RunSettings, name: string, job: GeneratorJob): Promise<ScenarioResult> {
+  const jobDir = path.join(settings.outDir, 'jobs');
+  mkdirSync(jobDir, { recursive: true });
+  const jobPath = path.join(jobDir, `${name}.job.json`);
+  const resultPath = path.join(jobDir, `${name}.result.json`);
+  rmSync(resultPath, { force: true });
+  writeFileSync(jobPath, JSON.stringify({ ...job, resultPath }, null, 2));
+  const generator = NodeChild.spawn({
+    nodeArgs: ['--import', 'tsx', 'bench/load/generator.ts', jobPath],
+    cwd: settings.repoRoot,
+    cpu: settings.cpus?.generator ?? null,
+    logPath: path.join(settings.outDir, 'logs', `${name}.generator.log`),
+  });
+  const timer = setTimeout(() => void generator.stop(2000), workload.timeoutMs);
+  const exit = await generator.exited;
+  clearTimeout(timer);
+  await generator.stop(0);
+  if (exit.code !== 0) {
+    throw new Error(`generator ${exit.signal ? `killed (${exit.signal}, timeout ${workload.timeoutMs} ms?)` : `exited ${String(exit.code)}`}: ${generator.stderr.trim().slice(-600)}`);
+  }
+  return JSON.parse(readFileSync(resultPath, 'utf8')) as ScenarioResult;
+}

@@ -1,0 +1,66 @@
+/**
+ * The servers compared, and how each is started. Every one runs as its own Node process
+ * (`node --import tsx …`, so TypeScript sources and JavaScript peers load the same way) and
+ * prints a line carrying its URL once it accepts connections.
+ */
+import type { WireProtocol } from '../load/wire.js';
+
+export const SERVER_IDS = ['tandem', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
+export type ServerId = (typeof SERVER_IDS)[number];
+
+export interface ServerKind {
+  id: ServerId;
+  label: string;
+  protocol: WireProtocol;
+  /** Tandem needs a data directory; the peers keep everything in memory. */
+  usesDataDir: boolean;
+  /** Node arguments (after any profiling flags). */
+  args(dataDir: string): string[];
+  ready: RegExp;
+}
+
+/**
+ * Tandem with its admission limits lifted: every simulated client comes from 127.0.0.1, and the
+ * per-address and flood limits exist for the open internet, not for a load generator. The
+ * limits are still checked on every message, so their cost is measured.
+ */
+const tandemArgs = (durable: boolean) => (dataDir: string): string[] => [
+  'bin/tandem.ts', 'serve',
+  '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir,
+  '--durable', String(durable),
+  '--max-connections', '100000',
+  '--max-connections-per-room', '100000',
+  '--max-connections-per-ip', '100000',
+  '--messages-per-second', '1000000',
+  '--message-burst', '1000000',
+];
+
+const TANDEM_READY = /Tandem is running at (http:\/\/[^\s/]+)/;
+const PEER_READY = /^ready (http:\/\/\S+)$/m;
+
+export const SERVER_KINDS: Record<ServerId, ServerKind> = {
+  tandem: {
+    id: 'tandem', label: 'Tandem (durable)', protocol: 'y-websocket', usesDataDir: true,
+    args: tandemArgs(true), ready: TANDEM_READY,
+  },
+  'tandem-memory': {
+    id: 'tandem-memory', label: 'Tandem (--durable false)', protocol: 'y-websocket', usesDataDir: true,
+    args: tandemArgs(false), ready: TANDEM_READY,
+  },
+  'y-websocket-server': {
+    id: 'y-websocket-server', label: '@y/websocket-server 0.1.1', protocol: 'y-websocket', usesDataDir: false,
+    args: () => ['bench/peers/y-websocket-server.ts'], ready: PEER_READY,
+  },
+  hocuspocus: {
+    id: 'hocuspocus', label: '@hocuspocus/server 4.7.0', protocol: 'hocuspocus', usesDataDir: false,
+    args: () => ['bench/peers/hocuspocus-server.ts'], ready: PEER_READY,
+  },
+  'raw-relay': {
+    id: 'raw-relay', label: 'raw ws relay', protocol: 'relay', usesDataDir: false,
+    args: () => ['bench/peers/raw-relay.ts'], ready: PEER_READY,
+  },
+};
+
+export function isServerId(value: string): value is ServerId {
+  return (SERVER_IDS as readonly string[]).includes(value);
+}

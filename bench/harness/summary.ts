@@ -1,0 +1,71 @@
+/** Medians over repeats, ratios between servers, and the issue's targets checked against them. */
+import type { Metric } from './metrics.js';
+import { METRICS } from './metrics.js';
+import type { RunRecord } from './run-one.js';
+import type { ServerId } from './server-kinds.js';
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? null) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export function values(runs: readonly RunRecord[], workload: string, server: ServerId, metric: Metric): number[] {
+  const out: number[] = [];
+  for (const run of runs) {
+    if (run.workload !== workload || run.server !== server || !run.result) continue;
+    const v = metric.get(run.result);
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
+
+export const medianOf = (runs: readonly RunRecord[], workload: string, server: ServerId, metric: Metric): number | null =>
+  median(values(runs, workload, server, metric));
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** null when a figure is missing (workload or server not run, or failed). */
+  met: boolean | null;
+  /** How far from the target, as a share of the target (positive = missed by). */
+  miss: number | null;
+}
+
+const fmt = (v: number, digits = 2): string => v.toFixed(digits);
+
+/** `value` must be at most `limit` (or at least, for `atLeast`). */
+function check(target: string, describe: (v: number) => string, value: number | null, limit: number | null, atLeast = false): TargetCheck {
+  if (value === null || limit === null || !Number.isFinite(value) || !Number.isFinite(limit) || limit === 0) {
+    return { target, measured: 'n/a', met: null, miss: null };
+  }
+  const met = atLeast ? value >= limit : value <= limit;
+  const miss = atLeast ? limit / value - 1 : value / limit - 1;
+  return { target, measured: describe(value), met, miss: met ? null : miss };
+}
+
+const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
+
+/** Issue 6's targets, all for Tandem with durability on. */
+export function checkTargets(runs: readonly RunRecord[]): TargetCheck[] {
+  const med = (workload: string, server: ServerId, metric: Metric): number | null => medianOf(runs, workload, server, metric);
+  const cpuEdit = (s: ServerId) => med('rooms-100x4', s, METRICS.cpuPerEdit);
+  const p99 = (s: ServerId) => med('rooms-100x4', s, METRICS.editP99);
+  const tandemCursor = med('cursors-200', 'tandem', METRICS.cpuPerCursor);
+  return [
+    check('CPU per edit at 100×4 ≤ 0.65 × @y/websocket-server', (v) => `${fmt(v)}×`, ratio(cpuEdit('tandem'), cpuEdit('y-websocket-server')), 0.65),
+    check('CPU per edit at 100×4 ≤ 1.3 × raw relay', (v) => `${fmt(v)}×`, ratio(cpuEdit('tandem'), cpuEdit('raw-relay')), 1.3),
+    check('Latency p50 at 100×4 ≤ 1.0 ms (fsync included)', (v) => `${fmt(v)} ms`, med('rooms-100x4', 'tandem', METRICS.editP50), 1.0),
+    check('Latency p99 at 100×4 ≤ @y/websocket-server’s', (v) => `${fmt(v)}× (${fmt(p99('tandem') ?? NaN)} vs ${fmt(p99('y-websocket-server') ?? NaN)} ms)`, ratio(p99('tandem'), p99('y-websocket-server')), 1.0),
+    check(
+      'Memory per idle connection ≤ 1.1 × raw relay',
+      (v) => `${fmt(v)}×`,
+      ratio(med('idle-2000', 'tandem', METRICS.perConnection), med('idle-2000', 'raw-relay', METRICS.perConnection)),
+      1.1,
+    ),
+    check('Saturation ≥ 2 × @y/websocket-server', (v) => `${fmt(v)}×`, ratio(med('sweep-100x4', 'tandem', METRICS.saturation), med('sweep-100x4', 'y-websocket-server', METRICS.saturation)), 2, true),
+    check('20 joiners on a large doc ≤ 0.3 × @y/websocket-server’s time', (v) => `${fmt(v)}×`, ratio(med('join-large', 'tandem', METRICS.joinAll), med('join-large', 'y-websocket-server', METRICS.joinAll)), 0.3),
+    check('CPU per cursor move (200 in a room) ≤ CPU per edit (100×4)', (v) => `${fmt(v)}× (${fmt(tandemCursor ?? NaN, 1)} vs ${fmt(cpuEdit('tandem') ?? NaN, 1)} µs)`, ratio(tandemCursor, cpuEdit('tandem')), 1.0),
+  ];
+}

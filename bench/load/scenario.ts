@@ -1,0 +1,143 @@
+/**
+ * What the runner asks a load generator to do, and what it gets back. Both sides import these
+ * types; the job travels as a JSON file, the result comes back as one.
+ */
+import type { Distribution } from './sample-set.js';
+import type { DeliveryStats } from './delivery-recorder.js';
+import type { WireProtocol } from './wire.js';
+
+/** R rooms × C clients; writers edit and movers move cursors at fixed rates. */
+export interface TrafficScenario {
+  kind: 'traffic';
+  rooms: number;
+  clientsPerRoom: number;
+  /** The first `writersPerRoom` clients of each room edit. */
+  writersPerRoom: number;
+  editsPerSecondPerWriter: number;
+  /** Who moves a cursor (awareness update) periodically. */
+  cursorMovers: 'writers' | 'all' | 'none';
+  cursorsPerSecondPerMover: number;
+  /** Who publishes a presence state when joining (an editor tab does; a bot may not). */
+  presence: 'writers' | 'all' | 'none';
+  /** Receivers apply what arrives to their doc and awareness (false: only count it). */
+  applyRemote: boolean;
+  warmupMs: number;
+  windowMs: number;
+  drainMs: number;
+  /** Rate sweep: successive windows at these per-writer edit rates, until the server gives up. */
+  sweep?: SweepPlan;
+}
+
+export interface SweepPlan {
+  editsPerSecondPerWriter: number[];
+  stepWarmupMs: number;
+  stepWindowMs: number;
+  stepDrainMs: number;
+  /** A step fails when p99 exceeds max(this, 10 × the first step's p99)… */
+  maxP99Ms: number;
+  /** …or when fewer than this share of expected deliveries arrive during the window. */
+  minDeliveredShare: number;
+}
+
+/** Idle connections and empty rooms: resident memory per connection and per room. */
+export interface MemoryScenario {
+  kind: 'memory';
+  /** Connected first and not counted: warms up code paths and allocator pools. */
+  warmConnections: number;
+  /** Idle connections in one room, the warm ones included. */
+  roomConnections: number;
+  /** Then this many rooms with one idle client each. */
+  singleRooms: number;
+  settleMs: number;
+}
+
+/** Many clients join one large document at once. */
+export interface JoinScenario {
+  kind: 'join';
+  /** Approximate encoded size of the document (a Tiptap-shaped Y.XmlFragment). */
+  docBytes: number;
+  joiners: number;
+}
+
+export type Scenario = TrafficScenario | MemoryScenario | JoinScenario;
+
+export interface GeneratorJob {
+  baseUrl: string;
+  protocol: WireProtocol;
+  serverPid: number;
+  scenario: Scenario;
+  seed: number;
+  connectConcurrency: number;
+  resultPath: string;
+}
+
+export interface ErrorSummary {
+  count: number;
+  /** Distinct messages with their counts, most frequent first (at most 10). */
+  top: Array<{ message: string; count: number }>;
+}
+
+export interface ConnectStats {
+  clients: number;
+  /** From the first connect to the last client synced. */
+  wallMs: number;
+  /** Per client: from opening the socket to having the server's state. */
+  syncMs: Distribution;
+}
+
+export interface ServerUsage {
+  cpuSeconds: number;
+  /** Fraction of one core the server used over the window. */
+  cpuShare: number;
+  rssMeanBytes: number;
+  rssPeakBytes: number;
+}
+
+export interface TrafficStep {
+  editsPerSecondTarget: number;
+  edits: DeliveryStats;
+  server: ServerUsage;
+  generatorCpuShare: number;
+  /** Why the sweep stopped at this step, if it did. */
+  verdict: 'ok' | 'latency' | 'behind' | 'generator-bound';
+}
+
+export interface TrafficResult {
+  kind: 'traffic';
+  connect: ConnectStats;
+  windowMs: number;
+  edits: DeliveryStats;
+  cursors: DeliveryStats;
+  server: ServerUsage;
+  /** Server CPU microseconds per edit sent / per cursor move sent in the window. */
+  cpuPerEditUs: number | null;
+  cpuPerCursorUs: number | null;
+  generatorCpuShare: number;
+  convergence: { checked: boolean; rooms: number; converged: number };
+  steps: TrafficStep[];
+  errors: ErrorSummary;
+}
+
+export interface MemoryResult {
+  kind: 'memory';
+  connect: ConnectStats;
+  rssBytes: { fresh: number; warm: number; room: number; rooms: number };
+  bytesPerConnection: number;
+  bytesPerRoom: number;
+  cpuPerConnectionUs: number;
+  errors: ErrorSummary;
+}
+
+export interface JoinResult {
+  kind: 'join';
+  docBytes: number;
+  joiners: number;
+  /** From starting all joiners to the last one holding the document. */
+  allSyncedMs: number;
+  syncMs: Distribution;
+  serverCpuSeconds: number;
+  correct: boolean;
+  errors: ErrorSummary;
+}
+
+export type ScenarioResult = TrafficResult | MemoryResult | JoinResult;

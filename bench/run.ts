@@ -1,0 +1,139 @@
+/**
+ * `npm run bench [-- options]`: Tandem against its peers, side by side, same workloads, same
+ * machine. Servers are interleaved (the order rotates every repeat) so slow drifts of a shared
+ * machine spread over all of them; each figure is the median over repeats.
+ *
+ *   --quick                 smaller workloads, 1 repeat, about a minute and a half
+ *   --workloads a,b         only these workloads (ids below)
+ *   --servers x,y           only these servers
+ *   --repeats N             repeats per workload and server (default 3; 1 with --quick)
+ *   --profile               write a --cpu-prof profile of every Tandem server run
+ *   --no-pin                do not pin the server and the generator to separate CPUs
+ *   --markdown PATH         write the tables there (default: BENCHMARKS.md for a full run)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeMachine } from './harness/machine.js';
+import { summarizeProfile } from './harness/profile-summary.js';
+import { collectValues, renderReport, writeReport, type ReportInput } from './harness/report.js';
+import { runOne, type RunRecord, type RunSettings } from './harness/run-one.js';
+import { SERVER_IDS, isServerId, type ServerId } from './harness/server-kinds.js';
+import { checkTargets } from './harness/summary.js';
+import { WORKLOADS, findWorkload, type Workload } from './harness/workloads.js';
+import { WORKLOAD_METRICS } from './harness/metrics.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseOptions(): { workloads: Workload[]; servers: ServerId[]; repeats: number; quick: boolean; profile: boolean; pin: boolean; markdown: string | null } {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      workloads: { type: 'string' },
+      servers: { type: 'string' },
+      repeats: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
+      markdown: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(`workloads: ${WORKLOADS.map((w) => w.id).join(', ')}\nservers: ${SERVER_IDS.join(', ')}\n`);
+    process.exit(0);
+  }
+  const workloads = values.workloads
+    ? values.workloads.split(',').map((id) => {
+        const found = findWorkload(id.trim());
+        if (!found) throw new Error(`unknown workload "${id}" (known: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+        return found;
+      })
+    : WORKLOADS;
+  const servers = values.servers
+    ? values.servers.split(',').map((id) => {
+        const trimmed = id.trim();
+        if (!isServerId(trimmed)) throw new Error(`unknown server "${id}" (known: ${SERVER_IDS.join(', ')})`);
+        return trimmed;
+      })
+    : [...SERVER_IDS];
+  const repeats = values.repeats ? Number(values.repeats) : values.quick ? 1 : 3;
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a positive whole number');
+  // Only a full, unfiltered run replaces the published tables unless a path is given.
+  const complete = !values.quick && !values.workloads && !values.servers && repeats >= 3;
+  const markdown = values.markdown ?? (complete ? path.join(repoRoot, 'BENCHMARKS.md') : null);
+  return { workloads, servers, repeats, quick: values.quick, profile: values.profile, pin: !values['no-pin'], markdown };
+}
+
+function progressLine(record: RunRecord): string {
+  const head = `${record.workload} ${record.server} #${record.repeat} ${(record.durationMs / 1000).toFixed(1)} s`;
+  if (!record.result) return `${head}: FAILED ${record.error ?? ''}`;
+  const shown = (WORKLOAD_METRICS[record.workload] ?? []).slice(0, 4).map((m) => {
+    const v = record.result ? m.get(record.result) : null;
+    return `${m.label} ${v === null ? '—' : v.toFixed(m.digits)}`;
+  });
+  const errors = record.result.errors.count ? ` errors ${record.result.errors.count}` : '';
+  return `${head}: ${shown.join(', ')}${errors}`;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = path.join(repoRoot, 'bench', 'results', stamp);
+  mkdirSync(outDir, { recursive: true });
+  const pinned = options.pin && os.availableParallelism() >= 2;
+  const settings: RunSettings = {
+    repoRoot,
+    outDir,
+    quick: options.quick,
+    cpus: pinned ? { server: 0, generator: 1 } : null,
+    profileDir: options.profile ? path.join(outDir, 'profiles') : null,
+  };
+  const plan: Array<{ workload: Workload; server: ServerId; repeat: number }> = [];
+  for (const workload of options.workloads) {
+    const servers = options.servers.filter((s) => !workload.excludes?.includes(s));
+    for (let repeat = 1; repeat <= options.repeats; repeat += 1) {
+      // Rotate the order every repeat, so no server always runs first (or right after another).
+      const shift = (repeat - 1) % servers.length;
+      for (const server of [...servers.slice(shift), ...servers.slice(0, shift)]) plan.push({ workload, server, repeat });
+    }
+  }
+  const started = Date.now();
+  const runs: RunRecord[] = [];
+  for (const [i, step] of plan.entries()) {
+    const record = await runOne(step.workload, step.server, step.repeat, settings);
+    runs.push(record);
+    process.stdout.write(`[${i + 1}/${plan.length}] ${progressLine(record)}\n`);
+  }
+  const profiles = runs.flatMap((r) => (r.profile ? [{ run: `${r.workload}.${r.server}.${r.repeat}`, ...summarizeProfile(r.profile, 15) }] : []));
+  const argv = process.argv.slice(2);
+  const input: ReportInput = {
+    date: new Date(started).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    machine: describeMachine(repoRoot),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    quick: options.quick,
+    repeats: options.repeats,
+    pinned,
+    servers: options.servers,
+    workloads: options.workloads,
+    runs,
+    durationMs: Date.now() - started,
+  };
+  const markdown = renderReport(input);
+  const json = { ...input, workloads: input.workloads.map((w) => w.id), targets: checkTargets(runs), values: collectValues(input), profiles };
+  writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2));
+  writeFileSync(path.join(outDir, 'results.md'), `${markdown}\n`);
+  if (options.markdown) writeReport(options.markdown, markdown);
+  process.stdout.write(`\n${markdown}\n\nresults: ${path.relative(repoRoot, outDir)}/results.json${options.markdown ? `, tables: ${path.relative(repoRoot, options.markdown)}` : ''}\n`);
+  for (const profile of profiles) {
+    process.stdout.write(`\nprofile ${profile.run} (${profile.totalMs.toFixed(0)} ms sampled), top self time:\n`);
+    for (const frame of profile.top) process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.name}  ${frame.location}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
