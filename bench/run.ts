@@ -12,10 +12,10 @@
  *   --markdown PATH         write the tables there (default: BENCHMARKS.md for a full run)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pinningPlan } from './harness/cpu-set.js';
 import { describeMachine } from './harness/machine.js';
 import { summarizeProfile } from './harness/profile-summary.js';
 import { collectValues, renderReport, writeReport, type ReportInput } from './harness/report.js';
@@ -83,12 +83,12 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outDir = path.join(repoRoot, 'bench', 'results', stamp);
   mkdirSync(outDir, { recursive: true });
-  const pinned = options.pin && os.availableParallelism() >= 2;
+  const cpus = options.pin ? pinningPlan() : null;
   const settings: RunSettings = {
     repoRoot,
     outDir,
     quick: options.quick,
-    cpus: pinned ? { server: 0, generator: 1 } : null,
+    cpus,
     profileDir: options.profile ? path.join(outDir, 'profiles') : null,
   };
   const plan: Array<{ workload: Workload; server: ServerId; repeat: number }> = [];
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     quick: options.quick,
     repeats: options.repeats,
-    pinned,
+    cpus,
     servers: options.servers,
     workloads: options.workloads,
     runs,

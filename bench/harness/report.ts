@@ -19,7 +19,8 @@ export interface ReportInput {
   command: string;
   quick: boolean;
   repeats: number;
-  pinned: boolean;
+  /** The CPUs server and generator were pinned to, if they were. */
+  cpus: { server: number; generator: number } | null;
   servers: ServerId[];
   workloads: Workload[];
   runs: RunRecord[];
@@ -88,7 +89,7 @@ export function renderReport(input: ReportInput): string {
     '',
     `- Machine: ${m.cpus} CPUs (${m.model}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; commit ${m.commit}.`,
     `- **A shared 2-core machine**: other work ran at the same time, so absolute figures are noisy; servers were interleaved and each figure is the median of ${input.repeats} run(s).`,
-    `- ${input.pinned ? 'Server pinned to CPU 0 and load generator to CPU 1 (`taskset`)' : 'No CPU pinning'}; a fresh server process (and data directory) per run.`,
+    `- ${input.cpus ? `Server pinned to CPU ${input.cpus.server} and load generator to CPU ${input.cpus.generator} (\`taskset\`)` : 'No CPU pinning'}; a fresh server process (and data directory) per run.`,
     `- Command: \`${input.command}\` (${(input.durationMs / 60000).toFixed(1)} min).`,
     '',
     '### Targets (issue 6, Tandem with durability on)',
