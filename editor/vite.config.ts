@@ -3,16 +3,28 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+// `npm run dev` talks to a `tandem serve` already running here (override with TANDEM_URL).
+const tandemUrl = process.env['TANDEM_URL'] ?? 'http://127.0.0.1:1234';
+
 export default defineConfig({
   root,
   build: {
     outDir: fileURLToPath(new URL('../dist/editor', import.meta.url)),
     emptyOutDir: true,
+    target: 'es2022',
+    // The document page (Tiptap + Yjs) is one lazy chunk of ~150 kB gzip; the home page is tiny.
+    chunkSizeWarningLimit: 600,
   },
   server: {
-    // `npm run dev` proxies the API and the WebSocket rooms to a running `tandem serve`.
     proxy: {
-      '/api': 'http://127.0.0.1:1234',
+      '/api': tandemUrl,
+      // Document rooms are arbitrary `/<name>` paths, which would clash with the dev server's
+      // own pages and HMR socket; in dev the editor connects to `/sync/<name>` (see sync-url.ts).
+      '/sync': {
+        target: tandemUrl.replace(/^http/, 'ws'),
+        ws: true,
+        rewrite: (path) => path.slice('/sync'.length) || '/',
+      },
     },
   },
 });

@@ -1,2 +1,39 @@
-const app = document.querySelector('#app');
-if (app) app.textContent = 'Tandem';
+/**
+ * Entry point: picks the page from the URL and loads its code on demand, so the home page
+ * stays small and only the document page pays for Tiptap and Yjs (and its styles).
+ */
+import './styles/base.css';
+import { routeFromPath, homeHref } from './routes.js';
+import { tokenFromLocation } from './token.js';
+import { h } from './dom.js';
+import { renderHomePage } from './home-page.js';
+
+async function start(root: HTMLElement): Promise<void> {
+  const route = routeFromPath(location.pathname);
+  const token = tokenFromLocation(location);
+  switch (route.page) {
+    case 'home':
+      renderHomePage(root, token);
+      return;
+    case 'document': {
+      const { renderDocumentPage } = await import('./document-page.js');
+      renderDocumentPage(root, route.name, token);
+      return;
+    }
+    case 'not-found':
+      document.title = 'Not found · Tandem';
+      root.replaceChildren(
+        h('main', { class: 'not-found' }, h('h1', {}, 'Nothing here'), h('p', {}, 'Documents live at /d/<name>.'), h('a', { class: 'btn btn--primary', href: homeHref(token?.raw ?? null) }, 'All documents')),
+      );
+      root.removeAttribute('aria-busy');
+      return;
+  }
+}
+
+const root = document.querySelector<HTMLElement>('#app');
+if (root) {
+  start(root).catch((error: unknown) => {
+    root.replaceChildren(h('main', { class: 'not-found' }, h('h1', {}, 'Tandem could not start'), h('p', {}, (error as Error).message)));
+    root.removeAttribute('aria-busy');
+  });
+}

@@ -1,0 +1,104 @@
+/** The server's `/api` routes, as the editor uses them (contract: DESIGN.md, issue 3). */
+
+export interface DocSummary {
+  name: string;
+  bytes: number;
+  records: number;
+  lastChange: string | null;
+}
+
+export interface Version {
+  fromSeq: number;
+  toSeq: number;
+  start: string;
+  end: string;
+  authors: string[];
+  records: number;
+  bytes: number;
+}
+
+export interface DocHistory {
+  name: string;
+  records: number;
+  versions: Version[];
+}
+
+export type ExportFormat = 'json' | 'html' | 'markdown' | 'text' | 'yjs';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export class ApiClient {
+  constructor(
+    /** Sent as `Authorization: Bearer`, when the page was opened with a token. */
+    private readonly token: string | null,
+    private readonly base = '',
+  ) {}
+
+  listDocs(): Promise<{ docs: DocSummary[] }> {
+    return this.json('/api/docs');
+  }
+
+  history(name: string): Promise<DocHistory> {
+    return this.json(`${docPath(name)}/history`);
+  }
+
+  /** The document as it was at `at` (a sequence number), or as it is now. */
+  async export(name: string, format: ExportFormat, at: number | null = null): Promise<Response> {
+    const query = new URLSearchParams({ format });
+    if (at !== null) query.set('at', String(at));
+    return this.request(`${docPath(name)}/export?${query.toString()}`);
+  }
+
+  async exportJson(name: string, at: number | null): Promise<unknown> {
+    const response = await this.export(name, 'json', at);
+    return response.json() as Promise<unknown>;
+  }
+
+  restore(name: string, at: number): Promise<{ restoredFrom: number; seq: number }> {
+    return this.json(`${docPath(name)}/restore`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ at }),
+    });
+  }
+
+  private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await this.request(path, init);
+    return (await response.json()) as T;
+  }
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.token) headers.set('authorization', `Bearer ${this.token}`);
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, { ...init, headers, cache: 'no-store' });
+    } catch {
+      throw new ApiError('The server cannot be reached.', 0);
+    }
+    if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+    return response;
+  }
+}
+
+function docPath(name: string): string {
+  return `/api/docs/${encodeURIComponent(name)}`;
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { error?: unknown };
+    if (typeof body.error === 'string') return body.error;
+  } catch {
+    // Not JSON: fall through to the status line.
+  }
+  return `${response.status} ${response.statusText}`.trim();
+}

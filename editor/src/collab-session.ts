@@ -1,0 +1,130 @@
+/**
+ * One open document in the browser: its `Y.Doc`, kept in IndexedDB for offline work and synced
+ * with the server over y-websocket, plus what the page shows about that connection.
+ *
+ * Order matters on open: the local copy is loaded from IndexedDB first and only then does the
+ * socket connect, so edits made offline in an earlier visit go out in the first sync and are
+ * covered by the first save confirmation.
+ */
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { SaveTracker } from './save-tracker.js';
+
+export type ConnectionState = 'connecting' | 'live' | 'offline' | 'denied';
+
+export interface SessionStatus {
+  connection: ConnectionState;
+  /** Whether the document has synced with the server at least once on this page. */
+  everSynced: boolean;
+  /** This browser's changes not yet confirmed saved by the server. */
+  pending: number;
+  /** Why the server refused the connection, when it did. */
+  deniedReason: string | null;
+}
+
+export interface SessionOptions {
+  name: string;
+  serverUrl: string;
+  token: string | null;
+  storage: Storage;
+}
+
+/** How long to wait for IndexedDB before connecting anyway (it can be blocked or broken). */
+const LOCAL_LOAD_TIMEOUT_MS = 1500;
+
+export class CollabSession {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  readonly local: IndexeddbPersistence;
+  readonly saves: SaveTracker;
+  private status: SessionStatus = { connection: 'connecting', everSynced: false, pending: 0, deniedReason: null };
+  private readonly listeners = new Set<(status: SessionStatus) => void>();
+  private readonly cleanups: (() => void)[] = [];
+  private destroyed = false;
+
+  constructor(options: SessionOptions) {
+    const { name, serverUrl, token, storage } = options;
+    this.local = new IndexeddbPersistence(`tandem:${name}`, this.doc);
+    this.provider = new WebsocketProvider(serverUrl, encodeURIComponent(name), this.doc, {
+      connect: false,
+      params: token ? { token } : {},
+      // The server closes with 4401/4403 when the token is refused; retrying cannot help.
+      shouldReconnect: (event) => !(event.code >= 4400 && event.code < 4500),
+    });
+    this.saves = new SaveTracker(this.doc, this.provider, [this.provider, this.local], storage, `tandem:pending:${name}`);
+    this.status.pending = this.saves.pending;
+
+    this.provider.on('status', () => this.refresh());
+    this.provider.on('sync', (synced: boolean) => {
+      if (synced) this.status.everSynced = true;
+      this.refresh();
+    });
+    this.provider.on('closed', (event) => {
+      this.status.deniedReason = event.reason || `the server closed the connection (${event.code})`;
+      this.refresh();
+    });
+    this.cleanups.push(this.saves.onChange(() => this.refresh()));
+    this.listenToNetwork();
+    this.connectAfterLocalLoad();
+  }
+
+  get current(): SessionStatus {
+    return { ...this.status };
+  }
+
+  onStatus(listener: (status: SessionStatus) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.current);
+    return () => this.listeners.delete(listener);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const cleanup of this.cleanups) cleanup();
+    this.listeners.clear();
+    this.saves.destroy();
+    this.provider.destroy();
+    void this.local.destroy();
+    this.doc.destroy();
+  }
+
+  private connectAfterLocalLoad(): void {
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
+    void Promise.race([this.local.whenSynced.then(() => undefined), timeout]).then(() => {
+      if (!this.destroyed && navigator.onLine) this.provider.connect();
+      this.refresh();
+    });
+  }
+
+  /** The browser knows first when the network goes away; don't wait for a socket timeout. */
+  private listenToNetwork(): void {
+    const offline = (): void => {
+      this.provider.disconnect();
+      this.refresh();
+    };
+    const online = (): void => {
+      if (this.status.deniedReason === null) this.provider.connect();
+      this.refresh();
+    };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
+    this.cleanups.push(() => {
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
+    });
+  }
+
+  private refresh(): void {
+    if (this.destroyed) return;
+    const { provider } = this;
+    let connection: ConnectionState;
+    if (this.status.deniedReason !== null) connection = 'denied';
+    else if (provider.wsconnected && provider.synced) connection = 'live';
+    else if (!navigator.onLine || this.status.everSynced) connection = 'offline';
+    else connection = 'connecting';
+    this.status = { ...this.status, connection, pending: this.saves.pending };
+    for (const listener of this.listeners) listener(this.current);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The Tiptap editor bound to a session's Yjs document. StarterKit gives the schema the server
+ * also renders exports with; Collaboration replaces StarterKit's undo/redo with the Yjs undo
+ * manager (which only undoes this user's own changes); CollaborationCaret draws the others.
+ */
+import { Editor } from '@tiptap/core';
+import StarterKit from '@tiptap/starter-kit';
+import Collaboration from '@tiptap/extension-collaboration';
+import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import type { CollabSession } from './collab-session.js';
+import type { Identity } from './identity.js';
+import { readPendingDomChanges } from './selection-guard.js';
+
+/** What other people see of this user (the awareness `user` field). */
+export interface PresenceUser {
+  name: string;
+  color: string;
+  /** Set for read-only viewers, so the presence bar can say so. */
+  viewer?: boolean;
+}
+
+export function presenceUser(identity: Identity, readOnly: boolean): PresenceUser {
+  return readOnly ? { ...identity, viewer: true } : { ...identity };
+}
+
+export function createCollaborativeEditor(element: HTMLElement, session: CollabSession, user: PresenceUser, editable: boolean): Editor {
+  return new Editor({
+    element,
+    editable,
+    // Never `content:` here: every client would insert it again (ECOSYSTEM.md).
+    extensions: [
+      // TrailingNode would have every client append its own empty paragraph whenever the
+      // document ends in a heading or list: duplicates for everyone. Lists and code blocks
+      // are left with Enter (twice) or the arrow keys instead.
+      StarterKit.configure({ undoRedo: false, trailingNode: false, link: { openOnClick: false } }),
+      Collaboration.configure({ document: session.doc, field: 'default' }),
+      CollaborationCaret.configure({ provider: session.provider, user, render: renderCaret }),
+    ],
+    editorProps: {
+      handleKeyDown: (view) => {
+        readPendingDomChanges(view);
+        return false;
+      },
+      attributes: {
+        class: 'prose',
+        role: 'textbox',
+        'aria-multiline': 'true',
+        'aria-label': 'Document text',
+        spellcheck: 'true',
+      },
+    },
+  });
+}
+
+/** A remote user's caret: a coloured bar with their name above it. */
+function renderCaret(user: Record<string, unknown>): HTMLElement {
+  const color = typeof user['color'] === 'string' ? user['color'] : '#37474f';
+  const name = typeof user['name'] === 'string' ? user['name'] : 'Someone';
+  const caret = document.createElement('span');
+  caret.className = 'collaboration-carets__caret';
+  caret.style.borderColor = color;
+  caret.setAttribute('data-user', name);
+  const label = document.createElement('span');
+  label.className = 'collaboration-carets__label';
+  label.style.backgroundColor = color;
+  label.textContent = name;
+  caret.appendChild(label);
+  return caret;
+}

@@ -1,0 +1,162 @@
+/**
+ * The document page (`/d/<name>`): header with title, connection state, presence, sharing,
+ * history and export; the toolbar; the document itself; a status bar with the word count.
+ * Loaded lazily, so the home page never downloads Tiptap and Yjs.
+ */
+import './styles/document.css';
+import { ApiClient, type Version } from './api-client.js';
+import { CollabSession } from './collab-session.js';
+import { createCollaborativeEditor, presenceUser } from './collaborative-editor.js';
+import { createConnectionIndicator } from './connection-indicator.js';
+import { copyText } from './clipboard.js';
+import { h, icon } from './dom.js';
+import { createExportMenu } from './export-menu.js';
+import { formatWhen, plural } from './format.js';
+import { createHistoryPanel, type HistoryPanel } from './history-panel.js';
+import { Icons } from './icons.js';
+import { openIdentityDialog } from './identity-dialog.js';
+import { loadIdentity, saveIdentity, type Identity } from './identity.js';
+import { createPresenceBar } from './presence-bar.js';
+import { homeHref, shareableUrl, syncServerUrl } from './routes.js';
+import { guardSelectionAgainstRemoteRedraws } from './selection-guard.js';
+import { showToast } from './toast.js';
+import type { AccessToken } from './token.js';
+import { createToolbar } from './toolbar.js';
+import { VersionView } from './version-view.js';
+import { countDocumentWords } from './word-count.js';
+
+export function renderDocumentPage(root: HTMLElement, name: string, token: AccessToken | null): void {
+  const readOnly = token?.role === 'read';
+  const api = new ApiClient(token?.raw ?? null);
+  let identity: Identity = loadIdentity(localStorage, token?.name ?? null);
+  document.title = `${name} · Tandem`;
+
+  const session = new CollabSession({ name, serverUrl: syncServerUrl(location), token: token?.raw ?? null, storage: localStorage });
+  const liveSheet = h('article', { class: 'sheet', 'data-testid': 'editor' });
+  const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly);
+  guardSelectionAgainstRemoteRedraws(session.provider, () => (editor.isDestroyed ? null : editor.view));
+
+  const editIdentity = (): void =>
+    openIdentityDialog({
+      current: identity,
+      nameLockedBy: token?.name ? 'your access link' : null,
+      onSave: (next) => {
+        identity = next;
+        saveIdentity(localStorage, next);
+        editor.commands.updateUser(presenceUser(next, readOnly));
+      },
+      // Back to writing: the caret (and so the new name on it) shows again for the others.
+      onClose: () => {
+        if (!readOnly) editor.commands.focus();
+      },
+    });
+
+  const connection = createConnectionIndicator();
+  const toolbar = readOnly ? null : createToolbar(editor);
+  const words = h('span', { 'data-testid': 'word-count' });
+  const canvas = h('main', { class: 'canvas', id: 'document' });
+
+  let history: HistoryPanel | null = null;
+  const historyButton = h(
+    'button',
+    { type: 'button', class: 'btn btn--ghost', 'aria-pressed': 'false', 'data-testid': 'history-toggle', onclick: () => toggleHistory() },
+    icon(Icons.history),
+    h('span', { class: 'btn__text' }, 'History'),
+  );
+  const versions = new VersionView({
+    api,
+    docName: name,
+    canRestore: !readOnly,
+    liveSheet,
+    inertDuringPreview: toolbar ? [toolbar] : [],
+    onChange: (toSeq) => history?.select(toSeq),
+    onRestored: (version: Version) => {
+      showToast(`Restored the version of ${formatWhen(version.end)}`);
+      void history?.reload();
+      editor.commands.focus();
+    },
+    onError: (message) => showToast(message, 'error'),
+  });
+  const workspace = h('div', { class: 'workspace' }, canvas);
+
+  const toggleHistory = (): void => {
+    if (history) {
+      versions.close();
+      history.element.remove();
+      history = null;
+      historyButton.setAttribute('aria-pressed', 'false');
+      historyButton.focus();
+      return;
+    }
+    history = createHistoryPanel({ api, docName: name, onPreview: (v, latest) => void versions.open(v, latest), onClose: toggleHistory });
+    workspace.append(history.element);
+    historyButton.setAttribute('aria-pressed', 'true');
+    void history.reload();
+  };
+
+  const share = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn btn--primary',
+      'data-testid': 'copy-link',
+      onclick: () => {
+        void copyText(shareableUrl(name, location.origin)).then((ok) =>
+          showToast(ok ? 'Link copied. Anyone with access to this server can open it.' : 'Could not copy the link; copy it from the address bar.', ok ? 'info' : 'error'),
+        );
+      },
+    },
+    icon(Icons.link),
+    h('span', { class: 'btn__text' }, 'Copy link'),
+  );
+
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    h('a', { class: 'brand', href: homeHref(token?.raw ?? null), 'aria-label': 'Tandem: all documents' }, h('span', { class: 'brand__mark', 'aria-hidden': 'true' }, 'T')),
+    h(
+      'div',
+      { class: 'doc-title' },
+      h('h1', { class: 'doc-title__name', title: name }, name),
+      h('div', { class: 'doc-title__meta' }, readOnly ? h('span', { class: 'badge', 'data-testid': 'read-only-badge' }, icon(Icons.eye), 'View only') : null, connection.element),
+    ),
+    h('div', { class: 'topbar__actions' }, createPresenceBar(session.provider.awareness, editIdentity), historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
+  );
+
+  canvas.append(versions.banner, liveSheet, versions.sheet);
+  root.replaceChildren(
+    h('a', { class: 'skip-link', href: '#document' }, 'Skip to the document'),
+    h('div', { class: 'doc-page', 'data-testid': 'document-page' }, header, toolbar ? h('div', { class: 'toolbar-row' }, toolbar) : null, workspace, h('footer', { class: 'statusbar' }, words)),
+  );
+  root.removeAttribute('aria-busy');
+  const pageRoot = root.querySelector<HTMLElement>('.doc-page');
+
+  session.onStatus((status) => {
+    connection.update(status);
+    if (pageRoot && status.everSynced) pageRoot.dataset['ready'] = 'true';
+  });
+
+  let countTimer = 0;
+  const updateWordCount = (): void => {
+    countTimer = 0;
+    words.textContent = plural(countDocumentWords(editor.state.doc), 'word');
+  };
+  updateWordCount();
+  let historyTimer = 0;
+  editor.on('update', () => {
+    countTimer ||= window.setTimeout(updateWordCount, 150);
+    // An open timeline follows the document; ask once things calm down.
+    if (history) {
+      clearTimeout(historyTimer);
+      historyTimer = window.setTimeout(() => void history?.reload(), 1500);
+    }
+  });
+
+  if (token?.expiresAt && token.expiresAt < Date.now()) {
+    showToast('Your access link has expired: ask for a new one.', 'error', 10_000);
+  }
+  if (!readOnly) editor.commands.focus('end');
+  window.addEventListener('pagehide', (event) => {
+    if (!event.persisted) session.destroy();
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The version history side panel: the server's timeline of versions (newest first), each one
+ * a button that opens a read-only preview of the document as it was at the end of it.
+ */
+import { ApiError, type ApiClient, type Version } from './api-client.js';
+import { h, icon } from './dom.js';
+import { Icons } from './icons.js';
+import { formatBytes, formatFull, formatWhen, plural } from './format.js';
+
+export interface HistoryPanelOptions {
+  api: ApiClient;
+  docName: string;
+  onPreview(version: Version, isLatest: boolean): void;
+  onClose(): void;
+}
+
+export interface HistoryPanel {
+  element: HTMLElement;
+  /** Fetches the timeline again (after a restore, or when the document changed). */
+  reload(): Promise<void>;
+  /** Marks the version being previewed, or none. */
+  select(toSeq: number | null): void;
+}
+
+export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
+  const { api, docName } = options;
+  const status = h('p', { class: 'history__status', role: 'status' }, 'Loading history…');
+  const list = h('ol', { class: 'history__list', 'aria-label': 'Versions, newest first', 'data-testid': 'history-list' });
+  const closeButton = h(
+    'button',
+    { type: 'button', class: 'icon-btn', 'aria-label': 'Close version history', onclick: () => options.onClose() },
+    icon(Icons.close),
+  );
+  const element = h(
+    'aside',
+    { class: 'history', 'aria-labelledby': 'history-title', 'data-testid': 'history-panel' },
+    h('header', { class: 'history__header' }, h('h2', { id: 'history-title', class: 'history__title' }, 'Version history'), closeButton),
+    status,
+    list,
+  );
+  let selected: number | null = null;
+  let loading: Promise<void> | null = null;
+
+  const markSelected = (): void => {
+    for (const button of list.querySelectorAll<HTMLButtonElement>('.version')) {
+      const current = Number(button.dataset['toSeq']) === selected;
+      button.classList.toggle('version--selected', current);
+      if (current) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
+  };
+
+  const render = (versions: Version[]): void => {
+    const newestFirst = [...versions].reverse();
+    list.replaceChildren(
+      ...newestFirst.map((version, index) => {
+        const authors = version.authors.length > 0 ? version.authors.join(', ') : 'Anonymous';
+        const button = h(
+          'button',
+          {
+            type: 'button',
+            class: 'version',
+            'data-to-seq': version.toSeq,
+            title: `${formatFull(version.start)} – ${formatFull(version.end)}`,
+            onclick: () => options.onPreview(version, index === 0),
+          },
+          h('span', { class: 'version__when' }, formatWhen(version.end)),
+          index === 0 ? h('span', { class: 'version__badge' }, 'Current') : null,
+          h('span', { class: 'version__authors' }, authors),
+          h('span', { class: 'version__meta' }, `${plural(version.records, 'edit')} · ${formatBytes(version.bytes)}`),
+        );
+        return h('li', {}, button);
+      }),
+    );
+    status.textContent = versions.length === 0 ? 'No saved versions yet. Start typing: versions appear as you pause.' : '';
+    status.hidden = versions.length > 0;
+    markSelected();
+  };
+
+  const load = async (): Promise<void> => {
+    try {
+      const history = await api.history(docName);
+      render(history.versions);
+    } catch (error) {
+      status.hidden = false;
+      status.textContent =
+        error instanceof ApiError && error.status === 404
+          ? 'No history yet: this document has not been saved on the server.'
+          : `History is unavailable: ${(error as Error).message}`;
+    }
+  };
+
+  return {
+    element,
+    reload() {
+      // One request at a time; a reload asked for meanwhile is satisfied by the one in flight.
+      loading ??= load().finally(() => {
+        loading = null;
+      });
+      return loading;
+    },
+    select(toSeq) {
+      selected = toSeq;
+      markSelected();
+    },
+  };
+}

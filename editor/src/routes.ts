@@ -1,0 +1,46 @@
+/**
+ * The app's URLs. A document's page is `/d/<encodeURIComponent(name)>`, its WebSocket room
+ * `/<encodeURIComponent(name)>` and its API `/api/docs/<encodeURIComponent(name)>/...`: the
+ * name is always one path segment, whatever characters it holds.
+ */
+
+export type Route = { page: 'home' } | { page: 'document'; name: string } | { page: 'not-found' };
+
+export function routeFromPath(pathname: string): Route {
+  if (pathname === '/' || pathname === '/index.html') return { page: 'home' };
+  const match = /^\/d\/([^/]+)\/?$/.exec(pathname);
+  if (match?.[1]) {
+    try {
+      return { page: 'document', name: decodeURIComponent(match[1]) };
+    } catch {
+      return { page: 'not-found' };
+    }
+  }
+  return { page: 'not-found' };
+}
+
+/** The page of a document; carries the access token along so links keep working. */
+export function documentHref(name: string, token: string | null = null): string {
+  return `/d/${encodeURIComponent(name)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+export function homeHref(token: string | null = null): string {
+  return token ? `/?token=${encodeURIComponent(token)}` : '/';
+}
+
+/** The link to share: the document's page without the sender's own token. */
+export function shareableUrl(name: string, origin: string): string {
+  return origin + documentHref(name);
+}
+
+/**
+ * Base URL of the sync server. The built editor is served by `tandem serve`, so rooms live on
+ * the page's own origin; the dev server proxies them under `/sync` (see vite.config.ts), and
+ * `VITE_TANDEM_SYNC_URL` can point a build elsewhere.
+ */
+export function syncServerUrl(location: Location): string {
+  const configured: unknown = import.meta.env['VITE_TANDEM_SYNC_URL'];
+  if (typeof configured === 'string' && configured !== '') return configured;
+  const origin = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
+  return import.meta.env.DEV ? `${origin}/sync` : origin;
+}

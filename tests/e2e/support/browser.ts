@@ -1,0 +1,156 @@
+/**
+ * Chromium driven by playwright-core, and the few things the tests do with the editor: open a
+ * document as a named user, wait until it is synced, read its content, watch for console errors.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+export interface User {
+  name: string;
+  color: string;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions seen on this user's pages. */
+  errors: string[];
+}
+
+/** A browser profile of its own (storage, IndexedDB, network) with a remembered identity. */
+export async function newUser(browser: Browser, name: string, color: string, viewport = { width: 1280, height: 800 }): Promise<User> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  context.setDefaultTimeout(10_000);
+  // The identity a user would have picked on an earlier visit (identity.ts reads this key).
+  await context.addInitScript(
+    ({ identity }) => {
+      if (!localStorage.getItem('tandem:identity')) localStorage.setItem('tandem:identity', identity);
+    },
+    { identity: JSON.stringify({ name, color }) },
+  );
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  return { name, color, context, page, errors };
+}
+
+export function docUrl(baseUrl: string, name: string, query = ''): string {
+  return `${baseUrl}/d/${encodeURIComponent(name)}${query}`;
+}
+
+/** Opens a document and waits until it has synced with the server. */
+export async function openDocument(user: User, baseUrl: string, name: string, query = ''): Promise<void> {
+  await user.page.goto(docUrl(baseUrl, name, query));
+  await waitSynced(user.page);
+}
+
+export async function waitSynced(page: Page, timeoutMs = 10_000): Promise<void> {
+  await page.waitForSelector('[data-testid="document-page"][data-ready="true"]', { timeout: timeoutMs });
+}
+
+/** Waits until the server has confirmed every change made in this page. */
+export async function waitSaved(page: Page, timeoutMs = 10_000): Promise<void> {
+  await page.waitForSelector('[data-testid="connection"][data-connection="live"][data-pending="0"]', { timeout: timeoutMs });
+}
+
+export const editorSelector = '[data-testid="editor"] .ProseMirror';
+
+/** Puts the caret at the very end of the document. */
+export async function focusEnd(page: Page): Promise<void> {
+  await page.click(editorSelector);
+  await page.keyboard.press('Control+End');
+}
+
+/**
+ * The document's HTML without what differs from one viewer to the next: other users' carets,
+ * selection highlights and the hack nodes ProseMirror puts next to widgets.
+ */
+export function contentHtml(page: Page): Promise<string> {
+  return page.$eval(editorSelector, (root) => {
+    const copy = root.cloneNode(true) as HTMLElement;
+    for (const caret of copy.querySelectorAll('.collaboration-carets__caret, .ProseMirror-separator, .ProseMirror-trailingBreak')) caret.remove();
+    for (const mark of copy.querySelectorAll('.ProseMirror-yjs-selection')) mark.replaceWith(...mark.childNodes);
+    copy.normalize();
+    return copy.innerHTML;
+  });
+}
+
+export function contentText(page: Page): Promise<string> {
+  return contentHtml(page).then((html) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+}
+
+/** Polls until every page shows the same content; returns it. */
+export async function waitConverged(pages: Page[], timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let contents: string[] = [];
+  for (;;) {
+    contents = await Promise.all(pages.map(contentHtml));
+    if (contents.every((c) => c === contents[0])) return contents[0] ?? '';
+    if (Date.now() > deadline) throw new Error(`pages did not converge within ${timeoutMs} ms:\n${contents.join('\n---\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Names on the other users' carets drawn in this page. */
+export function caretNames(page: Page): Promise<string[]> {
+  return page.$$eval(`${editorSelector} .collaboration-carets__label`, (labels) => labels.map((l) => l.textContent ?? '').sort());
+}
+
+/** Names listed in the presence bar. */
+export function presenceNames(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid="presence"] [data-name]', (items) => items.map((i) => i.getAttribute('data-name') ?? '').sort());
+}
+
+/** The editor's own selection (Tiptap keeps its editor on the root element as `editor`). */
+export function editorSelection(page: Page): Promise<{ from: number; to: number; text: string; blockText: string; atBlockEnd: boolean }> {
+  return page.$eval(editorSelector, (root) => {
+    interface Resolved { parent: { textContent: string }; parentOffset: number }
+    interface EditorLike { state: { selection: { from: number; to: number; $to: Resolved }; doc: { textBetween(from: number, to: number): string } } }
+    const { state } = (root as unknown as { editor: EditorLike }).editor;
+    const { from, to, $to } = state.selection;
+    return { from, to, text: state.doc.textBetween(from, to), blockText: $to.parent.textContent, atBlockEnd: $to.parentOffset === $to.parent.textContent.length };
+  });
+}
+
+/**
+ * Puts the caret at the end of the block starting with `blockStart`. A click (like End) is read
+ * by ProseMirror from the browser's selection a moment later, and a redraw for someone else's
+ * change in between can undo it; real people click again, and so does this helper.
+ */
+export async function caretAtEndOf(page: Page, blockStart: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.click(`${editorSelector} :is(p, h1, h2, h3, li > p):text-matches("^${blockStart.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}")`);
+    await page.keyboard.press('End');
+    const deadline = Date.now() + 500;
+    while (Date.now() < deadline) {
+      const sel = await editorSelection(page);
+      if (sel.from === sel.to && sel.atBlockEnd && sel.blockText.startsWith(blockStart)) return;
+      await page.waitForTimeout(25);
+    }
+    if (attempt === 3) throw new Error(`could not put the caret at the end of "${blockStart}"`);
+  }
+}
+
+/** Selects the whole text of the block starting with `blockStart` (a triple click, which ProseMirror handles itself). */
+export async function selectBlock(page: Page, blockStart: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.click(`${editorSelector} :is(p, h1, h2, h3):text-matches("^${blockStart.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}")`, { clickCount: 3 });
+    const sel = await editorSelection(page);
+    if (sel.text === sel.blockText && sel.text.startsWith(blockStart)) return;
+    if (attempt === 3) throw new Error(`could not select "${blockStart}" (selected "${sel.text}")`);
+  }
+}
