@@ -7,7 +7,7 @@
  *   --workloads a,b         only these workloads (ids below)
  *   --servers x,y           only these servers
  *   --repeats N             repeats per workload and server (default 3; 1 with --quick)
- *   --profile               write a --cpu-prof profile of every Tandem server run
+ *   --profile               write a --cpu-prof profile of every server run (summary: the window)
  *   --no-pin                do not pin the server and the generator to separate CPUs
  *   --markdown PATH         write the tables there (default: BENCHMARKS.md for a full run)
  */
@@ -20,7 +20,7 @@ import { describeMachine } from './harness/machine.js';
 import { summarizeProfile } from './harness/profile-summary.js';
 import { collectValues, renderReport, writeReport, type ReportInput } from './harness/report.js';
 import { runOne, type RunRecord, type RunSettings } from './harness/run-one.js';
-import { SERVER_IDS, isServerId, type ServerId } from './harness/server-kinds.js';
+import { EXTRA_SERVER_IDS, SERVER_IDS, isServerId, type ServerId } from './harness/server-kinds.js';
 import { checkTargets } from './harness/summary.js';
 import { WORKLOADS, findWorkload, type Workload } from './harness/workloads.js';
 import { WORKLOAD_METRICS } from './harness/metrics.js';
@@ -42,7 +42,7 @@ function parseOptions(): { workloads: Workload[]; servers: ServerId[]; repeats: 
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write(`workloads: ${WORKLOADS.map((w) => w.id).join(', ')}\nservers: ${SERVER_IDS.join(', ')}\n`);
+    process.stdout.write(`workloads: ${WORKLOADS.map((w) => w.id).join(', ')}\nservers: ${SERVER_IDS.join(', ')} (and for diagnosis: ${EXTRA_SERVER_IDS.join(', ')})\n`);
     process.exit(0);
   }
   const workloads = values.workloads
@@ -55,7 +55,7 @@ function parseOptions(): { workloads: Workload[]; servers: ServerId[]; repeats: 
   const servers = values.servers
     ? values.servers.split(',').map((id) => {
         const trimmed = id.trim();
-        if (!isServerId(trimmed)) throw new Error(`unknown server "${id}" (known: ${SERVER_IDS.join(', ')})`);
+        if (!isServerId(trimmed)) throw new Error(`unknown server "${id}" (known: ${[...SERVER_IDS, ...EXTRA_SERVER_IDS].join(', ')})`);
         return trimmed;
       })
     : [...SERVER_IDS];
@@ -107,7 +107,11 @@ async function main(): Promise<void> {
     runs.push(record);
     process.stdout.write(`[${i + 1}/${plan.length}] ${progressLine(record)}\n`);
   }
-  const profiles = runs.flatMap((r) => (r.profile ? [{ run: `${r.workload}.${r.server}.${r.repeat}`, ...summarizeProfile(r.profile, 15) }] : []));
+  const profiles = runs.flatMap((r) => {
+    if (!r.profile) return [];
+    const window = r.result?.kind === 'traffic' ? r.result.windowClockUs : undefined;
+    return [{ run: `${r.workload}.${r.server}.${r.repeat}`, file: path.relative(repoRoot, r.profile), ...summarizeProfile(r.profile, 15, window) }];
+  });
   const argv = process.argv.slice(2);
   const input: ReportInput = {
     date: new Date(started).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
   if (options.markdown) writeReport(options.markdown, markdown);
   process.stdout.write(`\n${markdown}\n\nresults: ${path.relative(repoRoot, outDir)}/results.json${options.markdown ? `, tables: ${path.relative(repoRoot, options.markdown)}` : ''}\n`);
   for (const profile of profiles) {
-    process.stdout.write(`\nprofile ${profile.run} (${profile.totalMs.toFixed(0)} ms sampled), top self time:\n`);
+    process.stdout.write(`\nprofile ${profile.file}: ${profile.totalMs.toFixed(0)} ms busy in the window; by package: ${profile.byPackage.slice(0, 6).map((p) => `${p.name} ${p.selfPercent.toFixed(0)}%`).join(', ')}; top self time:\n`);
     for (const frame of profile.top) process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.name}  ${frame.location}\n`);
   }
 }

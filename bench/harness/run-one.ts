@@ -3,7 +3,7 @@
  * the other, collect its result, stop the server. Nothing survives from one run to the next
  * (fresh process, fresh data directory).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GeneratorJob, ScenarioResult } from '../load/scenario.js';
@@ -29,7 +29,7 @@ export interface RunSettings {
   quick: boolean;
   /** CPUs for server and generator, or null to leave scheduling to the kernel. */
   cpus: { server: number; generator: number } | null;
-  /** Directory for `--cpu-prof` output of Tandem servers, or null. */
+  /** Directory for `--cpu-prof` output of every server, or null. */
   profileDir: string | null;
 }
 
@@ -42,10 +42,11 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   mkdirSync(logDir, { recursive: true });
   const started = Date.now();
   const dataDir = kind.usesDataDir ? mkdtempSync(path.join(tmpdir(), 'tandem-bench-')) : '';
-  const profiling = settings.profileDir !== null && serverId.startsWith('tandem');
-  const profileName = `${name}.cpuprofile`;
+  const profiling = settings.profileDir !== null;
+  // One directory per run: Node writes a profile per thread (tsx's loader runs in its own).
+  const profileDir = profiling && settings.profileDir ? path.join(settings.profileDir, name) : null;
   const nodeArgs = [
-    ...(profiling && settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`, `--cpu-prof-name=${profileName}`] : []),
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     '--import', 'tsx',
     ...kind.args(dataDir),
   ];
@@ -79,8 +80,15 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
     result,
     error,
     serverExit: exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`,
-    profile: profiling && settings.profileDir ? path.join(settings.profileDir, profileName) : null,
+    profile: profileDir ? mainThreadProfile(profileDir) : null,
   };
+}
+
+/** Node names profiles `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile`; the main thread is 0. */
+function mainThreadProfile(dir: string): string | null {
+  if (!existsSync(dir)) return null;
+  const main = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  return main ? path.join(dir, main) : null;
 }
 
 async function runGenerator(workload: Workload, settings: RunSettings, name: string, job: GeneratorJob): Promise<ScenarioResult> {

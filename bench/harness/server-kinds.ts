@@ -5,8 +5,11 @@
  */
 import type { WireProtocol } from '../load/wire.js';
 
+/** Compared by default, in this order. */
 export const SERVER_IDS = ['tandem', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
-export type ServerId = (typeof SERVER_IDS)[number];
+/** Selectable with --servers, for diagnosis. */
+export const EXTRA_SERVER_IDS = ['tandem-sync-only'] as const;
+export type ServerId = (typeof SERVER_IDS)[number] | (typeof EXTRA_SERVER_IDS)[number];
 
 export interface ServerKind {
   id: ServerId;
@@ -55,6 +58,10 @@ export const SERVER_KINDS: Record<ServerId, ServerKind> = {
     id: 'hocuspocus', label: '@hocuspocus/server 4.7.0', protocol: 'hocuspocus', usesDataDir: false,
     args: () => ['bench/peers/hocuspocus-server.ts'], ready: PEER_READY,
   },
+  'tandem-sync-only': {
+    id: 'tandem-sync-only', label: 'Tandem sync layer, in-memory store', protocol: 'y-websocket', usesDataDir: false,
+    args: () => ['bench/peers/tandem-sync-only.ts'], ready: PEER_READY,
+  },
   'raw-relay': {
     id: 'raw-relay', label: 'raw ws relay', protocol: 'relay', usesDataDir: false,
     args: () => ['bench/peers/raw-relay.ts'], ready: PEER_READY,
@@ -62,5 +69,5 @@ export const SERVER_KINDS: Record<ServerId, ServerKind> = {
 };
 
 export function isServerId(value: string): value is ServerId {
-  return (SERVER_IDS as readonly string[]).includes(value);
+  return (SERVER_IDS as readonly string[]).includes(value) || (EXTRA_SERVER_IDS as readonly string[]).includes(value);
 }

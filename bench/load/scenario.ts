@@ -106,6 +106,8 @@ export interface TrafficResult {
   kind: 'traffic';
   connect: ConnectStats;
   windowMs: number;
+  /** The measured window on CLOCK_MONOTONIC in µs, the clock of V8's CPU profiles. */
+  windowClockUs: { start: number; end: number };
   edits: DeliveryStats;
   cursors: DeliveryStats;
   server: ServerUsage;

@@ -13,6 +13,8 @@ import type { SimClient } from './sim-client.js';
 import { TrafficDriver } from './traffic-driver.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** process.hrtime is CLOCK_MONOTONIC, shared by every process on the machine. */
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 interface Window {
   open(): void;
@@ -20,8 +22,9 @@ interface Window {
 }
 
 /** Measures the server and the generator itself over one window. */
-async function measure(pid: number, windowMs: number, window: Window): Promise<{ server: ServerUsage; generatorCpuShare: number }> {
+async function measure(pid: number, windowMs: number, window: Window): Promise<{ server: ServerUsage; generatorCpuShare: number; clockUs: { start: number; end: number } }> {
   const rss = new RssWatcher(pid);
+  const clockStart = monotonicUs();
   const cpu0 = readCpuSeconds(pid);
   const gen0 = process.cpuUsage();
   const t0 = performance.now();
@@ -36,6 +39,7 @@ async function measure(pid: number, windowMs: number, window: Window): Promise<{
   return {
     server: { cpuSeconds, cpuShare: cpuSeconds / seconds, rssMeanBytes: memory.meanBytes, rssPeakBytes: memory.peakBytes },
     generatorCpuShare: (gen.user + gen.system) / 1e6 / seconds,
+    clockUs: { start: clockStart, end: monotonicUs() },
   };
 }
 
@@ -111,6 +115,7 @@ export async function runTraffic(job: GeneratorJob, scenario: TrafficScenario): 
     kind: 'traffic',
     connect,
     windowMs: scenario.windowMs,
+    windowClockUs: measured.clockUs,
     edits: editResult,
     cursors: cursorResult,
     server: measured.server,
