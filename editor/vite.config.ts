@@ -5,26 +5,29 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 // `npm run dev` talks to a `tandem serve` already running here (override with TANDEM_URL).
 const tandemUrl = process.env['TANDEM_URL'] ?? 'http://127.0.0.1:1234';
+// Document rooms are arbitrary `/<name>` paths, which would clash with the dev server's own
+// pages and HMR socket: in dev the editor connects to `/sync/<name>` and the proxy strips it.
+const DEV_SYNC_PREFIX = '/sync';
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root,
+  // Only the dev server gets the prefix; a build always talks to rooms on its own origin.
+  define: command === 'serve' ? { 'import.meta.env.VITE_TANDEM_SYNC_PREFIX': JSON.stringify(DEV_SYNC_PREFIX) } : {},
   build: {
     outDir: fileURLToPath(new URL('../dist/editor', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    // The document page (Tiptap + Yjs) is one lazy chunk of ~150 kB gzip; the home page is tiny.
+    // The document page (Tiptap + Yjs) is one lazy chunk of ~165 kB gzip; the home page is tiny.
     chunkSizeWarningLimit: 600,
   },
   server: {
     proxy: {
       '/api': tandemUrl,
-      // Document rooms are arbitrary `/<name>` paths, which would clash with the dev server's
-      // own pages and HMR socket; in dev the editor connects to `/sync/<name>` (see sync-url.ts).
-      '/sync': {
+      [DEV_SYNC_PREFIX]: {
         target: tandemUrl.replace(/^http/, 'ws'),
         ws: true,
-        rewrite: (path) => path.slice('/sync'.length) || '/',
+        rewrite: (path: string) => path.slice(DEV_SYNC_PREFIX.length) || '/',
       },
     },
   },
-});
+}));

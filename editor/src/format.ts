@@ -41,3 +41,12 @@ export function formatFull(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : full.format(date);
 }
+
+/** The server records restores under this author (persistence/replay.ts). */
+const RESTORE_AUTHOR = 'tandem:restore';
+
+/** A version's authors for people: user ids, "Restored" for a restore, "Anonymous" for none. */
+export function describeAuthors(authors: readonly string[]): string {
+  const names = authors.map((a) => (a === RESTORE_AUTHOR ? 'Restored' : a));
+  return names.length > 0 ? names.join(', ') : 'Anonymous';
+}

@@ -5,7 +5,7 @@
 import { ApiError, type ApiClient, type Version } from './api-client.js';
 import { h, icon } from './dom.js';
 import { Icons } from './icons.js';
-import { formatBytes, formatFull, formatWhen, plural } from './format.js';
+import { describeAuthors, formatBytes, formatFull, formatWhen, plural } from './format.js';
 
 export interface HistoryPanelOptions {
   api: ApiClient;
@@ -54,7 +54,7 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     const newestFirst = [...versions].reverse();
     list.replaceChildren(
       ...newestFirst.map((version, index) => {
-        const authors = version.authors.length > 0 ? version.authors.join(', ') : 'Anonymous';
+        const authors = describeAuthors(version.authors);
         const button = h(
           'button',
           {

@@ -35,12 +35,13 @@ export function shareableUrl(name: string, origin: string): string {
 
 /**
  * Base URL of the sync server. The built editor is served by `tandem serve`, so rooms live on
- * the page's own origin; the dev server proxies them under `/sync` (see vite.config.ts), and
- * `VITE_TANDEM_SYNC_URL` can point a build elsewhere.
+ * the page's own origin; the dev server proxies them under a prefix (see vite.config.ts), and
+ * `VITE_TANDEM_SYNC_URL` at build time can point the editor at another server.
  */
 export function syncServerUrl(location: Location): string {
   const configured: unknown = import.meta.env['VITE_TANDEM_SYNC_URL'];
   if (typeof configured === 'string' && configured !== '') return configured;
+  const prefix: unknown = import.meta.env['VITE_TANDEM_SYNC_PREFIX'];
   const origin = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
-  return import.meta.env.DEV ? `${origin}/sync` : origin;
+  return typeof prefix === 'string' ? origin + prefix : origin;
 }

@@ -7,7 +7,7 @@ import type { Editor } from '@tiptap/core';
 import type { ApiClient, Version } from './api-client.js';
 import { h, icon } from './dom.js';
 import { Icons } from './icons.js';
-import { formatWhen } from './format.js';
+import { describeAuthors, formatWhen } from './format.js';
 import { createVersionPreview } from './version-preview.js';
 
 export interface VersionViewOptions {
@@ -63,7 +63,7 @@ export class VersionView {
     this.sheet.replaceChildren();
     this.editor = createVersionPreview(this.sheet, content);
     this.version = version;
-    const authors = version.authors.length > 0 ? ` · ${version.authors.join(', ')}` : '';
+    const authors = ` · ${describeAuthors(version.authors)}`;
     this.title.textContent = `${isLatest ? 'Current version' : 'Version'} of ${formatWhen(version.end)}${authors}`;
     this.restoreButton.hidden = !this.options.canRestore;
     this.restoreButton.disabled = isLatest;

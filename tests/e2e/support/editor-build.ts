@@ -57,6 +57,8 @@ export async function ensureEditorBuilt(timeoutMs = 120_000): Promise<void> {
     if (current === wanted) return;
     await run(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'editor/vite.config.ts', '--logLevel', 'warn'], {
       cwd: repoRoot,
+      // Vitest sets NODE_ENV=test, which would make Vite build in development mode.
+      env: { ...process.env, NODE_ENV: 'production' },
       timeout: timeoutMs,
     });
     await writeFile(STAMP, wanted);

@@ -25,8 +25,9 @@ export interface TandemProcess {
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-function launch(port: number, dataDir: string, log: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
+function launch(port: number, dataDir: string, extraArgs: readonly string[], log: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const args = ['--import', 'tsx', 'bin/tandem.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...extraArgs];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,10 +69,11 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startTandem(): Promise<TandemProcess> {
+/** `extraArgs` go to `tandem serve` as given, e.g. `['--auth-secret', secret]`. */
+export async function startTandem(extraArgs: readonly string[] = []): Promise<TandemProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-'));
   const log: string[] = [];
-  let { child, url } = await launch(0, dataDir, log);
+  let { child, url } = await launch(0, dataDir, extraArgs, log);
   const port = Number(new URL(url).port);
   return {
     url,
@@ -81,7 +83,7 @@ export async function startTandem(): Promise<TandemProcess> {
     stop: () => stopChild(child),
     async restart() {
       await stopChild(child);
-      ({ child, url } = await launch(port, dataDir, log));
+      ({ child, url } = await launch(port, dataDir, extraArgs, log));
     },
     async dispose() {
       await stopChild(child);

@@ -1,0 +1,120 @@
+/**
+ * Working offline: edits made while the network is gone stay in the browser (IndexedDB), the
+ * page says how many are waiting, and they merge with everyone else's when the network is back
+ * — even when the page was closed in between.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ensureEditorBuilt } from './support/editor-build.js';
+import { startTandem, type TandemProcess } from './support/tandem-process.js';
+import { contentText, docUrl, focusEnd, launchBrowser, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
+
+let server: TandemProcess;
+let browser: Browser;
+let alice: User;
+let bob: User;
+
+beforeAll(async () => {
+  await ensureEditorBuilt();
+  server = await startTandem();
+  browser = await launchBrowser();
+  alice = await newUser(browser, 'Alice', '#c62828');
+  bob = await newUser(browser, 'Bob', '#1565c0');
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+const connection = (page: Page) => page.getAttribute('[data-testid="connection"]', 'data-connection');
+const pending = (page: Page) => page.getAttribute('[data-testid="connection"]', 'data-pending').then(Number);
+const statusText = (page: Page) => page.textContent('[data-testid="connection"]');
+
+/** Updates y-indexeddb has written for a document in this page's browser profile. */
+const storedUpdates = (page: Page, doc: string): Promise<number> =>
+  page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction('updates', 'readonly').objectStore('updates').count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            open.result.close();
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+    `tandem:${doc}`,
+  );
+
+describe('offline editing', () => {
+  it('keeps edits made offline, counts them, and merges them on reconnect', async () => {
+    const doc = 'Trip plan';
+    await openDocument(alice, server.url, doc);
+    await openDocument(bob, server.url, doc);
+    await focusEnd(alice.page);
+    await alice.page.keyboard.type('Day one: museum.');
+    await waitConverged([alice.page, bob.page]);
+    await waitSaved(bob.page);
+
+    await bob.context.setOffline(true);
+    await expect.poll(() => connection(bob.page), { timeout: 5000 }).toBe('offline');
+    await focusEnd(bob.page);
+    await bob.page.keyboard.press('Enter');
+    await bob.page.keyboard.type('Day two: hike.');
+    // Alice keeps writing meanwhile; Bob cannot see it yet.
+    await focusEnd(alice.page);
+    await alice.page.keyboard.type(' Lunch at noon.');
+    await waitSaved(alice.page);
+
+    await expect.poll(() => pending(bob.page), { timeout: 5000 }).toBeGreaterThan(0);
+    expect(await statusText(bob.page)).toMatch(/Offline · \d+ changes? waiting/);
+    expect(await contentText(bob.page)).toBe('Day one: museum. Day two: hike.');
+
+    await bob.context.setOffline(false);
+    const merged = await waitConverged([alice.page, bob.page], 15_000);
+    expect(merged).toBe('<p>Day one: museum. Lunch at noon.</p><p>Day two: hike.</p>');
+    await waitSaved(bob.page, 15_000);
+    expect(await statusText(bob.page)).toContain('All changes saved');
+  });
+
+  it('keeps offline edits across closing the page, and sends them when it is opened again', async () => {
+    const doc = 'Packing list';
+    await openDocument(alice, server.url, doc);
+    await openDocument(bob, server.url, doc);
+    await focusEnd(bob.page);
+    await bob.page.keyboard.type('Passport.');
+    await waitSaved(bob.page);
+    await waitConverged([alice.page, bob.page]);
+
+    await bob.context.setOffline(true);
+    await expect.poll(() => connection(bob.page), { timeout: 5000 }).toBe('offline');
+    const storedBefore = await storedUpdates(bob.page, doc);
+    await focusEnd(bob.page);
+    await bob.page.keyboard.type(' Charger.');
+    await expect.poll(() => pending(bob.page), { timeout: 5000 }).toBe(' Charger.'.length);
+    // One update per keystroke, written to IndexedDB asynchronously: wait for all of them
+    // before closing the tab, after which the edit exists only in this browser.
+    await expect.poll(() => storedUpdates(bob.page, doc), { timeout: 5000 }).toBeGreaterThanOrEqual(storedBefore + ' Charger.'.length);
+    await bob.page.close();
+    await bob.context.setOffline(false);
+    expect(await contentText(alice.page)).toBe('Passport.');
+
+    bob.page = await bob.context.newPage();
+    bob.page.on('console', (m) => {
+      if (m.type() === 'error') bob.errors.push(m.text());
+    });
+    await bob.page.goto(docUrl(server.url, doc));
+    await waitSynced(bob.page);
+    await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe('Passport. Charger.');
+    await waitSaved(bob.page);
+  });
+
+  it('logs no console errors', () => {
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+});
