@@ -46,8 +46,12 @@ export class ApiClient {
     return this.json('/api/docs');
   }
 
-  history(name: string): Promise<DocHistory> {
-    return this.json(`${docPath(name)}/history`);
+  /**
+   * The timeline. `pauseSeconds` asks for versions split at shorter pauses than the server's
+   * default (an optional parameter of Tandem's API; other servers may ignore it).
+   */
+  history(name: string, pauseSeconds: number | null = null): Promise<DocHistory> {
+    return this.json(`${docPath(name)}/history${pauseSeconds === null ? '' : `?pause=${pauseSeconds}`}`);
   }
 
   /** The document as it was at `at` (a sequence number), or as it is now. */

@@ -133,18 +133,34 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
 
   session.onStatus((status) => {
     connection.update(status);
-    if (pageRoot && status.everSynced) pageRoot.dataset['ready'] = 'true';
+    if (pageRoot && status.everSynced && pageRoot.dataset['ready'] !== 'true') {
+      pageRoot.dataset['ready'] = 'true';
+      // Time from navigation to an editable, synced document, for anyone measuring it.
+      performance.mark('tandem:synced');
+    }
   });
 
+  // Counting walks the whole document: at most every 200 ms while typing, at once otherwise.
   let countTimer = 0;
+  let countAgain = false;
   const updateWordCount = (): void => {
-    countTimer = 0;
+    if (countTimer) {
+      countAgain = true;
+      return;
+    }
     words.textContent = plural(countDocumentWords(editor.state.doc), 'word');
+    countTimer = window.setTimeout(() => {
+      countTimer = 0;
+      if (countAgain) {
+        countAgain = false;
+        updateWordCount();
+      }
+    }, 200);
   };
   updateWordCount();
   let historyTimer = 0;
   editor.on('update', () => {
-    countTimer ||= window.setTimeout(updateWordCount, 150);
+    updateWordCount();
     // An open timeline follows the document; ask once things calm down.
     if (history) {
       clearTimeout(historyTimer);

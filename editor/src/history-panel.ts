@@ -26,6 +26,15 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const { api, docName } = options;
   const status = h('p', { class: 'history__status', role: 'status' }, 'Loading history…');
   const list = h('ol', { class: 'history__list', 'aria-label': 'Versions, newest first', 'data-testid': 'history-list' });
+  // The server groups edits into versions at pauses in typing (and changes of author);
+  // shorter pauses give a finer timeline for one person's session.
+  const detail = h(
+    'select',
+    { id: 'history-detail', class: 'history__detail', 'data-testid': 'history-detail', onchange: () => void reload() },
+    h('option', { value: '' }, 'Editing sessions'),
+    h('option', { value: '10' }, 'Pauses of 10 seconds'),
+    h('option', { value: '2' }, 'Every short pause'),
+  );
   const closeButton = h(
     'button',
     { type: 'button', class: 'icon-btn', 'aria-label': 'Close version history', onclick: () => options.onClose() },
@@ -35,6 +44,7 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     'aside',
     { class: 'history', 'aria-labelledby': 'history-title', 'data-testid': 'history-panel' },
     h('header', { class: 'history__header' }, h('h2', { id: 'history-title', class: 'history__title' }, 'Version history'), closeButton),
+    h('div', { class: 'history__controls' }, h('label', { for: 'history-detail' }, 'Show'), detail),
     status,
     list,
   );
@@ -79,7 +89,7 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
 
   const load = async (): Promise<void> => {
     try {
-      const history = await api.history(docName);
+      const history = await api.history(docName, detail.value === '' ? null : Number(detail.value));
       render(history.versions);
     } catch (error) {
       status.hidden = false;
@@ -90,15 +100,17 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     }
   };
 
+  // One request at a time; a reload asked for meanwhile is satisfied by the one in flight.
+  const reload = (): Promise<void> => {
+    loading ??= load().finally(() => {
+      loading = null;
+    });
+    return loading;
+  };
+
   return {
     element,
-    reload() {
-      // One request at a time; a reload asked for meanwhile is satisfied by the one in flight.
-      loading ??= load().finally(() => {
-        loading = null;
-      });
-      return loading;
-    },
+    reload,
     select(toSeq) {
       selected = toSeq;
       markSelected();

@@ -110,6 +110,9 @@ describe('three people editing one document', () => {
         '<p><em>Risks: none known</em></p>',
     );
     await Promise.all(users.map((u) => waitSaved(u.page)));
+    for (const user of users) {
+      await expect.poll(() => user.page.textContent('[data-testid="word-count"]'), { timeout: 2000 }).toBe('14 words');
+    }
   });
 
   it('shows each person the others’ named carets and all three in the presence bar', async () => {

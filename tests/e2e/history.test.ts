@@ -69,6 +69,14 @@ describe('version history', () => {
     await expect.poll(() => versions.count(), { timeout: 5000 }).toBe(3);
     expect(await versions.nth(0).locator('.version__authors').textContent()).toBe('Restored');
 
+    // A finer timeline can be asked for (versions split at shorter pauses).
+    const [finer] = await Promise.all([
+      alice.page.waitForRequest((r) => r.url().includes('/history?pause=2')),
+      alice.page.selectOption('[data-testid="history-detail"]', '2'),
+    ]);
+    expect(finer.url()).toContain(`/api/docs/${encodeURIComponent(doc)}/history?pause=2`);
+    await expect.poll(() => versions.count(), { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+
     // The restored text is an ordinary document again: Bob keeps editing it.
     await focusEnd(bob.page);
     await bob.page.keyboard.type(' Approved.');

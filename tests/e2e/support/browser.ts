@@ -132,8 +132,12 @@ export function editorSelection(page: Page): Promise<{ from: number; to: number;
  * change in between can undo it; real people click again, and so does this helper.
  */
 export async function caretAtEndOf(page: Page, blockStart: string): Promise<void> {
+  const block = page.locator(`${editorSelector} :is(p, h1, h2, h3, li > p):text-matches("^${escapeRegExp(blockStart)}")`).first();
   for (let attempt = 1; ; attempt++) {
-    await page.click(`${editorSelector} :is(p, h1, h2, h3, li > p):text-matches("^${blockStart.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}")`);
+    // Into the block's last line, then End: the end of that line is the end of the block.
+    const box = await block.boundingBox();
+    if (!box) throw new Error(`no block starting with "${blockStart}"`);
+    await block.click({ position: { x: Math.max(1, box.width - 4), y: Math.max(1, box.height - 6) } });
     await page.keyboard.press('End');
     const deadline = Date.now() + 500;
     while (Date.now() < deadline) {
@@ -145,10 +149,14 @@ export async function caretAtEndOf(page: Page, blockStart: string): Promise<void
   }
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Selects the whole text of the block starting with `blockStart` (a triple click, which ProseMirror handles itself). */
 export async function selectBlock(page: Page, blockStart: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await page.click(`${editorSelector} :is(p, h1, h2, h3):text-matches("^${blockStart.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}")`, { clickCount: 3 });
+    await page.click(`${editorSelector} :is(p, h1, h2, h3):text-matches("^${escapeRegExp(blockStart)}")`, { clickCount: 3 });
     const sel = await editorSelection(page);
     if (sel.text === sel.blockText && sel.text.startsWith(blockStart)) return;
     if (attempt === 3) throw new Error(`could not select "${blockStart}" (selected "${sel.text}")`);

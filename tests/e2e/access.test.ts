@@ -1,0 +1,93 @@
+/**
+ * The home page and access links: the document list, opening or creating a document by any
+ * name, a page that still works when the list cannot be loaded, and read-only viewers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ensureEditorBuilt } from './support/editor-build.js';
+import { startTandem, type TandemProcess } from './support/tandem-process.js';
+import { AUTH_SECRET, mintToken } from './support/tokens.js';
+import { contentText, editorSelector, focusEnd, launchBrowser, newUser, openDocument, presenceNames, waitSaved, waitSynced, type User } from './support/browser.js';
+
+let server: TandemProcess;
+let browser: Browser;
+const users: User[] = [];
+
+beforeAll(async () => {
+  await ensureEditorBuilt();
+  server = await startTandem(['--auth-secret', AUTH_SECRET]);
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+async function user(name: string, color: string): Promise<User> {
+  const created = await newUser(browser, name, color);
+  users.push(created);
+  return created;
+}
+
+describe('home page and access links', () => {
+  const strangeName = 'team/Q3 plans: 50% “done”? #1';
+
+  it('opens a document by any name from the home page, and lists it there afterwards', async () => {
+    const token = await mintToken('alice', 'Alice Martin', 'write', ['team/*']);
+    const alice = await user('Alice', '#c62828');
+    await alice.page.goto(`${server.url}/?token=${token}`);
+    await alice.page.fill('[data-testid="doc-name"]', strangeName);
+    await alice.page.press('[data-testid="doc-name"]', 'Enter');
+    await waitSynced(alice.page);
+    expect(new URL(alice.page.url()).pathname).toBe(`/d/${encodeURIComponent(strangeName)}`);
+    expect(await alice.page.textContent('h1')).toBe(strangeName);
+    await focusEnd(alice.page);
+    await alice.page.keyboard.type('Hello.');
+    await waitSaved(alice.page);
+
+    await alice.page.click('a.brand');
+    const link = alice.page.locator('[data-testid="doc-list"] a.doc-link', { hasText: strangeName });
+    await link.waitFor();
+    await link.click();
+    await waitSynced(alice.page);
+    expect(await contentText(alice.page)).toBe('Hello.');
+    // The token travelled along every link, so the page kept its access.
+    expect(new URL(alice.page.url()).searchParams.get('token')).toBe(token);
+  });
+
+  it('still offers opening by name when the document list cannot be loaded', async () => {
+    const bob = await user('Bob', '#1565c0');
+    await bob.page.route('**/api/docs', (route) => route.fulfill({ status: 503, body: '{"error":"store unavailable"}', contentType: 'application/json' }));
+    await bob.page.goto(server.url);
+    await expect.poll(() => bob.page.textContent('.doc-list__status'), { timeout: 5000 }).toContain('You can still open or create a document by name');
+    expect(await bob.page.isVisible('[data-testid="open-form"]')).toBe(true);
+    // A failed request is reported by the browser itself; the page adds no error of its own.
+    bob.errors.splice(0, bob.errors.length, ...bob.errors.filter((e) => !e.includes('503')));
+  });
+
+  it('shows a read-only viewer a clear view-only page, and the viewer to the others', async () => {
+    const alice = users[0] as User;
+    const carol = await user('Carol', '#2e7d32');
+    await openDocument(carol, server.url, strangeName, `?token=${await mintToken('carol', 'Carol Jones', 'read', ['team/*'])}`);
+    expect(await carol.page.isVisible('[data-testid="read-only-badge"]')).toBe(true);
+    expect(await carol.page.getAttribute(editorSelector, 'contenteditable')).toBe('false');
+    expect(await carol.page.isVisible('[data-testid="toolbar"]')).toBe(false);
+    expect(await contentText(carol.page)).toBe('Hello.');
+    // The token's display name is the viewer's name, shown to the others as viewing.
+    await expect.poll(() => presenceNames(alice.page), { timeout: 5000 }).toEqual(['Alice Martin', 'Carol Jones']);
+    const viewer = alice.page.locator('[data-testid="presence"] [data-name="Carol Jones"] .avatar');
+    expect(await viewer.getAttribute('aria-label')).toBe('Carol Jones, viewing');
+
+    // Typing does nothing, and live changes still arrive.
+    await carol.page.click(editorSelector);
+    await carol.page.keyboard.type('nope');
+    await focusEnd(alice.page);
+    await alice.page.keyboard.type(' Welcome, Carol.');
+    await expect.poll(() => contentText(carol.page), { timeout: 5000 }).toBe('Hello. Welcome, Carol.');
+  });
+
+  it('logs no console errors', () => {
+    for (const u of users) expect(u.errors, u.name).toEqual([]);
+  });
+});

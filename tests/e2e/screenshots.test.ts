@@ -1,0 +1,134 @@
+/**
+ * Screenshots of the document page with two people in it (test artifacts under test-results/),
+ * and the load time measured in the browser: navigation to an editable, synced document.
+ *
+ * `TANDEM_UPDATE_SCREENSHOTS=1` also refreshes docs/screenshots/two-users.png for the README.
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ensureEditorBuilt } from './support/editor-build.js';
+import { startTandem, type TandemProcess } from './support/tandem-process.js';
+import { artifactsDir, repoRoot } from './support/paths.js';
+import { writeProductBrief } from './support/sample-document.js';
+import { caretAtEndOf, caretNames, docUrl, editorSelector, launchBrowser, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
+
+let server: TandemProcess;
+let browser: Browser;
+const users: User[] = [];
+const doc = 'Launch brief';
+
+beforeAll(async () => {
+  await ensureEditorBuilt();
+  await mkdir(artifactsDir, { recursive: true });
+  server = await startTandem();
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+/** Two browser windows side by side in one picture, drawn by the browser itself. */
+async function sideBySide(left: Buffer, right: Buffer, captions: [string, string], path: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 2 * 1100 + 72, height: 820 }, deviceScaleFactor: 1 });
+  const img = (png: Buffer, caption: string): string =>
+    `<figure><figcaption>${caption}</figcaption><img src="data:image/png;base64,${png.toString('base64')}"></figure>`;
+  await page.setContent(
+    `<style>body{margin:0;padding:24px;background:#d8dee4;display:flex;gap:24px;font:600 15px system-ui,sans-serif}
+      figure{margin:0}figcaption{margin:0 0 8px;color:#1f2328}img{display:block;width:1100px;border-radius:10px;box-shadow:0 6px 24px #0003}</style>
+     ${img(left, captions[0])}${img(right, captions[1])}`,
+  );
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+  await page.screenshot({ path, fullPage: true });
+  await page.close();
+}
+
+describe('the document page, as people see it', () => {
+  it('captures two people editing one document', async () => {
+    const alice = await newUser(browser, 'Alice Martin', '#c62828', { width: 1100, height: 720 });
+    const bob = await newUser(browser, 'Bob Chen', '#1565c0', { width: 1100, height: 720 });
+    users.push(alice, bob);
+    await openDocument(alice, server.url, doc);
+    await openDocument(bob, server.url, doc);
+    await writeProductBrief(alice.page);
+    await waitConverged([alice.page, bob.page]);
+
+    // Alice is mid-sentence in the intro; Bob has selected a phrase in the list.
+    await caretAtEndOf(alice.page, 'Tandem lets a team');
+    await alice.page.keyboard.type(' It works in any browser.');
+    await caretAtEndOf(bob.page, 'Keep working offline');
+    await bob.page.keyboard.down('Shift');
+    for (let i = 0; i < 'merge later'.length; i++) await bob.page.keyboard.press('ArrowLeft');
+    await bob.page.keyboard.up('Shift');
+    await waitConverged([alice.page, bob.page]);
+    await Promise.all([waitSaved(alice.page), waitSaved(bob.page)]);
+    await expect.poll(() => caretNames(alice.page)).toEqual(['Bob Chen']);
+    await expect.poll(() => caretNames(bob.page)).toEqual(['Alice Martin']);
+
+    const aliceShot = await alice.page.screenshot({ path: join(artifactsDir, 'two-users-alice.png') });
+    const bobShot = await bob.page.screenshot({ path: join(artifactsDir, 'two-users-bob.png') });
+    const combined = join(artifactsDir, 'two-users.png');
+    await sideBySide(aliceShot, bobShot, ['Alice’s browser', 'Bob’s browser'], combined);
+    if (process.env['TANDEM_UPDATE_SCREENSHOTS'] === '1') {
+      await mkdir(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
+      await copyFile(combined, join(repoRoot, 'docs', 'screenshots', 'two-users.png'));
+    }
+    expect((await readFile(combined)).byteLength).toBeGreaterThan(10_000);
+  });
+
+  it('captures the history panel, the home page and a phone-sized window', async () => {
+    const alice = users[0] as User;
+    await alice.page.click('[data-testid="history-toggle"]');
+    await alice.page.waitForSelector('[data-testid="history-list"] .version');
+    await alice.page.screenshot({ path: join(artifactsDir, 'history-panel.png') });
+    await alice.page.click('[data-testid="history-toggle"]');
+
+    const phone = await newUser(browser, 'Dana Lee', '#6a1b9a', { width: 390, height: 800 });
+    users.push(phone);
+    await openDocument(phone, server.url, doc);
+    await phone.page.screenshot({ path: join(artifactsDir, 'document-phone.png') });
+    await phone.page.goto(server.url);
+    await phone.page.waitForSelector('[data-testid="doc-list"] a');
+    await phone.page.screenshot({ path: join(artifactsDir, 'home-phone.png') });
+    // Nothing wider than the screen: the layout reflows instead of scrolling sideways.
+    await openDocument(phone, server.url, doc);
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('measures the time from navigation to an editable, synced document', async () => {
+    const samples = { fresh: [] as number[], repeat: [] as number[] };
+    const syncedAt = (user: User): Promise<number> =>
+      user.page.evaluate(() => performance.getEntriesByName('tandem:synced')[0]?.startTime ?? Number.NaN);
+    for (let i = 0; i < 7; i++) {
+      // A first visit: a new browser profile, nothing cached, no local copy of the document.
+      const visitor = await newUser(browser, `Visitor ${i}`, '#37474f');
+      await openDocument(visitor, server.url, doc);
+      expect(await visitor.page.getAttribute(editorSelector, 'contenteditable')).toBe('true');
+      samples.fresh.push(await syncedAt(visitor));
+      // A return visit: cached assets and the IndexedDB copy.
+      await visitor.page.goto(docUrl(server.url, doc));
+      await waitSynced(visitor.page);
+      samples.repeat.push(await syncedAt(visitor));
+      expect(visitor.errors).toEqual([]);
+      await visitor.context.close();
+    }
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+    const result = {
+      freshMedianMs: Math.round(median(samples.fresh)),
+      repeatMedianMs: Math.round(median(samples.repeat)),
+      samples: { fresh: samples.fresh.map(Math.round), repeat: samples.repeat.map(Math.round) },
+    };
+    await writeFile(join(artifactsDir, 'load-time.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`navigation → editable, synced document: first visit median ${result.freshMedianMs} ms, return visit median ${result.repeatMedianMs} ms`);
+    // A generous bound for a loaded 2-core CI machine; the numbers themselves go to the report.
+    expect(result.freshMedianMs).toBeLessThan(5000);
+  });
+
+  it('logs no console errors', () => {
+    for (const user of users) expect(user.errors, user.name).toEqual([]);
+  });
+});
