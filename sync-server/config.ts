@@ -37,6 +37,8 @@ export interface ServerConfig {
   heartbeatMs: number;
   /** When false, updates are relayed without waiting for fsync (benchmark reference only). */
   durable: boolean;
+  /** Presence (cursor) changes within this interval are merged into one message per room. */
+  presenceIntervalMs: number;
   /** The store writes a checkpoint of a document after this many records since the last one... */
   checkpointRecords: number;
   /** ...or after this many log bytes since the last one, whichever comes first. */
@@ -65,6 +67,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   logLevel: 'info',
   heartbeatMs: 30_000,
   durable: true,
+  presenceIntervalMs: 50,
   checkpointRecords: 1000,
   checkpointBytes: 4 * MiB,
   editorDir: null,
@@ -164,6 +167,8 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(100, 3_600_000), get: (c) => c.heartbeatMs, set: (c, v) => { c.heartbeatMs = v; } }),
   option({ flag: 'durable', env: 'TANDEM_DURABLE', description: 'Relay updates only after fsync (false is for benchmarks only)',
     parse: boolean, isSwitch: true, get: (c) => c.durable, set: (c, v) => { c.durable = v; } }),
+  option({ flag: 'presence-interval-ms', env: 'TANDEM_PRESENCE_INTERVAL_MS', description: 'Presence changes within this interval are sent as one message per room',
+    parse: integer(0, 10_000), get: (c) => c.presenceIntervalMs, set: (c, v) => { c.presenceIntervalMs = v; } }),
   option({ flag: 'checkpoint-records', env: 'TANDEM_CHECKPOINT_RECORDS', description: 'Checkpoint a document after this many logged updates',
     parse: integer(1, 100_000_000), get: (c) => c.checkpointRecords, set: (c, v) => { c.checkpointRecords = v; } }),
   option({ flag: 'checkpoint-bytes', env: 'TANDEM_CHECKPOINT_BYTES', description: 'Checkpoint a document after this many logged bytes',

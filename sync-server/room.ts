@@ -22,6 +22,7 @@ import {
   type ClientMessage,
 } from './protocol.js';
 import { DocumentSizeBudget } from './document-size.js';
+import { PresenceRelay } from './presence-relay.js';
 
 /** What a room needs from a connection: a way to send, and who it is. */
 export interface RoomPeer {
@@ -43,6 +44,8 @@ export interface RoomOptions {
   onStoreError(error: unknown, room: Room): void;
   /** Largest encoded size peers' updates may grow the document to; unlimited when absent. */
   maxDocumentBytes?: number;
+  /** Presence changes within this interval are merged into one message (see PresenceRelay). */
+  presenceIntervalMs: number;
 }
 
 export class Room {
@@ -56,6 +59,7 @@ export class Room {
   private fullStateReply: Uint8Array | null = null;
   private destroyed = false;
   private readonly sizeBudget: DocumentSizeBudget;
+  private readonly presence: PresenceRelay;
 
   private constructor(
     readonly name: string,
@@ -70,6 +74,7 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The server is not a participant: it must not show up as a user in anyone's presence list.
     this.awareness.setLocalState(null);
+    this.presence = new PresenceRelay(this.awareness, options.presenceIntervalMs, (message, except) => this.broadcast(message, except));
     this.awareness.on('update', this.onAwarenessChange);
   }
 
@@ -173,6 +178,7 @@ export class Room {
     if (this.destroyed) return;
     this.destroyed = true;
     this.awareness.off('update', this.onAwarenessChange);
+    this.presence.destroy();
     this.awareness.destroy();
     this.doc.destroy();
     this.peers.clear();
@@ -226,26 +232,28 @@ export class Room {
     } catch (error) {
       throw new ProtocolError(`malformed awareness update: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_AWARENESS');
     }
-    this.broadcast(raw, peer);
+    this.presence.noteMessage(raw, peer);
   }
 
-  /** Keeps each peer's set of awareness ids current, and relays removals made by the server. */
+  /** Keeps each peer's set of awareness ids current and hands every change to the relay. */
   private readonly onAwarenessChange = (
     change: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
   ): void => {
+    const changed = [...change.added, ...change.updated, ...change.removed];
     const peer = origin as RoomPeer;
     if (this.peers.has(peer)) {
-      // Set by the peer itself: its own message is relayed as received.
+      // Set by the peer itself; its message is relayed by the presence relay.
       for (const id of change.added) peer.awarenessClientIds.add(id);
       for (const id of change.updated) peer.awarenessClientIds.add(id);
       for (const id of change.removed) peer.awarenessClientIds.delete(id);
+      this.presence.noteChanges(changed, peer);
       return;
     }
     // Removed on a peer's departure (or timed out): nobody else will tell the room.
-    const changed = [...change.added, ...change.updated, ...change.removed];
     if (changed.length === 0) return;
-    this.broadcast(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null);
+    this.presence.noteChanges(changed, null);
+    this.presence.noteServerChanges();
   };
 
   private broadcast(message: Uint8Array, except: RoomPeer | null): void {

@@ -80,6 +80,7 @@ export class TandemServer {
       {
         store,
         durable: config.durable,
+        presenceIntervalMs: config.presenceIntervalMs,
         maxDocumentBytes: config.limits.maxDocumentBytes,
         onStoreError: (error, room) => logger.error({ room: room.name, err: (error as Error).message }, 'store append failed'),
       },

@@ -1,0 +1,92 @@
+/**
+ * Relays one room's presence (awareness) with a leading-edge throttle.
+ *
+ * Presence is chatty — every cursor move of every user — and in a busy room each message would
+ * go to everyone else. So: the first change after a quiet period goes out at once (a lone
+ * message is relayed as the very bytes received, to everyone but its sender); changes arriving
+ * within the next `intervalMs` are merged and sent as one awareness update, encoded once, when
+ * the interval ends. A room thus sends at most one presence message per interval, and quiet
+ * rooms see no added latency.
+ *
+ * Invariant: every changed client id is sent in a later message carrying its current state
+ * (or its removal), so receivers converge on the room's awareness.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { encodeAwareness } from './protocol.js';
+import type { RoomPeer } from './room.js';
+
+export type Broadcast = (message: Uint8Array, except: RoomPeer | null) => void;
+
+export class PresenceRelay {
+  private readonly changed = new Set<number>();
+  /** The only message received during the interval (relayed as is), or null. */
+  private lone: { raw: Uint8Array; sender: RoomPeer } | null = null;
+  private received = 0;
+  /** Changes made by the server itself (removals on leave, timeouts) this interval. */
+  private serverChanges = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly awareness: awarenessProtocol.Awareness,
+    private readonly intervalMs: number,
+    private readonly broadcast: Broadcast,
+  ) {}
+
+  /** Client ids whose state changed, by a peer's message (`sender`) or by the server (null). */
+  noteChanges(ids: Iterable<number>, sender: RoomPeer | null): void {
+    for (const id of ids) this.changed.add(id);
+    if (sender === null) this.serverChanges = true;
+  }
+
+  /** A peer's awareness message, already applied to the room's awareness. */
+  noteMessage(raw: Uint8Array, sender: RoomPeer): void {
+    this.received += 1;
+    this.lone = this.received === 1 ? { raw, sender } : null;
+    this.schedule();
+  }
+
+  /** After server-side changes (noteChanges with a null sender). */
+  noteServerChanges(): void {
+    this.schedule();
+  }
+
+  /** Idempotent: drops anything pending (the room is going away). */
+  destroy(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.reset();
+  }
+
+  private schedule(): void {
+    if (this.intervalMs === 0) return this.flush(); // throttling off: relay every message
+    if (this.timer) return; // inside an interval: sent when it ends
+    this.flush();
+    this.timer = setTimeout(this.endInterval, this.intervalMs);
+  }
+
+  private readonly endInterval = (): void => {
+    this.timer = null;
+    if (this.received === 0 && !this.serverChanges) return; // quiet: the next change goes out at once
+    this.flush();
+    this.timer = setTimeout(this.endInterval, this.intervalMs);
+  };
+
+  private flush(): void {
+    if (this.lone && !this.serverChanges) {
+      this.broadcast(this.lone.raw, this.lone.sender);
+    } else if (this.changed.size > 0) {
+      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.changed]);
+      // Senders get their own state back inside the merged message: harmless (clients ignore
+      // states that are not newer), and cheaper than encoding one message per receiver.
+      this.broadcast(encodeAwareness(update), null);
+    }
+    this.reset();
+  }
+
+  private reset(): void {
+    this.changed.clear();
+    this.lone = null;
+    this.received = 0;
+    this.serverChanges = false;
+  }
+}
