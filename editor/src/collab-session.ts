@@ -28,7 +28,15 @@ export interface SessionOptions {
   serverUrl: string;
   token: string | null;
   storage: Storage;
+  /**
+   * Asked when a connection attempt fails before opening. A refused upgrade (no or bad token,
+   * no access) looks like any network failure to a browser; this says why, or null if unknown.
+   */
+  checkAccess?: () => Promise<string | null>;
 }
+
+/** Ask `checkAccess` at most this often while connections keep failing. */
+const ACCESS_CHECK_INTERVAL_MS = 10_000;
 
 /** How long to wait for IndexedDB before connecting anyway (it can be blocked or broken). */
 const LOCAL_LOAD_TIMEOUT_MS = 1500;
@@ -42,6 +50,7 @@ export class CollabSession {
   private readonly listeners = new Set<(status: SessionStatus) => void>();
   private readonly cleanups: (() => void)[] = [];
   private destroyed = false;
+  private lastAccessCheck = 0;
 
   constructor(options: SessionOptions) {
     const { name, serverUrl, token, storage } = options;
@@ -60,9 +69,16 @@ export class CollabSession {
       if (synced) this.status.everSynced = true;
       this.refresh();
     });
-    this.provider.on('closed', (event) => {
-      this.status.deniedReason = event.reason || `the server closed the connection (${event.code})`;
-      this.refresh();
+    // 4401/4403 on a live connection (e.g. the token expired): the provider stops by itself.
+    this.provider.on('closed', (event) => this.deny(event.reason || `the server closed the connection (${event.code})`));
+    this.provider.on('connection-close', (event) => {
+      const { checkAccess } = options;
+      if (event === null || this.provider.wsconnected || !checkAccess) return;
+      if (Date.now() - this.lastAccessCheck < ACCESS_CHECK_INTERVAL_MS) return;
+      this.lastAccessCheck = Date.now();
+      void checkAccess().then((reason) => {
+        if (reason !== null) this.deny(reason);
+      });
     });
     this.cleanups.push(this.saves.onChange(() => this.refresh()));
     this.listenToNetwork();
@@ -88,6 +104,14 @@ export class CollabSession {
     this.provider.destroy();
     void this.local.destroy();
     this.doc.destroy();
+  }
+
+  /** Stops reconnecting: trying again cannot help until the user has another link. */
+  private deny(reason: string): void {
+    if (this.destroyed) return;
+    this.status.deniedReason = reason;
+    this.provider.disconnect();
+    this.refresh();
   }
 
   private connectAfterLocalLoad(): void {

@@ -4,7 +4,7 @@
  * Loaded lazily, so the home page never downloads Tiptap and Yjs.
  */
 import './styles/document.css';
-import { ApiClient, type Version } from './api-client.js';
+import { ApiClient, ApiError, type Version } from './api-client.js';
 import { CollabSession } from './collab-session.js';
 import { createCollaborativeEditor, presenceUser } from './collaborative-editor.js';
 import { createConnectionIndicator } from './connection-indicator.js';
@@ -31,7 +31,17 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   let identity: Identity = loadIdentity(localStorage, token?.name ?? null);
   document.title = `${name} · Tandem`;
 
-  const session = new CollabSession({ name, serverUrl: syncServerUrl(location), token: token?.raw ?? null, storage: localStorage });
+  const session = new CollabSession({
+    name,
+    serverUrl: syncServerUrl(location),
+    token: token?.raw ?? null,
+    storage: localStorage,
+    checkAccess: () =>
+      api.history(name).then(
+        () => null,
+        (error: unknown) => (error instanceof ApiError && [400, 401, 403].includes(error.status) ? error.message : null),
+      ),
+  });
   const liveSheet = h('article', { class: 'sheet', 'data-testid': 'editor' });
   const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly);
   guardSelectionAgainstRemoteRedraws(session.provider, () => (editor.isDestroyed ? null : editor.view));
@@ -131,8 +141,16 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   root.removeAttribute('aria-busy');
   const pageRoot = root.querySelector<HTMLElement>('.doc-page');
 
+  let denied = false;
   session.onStatus((status) => {
     connection.update(status);
+    if (status.connection === 'denied' && !denied) {
+      denied = true;
+      // Edits could never reach the server: stop taking them, and say why.
+      editor.setEditable(false);
+      if (toolbar) toolbar.inert = true;
+      showToast(`This document cannot be opened: ${status.deniedReason ?? 'access refused'}.`, 'error', 15_000);
+    }
     if (pageRoot && status.everSynced && pageRoot.dataset['ready'] !== 'true') {
       pageRoot.dataset['ready'] = 'true';
       // Time from navigation to an editable, synced document, for anyone measuring it.

@@ -6,16 +6,8 @@ import { ApiClient, ApiError, type DocSummary } from './api-client.js';
 import { h, icon } from './dom.js';
 import { Icons } from './icons.js';
 import { formatBytes, formatFull, formatRelative, plural } from './format.js';
-import { documentHref } from './routes.js';
+import { documentHref, nameProblem } from './routes.js';
 import type { AccessToken } from './token.js';
-
-/** Document names are 1–512 UTF-8 bytes without control characters (DESIGN.md). */
-export function nameProblem(name: string): string | null {
-  if (name.trim() === '') return 'Type a name for the document.';
-  if (new TextEncoder().encode(name).length > 512) return 'That name is too long (512 bytes at most).';
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'Names cannot contain control characters.';
-  return null;
-}
 
 function newDocumentName(): string {
   const date = new Date().toISOString().slice(0, 10);

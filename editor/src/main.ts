@@ -3,7 +3,7 @@
  * stays small and only the document page pays for Tiptap and Yjs (and its styles).
  */
 import './styles/base.css';
-import { routeFromPath, homeHref } from './routes.js';
+import { homeHref, nameProblem, routeFromPath } from './routes.js';
 import { tokenFromLocation } from './token.js';
 import { h } from './dom.js';
 import { renderHomePage } from './home-page.js';
@@ -16,18 +16,25 @@ async function start(root: HTMLElement): Promise<void> {
       renderHomePage(root, token);
       return;
     case 'document': {
+      const problem = nameProblem(route.name);
+      if (problem) {
+        showProblem(root, 'Not a valid document name', problem, token?.raw ?? null);
+        return;
+      }
       const { renderDocumentPage } = await import('./document-page.js');
       renderDocumentPage(root, route.name, token);
       return;
     }
     case 'not-found':
-      document.title = 'Not found · Tandem';
-      root.replaceChildren(
-        h('main', { class: 'not-found' }, h('h1', {}, 'Nothing here'), h('p', {}, 'Documents live at /d/<name>.'), h('a', { class: 'btn btn--primary', href: homeHref(token?.raw ?? null) }, 'All documents')),
-      );
-      root.removeAttribute('aria-busy');
+      showProblem(root, 'Nothing here', 'Documents live at /d/<name>.', token?.raw ?? null);
       return;
   }
+}
+
+function showProblem(root: HTMLElement, title: string, detail: string, token: string | null): void {
+  document.title = `${title} · Tandem`;
+  root.replaceChildren(h('main', { class: 'not-found' }, h('h1', {}, title), h('p', {}, detail), h('a', { class: 'btn btn--primary', href: homeHref(token) }, 'All documents')));
+  root.removeAttribute('aria-busy');
 }
 
 const root = document.querySelector<HTMLElement>('#app');

@@ -61,6 +61,8 @@ export function createPresenceBar(awareness: Awareness, onEditSelf: () => void):
             title: person.self ? `${describe(person)}: change your name or colour` : describe(person),
             'aria-label': person.self ? `${describe(person)}: change your name or colour` : describe(person),
             type: person.self ? 'button' : null,
+            // A labelled span is only announced with a role.
+            role: person.self ? null : 'img',
             onclick: person.self ? onEditSelf : null,
           },
           initials(person.name),

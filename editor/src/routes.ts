@@ -4,6 +4,14 @@
  * name is always one path segment, whatever characters it holds.
  */
 
+/** Why a document name is not valid (1–512 UTF-8 bytes, no control characters), or null. */
+export function nameProblem(name: string): string | null {
+  if (name.trim() === '') return 'Type a name for the document.';
+  if (new TextEncoder().encode(name).length > 512) return 'That name is too long (512 bytes at most).';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'Names cannot contain control characters.';
+  return null;
+}
+
 export type Route = { page: 'home' } | { page: 'document'; name: string } | { page: 'not-found' };
 
 export function routeFromPath(pathname: string): Route {

@@ -2,11 +2,14 @@
  * The home page and access links: the document list, opening or creating a document by any
  * name, a page that still works when the list cannot be loaded, and read-only viewers.
  */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ensureEditorBuilt } from './support/editor-build.js';
 import { startTandem, type TandemProcess } from './support/tandem-process.js';
 import { AUTH_SECRET, mintToken } from './support/tokens.js';
+import { artifactsDir } from './support/paths.js';
 import { contentText, editorSelector, focusEnd, launchBrowser, newUser, openDocument, presenceNames, waitSaved, waitSynced, type User } from './support/browser.js';
 
 let server: TandemProcess;
@@ -15,6 +18,7 @@ const users: User[] = [];
 
 beforeAll(async () => {
   await ensureEditorBuilt();
+  await mkdir(artifactsDir, { recursive: true });
   server = await startTandem(['--auth-secret', AUTH_SECRET]);
   browser = await launchBrowser();
 }, 180_000);
@@ -85,6 +89,22 @@ describe('home page and access links', () => {
     await focusEnd(alice.page);
     await alice.page.keyboard.type(' Welcome, Carol.');
     await expect.poll(() => contentText(carol.page), { timeout: 5000 }).toBe('Hello. Welcome, Carol.');
+  });
+
+  it('says so, and stops retrying, when the link does not give access to the document', async () => {
+    const dave = await user('Dave', '#4527a0');
+    await dave.page.goto(`${server.url}/d/${encodeURIComponent('private/salaries')}?token=${await mintToken('dave', 'Dave', 'write', ['team/*'])}`);
+    await expect.poll(() => dave.page.getAttribute('[data-testid="connection"]', 'data-connection'), { timeout: 10_000 }).toBe('denied');
+    expect(await dave.page.textContent('[data-testid="connection"]')).toContain('No access');
+    expect(await dave.page.getAttribute(editorSelector, 'contenteditable')).toBe('false');
+    // The browser reports the refused WebSocket handshake itself (once: no retry loop).
+    const refusedNow = dave.errors.length;
+    await dave.page.waitForTimeout(1500); // the provider's backoff would have retried 3 times by now
+    await dave.page.screenshot({ path: join(artifactsDir, 'no-access.png') });
+    expect(dave.errors.length).toBe(refusedNow);
+    const refused = dave.errors.filter((e) => /WebSocket connection to .* failed/.test(e));
+    expect(refused.length).toBeLessThanOrEqual(2);
+    dave.errors.splice(0, dave.errors.length, ...dave.errors.filter((e) => !refused.includes(e) && !/status of 403/.test(e)));
   });
 
   it('logs no console errors', () => {
