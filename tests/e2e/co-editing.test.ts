@@ -115,6 +115,29 @@ describe('three people editing one document', () => {
     }
   });
 
+  it('undoes only one’s own changes, from the toolbar and the keyboard', async () => {
+    const [alice, bob] = users as [User, User, User];
+    await caretAtEndOf(bob.page, 'Beta feedback triaged');
+    await bob.page.keyboard.type(' (draft)');
+    await caretAtEndOf(alice.page, 'Launch plan');
+    await alice.page.keyboard.type(' v2');
+    await waitConverged(users.map((u) => u.page));
+
+    // Bob's undo takes back his words, not Alice's later ones.
+    await bob.page.click('[data-tool="undo"]');
+    let html = await waitConverged(users.map((u) => u.page));
+    expect(html).toContain('<h1>Launch plan v2</h1>');
+    expect(html).not.toContain('(draft)');
+    await bob.page.keyboard.press('Control+Shift+Z');
+    html = await waitConverged(users.map((u) => u.page));
+    expect(html).toContain('Beta feedback triaged (draft)');
+
+    await alice.page.keyboard.press('Control+z');
+    html = await waitConverged(users.map((u) => u.page));
+    expect(html).toContain('<h1>Launch plan</h1>');
+    expect(html).toContain('Beta feedback triaged (draft)');
+  });
+
   it('shows each person the others’ named carets and all three in the presence bar', async () => {
     const everyone = users.map((u) => u.name).sort();
     for (const user of users) {
