@@ -67,6 +67,17 @@ function parseOptions(): { workloads: Workload[]; servers: ServerId[]; repeats: 
   return { workloads, servers, repeats, quick: values.quick, profile: values.profile, pin: !values['no-pin'], markdown };
 }
 
+const NOISY_WAIT_SHARE = 0.25;
+const MAX_NOISY_RETRIES = 2;
+
+/** The larger share of the window that server or generator spent waiting for a CPU. */
+function contention(record: RunRecord): number {
+  const r = record.result;
+  // A sweep redoes its own disturbed steps.
+  if (r?.kind !== 'traffic' || r.steps.length > 0) return 0;
+  return Math.max(r.server.waitShare, r.generatorWaitShare);
+}
+
 function progressLine(record: RunRecord): string {
   const head = `${record.workload} ${record.server} #${record.repeat} ${(record.durationMs / 1000).toFixed(1)} s`;
   if (!record.result) return `${head}: FAILED ${record.error ?? ''}`;
@@ -103,7 +114,15 @@ async function main(): Promise<void> {
   const started = Date.now();
   const runs: RunRecord[] = [];
   for (const [i, step] of plan.entries()) {
-    const record = await runOne(step.workload, step.server, step.repeat, settings);
+    let record = await runOne(step.workload, step.server, step.repeat, settings);
+    // A run during which another process held the server's or the generator's CPU measured
+    // the neighbours: run it again (at most twice), and keep the quietest attempt.
+    for (let retry = 1; retry <= MAX_NOISY_RETRIES && contention(record) > NOISY_WAIT_SHARE; retry += 1) {
+      process.stdout.write(`[${i + 1}/${plan.length}] ${progressLine(record)} — waited ${(contention(record) * 100).toFixed(0)}% for a CPU, again\n`);
+      const again = await runOne(step.workload, step.server, step.repeat, settings);
+      again.attempts = record.attempts + 1;
+      record = contention(again) <= contention(record) ? again : { ...record, attempts: again.attempts };
+    }
     runs.push(record);
     process.stdout.write(`[${i + 1}/${plan.length}] ${progressLine(record)}\n`);
   }

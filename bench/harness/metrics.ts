@@ -53,6 +53,9 @@ export const METRICS = {
   syncP50: m('syncP50', 'join+sync p50 ms', 1, 'lower', t((r) => r.connect.syncMs.p50)),
   connectWall: m('connectWall', 'all connected s', 2, 'lower', (r) => (r.kind === 'join' ? null : finite(r.connect.wallMs / 1000))),
   generatorCpu: m('generatorCpu', 'generator CPU %', 0, 'lower', t((r) => r.generatorCpuShare * 100)),
+  // Noise indicators: time the main threads were runnable but another process held the CPU.
+  serverWait: m('serverWait', 'server waited for CPU %', 0, 'lower', t((r) => r.server.waitShare * 100)),
+  generatorWait: m('generatorWait', 'generator waited for CPU %', 0, 'lower', t((r) => r.generatorWaitShare * 100)),
   errors: m('errors', 'errors', 0, 'lower', (r) => r.errors.count),
   unconverged: m('unconverged', 'rooms not converged', 0, 'lower', t((r) => (r.convergence.checked ? r.convergence.rooms - r.convergence.converged : null))),
   saturation: m('saturation', 'saturation updates/s', 0, 'higher', t((r) => sustainedStep(r)?.edits.deliveredPerSecond ?? 0)),
@@ -65,6 +68,7 @@ export const METRICS = {
   rssFresh: m('rssFresh', 'RSS at start MB', 1, 'lower', memory((r) => r.rssBytes.fresh / MB)),
   joinAll: m('joinAll', 'all synced ms', 0, 'lower', join((r) => r.allSyncedMs)),
   joinP50: m('joinP50', 'median joiner ms', 0, 'lower', join((r) => r.syncMs.p50)),
+  joinOpen: m('joinOpen', 'median upgrade ms', 0, 'lower', join((r) => r.openMs.p50)),
   joinCpu: m('joinCpu', 'server CPU ms', 0, 'lower', join((r) => r.serverCpuSeconds * 1000)),
   joinBytes: m('joinBytes', 'doc MB', 2, 'lower', join((r) => r.docBytes / MB)),
   joinWrong: m('joinWrong', 'wrong docs', 0, 'lower', join((r) => (r.correct ? 0 : 1))),
@@ -72,11 +76,11 @@ export const METRICS = {
 
 /** Which columns each workload's table shows, headline first. */
 export const WORKLOAD_METRICS: Record<string, Metric[]> = {
-  'rooms-100x4': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.syncP50, METRICS.missing, METRICS.errors, METRICS.unconverged],
-  'typing-1x50': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.cursorP50, METRICS.cursorP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.missing, METRICS.errors, METRICS.unconverged],
-  'broadcast-1x500': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.unconverged],
-  'cursors-200': [METRICS.cpuPerCursor, METRICS.cursorP50, METRICS.cursorP95, METRICS.cursorP99, METRICS.cursorsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors],
+  'rooms-100x4': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.syncP50, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
+  'typing-1x50': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.cursorP50, METRICS.cursorP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
+  'broadcast-1x500': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
+  'cursors-200': [METRICS.cpuPerCursor, METRICS.cursorP50, METRICS.cursorP95, METRICS.cursorP99, METRICS.cursorsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.serverWait, METRICS.generatorWait],
   'idle-2000': [METRICS.perConnection, METRICS.perRoom, METRICS.cpuPerConnect, METRICS.rssFresh, METRICS.connectWall, METRICS.errors],
-  'join-large': [METRICS.joinAll, METRICS.joinP50, METRICS.joinCpu, METRICS.joinBytes, METRICS.joinWrong, METRICS.errors],
+  'join-large': [METRICS.joinAll, METRICS.joinP50, METRICS.joinOpen, METRICS.joinCpu, METRICS.joinBytes, METRICS.joinWrong, METRICS.errors],
   'sweep-100x4': [METRICS.saturation, METRICS.saturationEdits, METRICS.saturationP99, METRICS.saturationCpu, METRICS.errors],
 };

@@ -21,6 +21,8 @@ export interface RunRecord {
   error: string | null;
   serverExit: string;
   profile: string | null;
+  /** How many times the run was made (noisy runs are repeated). */
+  attempts: number;
 }
 
 export interface RunSettings {
@@ -81,6 +83,7 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
     error,
     serverExit: exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`,
     profile: profileDir ? mainThreadProfile(profileDir) : null,
+    attempts: 1,
   };
 }
 

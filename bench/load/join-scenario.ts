@@ -44,7 +44,11 @@ export async function runJoin(job: GeneratorJob, scenario: JoinScenario): Promis
   const allSyncedMs = Math.max(...joiners.map((j) => (j.synced ? j.syncedAt - started : NaN)));
   const serverCpuSeconds = readCpuSeconds(job.serverPid) - cpu0;
   const syncMs = new SampleSet();
-  for (const j of joiners) if (j.synced) syncMs.add(j.syncedAt - started);
+  const openMs = new SampleSet();
+  for (const j of joiners) {
+    if (j.synced) syncMs.add(j.syncedAt - started);
+    if (j.openedAt > 0) openMs.add(j.openedAt - started);
+  }
 
   for (const j of joiners) j.applyDeferred();
   const correct = joiners.every((j) => j.synced && fingerprint(j.doc) === expected && j.text.toString() === 'x');
@@ -55,6 +59,7 @@ export async function runJoin(job: GeneratorJob, scenario: JoinScenario): Promis
     joiners: scenario.joiners,
     allSyncedMs: connect.clients === joiners.length ? allSyncedMs : NaN,
     syncMs: syncMs.distribution(),
+    openMs: openMs.distribution(),
     serverCpuSeconds,
     correct,
     errors: pool.arrivals.errors.summary(),

@@ -17,6 +17,8 @@ export function buildLargeDoc(approxBytes: number, seed: number): Uint8Array {
     return `${words.join(' ')}. `;
   };
   const doc = new Y.Doc();
+  // A fixed client id: the same seed then gives byte-identical documents on every run.
+  doc.clientID = 1 + (seed % 1_000_000);
   const fragment = doc.getXmlFragment('default');
   // About 1.25 encoded bytes per character of text for this shape.
   const targetChars = approxBytes / 1.25;

@@ -20,6 +20,16 @@ export function readCpuSeconds(pid: number): number {
   return (utime + stime) / TICKS_PER_SECOND;
 }
 
+/**
+ * The main thread's time on a CPU and time spent runnable but waiting for one, in seconds
+ * (/proc/<pid>/schedstat). A large wait means another process held the CPU: on a shared
+ * machine, that run measured the neighbours as much as the server.
+ */
+export function readSchedstat(pid: number | 'self'): { runSeconds: number; waitSeconds: number } {
+  const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+  return { runSeconds: (run ?? NaN) / 1e9, waitSeconds: (wait ?? NaN) / 1e9 };
+}
+
 export function readRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);

@@ -33,10 +33,12 @@ export interface SweepPlan {
   stepWarmupMs: number;
   stepWindowMs: number;
   stepDrainMs: number;
-  /** A step fails when p99 exceeds max(this, 10 × the first step's p99)… */
-  maxP99Ms: number;
+  /** A step fails when its median latency exceeds max(this, 10 × the first step's)… */
+  maxP50Ms: number;
   /** …or when fewer than this share of expected deliveries arrive during the window. */
   minDeliveredShare: number;
+  /** A step during which server or generator waited longer than this share for a CPU is redone. */
+  noisyWaitShare: number;
 }
 
 /** Idle connections and empty rooms: resident memory per connection and per room. */
@@ -89,6 +91,8 @@ export interface ServerUsage {
   cpuSeconds: number;
   /** Fraction of one core the server used over the window. */
   cpuShare: number;
+  /** Share of the window the server's main thread was runnable but waiting for a CPU. */
+  waitShare: number;
   rssMeanBytes: number;
   rssPeakBytes: number;
 }
@@ -98,6 +102,9 @@ export interface TrafficStep {
   edits: DeliveryStats;
   server: ServerUsage;
   generatorCpuShare: number;
+  generatorWaitShare: number;
+  /** Attempts made at this rate (a step disturbed by other processes is redone). */
+  attempts: number;
   /** Why the sweep stopped at this step, if it did. */
   verdict: 'ok' | 'latency' | 'behind' | 'generator-bound';
 }
@@ -115,6 +122,8 @@ export interface TrafficResult {
   cpuPerEditUs: number | null;
   cpuPerCursorUs: number | null;
   generatorCpuShare: number;
+  /** Share of the window the generator's main thread waited for a CPU. */
+  generatorWaitShare: number;
   convergence: { checked: boolean; rooms: number; converged: number };
   steps: TrafficStep[];
   errors: ErrorSummary;
@@ -137,6 +146,8 @@ export interface JoinResult {
   /** From starting all joiners to the last one holding the document. */
   allSyncedMs: number;
   syncMs: Distribution;
+  /** Per joiner: from the start until its WebSocket was open (the upgrade). */
+  openMs: Distribution;
   serverCpuSeconds: number;
   correct: boolean;
   errors: ErrorSummary;

@@ -6,7 +6,7 @@
  * behind.
  */
 import { ClientPool } from './client-pool.js';
-import { readCpuSeconds, RssWatcher } from './proc-sampler.js';
+import { readCpuSeconds, readSchedstat, RssWatcher } from './proc-sampler.js';
 import { seededRandom } from './random.js';
 import type { GeneratorJob, ServerUsage, SweepPlan, TrafficResult, TrafficScenario, TrafficStep } from './scenario.js';
 import type { SimClient } from './sim-client.js';
@@ -22,10 +22,19 @@ interface Window {
 }
 
 /** Measures the server and the generator itself over one window. */
-async function measure(pid: number, windowMs: number, window: Window): Promise<{ server: ServerUsage; generatorCpuShare: number; clockUs: { start: number; end: number } }> {
+interface Measured {
+  server: ServerUsage;
+  generatorCpuShare: number;
+  generatorWaitShare: number;
+  clockUs: { start: number; end: number };
+}
+
+async function measure(pid: number, windowMs: number, window: Window): Promise<Measured> {
   const rss = new RssWatcher(pid);
   const clockStart = monotonicUs();
   const cpu0 = readCpuSeconds(pid);
+  const sched0 = readSchedstat(pid);
+  const self0 = readSchedstat('self');
   const gen0 = process.cpuUsage();
   const t0 = performance.now();
   rss.start();
@@ -34,11 +43,14 @@ async function measure(pid: number, windowMs: number, window: Window): Promise<{
   window.close();
   const seconds = (performance.now() - t0) / 1000;
   const cpuSeconds = readCpuSeconds(pid) - cpu0;
+  const waitShare = (readSchedstat(pid).waitSeconds - sched0.waitSeconds) / seconds;
+  const generatorWaitShare = (readSchedstat('self').waitSeconds - self0.waitSeconds) / seconds;
   const gen = process.cpuUsage(gen0);
   const memory = rss.stop();
   return {
-    server: { cpuSeconds, cpuShare: cpuSeconds / seconds, rssMeanBytes: memory.meanBytes, rssPeakBytes: memory.peakBytes },
+    server: { cpuSeconds, cpuShare: cpuSeconds / seconds, waitShare, rssMeanBytes: memory.meanBytes, rssPeakBytes: memory.peakBytes },
     generatorCpuShare: (gen.user + gen.system) / 1e6 / seconds,
+    generatorWaitShare,
     clockUs: { start: clockStart, end: monotonicUs() },
   };
 }
@@ -122,13 +134,20 @@ export async function runTraffic(job: GeneratorJob, scenario: TrafficScenario): 
     cpuPerEditUs: editResult.sent > 0 ? (measured.server.cpuSeconds / editResult.sent) * 1e6 : null,
     cpuPerCursorUs: cursorResult.sent > 0 ? (measured.server.cpuSeconds / cursorResult.sent) * 1e6 : null,
     generatorCpuShare: measured.generatorCpuShare,
+    generatorWaitShare: measured.generatorWaitShare,
     convergence: { checked: scenario.applyRemote, rooms: rooms.length, converged },
     steps,
     errors: pool.arrivals.errors.summary(),
   };
 }
 
-/** Successive windows at rising rates; stops at the first step the server does not sustain. */
+/**
+ * Successive windows at rising rates; stops at the first rate the server does not sustain:
+ * fewer than `minDeliveredShare` of the expected deliveries arrive within the window, or the
+ * median latency climbs past max(`maxP50Ms`, 10 × the first step's) — queues growing. A step
+ * the generator could not drive (it sent too little) ends the sweep as generator-bound; a step
+ * disturbed by other processes on the machine is redone, at most twice.
+ */
 async function sweep(
   job: GeneratorJob,
   plan: SweepPlan,
@@ -137,32 +156,58 @@ async function sweep(
   driver: TrafficDriver,
   pool: ClientPool,
 ): Promise<TrafficStep[]> {
-  const { edits } = pool.arrivals;
   const steps: TrafficStep[] = [];
-  let baseP99 = NaN;
+  let baseP50 = NaN;
   for (const perWriter of plan.editsPerSecondPerWriter) {
     const target = perWriter * writers;
-    edits.forgetOutstanding();
-    driver.setEditRate(target);
-    driver.start();
-    await sleep(plan.stepWarmupMs);
-    const measured = await measure(job.serverPid, plan.stepWindowMs, {
-      open: () => edits.openWindow(performance.now()),
-      close: () => edits.closeWindow(performance.now()),
-    });
-    driver.stop();
-    await until(() => edits.pendingWindowIds === 0, plan.stepDrainMs);
-    const stats = edits.stats();
-    if (Number.isNaN(baseP99)) baseP99 = stats.latencyMs.p99;
-    const expectedPerSecond = stats.sentPerSecond * (clientsPerRoom - 1);
-    let verdict: TrafficStep['verdict'] = 'ok';
-    if (stats.deliveredPerSecond < plan.minDeliveredShare * expectedPerSecond) verdict = 'behind';
-    else if (stats.latencyMs.p99 > Math.max(plan.maxP99Ms, 10 * baseP99)) verdict = 'latency';
-    else if (stats.sentPerSecond < 0.95 * target || measured.generatorCpuShare > 0.95) verdict = 'generator-bound';
-    steps.push({ editsPerSecondTarget: target, edits: stats, server: measured.server, generatorCpuShare: measured.generatorCpuShare, verdict });
-    if (verdict !== 'ok') break;
+    let step = await sweepStep(job, plan, target, clientsPerRoom, driver, pool, baseP50);
+    for (let attempt = 2; attempt <= 3 && step.verdict !== 'ok' && Math.max(step.server.waitShare, step.generatorWaitShare) > plan.noisyWaitShare; attempt += 1) {
+      await sleep(500);
+      step = { ...(await sweepStep(job, plan, target, clientsPerRoom, driver, pool, baseP50)), attempts: attempt };
+    }
+    if (Number.isNaN(baseP50)) baseP50 = step.edits.latencyMs.p50;
+    steps.push(step);
+    if (step.verdict !== 'ok') break;
     // Let queues empty before the next, higher rate.
     await sleep(200);
   }
   return steps;
+}
+
+async function sweepStep(
+  job: GeneratorJob,
+  plan: SweepPlan,
+  target: number,
+  clientsPerRoom: number,
+  driver: TrafficDriver,
+  pool: ClientPool,
+  baseP50: number,
+): Promise<TrafficStep> {
+  const { edits } = pool.arrivals;
+  edits.forgetOutstanding();
+  driver.setEditRate(target);
+  driver.start();
+  await sleep(plan.stepWarmupMs);
+  const measured = await measure(job.serverPid, plan.stepWindowMs, {
+    open: () => edits.openWindow(performance.now()),
+    close: () => edits.closeWindow(performance.now()),
+  });
+  driver.stop();
+  await until(() => edits.pendingWindowIds === 0, plan.stepDrainMs);
+  const stats = edits.stats();
+  const expectedPerSecond = stats.sentPerSecond * (clientsPerRoom - 1);
+  const p50Limit = Math.max(plan.maxP50Ms, 10 * (Number.isNaN(baseP50) ? 0 : baseP50));
+  let verdict: TrafficStep['verdict'] = 'ok';
+  if (stats.deliveredPerSecond < plan.minDeliveredShare * expectedPerSecond) verdict = 'behind';
+  else if (stats.latencyMs.p50 > p50Limit) verdict = 'latency';
+  else if (stats.sentPerSecond < 0.95 * target) verdict = 'generator-bound';
+  return {
+    editsPerSecondTarget: target,
+    edits: stats,
+    server: measured.server,
+    generatorCpuShare: measured.generatorCpuShare,
+    generatorWaitShare: measured.generatorWaitShare,
+    attempts: 1,
+    verdict,
+  };
 }
