@@ -3,7 +3,11 @@
  * history and export; the toolbar; the document itself; a status bar with the word count.
  * Loaded lazily, so the home page never downloads Tiptap and Yjs.
  */
-import './styles/document.css';
+import './styles/document-chrome.css';
+import './styles/document-content.css';
+import './styles/history.css';
+// Last: its media queries override the rules above.
+import './styles/document-responsive.css';
 import { ApiClient, ApiError, type Version } from './api-client.js';
 import { CollabSession } from './collab-session.js';
 import { createCollaborativeEditor, presenceUser } from './collaborative-editor.js';

@@ -2,6 +2,7 @@
  * The home page: open or create a document by name, and the documents the server has. The list
  * comes from `/api/docs`; if that fails the page still works, it just cannot list anything.
  */
+import './styles/home.css';
 import { ApiClient, ApiError, type DocSummary } from './api-client.js';
 import { h, icon } from './dom.js';
 import { Icons } from './icons.js';
