@@ -75,3 +75,47 @@ async function prune(fs: StoreFs, dir: string, keep: number): Promise<void> {
   for (const entry of old) await fs.unlink(join(dir, entry));
   if (old.length > 0) await fs.syncDir(dir);
 }
+
+/** Checkpoints waiting to be written, one at a time: they cost CPU, and nothing waits for them. */
+export class CheckpointQueue {
+  private readonly queue: DocLog[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly fs: StoreFs,
+    private readonly options: CheckpointOptions,
+    private readonly report: { written(log: DocLog): void; failed(log: DocLog, error: unknown): void },
+  ) {}
+
+  add(log: DocLog): void {
+    if (log.checkpointing || this.queue.includes(log)) return;
+    this.queue.push(log);
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves once no checkpoint is being written. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    for (let log = this.queue.shift(); log; log = this.queue.shift()) {
+      const current = log;
+      const job = writeCheckpoint(this.fs, current, this.options).then(
+        (written) => {
+          if (!written) return;
+          current.checkpoint = written;
+          // Records made durable while the checkpoint was written count toward the next one.
+          current.sinceCheckpoint = { records: current.durableSeq - written.seq, bytes: current.end - written.logEnd };
+          this.report.written(current);
+        },
+        (error: unknown) => this.report.failed(current, error),
+      );
+      current.checkpointing = job;
+      await job;
+      current.checkpointing = null;
+    }
+  }
+}

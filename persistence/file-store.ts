@@ -13,12 +13,12 @@
  * `load` of that document waits for its queued records.
  */
 import { resolve as resolvePath } from 'node:path';
-import * as Y from 'yjs';
 import type { DocArchive, DocHistory, DocSummary } from './archive.js';
-import { writeCheckpoint } from './checkpoint-writer.js';
+import { CheckpointQueue } from './checkpoint-writer.js';
 import { DataDirArchive } from './data-dir.js';
 import { describeProblem, openDocFiles, type DocFiles, type StoreProblem } from './doc-files.js';
 import { DocLog } from './doc-log.js';
+import { orphanContent, stateOf } from './doc-state.js';
 import { checkStorableName } from './file-names.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
 import type { AppendMeta, LoadedDoc, Store, StoreHealth } from './store.js';
@@ -68,9 +68,9 @@ export class FileStore implements Store, DocArchive {
   private readonly opening = new Map<string, Promise<DocLog>>();
   private readonly dirty = new Set<DocLog>();
   private readonly failures = new Map<DocLog, Failure>();
-  private readonly checkpointQueue: DocLog[] = [];
   private cycleRunning = false;
-  private checkpointRunning: Promise<void> | null = null;
+  private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0 };
+  private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
 
@@ -88,6 +88,10 @@ export class FileStore implements Store, DocArchive {
       retryMaxMs: options.retryMaxMs ?? 5_000,
     };
     if (this.options.keepCheckpoints < 1) throw new RangeError('keepCheckpoints must be at least 1');
+    this.checkpoints = new CheckpointQueue(this.fs, { keep: this.options.keepCheckpoints, fsync: this.options.fsync }, {
+      written: () => void (this.counters.checkpoints += 1),
+      failed: (log, error) => this.logger.warn({ path: log.dir, err: errorMessage(error) }, 'checkpoint failed; loading replays more of the log until the next one'),
+    });
     this.archive = new DataDirArchive(this.dataDir, this.fs, (name) => this.logs.get(name)?.end);
     this.sweep = setInterval(() => this.closeIdle(), Math.max(10, this.options.idleMs / 2));
     this.sweep.unref();
@@ -98,7 +102,7 @@ export class FileStore implements Store, DocArchive {
     await log.drained();
     log.lastUsed = Date.now();
     const files = await openDocFiles(this.fs, log.dir, name, log.end);
-    return { state: mergeState(files), seq: log.durableSeq };
+    return { state: stateOf(files), seq: log.durableSeq };
   }
 
   append(name: string, update: Uint8Array, meta: AppendMeta): Promise<number> {
@@ -129,6 +133,14 @@ export class FileStore implements Store, DocArchive {
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
+  }
+
+  /**
+   * Write cycles, per-document batches (one write + fdatasync each) and records written so
+   * far: records per cycle is what group commit saves.
+   */
+  stats(): { cycles: number; batches: number; records: number; checkpoints: number } {
+    return { ...this.counters };
   }
 
   /** Last sequence number given out for a document whose log is open, else null. */
@@ -197,6 +209,7 @@ export class FileStore implements Store, DocArchive {
         const batch = [...this.dirty].filter((log) => !this.failures.get(log)?.timer);
         this.dirty.clear();
         if (batch.length === 0) break;
+        this.counters.cycles += 1;
         await Promise.all(batch.map((log) => this.writeLog(log)));
       }
     } finally {
@@ -206,8 +219,11 @@ export class FileStore implements Store, DocArchive {
 
   /** Never throws: a failure is recorded and retried later. */
   private async writeLog(log: DocLog): Promise<void> {
+    const records = log.pending;
     try {
       await log.writeQueued(this.options.fsync);
+      this.counters.batches += 1;
+      this.counters.records += records;
     } catch (error) {
       this.recordFailure(log, error);
       return;
@@ -218,7 +234,7 @@ export class FileStore implements Store, DocArchive {
       this.logger.info({ path: log.logPath, attempts: failure.attempts }, 'store write recovered');
     }
     const since = log.sinceCheckpoint;
-    if (since.records >= this.options.checkpointEvery || since.bytes >= this.options.checkpointBytes) this.scheduleCheckpoint(log);
+    if (since.records >= this.options.checkpointEvery || since.bytes >= this.options.checkpointBytes) this.checkpoints.add(log);
   }
 
   private recordFailure(log: DocLog, error: unknown): void {
@@ -239,33 +255,6 @@ export class FileStore implements Store, DocArchive {
     this.failures.set(log, failure);
   }
 
-  private scheduleCheckpoint(log: DocLog): void {
-    if (log.checkpointing || this.checkpointQueue.includes(log)) return;
-    this.checkpointQueue.push(log);
-    this.checkpointRunning ??= this.runCheckpoints().finally(() => {
-      this.checkpointRunning = null;
-    });
-  }
-
-  /** One checkpoint at a time: they cost CPU, and nothing waits for them. */
-  private async runCheckpoints(): Promise<void> {
-    for (let log = this.checkpointQueue.shift(); log; log = this.checkpointQueue.shift()) {
-      const current = log;
-      const job = writeCheckpoint(this.fs, current, { keep: this.options.keepCheckpoints, fsync: this.options.fsync }).then(
-        (written) => {
-          if (!written) return;
-          current.checkpoint = written;
-          // Records made durable while the checkpoint was written count toward the next one.
-          current.sinceCheckpoint = { records: current.durableSeq - written.seq, bytes: current.end - written.logEnd };
-        },
-        (error: unknown) => this.logger.warn({ path: current.dir, err: errorMessage(error) }, 'checkpoint failed; loading replays more of the log until the next one'),
-      );
-      current.checkpointing = job;
-      await job;
-      current.checkpointing = null;
-    }
-  }
-
   private closeIdle(): void {
     const now = Date.now();
     for (const [name, log] of this.logs) {
@@ -277,36 +266,11 @@ export class FileStore implements Store, DocArchive {
 
   private async shutdown(): Promise<void> {
     await this.flush();
-    await this.checkpointRunning;
+    await this.checkpoints.idle();
     clearInterval(this.sweep);
     for (const failure of this.failures.values()) if (failure.timer) clearTimeout(failure.timer);
     await Promise.all([...this.logs.values()].map((log) => log.close()));
     this.logs.clear();
-  }
-}
-
-/** The document after the base checkpoint and the records that follow it, as one update. */
-export function mergeState(files: DocFiles): Uint8Array {
-  const updates = files.records.map((r) => r.update);
-  if (files.base) updates.unshift(files.base.state);
-  if (updates.length === 0) return Y.encodeStateAsUpdate(new Y.Doc());
-  return updates.length === 1 ? (updates[0] ?? new Uint8Array()) : Y.mergeUpdates(updates);
-}
-
-/** What orphaned checkpoints hold that the log does not, as one update; null if nothing. */
-function orphanContent(files: DocFiles): Uint8Array | null {
-  const fromLog = new Y.Doc();
-  const merged = new Y.Doc();
-  try {
-    const state = mergeState(files);
-    Y.applyUpdate(fromLog, state);
-    Y.applyUpdate(merged, state);
-    for (const orphan of files.orphans) Y.applyUpdate(merged, orphan.state);
-    if (Y.equalSnapshots(Y.snapshot(fromLog), Y.snapshot(merged))) return null;
-    return Y.encodeStateAsUpdate(merged, Y.encodeStateVector(fromLog));
-  } finally {
-    fromLog.destroy();
-    merged.destroy();
   }
 }
 
