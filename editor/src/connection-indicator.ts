@@ -1,6 +1,6 @@
 /**
- * The connection and save state in words: "Connecting…", "Saving…", "All changes saved",
- * "Offline · 3 changes waiting". Screen readers hear connection changes only (a live region
+ * The connection and save state in words: "Connecting…", "Live · Saving…",
+ * "Live · All changes saved", "Offline · 3 changes waiting". Screen readers hear connection changes only (a live region
  * announcing "Saving…" on every keystroke would drown the typing); `data-connection` and
  * `data-pending` carry the same facts for scripts and tests.
  */
@@ -14,7 +14,7 @@ function describe(status: SessionStatus): { label: string; detail: string } {
     case 'connecting':
       return { label: 'Connecting…', detail: waiting };
     case 'live':
-      return { label: status.pending > 0 ? 'Saving…' : 'All changes saved', detail: '' };
+      return { label: 'Live', detail: status.pending > 0 ? 'Saving…' : 'All changes saved' };
     case 'offline':
       return {
         label: 'Offline',

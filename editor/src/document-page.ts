@@ -32,7 +32,8 @@ import { countDocumentWords } from './word-count.js';
 export function renderDocumentPage(root: HTMLElement, name: string, token: AccessToken | null): void {
   const readOnly = token?.role === 'read';
   const api = new ApiClient(token?.raw ?? null);
-  let identity: Identity = loadIdentity(localStorage, token?.name ?? null);
+  const loaded = loadIdentity(localStorage, token?.name ?? null);
+  let identity: Identity = loaded.identity;
   document.title = `${name} · Tandem`;
 
   const session = new CollabSession({
@@ -190,6 +191,9 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     }
   });
 
+  if (loaded.isNew && !token?.name) {
+    showToast(`Others see you as “${identity.name}”. Select your picture at the top to change your name or colour.`, 'info', 8000);
+  }
   if (token?.expiresAt && token.expiresAt < Date.now()) {
     showToast('Your access link has expired: ask for a new one.', 'error', 10_000);
   }

@@ -39,14 +39,15 @@ function readStored(storage: Storage): Identity | null {
 }
 
 /**
- * The remembered identity, or a new one (saved at once, so it stays the same on every page).
- * A name from the access token wins: it is what the server records as the author.
+ * The remembered identity, or a new one (saved at once, so it stays the same on every page;
+ * `isNew` tells the page to say how to change it). A name from the access token wins: it is
+ * what the server records as the author.
  */
-export function loadIdentity(storage: Storage, tokenName: string | null): Identity {
+export function loadIdentity(storage: Storage, tokenName: string | null): { identity: Identity; isNew: boolean } {
   const stored = readStored(storage);
   const identity = stored ?? { name: `Anonymous ${pick(ANIMALS)}`, color: pick(PALETTE) };
   if (!stored) saveIdentity(storage, identity);
-  return tokenName ? { ...identity, name: cleanName(tokenName) } : identity;
+  return { identity: tokenName ? { ...identity, name: cleanName(tokenName) } : identity, isNew: stored === null };
 }
 
 export function saveIdentity(storage: Storage, identity: Identity): void {

@@ -107,6 +107,21 @@ describe('home page and access links', () => {
     dave.errors.splice(0, dave.errors.length, ...dave.errors.filter((e) => !refused.includes(e) && !/status of 403/.test(e)));
   });
 
+  it('gives a first-time visitor a name, says how to change it, and remembers it', async () => {
+    const visitor = await newUser(browser, 'first-timer', null);
+    users.push(visitor);
+    // A token without a display name: the page picks a name itself.
+    await openDocument(visitor, server.url, 'team/welcome', `?token=${await mintToken('v1', '', 'write', ['team/*'])}`);
+    const toast = await visitor.page.waitForSelector('.toast');
+    const given = /“(Anonymous [A-Za-z]+)”/.exec((await toast.textContent()) ?? '')?.[1];
+    expect(given).toBeDefined();
+    expect(await presenceNames(visitor.page)).toEqual([given]);
+    await visitor.page.reload();
+    await waitSynced(visitor.page);
+    expect(await presenceNames(visitor.page)).toEqual([given]);
+    expect(await visitor.page.$('.toast')).toBeNull();
+  });
+
   it('logs no console errors', () => {
     for (const u of users) expect(u.errors, u.name).toEqual([]);
   });

@@ -21,24 +21,30 @@ export function launchBrowser(): Promise<Browser> {
 
 export interface User {
   name: string;
-  color: string;
+  /** Null for a first-time visitor, who gets a colour from the page. */
+  color: string | null;
   context: BrowserContext;
   page: Page;
   /** Console errors and uncaught exceptions seen on this user's pages. */
   errors: string[];
 }
 
-/** A browser profile of its own (storage, IndexedDB, network) with a remembered identity. */
-export async function newUser(browser: Browser, name: string, color: string, viewport = { width: 1280, height: 800 }): Promise<User> {
+/**
+ * A browser profile of its own (storage, IndexedDB, network) with a remembered identity, or
+ * a first-time visitor's blank profile when `color` is null.
+ */
+export async function newUser(browser: Browser, name: string, color: string | null, viewport = { width: 1280, height: 800 }): Promise<User> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   context.setDefaultTimeout(10_000);
   // The identity a user would have picked on an earlier visit (identity.ts reads this key).
-  await context.addInitScript(
-    ({ identity }) => {
-      if (!localStorage.getItem('tandem:identity')) localStorage.setItem('tandem:identity', identity);
-    },
-    { identity: JSON.stringify({ name, color }) },
-  );
+  if (color !== null) {
+    await context.addInitScript(
+      ({ identity }) => {
+        if (!localStorage.getItem('tandem:identity')) localStorage.setItem('tandem:identity', identity);
+      },
+      { identity: JSON.stringify({ name, color }) },
+    );
+  }
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
