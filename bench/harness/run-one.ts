@@ -49,10 +49,20 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   const profileDir = profiling && settings.profileDir ? path.join(settings.profileDir, name) : null;
   const nodeArgs = [
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    '--expose-gc',
     '--import', 'tsx',
+    '--import', './bench/peers/gc-probe.ts',
     ...kind.args(dataDir),
   ];
-  const server = NodeChild.spawn({ nodeArgs, cwd: settings.repoRoot, cpu: settings.cpus?.server ?? null, logPath: path.join(logDir, `${name}.server.log`) });
+  const memoryReportPath = path.join(settings.outDir, 'jobs', `${name}.memory.json`);
+  mkdirSync(path.dirname(memoryReportPath), { recursive: true });
+  const server = NodeChild.spawn({
+    nodeArgs,
+    cwd: settings.repoRoot,
+    cpu: settings.cpus?.server ?? null,
+    logPath: path.join(logDir, `${name}.server.log`),
+    env: { ...process.env, TANDEM_BENCH_MEMORY_REPORT: memoryReportPath },
+  });
   let result: ScenarioResult | null = null;
   let error: string | null = null;
   try {
@@ -66,6 +76,7 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
       scenario: workload.scenario(settings.quick),
       seed: 1000 + repeat,
       connectConcurrency: 64,
+      memoryReportPath,
       resultPath: '',
     });
   } catch (caught) {

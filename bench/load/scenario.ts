@@ -70,6 +70,8 @@ export interface GeneratorJob {
   scenario: Scenario;
   seed: number;
   connectConcurrency: number;
+  /** Where the server writes its memory usage after a full GC when sent SIGUSR2 (gc-probe.ts). */
+  memoryReportPath: string;
   resultPath: string;
 }
 
@@ -129,12 +131,22 @@ export interface TrafficResult {
   errors: ErrorSummary;
 }
 
+/** Resident set and V8 heap (used + external) after a full collection. */
+export interface MemoryReading {
+  rssBytes: number;
+  heapBytes: number;
+}
+
 export interface MemoryResult {
   kind: 'memory';
   connect: ConnectStats;
-  rssBytes: { fresh: number; warm: number; room: number; rooms: number };
+  readings: { fresh: MemoryReading; warm: MemoryReading; room: MemoryReading; rooms: MemoryReading };
+  /** RSS differences (the definition), after a full GC in the server. */
   bytesPerConnection: number;
   bytesPerRoom: number;
+  /** The same differences on the V8 heap alone: less noisy, but blind to native memory. */
+  heapBytesPerConnection: number;
+  heapBytesPerRoom: number;
   cpuPerConnectionUs: number;
   errors: ErrorSummary;
 }
