@@ -19,6 +19,11 @@ export default defineConfig(({ command }) => ({
     target: 'es2022',
     // The document page (Tiptap + Yjs) is one lazy chunk of ~165 kB gzip; the home page is tiny.
     chunkSizeWarningLimit: 600,
+    rolldownOptions: {
+      // The service worker must live at the root (its scope) under a fixed name.
+      input: { main: fileURLToPath(new URL('index.html', import.meta.url)), sw: fileURLToPath(new URL('src/service-worker.ts', import.meta.url)) },
+      output: { entryFileNames: (chunk: { name: string }) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     proxy: {

@@ -7,6 +7,7 @@ import { homeHref, nameProblem, routeFromPath } from './routes.js';
 import { tokenFromLocation } from './token.js';
 import { h } from './dom.js';
 import { renderHomePage } from './home-page.js';
+import { enableOfflineShell, reportLoadedAssets } from './offline-shell.js';
 
 async function start(root: HTMLElement): Promise<void> {
   const route = routeFromPath(location.pathname);
@@ -23,6 +24,7 @@ async function start(root: HTMLElement): Promise<void> {
       }
       const { renderDocumentPage } = await import('./document-page.js');
       renderDocumentPage(root, route.name, token);
+      if (import.meta.env.PROD) void reportLoadedAssets();
       return;
     }
     case 'not-found':
@@ -36,6 +38,9 @@ function showProblem(root: HTMLElement, title: string, detail: string, token: st
   root.replaceChildren(h('main', { class: 'not-found' }, h('h1', {}, title), h('p', {}, detail), h('a', { class: 'btn btn--primary', href: homeHref(token) }, 'All documents')));
   root.removeAttribute('aria-busy');
 }
+
+// Not under the dev server: there, stale cached modules would fight hot reloading.
+if (import.meta.env.PROD) enableOfflineShell();
 
 const root = document.querySelector<HTMLElement>('#app');
 if (root) {

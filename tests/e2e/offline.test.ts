@@ -13,6 +13,7 @@ let server: TandemProcess;
 let browser: Browser;
 let alice: User;
 let bob: User;
+const extraUsers: User[] = [];
 
 beforeAll(async () => {
   await ensureEditorBuilt();
@@ -30,6 +31,18 @@ afterAll(async () => {
 const connection = (page: Page) => page.getAttribute('[data-testid="connection"]', 'data-connection');
 const pending = (page: Page) => page.getAttribute('[data-testid="connection"]', 'data-pending').then(Number);
 const statusText = (page: Page) => page.textContent('[data-testid="connection"]');
+
+/** Whether a service worker controls the page and has cached every asset the page loaded. */
+const shellReady = (page: Page): Promise<boolean> =>
+  page.evaluate(async () => {
+    if (!navigator.serviceWorker.controller) return false;
+    const assets = performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((u) => new URL(u).pathname.startsWith('/assets/'));
+    const cached = await Promise.all(assets.map((u) => caches.match(u)));
+    return assets.length > 0 && cached.every(Boolean) && Boolean(await caches.match('/'));
+  });
 
 /** Updates y-indexeddb has written for a document in this page's browser profile. */
 const storedUpdates = (page: Page, doc: string): Promise<number> =>
@@ -113,7 +126,36 @@ describe('offline editing', () => {
     await waitSaved(bob.page);
   });
 
+  it('opens and edits a document with no network at all, and merges it later', async () => {
+    const doc = 'Field notes';
+    const carol = await newUser(browser, 'Carol', '#2e7d32');
+    extraUsers.push(carol);
+    await openDocument(alice, server.url, doc);
+    await openDocument(carol, server.url, doc);
+    await focusEnd(carol.page);
+    await carol.page.keyboard.type('Seen: herons.');
+    await waitSaved(carol.page);
+    // The offline shell: the service worker controls the page and has cached what it loaded.
+    await expect.poll(() => shellReady(carol.page), { timeout: 10_000 }).toBe(true);
+
+    await carol.context.setOffline(true);
+    await carol.page.reload();
+    await carol.page.waitForSelector('[data-testid="document-page"]');
+    expect(await carol.page.evaluate(() => navigator.onLine)).toBe(false);
+    // The document comes from IndexedDB; the page knows it is offline.
+    await expect.poll(() => contentText(carol.page), { timeout: 5000 }).toBe('Seen: herons.');
+    expect(await connection(carol.page)).toBe('offline');
+    await focusEnd(carol.page);
+    await carol.page.keyboard.type(' And a kingfisher.');
+    await expect.poll(() => pending(carol.page), { timeout: 5000 }).toBeGreaterThan(0);
+
+    await carol.context.setOffline(false);
+    await expect.poll(() => contentText(alice.page), { timeout: 15_000 }).toBe('Seen: herons. And a kingfisher.');
+    await waitSaved(carol.page, 15_000);
+  });
+
   it('logs no console errors', () => {
+    for (const user of extraUsers) expect(user.errors, user.name).toEqual([]);
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
   });
