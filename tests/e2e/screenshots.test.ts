@@ -67,6 +67,8 @@ describe('the document page, as people see it', () => {
     await Promise.all([waitSaved(alice.page), waitSaved(bob.page)]);
     await expect.poll(() => caretNames(alice.page)).toEqual(['Bob Chen']);
     await expect.poll(() => caretNames(bob.page)).toEqual(['Alice Martin']);
+    const words = '[data-testid="word-count"]';
+    await expect.poll(async () => [await alice.page.textContent(words), await bob.page.textContent(words)]).toEqual(['74 words', '74 words']);
 
     const aliceShot = await alice.page.screenshot({ path: join(artifactsDir, 'two-users-alice.png') });
     const bobShot = await bob.page.screenshot({ path: join(artifactsDir, 'two-users-bob.png') });
