@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import * as Y from 'yjs';
 import { DataDirArchive } from '../../persistence/data-dir.js';
 import { describeProblem } from '../../persistence/doc-files.js';
-import { toText } from '../../persistence/export-format.js';
 import { docAt } from '../../persistence/replay.js';
-import { formatChange, textChange } from '../../persistence/text-diff.js';
+import { formatChange } from '../../persistence/text-diff.js';
+import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
 
 function help(): string {
@@ -12,7 +11,7 @@ function help(): string {
     'Usage: tandem replay <doc> [--from <seq>] [--to <seq>] [--delay <ms>] [--data-dir ./data]',
     '',
     "Steps through a document's recorded updates: for each one its sequence number, server",
-    'time, author and what it changed in the text, shown as',
+    'time, author and what it changed in the text — one line per paragraph changed — as',
     '  …context [-deleted-]{+inserted+} context…',
     'Updates that change no text (formatting, structure) say so.',
     '',
@@ -56,23 +55,22 @@ export const replayCommand: Command = {
     const to = Math.min(last, wholeNumber(values.to, '--to') ?? last);
     if (from > to) throw new UsageError(`nothing between --from ${from} and --to ${to} (the document has ${last} updates)`);
 
-    // Without the final newline of the text export, so a change at the end reads naturally.
-    const textOf = (d: Y.Doc): string => toText(d).replace(/\n$/, '');
     const doc = await docAt(history, from - 1);
-    let text = textOf(doc);
+    // Looks only at the texts each update touches, so long histories replay quickly.
+    const tracker = new TextTracker(doc);
     const width = String(to).length;
+    const indent = ' '.repeat(width + 3);
     for (const record of history.records) {
       if (record.seq < from || record.seq > to) continue;
-      Y.applyUpdate(doc, record.update);
-      const next = textOf(doc);
-      const change = textChange(text, next);
+      const changes = tracker.apply(record.update);
+      const inserted = changes.reduce((n, c) => n + c.inserted.length, 0);
+      const deleted = changes.reduce((n, c) => n + c.deleted.length, 0);
       const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${record.author ?? '(unknown)'}`;
-      const counts = change ? `  +${change.inserted.length} −${change.deleted.length}` : '';
-      const body = change ? formatChange(text, change) : '(no change to the text: formatting or structure)';
-      process.stdout.write(`${head}${counts}\n${' '.repeat(width + 3)}${body}\n`);
-      text = next;
+      const lines = changes.length > 0 ? changes.map((c) => formatChange(c.before, c)) : ['(no change to the text: formatting or structure)'];
+      process.stdout.write(`${head}${changes.length > 0 ? `  +${inserted} −${deleted}` : ''}\n${lines.map((l) => `${indent}${l}\n`).join('')}`);
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     }
+    tracker.destroy();
     doc.destroy();
     return 0;
   },
