@@ -1,0 +1,67 @@
+/** The editor's pure helpers, checked against the server's own rules where both must agree. */
+import { describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { parseToken } from '../../editor/src/token.js';
+import { documentHref, nameProblem, routeFromPath } from '../../editor/src/routes.js';
+import { countWords } from '../../editor/src/word-count.js';
+import { validateDocName } from '../../sync-server/doc-name.js';
+
+const NAMES = ['plain', 'with space', 'Résumé 協作 🙂', '50% off/plan?#x', 'a/b/c', 'é'.repeat(256), 'x'.repeat(512)];
+const BAD_NAMES = ['', 'x'.repeat(513), 'é'.repeat(257), 'tab\tname', 'nul\u0000', 'del\u007f', 'c1\u0085'];
+
+describe('editor routes', () => {
+  it.each(NAMES)('round-trips %j through the document URL', (name) => {
+    const href = documentHref(name, 'tok.en');
+    const url = new URL(href, 'http://localhost');
+    expect(routeFromPath(url.pathname)).toEqual({ page: 'document', name });
+    expect(url.searchParams.get('token')).toBe('tok.en');
+  });
+
+  it('agrees with the server on which names are valid', () => {
+    for (const name of NAMES) expect(nameProblem(name), name).toBeNull();
+    // The editor also refuses names that are only blanks: they cannot be typed back.
+    for (const name of BAD_NAMES) {
+      expect(validateDocName(name).ok, name).toBe(false);
+      expect(nameProblem(name), name).not.toBeNull();
+    }
+  });
+
+  it('routes the home page and refuses malformed document paths', () => {
+    expect(routeFromPath('/')).toEqual({ page: 'home' });
+    expect(routeFromPath('/d/%E0%A4%A')).toEqual({ page: 'not-found' });
+    expect(routeFromPath('/elsewhere')).toEqual({ page: 'not-found' });
+  });
+});
+
+describe('editor token claims', () => {
+  const secret = new TextEncoder().encode('x'.repeat(32));
+
+  it('reads name, role and expiry without verifying', async () => {
+    const raw = await new SignJWT({ name: 'Ada Lovelace', role: 'write', docs: ['*'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u-1')
+      .setExpirationTime(2_000_000_000)
+      .sign(secret);
+    expect(parseToken(raw)).toEqual({ raw, userId: 'u-1', name: 'Ada Lovelace', role: 'write', expiresAt: 2_000_000_000_000 });
+  });
+
+  it('treats anything but an explicit write role as read-only', async () => {
+    const raw = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').sign(secret);
+    expect(parseToken(raw)?.role).toBe('read');
+    expect(parseToken('not-a-jwt')).toBeNull();
+    expect(parseToken('a.!!!.c')).toBeNull();
+  });
+});
+
+describe('word count', () => {
+  it.each([
+    ['', 0],
+    ['one', 1],
+    ["don't stop-me now", 3],
+    ['end.Start', 2],
+    ['协作 and 🙂 emoji', 3],
+    ['  spaced   out  ', 2],
+  ])('counts %j as %i words', (text, words) => {
+    expect(countWords(text)).toBe(words);
+  });
+});
