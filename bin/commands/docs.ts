@@ -61,6 +61,8 @@ export const docsCommand: Command = {
     for (const row of rows) {
       process.stdout.write(`${row.map((cell, i) => (i === 3 ? cell : i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}\n`);
     }
+    // The process exits right after: let queued output reach a pipe first.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     return 0;
   },
 };

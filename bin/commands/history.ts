@@ -61,6 +61,8 @@ export const historyCommand: Command = {
     const all = [header, ...rows];
     const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
     for (const row of all) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+    // The process exits right after: let queued output reach a pipe first.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     return 0;
   },
 };

@@ -23,6 +23,18 @@ function help(): string {
   ].join('\n');
 }
 
+/** Resolves when stdout can take more, or has failed (the error listener below records why). */
+const drained = (): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('error', done);
+  });
+
 const wholeNumber = (raw: string | undefined, flag: string): number | undefined => {
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw)) throw new UsageError(`${flag} must be a whole number, got "${raw}"`);
@@ -55,22 +67,33 @@ export const replayCommand: Command = {
     const to = Math.min(last, wholeNumber(values.to, '--to') ?? last);
     if (from > to) throw new UsageError(`nothing between --from ${from} and --to ${to} (the document has ${last} updates)`);
 
+    // A reader that stops early (`| head`) closes the pipe: then stop quietly.
+    let pipeClosed = false;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      pipeClosed = true;
+    });
     const doc = await docAt(history, from - 1);
     // Looks only at the texts each update touches, so long histories replay quickly.
     const tracker = new TextTracker(doc);
     const width = String(to).length;
     const indent = ' '.repeat(width + 3);
     for (const record of history.records) {
+      if (pipeClosed) break;
       if (record.seq < from || record.seq > to) continue;
       const changes = tracker.apply(record.update);
       const inserted = changes.reduce((n, c) => n + c.inserted.length, 0);
       const deleted = changes.reduce((n, c) => n + c.deleted.length, 0);
       const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${record.author ?? '(unknown)'}`;
       const lines = changes.length > 0 ? changes.map((c) => formatChange(c.before, c)) : ['(no change to the text: formatting or structure)'];
-      process.stdout.write(`${head}${changes.length > 0 ? `  +${inserted} −${deleted}` : ''}\n${lines.map((l) => `${indent}${l}\n`).join('')}`);
+      // Respect the pipe's pace (e.g. into `less`), and never exit with output still queued.
+      if (!process.stdout.write(`${head}${changes.length > 0 ? `  +${inserted} −${deleted}` : ''}\n${lines.map((l) => `${indent}${l}\n`).join('')}`)) {
+        await drained();
+      }
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     }
     tracker.destroy();
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     doc.destroy();
     return 0;
   },

@@ -46,6 +46,8 @@ export const verifyCommand: Command = {
     }
     const failedDocs = report.docs.filter((d) => d.errors.length > 0).length;
     out(report.ok ? `verified ${report.docs.length} documents: no damage` : `damage found: ${failedDocs} of ${report.docs.length} documents, ${report.errors.length} other problems`);
+    // The process exits right after: let queued output reach a pipe first.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     return report.ok ? 0 : 1;
   },
 };
