@@ -1,7 +1,9 @@
 /**
  * Load time of a document with 100,000 logged updates, with checkpoints (the default: one per
- * 1,000 records, the newest three kept) and without (the whole log replayed), plus the time to
- * read its whole history and rebuild the latest state (what export and history do).
+ * 1,000 records, the newest three kept; 999 records after the newest, the most there can be)
+ * and without (the whole log replayed), plus the time to read its whole history and rebuild
+ * the latest state (what export and history do). A load here includes applying the state to
+ * a Y.Doc, as the room does.
  *
  *   node --import tsx bench/store-load.ts [records=100000] [runs=5] [typing|random]
  *
@@ -26,9 +28,13 @@ const RUNS = Number(process.argv[3] ?? 5);
 const PATTERN = process.argv[4] === 'random' ? 'random' : 'typing';
 const NAME = 'big-doc';
 
-/** Keystrokes from three authors, one update each. */
+/**
+ * Keystrokes from three authors, one update each. The last TAIL of them are written after the
+ * newest checkpoint (one short of the next), the most a load ever replays after it.
+ */
+const TAIL = 999;
 async function build(dataDir: string): Promise<{ text: string; logBytes: number; checkpoints: number }> {
-  const store = new FileStore(dataDir, { fsync: false });
+  let store = new FileStore(dataDir, { fsync: false });
   const doc = new Y.Doc();
   const text = doc.getText('t');
   let seed = 42;
@@ -39,6 +45,12 @@ async function build(dataDir: string): Promise<{ text: string; logBytes: number;
   doc.on('update', (update: Uint8Array) => pending.push(store.append(NAME, update, { author })));
   let cursor = 0;
   for (let i = 0; i < RECORDS; i += 1) {
+    if (i === RECORDS - TAIL) {
+      await Promise.all(pending);
+      pending = [];
+      await store.close();
+      store = new FileStore(dataDir, { fsync: false });
+    }
     author = `user${Math.floor(i / 500) % 3}`;
     const letter = String.fromCharCode(97 + Math.floor(random() * 26));
     if (PATTERN === 'random') {
@@ -69,8 +81,11 @@ async function build(dataDir: string): Promise<{ text: string; logBytes: number;
   };
 }
 
+/** Never checkpoints: a store closing after a load would otherwise write one, changing the data dir. */
+const readOnly = { checkpointEvery: Number.MAX_SAFE_INTEGER, checkpointBytes: Number.MAX_SAFE_INTEGER };
+
 async function timeLoad(dataDir: string, expected: string): Promise<number> {
-  const store = new FileStore(dataDir);
+  const store = new FileStore(dataDir, readOnly);
   const start = performance.now();
   const loaded = await store.load(NAME);
   const doc = new Y.Doc();
@@ -82,7 +97,7 @@ async function timeLoad(dataDir: string, expected: string): Promise<number> {
 }
 
 async function timeHistory(dataDir: string, expected: string): Promise<number> {
-  const store = new FileStore(dataDir);
+  const store = new FileStore(dataDir, readOnly);
   const start = performance.now();
   const history = await store.readHistory(NAME);
   if (!history) throw new Error('no history');

@@ -84,11 +84,14 @@ export class CheckpointQueue {
   constructor(
     private readonly fs: StoreFs,
     private readonly options: CheckpointOptions,
+    /** Whether a document has logged enough since its last checkpoint to need a new one. */
+    private readonly due: (log: DocLog) => boolean,
     private readonly report: { written(log: DocLog): void; failed(log: DocLog, error: unknown): void },
   ) {}
 
-  add(log: DocLog): void {
-    if (log.checkpointing || this.queue.includes(log)) return;
+  /** Queues a checkpoint of `log` if it is due and not already queued or being written. */
+  offer(log: DocLog): void {
+    if (!this.due(log) || log.checkpointing || this.queue.includes(log)) return;
     this.queue.push(log);
     this.running ??= this.run().finally(() => {
       this.running = null;
@@ -116,6 +119,8 @@ export class CheckpointQueue {
       current.checkpointing = job;
       await job;
       current.checkpointing = null;
+      // Records kept coming while it was written (a burst): catch up now, not at the next write.
+      if (this.due(current)) this.queue.push(current);
     }
   }
 }

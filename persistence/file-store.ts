@@ -88,7 +88,9 @@ export class FileStore implements Store, DocArchive {
       retryMaxMs: options.retryMaxMs ?? 5_000,
     };
     if (this.options.keepCheckpoints < 1) throw new RangeError('keepCheckpoints must be at least 1');
-    this.checkpoints = new CheckpointQueue(this.fs, { keep: this.options.keepCheckpoints, fsync: this.options.fsync }, {
+    const due = (log: DocLog): boolean =>
+      log.sinceCheckpoint.records >= this.options.checkpointEvery || log.sinceCheckpoint.bytes >= this.options.checkpointBytes;
+    this.checkpoints = new CheckpointQueue(this.fs, { keep: this.options.keepCheckpoints, fsync: this.options.fsync }, due, {
       written: () => void (this.counters.checkpoints += 1),
       failed: (log, error) => this.logger.warn({ path: log.dir, err: errorMessage(error) }, 'checkpoint failed; loading replays more of the log until the next one'),
     });
@@ -233,8 +235,7 @@ export class FileStore implements Store, DocArchive {
       this.failures.delete(log);
       this.logger.info({ path: log.logPath, attempts: failure.attempts }, 'store write recovered');
     }
-    const since = log.sinceCheckpoint;
-    if (since.records >= this.options.checkpointEvery || since.bytes >= this.options.checkpointBytes) this.checkpoints.add(log);
+    this.checkpoints.offer(log);
   }
 
   private recordFailure(log: DocLog, error: unknown): void {
@@ -266,6 +267,8 @@ export class FileStore implements Store, DocArchive {
 
   private async shutdown(): Promise<void> {
     await this.flush();
+    // Leave no document with more than one checkpoint interval of log to replay at next load.
+    for (const log of this.logs.values()) this.checkpoints.offer(log);
     await this.checkpoints.idle();
     clearInterval(this.sweep);
     for (const failure of this.failures.values()) if (failure.timer) clearTimeout(failure.timer);
