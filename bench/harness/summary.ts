@@ -47,6 +47,12 @@ function check(target: string, describe: (v: number) => string, value: number | 
 
 const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
 
+/** True when most of a server's sweeps stopped because the generator, not the server, ran out. */
+function sweepGeneratorBound(runs: readonly RunRecord[], server: ServerId): boolean {
+  const ends = runs.flatMap((r) => (r.workload === 'sweep-100x4' && r.server === server && r.result?.kind === 'traffic' ? [r.result.steps.at(-1)?.verdict] : []));
+  return ends.filter((v) => v === 'generator-bound').length * 2 > ends.length;
+}
+
 /** Issue 6's targets, all for Tandem with durability on. */
 export function checkTargets(runs: readonly RunRecord[]): TargetCheck[] {
   const med = (workload: string, server: ServerId, metric: Metric): number | null => medianOf(runs, workload, server, metric);
@@ -64,7 +70,16 @@ export function checkTargets(runs: readonly RunRecord[]): TargetCheck[] {
       ratio(med('idle-2000', 'tandem', METRICS.perConnection), med('idle-2000', 'raw-relay', METRICS.perConnection)),
       1.1,
     ),
-    check('Saturation ≥ 2 × @y/websocket-server', (v) => `${fmt(v)}×`, ratio(med('sweep-100x4', 'tandem', METRICS.saturation), med('sweep-100x4', 'y-websocket-server', METRICS.saturation)), 2, true),
+    check(
+      'Saturation ≥ 2 × @y/websocket-server',
+      (v) => {
+        const bound = (['tandem', 'y-websocket-server'] as const).filter((s) => sweepGeneratorBound(runs, s));
+        return `${fmt(v)}×${bound.length ? ` (generator-bound before ${bound.join(' and ')} saturated)` : ''}`;
+      },
+      ratio(med('sweep-100x4', 'tandem', METRICS.saturation), med('sweep-100x4', 'y-websocket-server', METRICS.saturation)),
+      2,
+      true,
+    ),
     check('20 joiners on a large doc ≤ 0.3 × @y/websocket-server’s time', (v) => `${fmt(v)}×`, ratio(med('join-large', 'tandem', METRICS.joinAll), med('join-large', 'y-websocket-server', METRICS.joinAll)), 0.3),
     check('CPU per cursor move (200 in a room) ≤ CPU per edit (100×4)', (v) => `${fmt(v)}× (${fmt(tandemCursor ?? NaN, 1)} vs ${fmt(cpuEdit('tandem') ?? NaN, 1)} µs)`, ratio(tandemCursor, cpuEdit('tandem')), 1.0),
   ];
