@@ -13,7 +13,7 @@
  *   and are removed only once the recovery record holding their content is durable.
  */
 import { dirname, join } from 'node:path';
-import { orphanFileName, type CheckpointRef, type DocFiles } from './doc-files.js';
+import { orphanFileName, type DocFiles } from './doc-files.js';
 import { encodeLogHeader, encodeRecord } from './record-format.js';
 import type { StoreFileHandle, StoreFs } from './store-fs.js';
 
@@ -209,4 +209,3 @@ export class DocLog {
   }
 }
 
-export type { CheckpointRef };

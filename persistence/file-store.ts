@@ -16,7 +16,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { DocArchive, DocHistory, DocSummary } from './archive.js';
 import { CheckpointQueue } from './checkpoint-writer.js';
 import { DataDirArchive } from './data-dir.js';
-import { describeProblem, openDocFiles, type DocFiles, type StoreProblem } from './doc-files.js';
+import { describeProblem, openDocFiles } from './doc-files.js';
 import { DocLog } from './doc-log.js';
 import { orphanContent, stateOf } from './doc-state.js';
 import { checkStorableName } from './file-names.js';
@@ -277,4 +277,3 @@ export class FileStore implements Store, DocArchive {
   }
 }
 
-export type { StoreProblem };
