@@ -38,6 +38,10 @@ const m = (key: string, label: string, digits: number, better: Metric['better'],
 export const METRICS = {
   cpuPerEdit: m('cpuPerEdit', 'CPU/edit µs', 1, 'lower', t((r) => r.cpuPerEditUs)),
   cpuPerCursor: m('cpuPerCursor', 'CPU/cursor move µs', 1, 'lower', t((r) => r.cpuPerCursorUs)),
+  cpuPerDelivery: m('cpuPerDelivery', 'CPU/delivery µs', 1, 'lower', t((r) => {
+    const delivered = (r.edits.deliveredPerSecond + r.cursors.deliveredPerSecond) * (r.windowMs / 1000);
+    return delivered > 0 ? (r.server.cpuSeconds / delivered) * 1e6 : null;
+  })),
   editP50: m('editP50', 'p50 ms', 2, 'lower', t((r) => r.edits.latencyMs.p50)),
   editP95: m('editP95', 'p95 ms', 2, 'lower', t((r) => r.edits.latencyMs.p95)),
   editP99: m('editP99', 'p99 ms', 2, 'lower', t((r) => r.edits.latencyMs.p99)),
@@ -78,10 +82,10 @@ export const METRICS = {
 
 /** Which columns each workload's table shows, headline first. */
 export const WORKLOAD_METRICS: Record<string, Metric[]> = {
-  'rooms-100x4': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.syncP50, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
-  'typing-1x50': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.cursorP50, METRICS.cursorP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
-  'broadcast-1x500': [METRICS.cpuPerEdit, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
-  'cursors-200': [METRICS.cpuPerCursor, METRICS.cursorP50, METRICS.cursorP95, METRICS.cursorP99, METRICS.cursorsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.serverWait, METRICS.generatorWait],
+  'rooms-100x4': [METRICS.cpuPerEdit, METRICS.cpuPerDelivery, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.syncP50, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
+  'typing-1x50': [METRICS.cpuPerEdit, METRICS.cpuPerDelivery, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.cursorP50, METRICS.cursorP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
+  'broadcast-1x500': [METRICS.cpuPerEdit, METRICS.cpuPerDelivery, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
+  'cursors-200': [METRICS.cpuPerCursor, METRICS.cpuPerDelivery, METRICS.cursorP50, METRICS.cursorP95, METRICS.cursorP99, METRICS.cursorsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.serverWait, METRICS.generatorWait],
   'idle-2000': [METRICS.perConnection, METRICS.perRoom, METRICS.heapPerConnection, METRICS.heapPerRoom, METRICS.cpuPerConnect, METRICS.rssFresh, METRICS.connectWall, METRICS.errors],
   'join-large': [METRICS.joinAll, METRICS.joinP50, METRICS.joinOpen, METRICS.joinCpu, METRICS.joinBytes, METRICS.joinWrong, METRICS.errors],
   'sweep-100x4': [METRICS.saturation, METRICS.saturationEdits, METRICS.saturationP99, METRICS.saturationCpu, METRICS.errors],
