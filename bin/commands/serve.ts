@@ -83,20 +83,19 @@ export const serveCommand: Command = {
     logger.info({ url: server.url, dataDir: config.dataDir, editor: config.editorDir !== null }, 'serving');
     process.stdout.write(`Tandem is running at ${server.url}/\n`);
 
-    await new Promise<void>((resolve) => {
+    return new Promise<number>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {
         logger.info({ signal }, 'shutting down');
         server.close().then(
-          () => lock.release().then(resolve, resolve),
+          () => lock.release().then(() => resolve(0), () => resolve(0)),
           (error: unknown) => {
             logger.error({ err: (error as Error).message }, 'shutdown failed');
-            resolve();
+            resolve(1);
           },
         );
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    return 0;
   },
 };
