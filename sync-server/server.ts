@@ -144,14 +144,9 @@ export class TandemServer {
   }
 
   /** Whether `request`'s credentials may read `docName` (for filtering document lists). */
-  /** Who an HTTP request acts as for a document: the same `authorize` as the upgrade. */
-  principalFor(request: http.IncomingMessage, docName: string): Promise<Principal> {
-    return this.authorize(request, docName);
-  }
-
   async canRead(request: http.IncomingMessage, docName: string): Promise<boolean> {
     try {
-      await this.principalFor(request, docName);
+      await this.authorize(request, docName);
       return true;
     } catch (error) {
       if (error instanceof UpgradeRefusal) return false;

@@ -153,22 +153,3 @@ describe('/api with the file store', () => {
     expect(toText(reader.doc)).toBe('Plan\n\nfirst draft\n');
   });
 });
-
-describe('restore by an authenticated user', () => {
-  it('records the user the request acts as, not the generic restore author', async () => {
-    await test.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'tandem-api-author-')); // removed by afterEach
-    test = await startTestServer({
-      store: (store = new FileStore(dataDir)),
-      api: (server) => createApiRoutes(server, store),
-      // Every caller acts as one named user, as a token would make it.
-      authorize: async () => ({ author: 'u-restorer' }),
-    });
-    const writer = await client();
-    await writeTwoVersions(writer);
-    expect((await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 1 }))).status).toBe(200);
-    const history = await store.readHistory(NAME);
-    expect(history?.records.at(-1)?.author).toBe('u-restorer');
-  });
-});
