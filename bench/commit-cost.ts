@@ -34,8 +34,8 @@ const paced = (intervalMs: number): Pattern => ({
     let last = 0;
     return {
       commit: async (batches) => {
-        const wait = last + intervalMs - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        // Timers may fire up to a millisecond early by performance.now(): wait until it is time.
+        while (performance.now() < last + intervalMs) await new Promise((r) => setTimeout(r, Math.max(1, last + intervalMs - performance.now())));
         last = performance.now();
         await writeCb(fd, all(batches));
         await syncCb(fd);
