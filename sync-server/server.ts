@@ -206,14 +206,14 @@ export class TandemServer {
       }
       if (this.closing || socket.destroyed) throw new UpgradeRefusal(503, 'connection went away during the upgrade');
       const joined = room;
-      let connected = false;
       // ws may refuse the handshake itself (bad headers) and never call back: release then.
-      socket.once('close', () => {
-        if (!connected) this.rooms.release(joined);
-      });
+      // Removed once connected: a listener left on the socket would keep this whole upgrade
+      // scope (the request and its headers) alive for the connection's lifetime.
+      const releaseUnconnected = (): void => this.rooms.release(joined);
+      socket.once('close', releaseUnconnected);
       socket.off('error', onEarlyError);
       this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        connected = true;
+        socket.off('close', releaseUnconnected);
         this.connect(ws, joined, principal, remote);
       });
     } catch (error) {
