@@ -12,6 +12,7 @@ import * as Y from 'yjs';
 import { startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { waitFor, sleep } from '../helpers/wait.js';
+import { prng } from '../helpers/random.js';
 
 const ROUNDS = 5;
 const WRITERS = 3;
@@ -25,17 +26,6 @@ afterAll(async () => {
   }
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tokens = (doc: Y.Doc): string[] => doc.getText('text').toString().match(/<[^>]+>/g) ?? [];
 

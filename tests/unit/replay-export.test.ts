@@ -14,6 +14,7 @@ import * as Y from 'yjs';
 import { exportDoc, toJson, toText } from '../../persistence/export-format.js';
 import { FileStore } from '../../persistence/file-store.js';
 import { docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
+import { prng } from '../helpers/random.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -122,18 +123,6 @@ describe('export formats of a known rich document', () => {
     expect(toJson(doc)).toEqual(toJson(richDoc()));
   });
 });
-
-/** A seeded PRNG (mulberry32), so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('replay', () => {
   it('the document at seq N equals one built from the first N updates, across checkpoints', async () => {
