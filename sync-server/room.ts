@@ -87,10 +87,6 @@ export class Room {
     return this.peers.size;
   }
 
-  get hasPendingWrites(): boolean {
-    return this.pendingAppends > 0;
-  }
-
   /** Adds a peer and opens the sync: our state vector, then everyone's presence. */
   join(peer: RoomPeer): void {
     this.peers.add(peer);
@@ -162,7 +158,10 @@ export class Room {
     const message = encodedMessage ?? encodeUpdate(update);
     const appended = this.trackAppend(update, author);
     if (this.options.durable) {
-      void appended.then(() => this.broadcast(message, origin));
+      // An update the store could not take (it was closed under us) is never relayed.
+      void appended.then((durable) => {
+        if (durable) this.broadcast(message, origin);
+      });
     } else {
       this.broadcast(message, origin);
     }
@@ -184,19 +183,22 @@ export class Room {
     this.peers.clear();
   }
 
-  private trackAppend(update: Uint8Array, author: string | null): Promise<void> {
+  /** Resolves true once the update is durable, false if the store refused it. */
+  private trackAppend(update: Uint8Array, author: string | null): Promise<boolean> {
     this.pendingAppends += 1;
     const appended = this.options.store.append(this.name, update, { author }).then(
       () => {
         this.pendingAppends -= 1;
+        return true;
       },
       (error: unknown) => {
         this.pendingAppends -= 1;
         this.options.onStoreError(error, this);
+        return false;
       },
     );
     // Appends to one document resolve in order, so the newest one stands for all before it.
-    this.durableTail = appended;
+    this.durableTail = appended.then(() => undefined);
     return appended;
   }
 

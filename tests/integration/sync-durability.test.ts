@@ -1,0 +1,75 @@
+/**
+ * The durability promise at the room level, with a store whose writes the test releases by
+ * hand: nothing about an update leaves the server — relayed or in a joiner's sync step 2 —
+ * before its append resolved, and an update the store refuses is never relayed.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { MemoryStore } from '../../persistence/memory-store.js';
+import type { AppendMeta } from '../../persistence/store.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { synced, yClient, type YClient } from '../helpers/clients.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+/** Appends wait until `release()`; `failNext` makes them reject instead. */
+class GatedStore extends MemoryStore {
+  private waiting: Array<() => void> = [];
+  failing = false;
+  get pending(): number {
+    return this.waiting.length;
+  }
+  override async append(name: string, update: Uint8Array, meta: AppendMeta): Promise<number> {
+    if (this.failing) throw new Error('disk went away');
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return super.append(name, update, meta);
+  }
+  release(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+}
+
+let server: TestServer | undefined;
+const clients: YClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await server?.close();
+});
+
+function client(s: TestServer, room: string): YClient {
+  const c = yClient(s.wsUrl, room);
+  clients.push(c);
+  return c;
+}
+
+it('relays an update and answers a joiner only once the update is durable', async () => {
+  const store = new GatedStore();
+  const s = (server = await startTestServer({ store }));
+  const writer = client(s, 'gated');
+  const reader = client(s, 'gated');
+  await Promise.all([synced(writer), synced(reader)]);
+
+  writer.doc.getText('text').insert(0, 'not yet on disk');
+  await waitFor(() => store.pending === 1, 'the append to reach the store');
+  const joiner = client(s, 'gated');
+  await sleep(200); // time enough for any premature relay or sync reply to arrive
+  expect(reader.doc.getText('text').toString()).toBe('');
+  expect(joiner.provider.synced).toBe(false);
+
+  store.release();
+  await waitFor(() => reader.doc.getText('text').toString() === 'not yet on disk', 'the relay after the write');
+  await synced(joiner);
+  expect(joiner.doc.getText('text').toString()).toBe('not yet on disk');
+});
+
+it('never relays an update the store refused', async () => {
+  const store = new GatedStore();
+  const s = (server = await startTestServer({ store }));
+  const writer = client(s, 'refused');
+  const reader = client(s, 'refused');
+  await Promise.all([synced(writer), synced(reader)]);
+  store.failing = true;
+  writer.doc.getText('text').insert(0, 'lost cause');
+  await waitFor(() => s.logs.some((l) => l.msg === 'store append failed'), 'the failure to be logged');
+  await sleep(100);
+  expect(reader.doc.getText('text').toString()).toBe('');
+});
