@@ -167,7 +167,7 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(100, 3_600_000), get: (c) => c.heartbeatMs, set: (c, v) => { c.heartbeatMs = v; } }),
   option({ flag: 'durable', env: 'TANDEM_DURABLE', description: 'Relay updates only after fsync (false is for benchmarks only)',
     parse: boolean, isSwitch: true, get: (c) => c.durable, set: (c, v) => { c.durable = v; } }),
-  option({ flag: 'presence-interval-ms', env: 'TANDEM_PRESENCE_INTERVAL_MS', description: 'Presence changes within this interval are sent as one message per room',
+  option({ flag: 'presence-interval-ms', env: 'TANDEM_PRESENCE_INTERVAL_MS', description: 'Presence changes within this interval are sent as one message per room (1 ms per person in rooms over 50, up to 250 ms)',
     parse: integer(0, 10_000), get: (c) => c.presenceIntervalMs, set: (c, v) => { c.presenceIntervalMs = v; } }),
   option({ flag: 'checkpoint-records', env: 'TANDEM_CHECKPOINT_RECORDS', description: 'Checkpoint a document after this many logged updates',
     parse: integer(1, 100_000_000), get: (c) => c.checkpointRecords, set: (c, v) => { c.checkpointRecords = v; } }),

@@ -8,6 +8,10 @@
  * the interval ends. A room thus sends at most one presence message per interval, and quiet
  * rooms see no added latency.
  *
+ * Each message goes to every peer, so a flush costs in proportion to the room's size: the
+ * interval grows with it (1 ms per peer, from the configured minimum up to 250 ms), which
+ * bounds a busy room's presence traffic at about 1,000 deliveries per second.
+ *
  * Invariant: every changed client id is sent in a later message carrying its current state
  * (or its removal), so receivers converge on the room's awareness.
  */
@@ -16,6 +20,9 @@ import { encodeAwareness } from './protocol.js';
 import type { RoomPeer } from './room.js';
 
 export type Broadcast = (message: Uint8Array, except: RoomPeer | null) => void;
+
+const MS_PER_PEER = 1;
+const MAX_INTERVAL_MS = 250;
 
 export class PresenceRelay {
   private readonly changed = new Set<number>();
@@ -28,7 +35,9 @@ export class PresenceRelay {
 
   constructor(
     private readonly awareness: awarenessProtocol.Awareness,
-    private readonly intervalMs: number,
+    /** The shortest interval; 0 relays every message at once. */
+    private readonly minIntervalMs: number,
+    private readonly roomSize: () => number,
     private readonly broadcast: Broadcast,
   ) {}
 
@@ -58,18 +67,22 @@ export class PresenceRelay {
   }
 
   private schedule(): void {
-    if (this.intervalMs === 0) return this.flush(); // throttling off: relay every message
+    if (this.minIntervalMs === 0) return this.flush(); // throttling off: relay every message
     if (this.timer) return; // inside an interval: sent when it ends
     this.flush();
-    this.timer = setTimeout(this.endInterval, this.intervalMs);
+    this.timer = setTimeout(this.endInterval, this.intervalMs());
   }
 
   private readonly endInterval = (): void => {
     this.timer = null;
     if (this.received === 0 && !this.serverChanges) return; // quiet: the next change goes out at once
     this.flush();
-    this.timer = setTimeout(this.endInterval, this.intervalMs);
+    this.timer = setTimeout(this.endInterval, this.intervalMs());
   };
+
+  private intervalMs(): number {
+    return Math.max(this.minIntervalMs, Math.min(MAX_INTERVAL_MS, this.roomSize() * MS_PER_PEER));
+  }
 
   private flush(): void {
     if (this.lone && !this.serverChanges) {

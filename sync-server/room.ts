@@ -74,7 +74,7 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The server is not a participant: it must not show up as a user in anyone's presence list.
     this.awareness.setLocalState(null);
-    this.presence = new PresenceRelay(this.awareness, options.presenceIntervalMs, (message, except) => this.broadcast(message, except));
+    this.presence = new PresenceRelay(this.awareness, options.presenceIntervalMs, () => this.peers.size, (message, except) => this.broadcast(message, except));
     this.awareness.on('update', this.onAwarenessChange);
   }
 

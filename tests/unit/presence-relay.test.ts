@@ -8,11 +8,11 @@ import type { RoomPeer } from '../../sync-server/room.js';
 
 const peer = (): RoomPeer => ({ send: () => undefined, awarenessClientIds: new Set(), author: null });
 
-function setup(intervalMs: number) {
+function setup(intervalMs: number, roomSize = 10) {
   const awareness = new awarenessProtocol.Awareness(new Y.Doc());
   awareness.setLocalState(null);
   const sent: Array<{ message: Uint8Array; except: RoomPeer | null }> = [];
-  const relay = new PresenceRelay(awareness, intervalMs, (message, except) => sent.push({ message, except }));
+  const relay = new PresenceRelay(awareness, intervalMs, () => roomSize, (message, except) => sent.push({ message, except }));
   /** Applies a remote client's state as a peer's message would, and tells the relay. */
   const move = (sender: RoomPeer, clientId: number, clock: number, state: Record<string, unknown>): Uint8Array => {
     const other = new awarenessProtocol.Awareness(new Y.Doc());
@@ -113,6 +113,19 @@ describe('presence relay', () => {
     move(alice, 11, 2, { a: 2 });
     move(alice, 11, 3, { a: 3 });
     expect(sent).toHaveLength(3);
+    relay.destroy();
+  });
+
+  it('lengthens the interval with the room size, up to 250 ms', () => {
+    vi.useFakeTimers();
+    const { relay, sent, move } = setup(50, 200);
+    const alice = peer();
+    move(alice, 11, 1, { cursor: 1 });
+    move(alice, 11, 2, { cursor: 2 });
+    vi.advanceTimersByTime(150);
+    expect(sent).toHaveLength(1); // 200 peers: 200 ms
+    vi.advanceTimersByTime(50);
+    expect(sent).toHaveLength(2);
     relay.destroy();
   });
 });
