@@ -9,6 +9,7 @@ import * as Y from 'yjs';
 import { FileStore } from '../../persistence/file-store.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import type { Store } from '../../persistence/store.js';
+import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 
 interface Backend {
   name: string;
@@ -35,19 +36,6 @@ const backends: Backend[] = [
   },
 ];
 
-/** An update inserting `text` at the end of the Y.Text "t" of a doc with client id `client`. */
-function textUpdate(doc: Y.Doc, text: string): Uint8Array {
-  const before = Y.encodeStateVector(doc);
-  doc.getText('t').insert(doc.getText('t').length, text);
-  return Y.encodeStateAsUpdate(doc, before);
-}
-
-function textOf(state: Uint8Array): string {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, state);
-  return doc.getText('t').toString();
-}
-
 for (const backend of backends) {
   describe(`Store contract: ${backend.name}`, () => {
     const make = (): Store => {
@@ -73,7 +61,7 @@ for (const backend of backends) {
       for (let i = 0; i < 20; i += 1) {
         const doc = i % 2 === 0 ? a : b;
         const name = i % 2 === 0 ? 'a' : 'b';
-        pending.push(store.append(name, textUpdate(doc, String(i % 10)), { author: null }).then((seq) => {
+        pending.push(store.append(name, appendTextUpdate(doc, String(i % 10)), { author: null }).then((seq) => {
           order.push(`${name}${seq}`);
           return seq;
         }));
@@ -89,7 +77,7 @@ for (const backend of backends) {
     it('load waits for appends still in flight', async () => {
       const store = make();
       const doc = new Y.Doc();
-      const appended = store.append('x', textUpdate(doc, 'hello'), { author: 'u1' });
+      const appended = store.append('x', appendTextUpdate(doc, 'hello'), { author: 'u1' });
       const loaded = await store.load('x');
       expect(textOf(loaded.state)).toBe('hello');
       expect(loaded.seq).toBe(1);
@@ -100,7 +88,7 @@ for (const backend of backends) {
       const store = make();
       const doc = new Y.Doc();
       let resolved = 0;
-      for (let i = 0; i < 30; i += 1) void store.append('f', textUpdate(doc, 'z'), { author: null }).then(() => (resolved += 1));
+      for (let i = 0; i < 30; i += 1) void store.append('f', appendTextUpdate(doc, 'z'), { author: null }).then(() => (resolved += 1));
       await store.flush('f');
       await store.flush();
       // Settled appends have run their callbacks by the time flush's continuation runs.
@@ -114,17 +102,17 @@ for (const backend of backends) {
       const names = ['Doc', 'doc', 'DOC', 'a/b', 'a%2Fb', '..', '.', 'ü 😀', 'x'.repeat(300), 'é'.repeat(256)];
       for (const [i, name] of names.entries()) {
         const doc = new Y.Doc();
-        await store.append(name, textUpdate(doc, `#${i}`), { author: null });
+        await store.append(name, appendTextUpdate(doc, `#${i}`), { author: null });
       }
       for (const [i, name] of names.entries()) expect(textOf((await store.load(name)).state)).toBe(`#${i}`);
     });
 
     it('close is idempotent and refuses later appends', async () => {
       const store = make();
-      await store.append('c', textUpdate(new Y.Doc(), 'a'), { author: null });
+      await store.append('c', appendTextUpdate(new Y.Doc(), 'a'), { author: null });
       await store.close();
       await store.close();
-      await expect(store.append('c', textUpdate(new Y.Doc(), 'b'), { author: null })).rejects.toThrow(/closed/);
+      await expect(store.append('c', appendTextUpdate(new Y.Doc(), 'b'), { author: null })).rejects.toThrow(/closed/);
     });
   });
 }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { FileStore, type StoreLogger } from '../../persistence/file-store.js';
 import { nodeFs, type StoreFs } from '../../persistence/store-fs.js';
+import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -55,18 +56,6 @@ function faultyFs(faults: Faults): StoreFs {
   };
 }
 
-function update(doc: Y.Doc, text: string): Uint8Array {
-  const before = Y.encodeStateVector(doc);
-  doc.getText('t').insert(doc.getText('t').length, text);
-  return Y.encodeStateAsUpdate(doc, before);
-}
-
-function textOf(state: Uint8Array): string {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, state);
-  return doc.getText('t').toString();
-}
-
 const settled = <T>(promise: Promise<T>): { done: boolean } => {
   const state = { done: false };
   void promise.then(() => (state.done = true));
@@ -86,10 +75,10 @@ describe('file store write failures', () => {
       const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20 });
       const doc = new Y.Doc();
       // mkdir only fails for a document whose directory does not exist yet.
-      if (kind !== 'mkdir') expect(await store.append('d', update(doc, 'a'), { author: null })).toBe(1);
+      if (kind !== 'mkdir') expect(await store.append('d', appendTextUpdate(doc, 'a'), { author: null })).toBe(1);
 
       faults[kind] = true;
-      const appends = ['b', 'c', 'd'].map((t) => store.append('d', update(doc, t), { author: 'u' }));
+      const appends = ['b', 'c', 'd'].map((t) => store.append('d', appendTextUpdate(doc, t), { author: 'u' }));
       const watch = appends.map(settled);
       await sleep(120);
       expect(watch.some((w) => w.done)).toBe(false);

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { FileStore, RECOVERY_AUTHOR, type StoreLogger } from '../../persistence/file-store.js';
 import { docDirName } from '../../persistence/file-names.js';
+import { textOf } from '../helpers/text-doc.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -42,12 +43,6 @@ async function writeDoc(dataDir: string, name: string, count: number, checkpoint
   }
   await store.close();
   return expected;
-}
-
-function textOf(state: Uint8Array): string {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, state);
-  return doc.getText('t').toString();
 }
 
 const docDir = (dataDir: string, name: string): string => join(dataDir, 'docs', docDirName(name));
