@@ -52,8 +52,8 @@ export class Room {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
   private readonly peers = new Set<RoomPeer>();
-  /** Resolves when every append made so far has resolved. */
-  private durableTail: Promise<void> = Promise.resolve();
+  /** Settles when every append made so far has settled (its value is not used). */
+  private durableTail: Promise<unknown> = Promise.resolve();
   private pendingAppends = 0;
   /** Sync step 2 for a client that has nothing yet; dropped on every change. */
   private fullStateReply: Uint8Array | null = null;
@@ -169,7 +169,7 @@ export class Room {
 
   /** Resolves when every update applied so far is durable. */
   whenDurable(): Promise<void> {
-    return this.durableTail;
+    return this.durableTail.then(() => undefined);
   }
 
   /** Idempotent; the registry calls it after the last peer left and writes settled. */
@@ -198,7 +198,7 @@ export class Room {
       },
     );
     // Appends to one document resolve in order, so the newest one stands for all before it.
-    this.durableTail = appended.then(() => undefined);
+    this.durableTail = appended;
     return appended;
   }
 
