@@ -70,6 +70,9 @@ export class Room {
   ) {
     this.doc = new Y.Doc({ gc: true });
     Y.applyUpdate(this.doc, state);
+    // The loaded state is already the whole document as one update: the first joiners of a
+    // freshly loaded (possibly large) document get it without an encode.
+    this.fullStateReply = encodeSyncStep2(state);
     this.sizeBudget = new DocumentSizeBudget(options.maxDocumentBytes ?? Infinity, state.byteLength);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The server is not a participant: it must not show up as a user in anyone's presence list.
