@@ -17,7 +17,12 @@ export class MemoryStore implements Store {
   async load(name: string): Promise<LoadedDoc> {
     const doc = this.docs.get(name);
     if (!doc || doc.updates.length === 0) return { state: Y.encodeStateAsUpdate(new Y.Doc()), seq: 0 };
-    const state = Y.mergeUpdates(doc.updates);
+    // Applied to one document rather than Y.mergeUpdates: merging is slow on long histories and
+    // stricter than applying, so an update the room accepted could make the document unloadable.
+    const ydoc = new Y.Doc();
+    for (const update of doc.updates) Y.applyUpdate(ydoc, update);
+    const state = Y.encodeStateAsUpdate(ydoc);
+    ydoc.destroy();
     // Keep the merged form so repeated loads do not re-merge the whole history.
     doc.updates = [state];
     return { state, seq: doc.seq };

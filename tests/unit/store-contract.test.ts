@@ -52,6 +52,19 @@ for (const backend of backends) {
       expect(store.health().ok).toBe(true);
     });
 
+    it('loads a document holding an update Yjs applies but cannot merge', async () => {
+      // Found by the protocol fuzz test: Y.applyUpdate keeps this update as pending structs,
+      // while Y.mergeUpdates and Y.decodeUpdate throw "Unexpected case" on it. A room accepts
+      // it, so a store must still load the document afterwards.
+      const poison = new Uint8Array(Buffer.from('0101b3d386d5051ceab3d386d20500027a7a69', 'hex'));
+      const store = make();
+      await store.append('poisoned', appendTextUpdate(new Y.Doc(), 'kept'), { author: null });
+      await store.append('poisoned', poison, { author: null });
+      const loaded = await store.load('poisoned');
+      expect(loaded.seq).toBe(2);
+      expect(textOf(loaded.state)).toBe('kept');
+    });
+
     it('numbers appends 1, 2, 3… per document and resolves them in order', async () => {
       const store = make();
       const a = new Y.Doc();
