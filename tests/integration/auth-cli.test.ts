@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { waitFor } from '../helpers/wait.js';
 import { SECRET, mint, upgradeStatus } from './auth-fixtures.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,7 +87,10 @@ describe('tandem token and tandem serve with auth', () => {
 
   it('warns when listening on a public address without auth, and not otherwise', { timeout: 40_000 }, async () => {
     const [open, secured] = await Promise.all([serve(['--host', '0.0.0.0']), serve(['--host', '0.0.0.0', '--auth-secret', SECRET])]);
-    expect(open.output()).toMatch(/WARNING: listening on 0\.0\.0\.0 without authentication/);
+    // The log line goes to stdout before the "running" line; the WARNING goes to stderr, a
+    // separate pipe that may be read later.
+    expect(open.output()).toMatch(/"level":40,.*"msg":"listening on 0\.0\.0\.0 without authentication/);
+    await waitFor(() => /WARNING: listening on 0\.0\.0\.0 without authentication/.test(open.output()), 'the warning on stderr');
     expect(secured.output()).not.toContain('without authentication');
     const local = await serve([]);
     expect(local.output()).not.toContain('without authentication');
