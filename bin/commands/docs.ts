@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/data-dir.js';
 import { describeProblem } from '../../persistence/doc-files.js';
 import type { Command } from '../command.js';
+import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -11,7 +12,7 @@ function help(): string {
     'updates and time of the last change. Safe while the server runs.',
     '',
     'Options:',
-    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    DATA_DIR_HELP,
     '  --json             Print {"docs":[…]} as GET /api/docs does',
   ].join('\n');
 }
@@ -39,7 +40,7 @@ export const docsCommand: Command = {
       strict: true,
       allowPositionals: false,
     });
-    const archive = new DataDirArchive(values['data-dir'] ?? (env.DATA_DIR || './data'));
+    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
     const { problems } = await archive.listDocDirs();
     for (const problem of problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
     const docs = (await archive.listDocs()).map((d) => ({

@@ -5,6 +5,7 @@ import { describeProblem } from '../../persistence/doc-files.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
+import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -21,7 +22,7 @@ function help(): string {
     'Options:',
     '  --at <seq|time>    A sequence number, or an ISO time (the last update at or before it)',
     '  --out <file>       Write to a file instead of standard output',
-    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    DATA_DIR_HELP,
   ].join('\n');
 }
 
@@ -39,7 +40,7 @@ export const exportCommand: Command = {
     const [name, ...extra] = positionals;
     if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
     if (!isExportFormat(values.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${values.format}"`);
-    const archive = new DataDirArchive(values['data-dir'] ?? (env.DATA_DIR || './data'));
+    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
     const history = await archive.readHistory(name);
     if (!history || history.records.length === 0) {
       process.stderr.write(`tandem export: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);

@@ -4,6 +4,7 @@ import { describeProblem } from '../../persistence/doc-files.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { UsageError, type Command } from '../command.js';
 import { formatBytes } from './docs.js';
+import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -15,7 +16,7 @@ function help(): string {
     '',
     'Options:',
     `  --pause <seconds>  Pause that starts a new version (default ${DEFAULT_PAUSE_MS / 1000})`,
-    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    DATA_DIR_HELP,
     '  --json             Print the same JSON as GET /api/docs/<doc>/history',
   ].join('\n');
 }
@@ -35,7 +36,7 @@ export const historyCommand: Command = {
     if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
     const pauseS = values.pause === undefined ? DEFAULT_PAUSE_MS / 1000 : Number(values.pause);
     if (!Number.isFinite(pauseS) || pauseS < 0) throw new UsageError(`--pause must be a number of seconds, got "${values.pause}"`);
-    const archive = new DataDirArchive(values['data-dir'] ?? (env.DATA_DIR || './data'));
+    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
     const history = await archive.readHistory(name);
     if (!history || history.records.length === 0) {
       process.stderr.write(`tandem history: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);

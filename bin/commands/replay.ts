@@ -5,6 +5,7 @@ import { docAt } from '../../persistence/replay.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
+import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -19,7 +20,7 @@ function help(): string {
     '  --from <seq>       First update to show (default 1)',
     '  --to <seq>         Last update to show (default: the latest)',
     '  --delay <ms>       Pause between updates, to watch the document being written (default 0)',
-    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    DATA_DIR_HELP,
   ].join('\n');
 }
 
@@ -55,7 +56,7 @@ export const replayCommand: Command = {
     const [name, ...extra] = positionals;
     if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
     const delay = wholeNumber(values.delay, '--delay') ?? 0;
-    const archive = new DataDirArchive(values['data-dir'] ?? (env.DATA_DIR || './data'));
+    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
     const history = await archive.readHistory(name);
     if (!history || history.records.length === 0) {
       process.stderr.write(`tandem replay: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);

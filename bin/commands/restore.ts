@@ -4,6 +4,7 @@ import { DataDirLock, DataDirLockedError, readLiveLock, type LockInfo } from '..
 import { FileStore } from '../../persistence/file-store.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
+import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -18,7 +19,7 @@ function help(): string {
     '',
     'Options:',
     '  --at <seq|time>    Sequence number, or ISO time (the last update at or before it)',
-    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    DATA_DIR_HELP,
     '  --token <jwt>      Access token with write access, when the server requires tokens',
     '                     (env TANDEM_TOKEN)',
   ].join('\n');
@@ -100,7 +101,7 @@ export const restoreCommand: Command = {
       if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
       throw error;
     }
-    const dataDir = values['data-dir'] ?? (env.DATA_DIR || './data');
+    const dataDir = dataDirFrom(values['data-dir'], env);
     const server = await readLiveLock(dataDir);
     if (server?.url) return throughServer({ ...server, url: server.url }, name, values.at, values.token ?? (env.TANDEM_TOKEN || null));
     if (server) {

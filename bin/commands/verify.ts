@@ -3,6 +3,7 @@ import { readLiveLock } from '../../persistence/data-dir-lock.js';
 import { describeProblem } from '../../persistence/doc-files.js';
 import { verifyDataDir } from '../../persistence/verify.js';
 import type { Command } from '../command.js';
+import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -14,7 +15,7 @@ function help(): string {
     'earlier recoveries, an interrupted last write — do not fail it). Safe while the server runs.',
     '',
     'Options:',
-    '  --data-dir <dir>   Data directory (env DATA_DIR, default ./data)',
+    DATA_DIR_HELP,
     '  --quiet            Print only problems',
   ].join('\n');
 }
@@ -30,7 +31,7 @@ export const verifyCommand: Command = {
       strict: true,
       allowPositionals: false,
     });
-    const dataDir = values['data-dir'] ?? (env.DATA_DIR || './data');
+    const dataDir = dataDirFrom(values['data-dir'], env);
     const server = await readLiveLock(dataDir);
     if (server && !values.quiet) process.stdout.write(`A server (pid ${server.pid}) is running on this data dir; its last writes may be in progress.\n`);
     const report = await verifyDataDir(dataDir, { live: server !== null });
