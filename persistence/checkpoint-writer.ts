@@ -19,7 +19,7 @@ export interface CheckpointOptions {
 
 export async function writeCheckpoint(fs: StoreFs, log: DocLog, options: CheckpointOptions): Promise<CheckpointPosition | null> {
   // Captured now: records written while this runs belong to the next checkpoint.
-  const seq = log.durableSeq;
+  const seq = log.fileSeq;
   const end = log.end;
   const last = log.lastRecord;
   const previous = log.checkpoint;
@@ -111,7 +111,7 @@ export class CheckpointQueue {
           if (!written) return;
           current.checkpoint = written;
           // Records made durable while the checkpoint was written count toward the next one.
-          current.sinceCheckpoint = { records: current.durableSeq - written.seq, bytes: current.end - written.logEnd };
+          current.sinceCheckpoint = { records: current.fileSeq - written.seq, bytes: current.end - written.logEnd };
           this.report.written(current);
         },
         (error: unknown) => this.report.failed(current, error),

@@ -3,16 +3,21 @@
  *
  *   <data-dir>/tandem.lock       the serving process (data-dir-lock.ts)
  *   <data-dir>/docs/<dir>/       one directory per document (file-names.ts, doc-files.ts)
+ *   <data-dir>/journal/          records made durable but not yet copied to their logs (journal.ts)
  *
  * Reading never writes, so it is safe beside a running server; `limits` lets the server's own
  * store read only up to what it has made durable (a frame being written is not damage).
+ * Records still only in the journal (a running server copies them within a second; after a
+ * crash, at its next start) are read from there, so a reader sees every durable record.
+ * The server's own store copies them first instead (`journal: false`).
  */
 import { join } from 'node:path';
 import type { DocArchive, DocHistory, DocSummary } from './archive.js';
 import { LOG_FILE, parseRecords, type StoreProblem } from './doc-files.js';
 import { docDirName, parseDocDirName } from './file-names.js';
+import { JOURNAL_DIR, readJournal } from './journal.js';
 import { confirmedCheckpoints, readLog } from './log-reader.js';
-import { decodeLogHeader, isFormatProblem } from './record-format.js';
+import { decodeLogHeader, isFormatProblem, type StoredRecord } from './record-format.js';
 import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
 
 export const DOCS_DIR = 'docs';
@@ -30,12 +35,29 @@ export type LogLimit = (name: string) => number | undefined;
 export class DataDirArchive implements DocArchive {
   readonly docsDir: string;
 
+  private readonly readsJournal: boolean;
+
   constructor(
     readonly dataDir: string,
     private readonly fs: StoreFs = nodeFs,
     private readonly limit: LogLimit = () => undefined,
+    options: { journal?: boolean } = {},
   ) {
     this.docsDir = join(dataDir, DOCS_DIR);
+    this.readsJournal = options.journal ?? true;
+  }
+
+  /** Records only in the journal, per document, in order (offset -1: not in the log). */
+  async journalRecords(): Promise<Map<string, StoredRecord[]>> {
+    const byName = new Map<string, StoredRecord[]>();
+    if (!this.readsJournal) return byName;
+    const scan = await readJournal(this.fs, join(this.dataDir, JOURNAL_DIR));
+    for (const entry of scan.entries) {
+      const list = byName.get(entry.name) ?? [];
+      list.push({ ...entry.record, offset: -1, size: 0, crc: 0 });
+      byName.set(entry.name, list);
+    }
+    return byName;
   }
 
   docDir(name: string): string {
@@ -79,8 +101,19 @@ export class DataDirArchive implements DocArchive {
 
   async listDocs(): Promise<DocSummary[]> {
     const { docs } = await this.listDocDirs();
+    const journaled = await this.journalRecords();
     const summaries: DocSummary[] = [];
     for (const doc of docs) summaries.push(await this.summarize(doc));
+    for (const summary of summaries) {
+      const last = journaled.get(summary.name)?.at(-1);
+      if (last && last.seq > summary.records) Object.assign(summary, { records: last.seq, lastChangeMs: last.timeMs });
+      journaled.delete(summary.name);
+    }
+    // Documents so new that all their records are still in the journal.
+    for (const [name, records] of journaled) {
+      const last = records.at(-1);
+      if (last) summaries.push({ name, bytes: 0, records: last.seq, lastChangeMs: last.timeMs });
+    }
     return summaries;
   }
 
@@ -88,12 +121,15 @@ export class DataDirArchive implements DocArchive {
     const dir = this.docDir(name);
     const logPath = join(dir, LOG_FILE);
     const log = await readLog(this.fs, logPath, this.limit(name));
-    if (!log) return null;
+    const journaled = (await this.journalRecords()).get(name) ?? [];
+    if (!log) return journaled.length > 0 ? { name, records: journaled, checkpoints: [], problems: [] } : null;
     if (log.name !== name) {
       const problems = log.problems.length > 0 ? log.problems : [{ path: logPath, offset: 0, message: `log belongs to ${JSON.stringify(log.name)}` }];
       return { name, records: [], checkpoints: [], problems };
     }
-    return { name, records: log.records, checkpoints: await confirmedCheckpoints(this.fs, dir, log.records), problems: log.problems };
+    const lastSeq = log.records.at(-1)?.seq ?? 0;
+    const records = [...log.records, ...journaled.filter((r) => r.seq > lastSeq)];
+    return { name, records, checkpoints: await confirmedCheckpoints(this.fs, dir, log.records), problems: log.problems };
   }
 
   /** Record count and last change: from the newest checkpoint's offset when it checks out. */

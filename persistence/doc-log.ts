@@ -3,10 +3,16 @@
  * this class knows how: positional writes at the end of what is durable, so a retried batch
  * lands on the same bytes, and recovery steps done once before the first write.
  *
+ * A record goes through up to three stages: queued (`enqueue`), durable, and in the log file.
+ * Without a journal, the store makes it durable by writing it to the log (`writeQueued`), so
+ * the last two coincide. With the journal (journal.ts), the store makes it durable there
+ * (`journalBatch` + `markJournaled`) and copies it to the log later (`writeOut`).
+ *
  * Invariants:
- * - `end` is the offset after the last durable record; nothing beyond it is ever trusted.
- * - Sequence numbers are given in `enqueue` order; a record is resolved only after its batch
- *   was written (and fdatasync'd when `fsync`), and batches resolve in order.
+ * - `end` is the offset after the last record in the log that is durable there; nothing
+ *   beyond it is ever trusted. `fileSeq` is that record's sequence number.
+ * - Sequence numbers are given in `enqueue` order; a record is resolved only once durable,
+ *   and records resolve in order.
  * - A failed batch stays at the front of the queue, byte for byte, until it is written.
  * - Before the first write: a damaged tail is moved aside and cut off, so the log stays
  *   parseable; orphaned checkpoints are renamed so they can never pass for checkpoints again,
@@ -14,13 +20,21 @@
  */
 import { dirname, join } from 'node:path';
 import { orphanFileName, type DocFiles } from './doc-files.js';
-import { encodeLogHeader, encodeRecord } from './record-format.js';
+import { journalNamePrefix } from './journal-format.js';
+import { decodeRecord, encodeLogHeader, encodeRecord } from './record-format.js';
 import type { StoreFileHandle, StoreFs } from './store-fs.js';
 
 interface PendingAppend {
   seq: number;
   frame: Buffer;
   resolve(seq: number): void;
+}
+
+/** A record durable in the journal and not yet in the log: `segment` is where it sits. */
+interface UnwrittenRecord {
+  seq: number;
+  frame: Buffer;
+  segment: number;
 }
 
 export interface CheckpointPosition {
@@ -37,7 +51,10 @@ export class DocLog {
   firstRecordOffset: number | null;
   /** Last sequence number given out. */
   seq: number;
+  /** Last sequence number made durable (in the log, or in the journal). */
   durableSeq: number;
+  /** Last sequence number in the log file, durable there (see `end`). */
+  fileSeq: number;
   end: number;
   lastRecord: { offset: number; crc: number; timeMs: number } | null;
   checkpoint: CheckpointPosition | null;
@@ -47,6 +64,10 @@ export class DocLog {
   /** Set while a checkpoint of this document is being written. */
   checkpointing: Promise<void> | null = null;
   private queue: PendingAppend[] = [];
+  private unwritten: UnwrittenRecord[] = [];
+  /** Set while `writeOut` runs: one copy to the log at a time. */
+  private writingOut: Promise<Map<number, number>> | null = null;
+  private prefix: Buffer | null = null;
   private drainWaiters: (() => void)[] = [];
   private handle: StoreFileHandle | null = null;
   /** What opening found, until the recovery steps before the first write are done. */
@@ -63,6 +84,7 @@ export class DocLog {
     this.firstRecordOffset = files.headerSize;
     this.seq = files.seq;
     this.durableSeq = files.seq;
+    this.fileSeq = files.seq;
     this.end = files.end;
     this.lastRecord = files.lastRecord;
     this.checkpoint = files.base ? { path: files.base.path, seq: files.base.seq, logEnd: files.base.logEnd } : null;
@@ -77,8 +99,19 @@ export class DocLog {
     return this.queue.length;
   }
 
+  /** Records durable in the journal that the log does not hold yet. */
+  get unwrittenCount(): number {
+    return this.unwritten.length;
+  }
+
   get busy(): boolean {
-    return this.queue.length > 0 || this.checkpointing !== null;
+    return this.queue.length > 0 || this.unwritten.length > 0 || this.writingOut !== null || this.checkpointing !== null;
+  }
+
+  /** The journal entries' name prefix for this document (journal-format.ts). */
+  get namePrefix(): Buffer {
+    this.prefix ??= journalNamePrefix(this.name);
+    return this.prefix;
   }
 
   enqueue(update: Uint8Array, author: string | null, timeMs: number): Promise<number> {
@@ -95,18 +128,59 @@ export class DocLog {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Writes the queued records as one batch. Throws on failure, keeping them queued. */
-  async writeQueued(fsync: boolean): Promise<void> {
-    const count = this.queue.length;
-    if (count === 0) return;
-    await this.prepare(fsync);
-    const batch = this.queue.slice(0, count);
-    const bytes = batch.length === 1 ? (batch[0]?.frame ?? Buffer.alloc(0)) : Buffer.concat(batch.map((p) => p.frame));
+  /** The queued records' frames, oldest first, for one journal write. */
+  journalBatch(): Buffer[] {
+    return this.queue.map((p) => p.frame);
+  }
+
+  /** The first `count` queued records are durable in journal segment `segment`. */
+  markJournaled(count: number, segment: number): void {
+    const batch = this.queue.splice(0, count);
+    for (const p of batch) this.unwritten.push({ seq: p.seq, frame: p.frame, segment });
+    this.durableSeq = batch.at(-1)?.seq ?? this.durableSeq;
+    for (const p of batch) p.resolve(p.seq);
+    if (this.queue.length === 0) this.resolveDrained();
+  }
+
+  /** Updates of the records durable in the journal but not in the log, in order. */
+  unwrittenUpdates(): Uint8Array[] {
+    return this.unwritten.map((u) => decodeRecordUpdate(u.frame));
+  }
+
+  /**
+   * Copies the records durable in the journal into the log, fdatasync'd. Resolves with how
+   * many of them came from each journal segment (those entries are no longer needed there).
+   * Throws on failure, keeping them for the next attempt.
+   */
+  writeOut(): Promise<Map<number, number>> {
+    const running = this.writingOut;
+    const next = (running ? running.catch(() => undefined) : Promise.resolve()).then(() => this.writeUnwritten());
+    const tracked = next.finally(() => {
+      if (this.writingOut === tracked) this.writingOut = null;
+    });
+    this.writingOut = tracked;
+    return tracked;
+  }
+
+  private async writeUnwritten(): Promise<Map<number, number>> {
+    const done = new Map<number, number>();
+    const count = this.unwritten.length;
+    if (count === 0) return done;
+    await this.prepare(true);
+    const batch = this.unwritten.slice(0, count);
     const handle = this.handle;
     if (!handle) throw new Error('log is not open');
-    await handle.writeAll(bytes, this.end);
-    if (fsync) await handle.datasync();
+    await handle.writeAll(joinFrames(batch), this.end);
+    await handle.datasync();
+    this.advance(batch);
+    this.unwritten.splice(0, count);
+    for (const u of batch) done.set(u.segment, (done.get(u.segment) ?? 0) + 1);
+    if (this.orphansToRemove.length > 0) await this.removeOrphans();
+    return done;
+  }
 
+  /** The log now durably holds `batch` after `end`. */
+  private advance(batch: readonly { seq: number; frame: Buffer }[]): void {
     let offset = this.end;
     for (const p of batch) {
       this.lastRecord = { offset, crc: p.frame.readUInt32BE(4), timeMs: p.frame.readUIntBE(14, 6) };
@@ -115,15 +189,32 @@ export class DocLog {
       this.sinceCheckpoint.bytes += p.frame.length;
     }
     this.end = offset;
-    this.durableSeq = batch.at(-1)?.seq ?? this.durableSeq;
+    this.fileSeq = batch.at(-1)?.seq ?? this.fileSeq;
+  }
+
+  private resolveDrained(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Writes the queued records as one batch. Throws on failure, keeping them queued. */
+  async writeQueued(fsync: boolean): Promise<void> {
+    const count = this.queue.length;
+    if (count === 0) return;
+    await this.prepare(fsync);
+    const batch = this.queue.slice(0, count);
+    const handle = this.handle;
+    if (!handle) throw new Error('log is not open');
+    await handle.writeAll(joinFrames(batch), this.end);
+    if (fsync) await handle.datasync();
+
+    this.advance(batch);
+    this.durableSeq = this.fileSeq;
     this.queue.splice(0, count);
     if (this.orphansToRemove.length > 0) await this.removeOrphans();
     for (const p of batch) p.resolve(p.seq);
-    if (this.queue.length === 0) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    if (this.queue.length === 0) this.resolveDrained();
   }
 
   async close(): Promise<void> {
@@ -209,3 +300,13 @@ export class DocLog {
   }
 }
 
+
+function joinFrames(batch: readonly { frame: Buffer }[]): Buffer {
+  return batch.length === 1 ? (batch[0]?.frame ?? Buffer.alloc(0)) : Buffer.concat(batch.map((p) => p.frame));
+}
+
+function decodeRecordUpdate(frame: Buffer): Uint8Array {
+  const read = decodeRecord(frame, 0);
+  if (!read.ok) throw new Error(`record frame does not decode: ${read.problem}`);
+  return read.record.update;
+}

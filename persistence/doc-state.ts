@@ -6,19 +6,23 @@
 import * as Y from 'yjs';
 import type { DocFiles } from './doc-files.js';
 
-function docOf(files: DocFiles): Y.Doc {
+function docOf(files: DocFiles, more: readonly Uint8Array[] = []): Y.Doc {
   const doc = new Y.Doc({ gc: true });
   if (files.base) Y.applyUpdate(doc, files.base.state);
   Y.transact(doc, () => {
     for (const record of files.records) Y.applyUpdate(doc, record.update);
+    for (const update of more) Y.applyUpdate(doc, update);
   });
   return doc;
 }
 
-/** The document after the base checkpoint and the records that follow it, as one update. */
-export function stateOf(files: DocFiles): Uint8Array {
-  if (files.base && files.records.length === 0) return files.base.state;
-  const doc = docOf(files);
+/**
+ * The document after the base checkpoint, the records that follow it and `more` (records
+ * durable elsewhere, e.g. still only in the journal), as one update.
+ */
+export function stateOf(files: DocFiles, more: readonly Uint8Array[] = []): Uint8Array {
+  if (files.base && files.records.length === 0 && more.length === 0) return files.base.state;
+  const doc = docOf(files, more);
   try {
     return Y.encodeStateAsUpdate(doc);
   } finally {

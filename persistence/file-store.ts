@@ -1,18 +1,25 @@
 /**
  * The embedded file store: one append-only log and a few checkpoints per document under
- * `<data-dir>/docs/` (see doc-files.ts for the layout, record-format.ts for the bytes).
+ * `<data-dir>/docs/` (see doc-files.ts for the layout, record-format.ts for the bytes), and,
+ * when durable, a shared journal under `<data-dir>/journal/` (journal.ts).
  *
  * Group commit: `append` queues a record and marks its document dirty. One write cycle at a
- * time takes every dirty document, writes each one's queued records in one positional write,
- * fdatasyncs the touched files in parallel, and then resolves those appends in order. Appends
- * made meanwhile wait for the next cycle, which starts as soon as this one ends — so a busy
- * server pays about one fdatasync per cycle, not per update.
+ * time takes every dirty document and makes its queued records durable, then resolves those
+ * appends in order. Appends made meanwhile wait for the next cycle, which starts as soon as
+ * this one ends. How a cycle makes records durable:
+ * - with the journal (the default when durable): one O_DSYNC write of every document's
+ *   records to the journal, however many documents the cycle touched. Every `journalFlushMs`
+ *   the records are copied into their documents' logs (one write and fdatasync per document),
+ *   and journal segments whose records are all in synced logs are deleted. Startup first
+ *   copies whatever a crash left only in the journal.
+ * - without (`journal: false`, and with `fsync: false`): one write of each document's records
+ *   to its log, fdatasync'd in parallel when `fsync`.
  *
- * Failure: a document whose write fails keeps its records queued and is retried with
- * exponential backoff; `health()` reports it until a write succeeds. Nothing is dropped, and
- * `load` of that document waits for its queued records.
+ * Failure: records whose write fails stay queued and are retried with exponential backoff;
+ * `health()` reports it until a write succeeds. Nothing is dropped, and `load` of a document
+ * waits for its queued records.
  */
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import type { DocArchive, DocHistory, DocSummary } from './archive.js';
 import { CheckpointQueue } from './checkpoint-writer.js';
 import { DataDirArchive } from './data-dir.js';
@@ -20,6 +27,8 @@ import { describeProblem, openDocFiles } from './doc-files.js';
 import { DocLog } from './doc-log.js';
 import { orphanContent, stateOf } from './doc-state.js';
 import { checkStorableName } from './file-names.js';
+import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
+import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
 import type { AppendMeta, LoadedDoc, Store, StoreHealth } from './store.js';
 
@@ -31,8 +40,12 @@ export interface StoreLogger {
 }
 
 export interface FileStoreOptions {
-  /** fdatasync each batch (default true). Off only for benchmarks. */
+  /** Make records durable before appends resolve (default true). Off only for benchmarks. */
   fsync?: boolean;
+  /** Make them durable in the shared journal rather than in each document's log (default: `fsync`). */
+  journal?: boolean;
+  /** How often records are copied from the journal into the documents' logs (default 1000 ms). */
+  journalFlushMs?: number;
   /** Write a checkpoint after this many records since the last one (default 1000). */
   checkpointEvery?: number;
   /** ...or after this many log bytes since the last one (default 4 MiB). */
@@ -67,12 +80,23 @@ export class FileStore implements Store, DocArchive {
   private readonly logs = new Map<string, DocLog>();
   private readonly opening = new Map<string, Promise<DocLog>>();
   private readonly dirty = new Set<DocLog>();
-  private readonly failures = new Map<DocLog, Failure>();
+  /** Write failures: of a document's log, or (key null) of the journal. */
+  private readonly failures = new Map<DocLog | null, Failure>();
   private cycleRunning = false;
-  private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0 };
+  private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0, copies: 0 };
   private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+  private journal: JournalWriter | null = null;
+  /** Documents holding records that are only in the journal so far. */
+  private readonly uncopied = new Set<DocLog>();
+  /** Per journal segment: entries copied into synced document logs. */
+  private readonly copied = new Map<number, number>();
+  private copyTimer: NodeJS.Timeout | null = null;
+  private copying: Promise<void> | null = null;
+  /** Startup: content of orphaned checkpoints, merged after the journal's records. */
+  private readonly orphanRecords = new Map<DocLog, Uint8Array>();
 
   constructor(dataDir: string, options: FileStoreOptions = {}) {
     this.dataDir = resolvePath(dataDir);
@@ -80,6 +104,8 @@ export class FileStore implements Store, DocArchive {
     this.logger = options.logger ?? silent;
     this.options = {
       fsync: options.fsync ?? true,
+      journal: (options.journal ?? true) && (options.fsync ?? true),
+      journalFlushMs: options.journalFlushMs ?? 1000,
       checkpointEvery: options.checkpointEvery ?? 1000,
       checkpointBytes: options.checkpointBytes ?? 4 * 1024 * 1024,
       keepCheckpoints: options.keepCheckpoints ?? 3,
@@ -94,17 +120,38 @@ export class FileStore implements Store, DocArchive {
       written: () => void (this.counters.checkpoints += 1),
       failed: (log, error) => this.logger.warn({ path: log.dir, err: errorMessage(error) }, 'checkpoint failed; loading replays more of the log until the next one'),
     });
-    this.archive = new DataDirArchive(this.dataDir, this.fs, (name) => this.logs.get(name)?.end);
+    this.archive = new DataDirArchive(this.dataDir, this.fs, (name) => this.logs.get(name)?.end, { journal: false });
     this.sweep = setInterval(() => this.closeIdle(), Math.max(10, this.options.idleMs / 2));
     this.sweep.unref();
+  }
+
+  /**
+   * Opens the store: with the journal, copies what a crash left only there into the logs
+   * (reporting any damage) and starts a fresh segment. Called by the first use if not before;
+   * a server calls it at startup so problems show up there. Rejects if the data dir is unusable.
+   */
+  ready(): Promise<void> {
+    if (!this.starting) {
+      const starting = this.options.journal ? this.startJournal() : Promise.resolve();
+      // A failed start (say, the disk is full) is tried again by the next call.
+      starting.catch(() => {
+        if (this.starting === starting) this.starting = null;
+      });
+      this.starting = starting;
+    }
+    return this.starting;
   }
 
   async load(name: string): Promise<LoadedDoc> {
     const log = await this.openLog(name);
     await log.drained();
     log.lastUsed = Date.now();
-    const files = await openDocFiles(this.fs, log.dir, name, log.end);
-    return { state: stateOf(files), seq: log.durableSeq };
+    // Taken together: the log up to `end` plus the records only in the journal is everything durable.
+    const upTo = log.end;
+    const seq = log.durableSeq;
+    const journaled = log.unwrittenUpdates();
+    const files = await openDocFiles(this.fs, log.dir, name, upTo);
+    return { state: stateOf(files, journaled), seq };
   }
 
   append(name: string, update: Uint8Array, meta: AppendMeta): Promise<number> {
@@ -117,7 +164,10 @@ export class FileStore implements Store, DocArchive {
   }
 
   async flush(name?: string): Promise<void> {
+    // Appends made before the store was ready are queued once it is.
+    await this.starting?.catch(() => undefined);
     if (name === undefined) {
+      await Promise.all([...this.opening.values()].map((opening) => opening.catch(() => undefined)));
       await Promise.all([...this.logs.values()].map((log) => log.drained()));
       return;
     }
@@ -126,10 +176,16 @@ export class FileStore implements Store, DocArchive {
   }
 
   health(): StoreHealth {
+    const journalFailure = this.failures.get(null);
+    if (journalFailure) {
+      const pending = [...this.logs.values()].reduce((sum, log) => sum + log.pending, 0);
+      return { ok: false, reason: `cannot write the journal in ${join(this.dataDir, JOURNAL_DIR)}: ${journalFailure.error}; ${pending} records kept in memory, retrying` };
+    }
     if (this.failures.size === 0) return { ok: true };
     const [log, failure] = [...this.failures][0] ?? [];
     const others = this.failures.size > 1 ? ` (and ${this.failures.size - 1} more documents)` : '';
-    return { ok: false, reason: `cannot write ${log?.logPath}: ${failure?.error}; ${log?.pending} records kept in memory, retrying${others}` };
+    const kept = this.journal ? `${log?.unwrittenCount} records kept in the journal` : `${log?.pending} records kept in memory`;
+    return { ok: false, reason: `cannot write ${log?.logPath}: ${failure?.error}; ${kept}, retrying${others}` };
   }
 
   close(): Promise<void> {
@@ -138,10 +194,10 @@ export class FileStore implements Store, DocArchive {
   }
 
   /**
-   * Write cycles, per-document batches (one write + fdatasync each) and records written so
-   * far: records per cycle is what group commit saves.
+   * Write cycles, per-document batches, records made durable, checkpoints written and
+   * (journal) copies of records into document logs: records per cycle is what group commit saves.
    */
-  stats(): { cycles: number; batches: number; records: number; checkpoints: number } {
+  stats(): { cycles: number; batches: number; records: number; checkpoints: number; copies: number } {
     return { ...this.counters };
   }
 
@@ -155,11 +211,14 @@ export class FileStore implements Store, DocArchive {
     (await this.openLog(name)).lastUsed = Date.now();
   }
 
-  listDocs(): Promise<DocSummary[]> {
+  async listDocs(): Promise<DocSummary[]> {
+    await Promise.all([...this.uncopied].map((log) => this.copyLog(log)));
     return this.archive.listDocs();
   }
 
-  readHistory(name: string): Promise<DocHistory | null> {
+  async readHistory(name: string): Promise<DocHistory | null> {
+    const log = this.logs.get(name);
+    if (log && log.unwrittenCount > 0) await this.copyLog(log);
     return this.archive.readHistory(name);
   }
 
@@ -170,29 +229,36 @@ export class FileStore implements Store, DocArchive {
     return appended;
   }
 
-  private openLog(name: string): Promise<DocLog> {
+  private async openLog(name: string): Promise<DocLog> {
+    const open = this.logs.get(name);
+    if (open) return open;
+    await this.ready();
+    return this.openLogNow(name, true);
+  }
+
+  private openLogNow(name: string, mergeOrphans: boolean): Promise<DocLog> {
     const open = this.logs.get(name);
     if (open) return Promise.resolve(open);
     let opening = this.opening.get(name);
     if (!opening) {
       checkStorableName(name);
-      opening = this.readAndRecover(name).finally(() => this.opening.delete(name));
+      opening = this.readAndRecover(name, mergeOrphans).finally(() => this.opening.delete(name));
       this.opening.set(name, opening);
     }
     return opening;
   }
 
-  private async readAndRecover(name: string): Promise<DocLog> {
+  private async readAndRecover(name: string, mergeOrphans: boolean): Promise<DocLog> {
     const files = await openDocFiles(this.fs, this.archive.docDir(name), name);
     for (const problem of files.problems) this.logger.warn({ path: problem.path, offset: problem.offset }, `store recovery: ${describeProblem(problem)}`);
     const log = new DocLog(this.fs, files);
     this.logs.set(name, log);
-    if (files.orphans.length > 0) {
-      const recovered = orphanContent(files);
-      if (recovered) {
-        this.logger.warn({ doc: name, path: log.dir }, 'store recovery: merging content of checkpoints the log no longer backs as a new record');
-        void this.enqueue(log, recovered, RECOVERY_AUTHOR, Date.now());
-      }
+    const recovered = files.orphans.length > 0 ? orphanContent(files) : null;
+    if (recovered) {
+      this.logger.warn({ doc: name, path: log.dir }, 'store recovery: merging content of checkpoints the log no longer backs as a new record');
+      // The orphans are deleted after the first write to the log, which must hold this record.
+      if (mergeOrphans) void this.enqueue(log, recovered, RECOVERY_AUTHOR, Date.now());
+      else this.orphanRecords.set(log, recovered);
     }
     return log;
   }
@@ -208,6 +274,10 @@ export class FileStore implements Store, DocArchive {
   private async runCycles(): Promise<void> {
     try {
       while (this.dirty.size > 0) {
+        if (this.journal) {
+          if (!(await this.journalCycle(this.journal))) break;
+          continue;
+        }
         const batch = [...this.dirty].filter((log) => !this.failures.get(log)?.timer);
         this.dirty.clear();
         if (batch.length === 0) break;
@@ -217,6 +287,36 @@ export class FileStore implements Store, DocArchive {
     } finally {
       this.cycleRunning = false;
     }
+  }
+
+  /** One write of every dirty document's records to the journal. False: it failed, retry later. */
+  private async journalCycle(journal: JournalWriter): Promise<boolean> {
+    if (this.failures.get(null)?.timer) return false;
+    const batch = [...this.dirty];
+    this.dirty.clear();
+    const entries: JournalEntryInput[] = [];
+    const counts = batch.map((log) => {
+      const frames = log.journalBatch();
+      for (const frame of frames) entries.push({ namePrefix: log.namePrefix, frame });
+      return frames.length;
+    });
+    let segment: number;
+    try {
+      segment = await journal.append(encodeJournalEntries(entries), entries.length);
+    } catch (error) {
+      for (const log of batch) this.dirty.add(log);
+      this.recordFailure(null, error);
+      return false;
+    }
+    this.recovered(null);
+    this.counters.cycles += 1;
+    this.counters.batches += batch.length;
+    this.counters.records += entries.length;
+    batch.forEach((log, i) => {
+      log.markJournaled(counts[i] ?? 0, segment);
+      this.uncopied.add(log);
+    });
+    return true;
   }
 
   /** Never throws: a failure is recorded and retried later. */
@@ -230,30 +330,126 @@ export class FileStore implements Store, DocArchive {
       this.recordFailure(log, error);
       return;
     }
-    const failure = this.failures.get(log);
-    if (failure) {
-      this.failures.delete(log);
-      this.logger.info({ path: log.logPath, attempts: failure.attempts }, 'store write recovered');
-    }
+    this.recovered(log);
     this.checkpoints.offer(log);
   }
 
-  private recordFailure(log: DocLog, error: unknown): void {
+  /**
+   * Copies what the journal holds into the logs (each fdatasync'd), then deletes journal
+   * segments that are wholly copied. One pass at a time; runs every `journalFlushMs`.
+   */
+  private copyOut(): Promise<void> {
+    this.copying ??= this.copyAll().finally(() => {
+      this.copying = null;
+    });
+    return this.copying;
+  }
+
+  private async copyAll(): Promise<void> {
+    const journal = this.journal;
+    if (!journal) return;
+    // Sealed first: the copies below then empty every sealed segment, so it can go at once.
+    journal.rotate();
+    const logs = [...this.uncopied];
+    // Two at a time, so commit cycles always find a free thread in the pool.
+    const next = (): Promise<void> => {
+      const log = logs.shift();
+      return log ? this.copyLog(log).then(next) : Promise.resolve();
+    };
+    await Promise.all([next(), next()]);
+    const done = journal.sealedSegments().filter((s) => (this.copied.get(s.segment) ?? 0) >= s.entries).map((s) => s.segment);
+    if (done.length === 0) return;
+    try {
+      await journal.retire(done);
+      for (const segment of done) this.copied.delete(segment);
+    } catch (error) {
+      this.logger.warn({ path: journal.dir, err: errorMessage(error) }, 'could not delete copied journal segments; retrying');
+    }
+  }
+
+  /** Never throws: a failed copy keeps the records in the journal and is retried next pass. */
+  private async copyLog(log: DocLog): Promise<void> {
+    this.uncopied.delete(log);
+    try {
+      const done = await log.writeOut();
+      for (const [segment, count] of done) this.copied.set(segment, (this.copied.get(segment) ?? 0) + count);
+      this.counters.copies += 1;
+    } catch (error) {
+      this.uncopied.add(log);
+      const failure = this.failures.get(log) ?? { error: '', attempts: 0, timer: null };
+      failure.error = errorMessage(error);
+      failure.attempts += 1;
+      this.failures.set(log, failure);
+      this.logger.error({ path: log.logPath, err: failure.error, attempt: failure.attempts, kept: log.unwrittenCount }, 'copying journal records into the log failed; they stay in the journal, retrying');
+      return;
+    }
+    this.recovered(log);
+    this.checkpoints.offer(log);
+  }
+
+  private recordFailure(log: DocLog | null, error: unknown): void {
     const failure = this.failures.get(log) ?? { error: '', attempts: 0, timer: null };
     failure.error = errorMessage(error);
     failure.attempts += 1;
     const delay = Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (failure.attempts - 1));
-    this.logger.error(
-      { path: log.logPath, err: failure.error, attempt: failure.attempts, pending: log.pending, retryInMs: delay },
-      'store write failed; records kept in memory, retrying',
-    );
+    const path = log ? log.logPath : join(this.dataDir, JOURNAL_DIR);
+    const pending = log ? log.pending : [...this.logs.values()].reduce((sum, l) => sum + l.pending, 0);
+    this.logger.error({ path, err: failure.error, attempt: failure.attempts, pending, retryInMs: delay }, 'store write failed; records kept in memory, retrying');
     // Not unref'd: queued records keep the process alive until they are written.
     failure.timer = setTimeout(() => {
       failure.timer = null;
-      this.dirty.add(log);
+      if (log) this.dirty.add(log);
       this.kick();
     }, delay);
     this.failures.set(log, failure);
+  }
+
+  private recovered(log: DocLog | null): void {
+    const failure = this.failures.get(log);
+    if (!failure) return;
+    this.failures.delete(log);
+    const path = log ? log.logPath : join(this.dataDir, JOURNAL_DIR);
+    this.logger.info({ path, attempts: failure.attempts }, 'store write recovered');
+  }
+
+  /** Copies what a crash left only in the journal into the logs, then starts a new segment. */
+  private async startJournal(): Promise<void> {
+    const dir = join(this.dataDir, JOURNAL_DIR);
+    const scan = await readJournal(this.fs, dir);
+    for (const problem of scan.problems) this.logger.warn({ path: problem.path, offset: problem.offset }, `store recovery: ${describeProblem(problem)}`);
+    const touched = new Set<DocLog>();
+    const renumbered = new Set<string>();
+    for (const entry of scan.entries) {
+      const log = await this.openLogNow(entry.name, false);
+      if (entry.record.seq <= log.seq) continue;
+      if (entry.record.seq !== log.seq + 1 && !renumbered.has(entry.name)) {
+        renumbered.add(entry.name);
+        this.logger.warn(
+          { doc: entry.name, path: log.logPath },
+          `store recovery: the log ends at record ${log.seq} but the journal continues at ${entry.record.seq}; its records are appended from ${log.seq + 1} on`,
+        );
+      }
+      void log.enqueue(entry.record.update, entry.record.author, entry.record.timeMs);
+      touched.add(log);
+    }
+    // Orphaned checkpoints' content goes after the journal's records, which came first, and in
+    // the same write (doc-log.ts deletes the orphans after the first write).
+    for (const [log, update] of this.orphanRecords) {
+      void log.enqueue(update, RECOVERY_AUTHOR, Date.now());
+      touched.add(log);
+    }
+    this.orphanRecords.clear();
+    for (const log of touched) await log.writeQueued(true);
+    for (const segment of scan.segments) {
+      if (segment.damaged) await this.fs.rename(segment.path, `${segment.path}.corrupt-${Date.now()}`);
+      else await this.fs.unlink(segment.path);
+    }
+    if (scan.segments.length > 0) await this.fs.syncDir(dir);
+    if (touched.size > 0) this.logger.info({ path: dir, records: scan.entries.length, docs: touched.size }, 'store recovery: copied journal records into the document logs');
+    const last = scan.segments.at(-1)?.segment ?? 0;
+    this.journal = await JournalWriter.create(this.fs, dir, last + 1);
+    this.copyTimer = setInterval(() => void this.copyOut(), this.options.journalFlushMs);
+    this.copyTimer.unref();
   }
 
   private closeIdle(): void {
@@ -266,7 +462,15 @@ export class FileStore implements Store, DocArchive {
   }
 
   private async shutdown(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     await this.flush();
+    if (this.copyTimer) clearInterval(this.copyTimer);
+    if (this.journal) {
+      await this.copying;
+      await Promise.all([...this.uncopied].map((log) => this.copyLog(log)));
+      // Everything is in the logs: the journal can go. Otherwise the next start copies the rest.
+      await this.journal.close(this.uncopied.size === 0);
+    }
     // Leave no document with more than one checkpoint interval of log to replay at next load.
     for (const log of this.logs.values()) this.checkpoints.offer(log);
     await this.checkpoints.idle();
@@ -276,4 +480,3 @@ export class FileStore implements Store, DocArchive {
     this.logs.clear();
   }
 }
-

@@ -41,6 +41,7 @@ export interface LogRecord {
 
 /** A record as found in a file, with where it sits. */
 export interface StoredRecord extends LogRecord {
+  /** Where the frame starts in the log; -1 for a record still only in the journal. */
   offset: number;
   /** Frame size in bytes (head + body). */
   size: number;

@@ -15,8 +15,8 @@ export interface StoreFileHandle {
 }
 
 export interface StoreFs {
-  /** `flags` as for `fs.open`: 'r', 'r+', 'w', 'wx'. */
-  open(path: string, flags: string): Promise<StoreFileHandle>;
+  /** `flags` as for `fs.open`: 'r', 'r+', 'w', 'wx', or numeric (the journal opens O_DSYNC). */
+  open(path: string, flags: string | number): Promise<StoreFileHandle>;
   readFile(path: string): Promise<Buffer>;
   readdir(path: string): Promise<string[]>;
   mkdir(path: string): Promise<void>;

@@ -1,6 +1,7 @@
 /**
  * `tandem verify`: every checksum of every log and checkpoint, every document replayed from
- * its first record, every checkpoint compared with the replay at its sequence number.
+ * its first record, every checkpoint compared with the replay at its sequence number, and
+ * every journal entry's checksum.
  *
  * Errors are damage (the data dir is not as it was written); warnings are traces of damage
  * already recovered from (bytes moved aside) or of work in progress. With a server running,
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { DataDirArchive } from './data-dir.js';
 import { LOG_FILE, type StoreProblem } from './doc-files.js';
+import { JOURNAL_DIR, readJournal } from './journal.js';
 import { readLog, type ScannedLog } from './log-reader.js';
 import { decodeCheckpoint, isFormatProblem } from './record-format.js';
 import { nodeFs, type StoreFs } from './store-fs.js';
@@ -114,6 +116,21 @@ export async function verifyDataDir(dataDir: string, options: { live: boolean; f
   const listed = await archive.listDocDirs();
   report.errors.push(...listed.problems);
   for (const doc of listed.docs) report.docs.push(await verifyDoc(fs, doc.dir, doc.name, options.live));
+  await verifyJournal(fs, join(dataDir, JOURNAL_DIR), options.live, report);
   report.ok = report.errors.length === 0 && report.docs.every((d) => d.errors.length === 0);
   return report;
+}
+
+/** Damaged journal entries are errors; records not yet copied into their logs are normal. */
+async function verifyJournal(fs: StoreFs, dir: string, live: boolean, report: VerifyReport): Promise<void> {
+  const scan = await readJournal(fs, dir);
+  report.errors.push(...scan.problems);
+  const entries = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (TRACE_RE.test(entry)) report.warnings.push({ path: join(dir, entry), message: 'left by an earlier recovery (kept for inspection)' });
+  }
+  if (scan.entries.length === 0) return;
+  const docs = new Set(scan.entries.map((e) => e.name)).size;
+  const when = live ? 'the server copies them within a second' : 'the next server start copies them; every command reads them meanwhile';
+  report.warnings.push({ path: dir, message: `${scan.entries.length} records of ${docs} documents are in the journal, not yet in their logs (${when})` });
 }

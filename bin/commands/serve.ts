@@ -62,6 +62,8 @@ export const serveCommand: Command = {
     });
     let server: TandemServer;
     try {
+      // Copies what a crash left in the journal into the logs before anyone connects.
+      await store.ready();
       server = await TandemServer.start({
         config, store, logger,
         api: (s) => createApiRoutes(s, store),

@@ -95,7 +95,9 @@ describe('the data dir through the command line', () => {
     await waitFor(() => toText(live.doc) === 'Plan\n', 'the live client to see the restore');
     live.destroy();
     await stop(server);
-    expect(readdirSync(dataDir)).toEqual(['docs']);
+    // A graceful stop leaves every record in its document's log and the journal empty.
+    expect(readdirSync(dataDir).sort()).toEqual(['docs', 'journal']);
+    expect(readdirSync(join(dataDir, 'journal'))).toEqual([]);
 
     // 4. Read it back offline.
     const docs = await tandem(['docs', '--json']);

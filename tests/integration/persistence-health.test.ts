@@ -74,7 +74,7 @@ describe('store write failures on a running server', () => {
     const sick = await health(test.httpUrl);
     expect(sick.status).toBe(503);
     expect(sick.body.store).toContain('EIO');
-    expect(sick.body.store).toContain(join(dataDir, 'docs'));
+    expect(sick.body.store).toContain(join(dataDir, 'journal'));
     await sleep(200);
     // Not durable, so not relayed: the reader never sees what a crash now could lose.
     expect(reader.doc.getText('t').toString()).toBe('before ');

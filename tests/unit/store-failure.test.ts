@@ -1,16 +1,20 @@
 /**
  * Write failures (disk full, I/O errors) never drop records: they stay queued, are retried
  * with backoff, `health()` says why, and once the disk works again every record lands once.
+ * With the journal, a failure to copy records into a document's log (the journal already holds
+ * them) leaves appends working, is reported, and is retried the same way.
  * Tests run as root, so failures are injected through the store's file system seam.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { DataDirArchive } from '../../persistence/data-dir.js';
 import { FileStore, type StoreLogger } from '../../persistence/file-store.js';
 import { nodeFs, type StoreFs } from '../../persistence/store-fs.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+import { waitFor } from '../helpers/wait.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -66,13 +70,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('file store write failures', () => {
   for (const kind of ['write', 'datasync', 'mkdir'] as const) {
-    it(`keeps records through failing ${kind} calls, reports unhealthy, and recovers`, async () => {
+    it(`keeps records through failing ${kind} calls, reports unhealthy, and recovers (per-document logs)`, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
       dirs.push(dataDir);
       const faults: Faults = { write: false, datasync: false, mkdir: false };
       const errors: string[] = [];
       const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
-      const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20 });
+      const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20, journal: false });
       const doc = new Y.Doc();
       // mkdir only fails for a document whose directory does not exist yet.
       if (kind !== 'mkdir') expect(await store.append('d', appendTextUpdate(doc, 'a'), { author: null })).toBe(1);
@@ -104,6 +108,68 @@ describe('file store write failures', () => {
       expect(history?.problems).toEqual([]);
       expect(history?.records.map((r) => r.seq)).toEqual(kind === 'mkdir' ? [1, 2, 3] : [1, 2, 3, 4]);
       expect(textOf((await reopened.load('d')).state)).toBe(kind === 'mkdir' ? 'bcd' : 'abcd');
+      await reopened.close();
+    });
+  }
+
+  it('keeps records through failing journal writes: appends wait, health says why, nothing is lost', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
+    dirs.push(dataDir);
+    const faults: Faults = { write: false, datasync: false, mkdir: false };
+    const errors: string[] = [];
+    const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
+    const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20 });
+    const doc = new Y.Doc();
+    expect(await store.append('d', appendTextUpdate(doc, 'a'), { author: null })).toBe(1);
+    faults.write = true;
+    const appends = ['b', 'c', 'd'].map((t) => store.append('d', appendTextUpdate(doc, t), { author: 'u' }));
+    const watch = appends.map(settled);
+    await sleep(120);
+    expect(watch.some((w) => w.done)).toBe(false);
+    expect(store.health().ok).toBe(false);
+    expect(store.health().reason).toMatch(/cannot write the journal in .*journal: ENOSPC.*3 records kept in memory/);
+    expect(errors[0]).toContain('store write failed');
+    faults.write = false;
+    expect(await Promise.all(appends)).toEqual([2, 3, 4]);
+    expect(store.health()).toEqual({ ok: true });
+    await store.close();
+    const reopened = new FileStore(dataDir);
+    expect((await reopened.readHistory('d'))?.records.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect(textOf((await reopened.load('d')).state)).toBe('abcd');
+    await reopened.close();
+  });
+
+  for (const kind of ['datasync', 'mkdir'] as const) {
+    it(`keeps records in the journal while copying them to the log fails (${kind}), and copies them later`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
+      dirs.push(dataDir);
+      const faults: Faults = { write: false, datasync: false, mkdir: false };
+      const errors: string[] = [];
+      const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
+      const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, journalFlushMs: 10 });
+      await store.ready();
+      faults[kind] = true;
+      const doc = new Y.Doc();
+      // Durable in the journal: the appends resolve although no log can be written.
+      const appended = [];
+      for (const t of ['a', 'b', 'c']) appended.push(await store.append('d', appendTextUpdate(doc, t), { author: null }));
+      expect(appended).toEqual([1, 2, 3]);
+      await sleep(100);
+      expect(store.health().ok).toBe(false);
+      expect(store.health().reason).toMatch(/ENOSPC.*3 records kept in the journal/);
+      expect(errors[0]).toContain('copying journal records into the log failed');
+      expect(textOf((await store.load('d')).state)).toBe('abc');
+      // A reader beside the server sees them too, from the journal.
+      expect((await new DataDirArchive(dataDir).readHistory('d'))?.records.map((r) => r.seq)).toEqual([1, 2, 3]);
+
+      faults[kind] = false;
+      await waitFor(() => store.health().ok, 'the copy to succeed once the disk works');
+      await store.close();
+      expect(readdirSync(join(dataDir, 'journal'))).toEqual([]);
+      const reopened = new FileStore(dataDir);
+      const history = await reopened.readHistory('d');
+      expect(history?.problems).toEqual([]);
+      expect(history?.records.map((r) => [r.seq, r.offset > 0])).toEqual([[1, true], [2, true], [3, true]]);
       await reopened.close();
     });
   }

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { FileStore, RECOVERY_AUTHOR, type StoreLogger } from '../../persistence/file-store.js';
+import { FileStore, RECOVERY_AUTHOR } from '../../persistence/file-store.js';
 import { docDirName } from '../../persistence/file-names.js';
+import { captureLogger } from '../helpers/store-logger.js';
 import { textOf } from '../helpers/text-doc.js';
 
 const dirs: string[] = [];
@@ -23,15 +24,10 @@ function tempDir(): string {
   return dir;
 }
 
-function capture(): StoreLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const push = (obj: object, msg: string): void => void lines.push(`${msg} ${JSON.stringify(obj)}`);
-  return { lines, info: push, warn: push, error: push };
-}
-
 /** Appends `count` one-letter inserts ("a", "b", …) and closes the store. */
 async function writeDoc(dataDir: string, name: string, count: number, checkpointEvery = 1_000_000): Promise<string> {
-  const store = new FileStore(dataDir, { checkpointEvery });
+  // Without the journal, so checkpoints are taken at predictable points.
+  const store = new FileStore(dataDir, { checkpointEvery, journal: false });
   const doc = new Y.Doc();
   let expected = '';
   for (let i = 0; i < count; i += 1) {
@@ -89,7 +85,7 @@ describe('file store recovery', () => {
     const lastOffset = recordOffsets(logPath).at(-1) ?? 0;
     truncateSync(logPath, statSync(logPath).size - 3);
 
-    const logger = capture();
+    const logger = captureLogger();
     const store = new FileStore(dataDir, { logger });
     const loaded = await store.load('torn');
     expect(loaded.seq).toBe(9);
@@ -101,7 +97,7 @@ describe('file store recovery', () => {
     expect(await store.append('torn', Y.encodeStateAsUpdate(more), { author: null })).toBe(10);
     await store.close();
 
-    const again = capture();
+    const again = captureLogger();
     const reopened = new FileStore(dataDir, { logger: again });
     const history = await reopened.readHistory('torn');
     expect(history?.problems).toEqual([]);
@@ -120,7 +116,7 @@ describe('file store recovery', () => {
     bytes[bad + 20] = (bytes[bad + 20] ?? 0) ^ 0xff;
     writeFileSync(logPath, bytes);
 
-    const logger = capture();
+    const logger = captureLogger();
     const store = new FileStore(dataDir, { logger });
     const loaded = await store.load('flip');
     expect(loaded.seq).toBe(12);
@@ -149,7 +145,7 @@ describe('file store recovery', () => {
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0x55;
     writeFileSync(newest, bytes);
 
-    const logger = capture();
+    const logger = captureLogger();
     const store = new FileStore(dataDir, { logger });
     const loaded = await store.load('cp');
     expect(loaded.seq).toBe(35);
@@ -167,7 +163,7 @@ describe('file store recovery', () => {
     const logPath = join(docDir(dataDir, 'orphan'), 'log');
     truncateSync(logPath, recordOffsets(logPath)[5] ?? 0);
 
-    const logger = capture();
+    const logger = captureLogger();
     const store = new FileStore(dataDir, { logger });
     const loaded = await store.load('orphan');
     // Records 1–5 from the log, and everything the checkpoint holds: only records after it are lost.

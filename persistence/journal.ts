@@ -1,0 +1,253 @@
+/**
+ * The shared journal: where a durable store makes records durable. One commit cycle is one
+ * positional write of every document's new records to the current segment, through a
+ * descriptor opened O_DSYNC — the write returns once the bytes are on disk, so a cycle costs
+ * one system call however many documents it touched (a log per document would cost a write
+ * and an fdatasync each).
+ *
+ *   <data-dir>/journal/<segment:12>.wal    journal-format.ts
+ *
+ * The journal is not history: the file store copies each record into its document's log in
+ * the background (file-store.ts), and a segment is deleted once it is sealed and every record
+ * in it is in a document log that was fdatasync'd. Segments are sealed by `rotate`; the next
+ * one is created ahead of time, so rotating never waits for the disk.
+ *
+ * Reading (`readJournal`) is for recovery at startup and for readers beside a stopped or
+ * crashed server: records still only in the journal are part of their documents.
+ */
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import type { StoreProblem } from './doc-files.js';
+import { JOURNAL_HEADER_BYTES, decodeJournalEntry, decodeJournalHeader, encodeJournalHeader } from './journal-format.js';
+import { isFormatProblem, type LogRecord } from './record-format.js';
+import { isNotFound, type StoreFileHandle, type StoreFs } from './store-fs.js';
+
+export const JOURNAL_DIR = 'journal';
+const SEGMENT_RE = /^(\d{12})\.wal$/;
+export const segmentFileName = (segment: number): string => `${String(segment).padStart(12, '0')}.wal`;
+/** Every write is durable when it returns: no fdatasync per cycle. */
+const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
+
+export interface JournalEntry {
+  segment: number;
+  name: string;
+  record: LogRecord;
+}
+
+export interface JournalSegmentScan {
+  segment: number;
+  path: string;
+  entries: number;
+  /** Checksum damage (not a torn final write): the file is kept aside for inspection. */
+  damaged: boolean;
+}
+
+export interface JournalScan {
+  segments: JournalSegmentScan[];
+  /** In the order they were written: segment by segment, then file order. */
+  entries: JournalEntry[];
+  problems: StoreProblem[];
+}
+
+/**
+ * Reads every segment. A torn final entry (a write the crash interrupted, never acknowledged)
+ * ends its segment quietly; damaged bytes end it with a problem naming the path and offset.
+ */
+export async function readJournal(fs: StoreFs, dir: string): Promise<JournalScan> {
+  const scan: JournalScan = { segments: [], entries: [], problems: [] };
+  let files: string[];
+  try {
+    files = await fs.readdir(dir);
+  } catch (error) {
+    if (isNotFound(error)) return scan;
+    throw error;
+  }
+  for (const file of files.filter((f) => SEGMENT_RE.test(f)).sort()) {
+    const path = join(dir, file);
+    const segment = Number(SEGMENT_RE.exec(file)?.[1]);
+    const buf = await fs.readFile(path);
+    const found: JournalSegmentScan = { segment, path, entries: 0, damaged: false };
+    scan.segments.push(found);
+    const header = decodeJournalHeader(buf);
+    // Cut short while being created: nothing was ever written to it.
+    if (header === 'incomplete') continue;
+    if (isFormatProblem(header) || header.segment !== segment) {
+      found.damaged = true;
+      scan.problems.push({ path, offset: 0, message: isFormatProblem(header) ? header.problem : `header names segment ${header.segment}` });
+      continue;
+    }
+    let at = JOURNAL_HEADER_BYTES;
+    while (at < buf.length) {
+      const read = decodeJournalEntry(buf, at);
+      if (!read.ok) {
+        // A write cut short, or zeros a crash left where a write was going: never acknowledged.
+        if (!read.torn && !isZeros(buf, at)) {
+          found.damaged = true;
+          scan.problems.push({ path, offset: at, message: `${read.problem}; the ${buf.length - at} bytes from here on are not replayed` });
+        }
+        break;
+      }
+      scan.entries.push({ segment, name: read.name, record: read.record });
+      found.entries += 1;
+      at += read.size;
+    }
+  }
+  return scan;
+}
+
+function isZeros(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i += 1) if (buf[i] !== 0) return false;
+  return true;
+}
+
+interface Segment {
+  segment: number;
+  path: string;
+  handle: StoreFileHandle;
+  end: number;
+  /** Entries written (acknowledged) to this segment. */
+  entries: number;
+}
+
+export class JournalWriter {
+  private current: Segment;
+  private next: Segment | null = null;
+  private creatingNext: Promise<void> | null = null;
+  private writing = false;
+  private rotateAfterWrite = false;
+  /** Sealed segments: no more writes; deleted once every entry is in a synced document log. */
+  private readonly sealed = new Map<number, Segment>();
+  private closed = false;
+
+  private constructor(
+    private readonly fs: StoreFs,
+    readonly dir: string,
+    first: Segment,
+  ) {
+    this.current = first;
+  }
+
+  /** Creates `dir` and its first segment, numbered `first` (above any segment ever used). */
+  static async create(fs: StoreFs, dir: string, first: number): Promise<JournalWriter> {
+    await fs.mkdir(dir);
+    const writer = new JournalWriter(fs, dir, await createSegment(fs, dir, first));
+    writer.prepareNext();
+    return writer;
+  }
+
+  get currentSegment(): number {
+    return this.current.segment;
+  }
+
+  /**
+   * Writes `bytes` (whole entries, `entries` of them) durably; resolves with the segment they
+   * went to. One write at a time: the caller's commit cycle guarantees it. A failed write
+   * leaves the segment's end where it was, so the retry overwrites whatever half got written.
+   */
+  async append(bytes: Buffer, entries: number): Promise<number> {
+    if (this.writing) throw new Error('journal writes must not overlap');
+    if (this.closed) throw new Error('journal is closed');
+    const target = this.current;
+    this.writing = true;
+    try {
+      await target.handle.writeAll(bytes, target.end);
+    } finally {
+      this.writing = false;
+    }
+    target.end += bytes.length;
+    target.entries += entries;
+    if (this.rotateAfterWrite) this.swap();
+    return target.segment;
+  }
+
+  /**
+   * Seals the current segment (if it holds anything) and moves on to the next one — at once,
+   * or right after the write in flight. Returns false when the next segment is not created
+   * yet (it will be by the next call).
+   */
+  rotate(): boolean {
+    if (this.current.entries === 0 || this.closed) return false;
+    if (!this.next) {
+      this.prepareNext();
+      return false;
+    }
+    if (this.writing) this.rotateAfterWrite = true;
+    else this.swap();
+    return true;
+  }
+
+  /** Sealed segments and how many entries each holds. */
+  sealedSegments(): { segment: number; entries: number }[] {
+    return [...this.sealed.values()].map((s) => ({ segment: s.segment, entries: s.entries }));
+  }
+
+  /** Deletes sealed segments (their records are all in synced document logs). */
+  async retire(segments: readonly number[]): Promise<void> {
+    let removed = 0;
+    for (const number of segments) {
+      const segment = this.sealed.get(number);
+      if (!segment) continue;
+      this.sealed.delete(number);
+      await segment.handle.close().catch(() => undefined);
+      await this.fs.unlink(segment.path);
+      removed += 1;
+    }
+    if (removed > 0) await this.fs.syncDir(this.dir);
+  }
+
+  /** Closes every file; `removeAll` deletes the segments too (everything is in the logs). */
+  async close(removeAll: boolean): Promise<void> {
+    this.closed = true;
+    await this.creatingNext?.catch(() => undefined);
+    const all = [...this.sealed.values(), this.current, ...(this.next ? [this.next] : [])];
+    this.sealed.clear();
+    for (const segment of all) {
+      await segment.handle.close().catch(() => undefined);
+      if (removeAll) await this.fs.unlink(segment.path).catch(() => undefined);
+    }
+    if (removeAll) await this.fs.syncDir(this.dir).catch(() => undefined);
+  }
+
+  private swap(): void {
+    this.rotateAfterWrite = false;
+    const next = this.next;
+    if (!next) return;
+    this.sealed.set(this.current.segment, this.current);
+    this.current = next;
+    this.next = null;
+    this.prepareNext();
+  }
+
+  private prepareNext(): void {
+    if (this.creatingNext || this.next || this.closed) return;
+    const number = this.current.segment + 1;
+    this.creatingNext = createSegment(this.fs, this.dir, number)
+      .then(
+        (segment) => {
+          if (this.closed) void segment.handle.close().then(() => this.fs.unlink(segment.path)).catch(() => undefined);
+          else this.next = segment;
+        },
+        // Retried at the next rotation; the current segment simply grows meanwhile.
+        () => undefined,
+      )
+      .finally(() => {
+        this.creatingNext = null;
+      });
+  }
+}
+
+async function createSegment(fs: StoreFs, dir: string, segment: number): Promise<Segment> {
+  const path = join(dir, segmentFileName(segment));
+  const handle = await fs.open(path, SEGMENT_FLAGS);
+  try {
+    const header = encodeJournalHeader(segment);
+    await handle.writeAll(header, 0);
+    // The file's directory entry must survive a crash before anything in it is acknowledged.
+    await fs.syncDir(dir);
+    return { segment, path, handle, end: header.length, entries: 0 };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fs.unlink(path).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The shared journal: records are durable there before their documents' logs hold them, so a
+ * crash between the two loses nothing; the next start copies them over, quietly dropping a
+ * torn final write and reporting damaged bytes (kept aside). Readers beside the server see
+ * journal-only records, and copied segments are deleted.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { DataDirArchive } from '../../persistence/data-dir.js';
+import { docDirName } from '../../persistence/file-names.js';
+import { FileStore } from '../../persistence/file-store.js';
+import { readJournal } from '../../persistence/journal.js';
+import { nodeFs } from '../../persistence/store-fs.js';
+import { captureLogger } from '../helpers/store-logger.js';
+import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const dirs: string[] = [];
+const stores: FileStore[] = [];
+afterEach(async () => {
+  // Stores left open stand for crashed servers: closing them now cannot affect a test.
+  for (const store of stores.splice(0)) await store.close().catch(() => undefined);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-journal-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A store that never copies on its own and is never closed: a server about to crash. */
+async function crashingStore(dataDir: string, texts: Record<string, string>): Promise<void> {
+  const store = new FileStore(dataDir, { journalFlushMs: 3_600_000 });
+  stores.push(store);
+  const docs = new Map<string, Y.Doc>();
+  const longest = Math.max(...Object.values(texts).map((t) => t.length));
+  for (let i = 0; i < longest; i += 1) {
+    for (const [name, text] of Object.entries(texts)) {
+      const char = text[i];
+      if (char === undefined) continue;
+      const doc = docs.get(name) ?? new Y.Doc();
+      docs.set(name, doc);
+      await store.append(name, appendTextUpdate(doc, char), { author: `author-of-${name}` });
+    }
+  }
+  // Let the next segment's creation finish, as it would have on a running server.
+  await sleep(50);
+}
+
+const logOnly = (dataDir: string): DataDirArchive => new DataDirArchive(dataDir, undefined, undefined, { journal: false });
+const segmentsOf = (dataDir: string): string[] => readdirSync(join(dataDir, 'journal')).filter((f) => f.endsWith('.wal')).sort();
+
+describe('the journal', () => {
+  it('holds acknowledged records until copied: a crash before the copy loses nothing', async () => {
+    const dataDir = tempDir();
+    await crashingStore(dataDir, { one: 'hello', two: 'journal', three: 'x' });
+    // The logs do not hold them yet; only the journal does.
+    expect(await logOnly(dataDir).readHistory('one')).toBeNull();
+    expect((await readJournal(nodeFs, join(dataDir, 'journal'))).entries).toHaveLength(13);
+
+    const logger = captureLogger();
+    const restarted = new FileStore(dataDir, { logger });
+    stores.push(restarted);
+    await restarted.ready();
+    expect(logger.lines.join('\n')).toMatch(/copied journal records into the document logs.*"records":13,"docs":3/);
+    for (const [name, text] of [['one', 'hello'], ['two', 'journal'], ['three', 'x']] as const) {
+      const loaded = await restarted.load(name);
+      expect(textOf(loaded.state)).toBe(text);
+      expect(loaded.seq).toBe(text.length);
+      const history = await logOnly(dataDir).readHistory(name);
+      expect(history?.records.map((r) => r.seq)).toEqual([...text].map((_, i) => i + 1));
+      expect(history?.records.every((r) => r.offset > 0 && r.author === `author-of-${name}`)).toBe(true);
+    }
+    expect(await restarted.append('one', appendTextUpdate(new Y.Doc(), '!'), { author: null })).toBe(6);
+    // The old segments are gone: only the new one (and the one prepared after it) remain.
+    expect(segmentsOf(dataDir).every((f) => Number(f.slice(0, 12)) > 2)).toBe(true);
+  });
+
+  it('drops a torn final write quietly, and keeps damaged bytes aside with their path and offset', async () => {
+    const dataDir = tempDir();
+    await crashingStore(dataDir, { doc: 'abcdef' });
+    const segment = join(dataDir, 'journal', segmentsOf(dataDir)[0] ?? '');
+    const bytes = readFileSync(segment);
+
+    // Torn: the last write was cut short, so it was never acknowledged to anyone.
+    truncateSync(segment, bytes.length - 3);
+    const quiet = captureLogger();
+    const first = new FileStore(dataDir, { logger: quiet });
+    stores.push(first);
+    expect(textOf((await first.load('doc')).state)).toBe('abcde');
+    expect(quiet.lines.filter((l) => /store recovery: .*journal/.test(l) && !/copied/.test(l))).toEqual([]);
+    await first.close();
+
+    // Damage: a flipped byte in the third of four entries.
+    const dataDir2 = tempDir();
+    await crashingStore(dataDir2, { doc: 'wxyz' });
+    const segment2 = join(dataDir2, 'journal', segmentsOf(dataDir2)[0] ?? '');
+    const damaged = readFileSync(segment2);
+    // Entries are length-prefixed (journal-format.ts): step over the first two.
+    const second = 20 + 8 + damaged.readUInt32BE(20);
+    const third = second + 8 + damaged.readUInt32BE(second);
+    damaged[third + 12] = (damaged[third + 12] ?? 0) ^ 0xff;
+    writeFileSync(segment2, damaged);
+    const loud = captureLogger();
+    const reopened = new FileStore(dataDir2, { logger: loud });
+    stores.push(reopened);
+    expect(textOf((await reopened.load('doc')).state)).toBe('wx');
+    expect(loud.lines.join('\n')).toContain(`${segment2} at byte ${third}: entry checksum mismatch`);
+    expect(readdirSync(join(dataDir2, 'journal')).some((f) => f.startsWith('000000000001.wal.corrupt-'))).toBe(true);
+  });
+
+  it('lets readers beside the server see records only in the journal, new documents too', async () => {
+    const dataDir = tempDir();
+    await crashingStore(dataDir, { fresh: 'new!', other: 'ab' });
+    const archive = new DataDirArchive(dataDir);
+    const listed = await archive.listDocs();
+    expect(listed.map((d) => [d.name, d.records]).sort()).toEqual([['fresh', 4], ['other', 2]]);
+    const history = await archive.readHistory('fresh');
+    expect(history?.records.map((r) => [r.seq, r.offset])).toEqual([[1, -1], [2, -1], [3, -1], [4, -1]]);
+    expect(history?.problems).toEqual([]);
+  });
+
+  it('copies records into the logs in the background and deletes copied segments', async () => {
+    const dataDir = tempDir();
+    const store = new FileStore(dataDir, { journalFlushMs: 20, checkpointEvery: 5 });
+    stores.push(store);
+    const doc = new Y.Doc();
+    for (const char of 'background copy') await store.append('bg', appendTextUpdate(doc, char), { author: null });
+    await waitFor(() => store.stats().copies > 0, 'a copy');
+    await sleep(100);
+    const history = await logOnly(dataDir).readHistory('bg');
+    expect(history?.records).toHaveLength('background copy'.length);
+    // Every segment left holds no records: the copied ones were deleted.
+    expect((await readJournal(nodeFs, join(dataDir, 'journal'))).entries).toEqual([]);
+    // Checkpoints follow the copies.
+    expect(readdirSync(join(dataDir, 'docs', docDirName('bg'))).some((f) => f.startsWith('checkpoint-'))).toBe(true);
+    await store.close();
+    expect(existsSync(join(dataDir, 'journal'))).toBe(true);
+    expect(segmentsOf(dataDir)).toEqual([]);
+  });
+});
