@@ -7,7 +7,7 @@
  *
  * Reading never writes, so it is safe beside a running server; `limits` lets the server's own
  * store read only up to what it has made durable (a frame being written is not damage).
- * Records still only in the journal (a running server copies them within a second; after a
+ * Records still only in the journal (a running server copies them within seconds; after a
  * crash, at its next start) are read from there, so a reader sees every durable record.
  * The server's own store copies them first instead (`journal: false`).
  */

@@ -9,7 +9,8 @@
  * this one ends. How a cycle makes records durable:
  * - with the journal (the default when durable): one O_DSYNC write of every document's
  *   records to the journal, however many documents the cycle touched. Every `journalFlushMs`
- *   the records are copied into their documents' logs (one write and fdatasync per document),
+ *   the records are copied into their documents' logs (one write and fdatasync per document:
+ *   copying rarely saves most of those, as a busy document gets one per pass, not per cycle),
  *   and journal segments whose records are all in synced logs are deleted. Startup first
  *   copies whatever a crash left only in the journal.
  * - without (`journal: false`, and with `fsync: false`): one write of each document's records
@@ -44,7 +45,7 @@ export interface FileStoreOptions {
   fsync?: boolean;
   /** Make them durable in the shared journal rather than in each document's log (default: `fsync`). */
   journal?: boolean;
-  /** How often records are copied from the journal into the documents' logs (default 1000 ms). */
+  /** How often records are copied from the journal into the documents' logs (default 5000 ms). */
   journalFlushMs?: number;
   /** Write a checkpoint after this many records since the last one (default 1000). */
   checkpointEvery?: number;
@@ -105,7 +106,7 @@ export class FileStore implements Store, DocArchive {
     this.options = {
       fsync: options.fsync ?? true,
       journal: (options.journal ?? true) && (options.fsync ?? true),
-      journalFlushMs: options.journalFlushMs ?? 1000,
+      journalFlushMs: options.journalFlushMs ?? 5000,
       checkpointEvery: options.checkpointEvery ?? 1000,
       checkpointBytes: options.checkpointBytes ?? 4 * 1024 * 1024,
       keepCheckpoints: options.keepCheckpoints ?? 3,
@@ -316,6 +317,8 @@ export class FileStore implements Store, DocArchive {
       log.markJournaled(counts[i] ?? 0, segment);
       this.uncopied.add(log);
     });
+    // A burst filled the segment's preallocated space before the next pass: copy and rotate now.
+    if (journal.full) void this.copyOut();
     return true;
   }
 
@@ -350,13 +353,9 @@ export class FileStore implements Store, DocArchive {
     if (!journal) return;
     // Sealed first: the copies below then empty every sealed segment, so it can go at once.
     journal.rotate();
-    const logs = [...this.uncopied];
-    // Two at a time, so commit cycles always find a free thread in the pool.
-    const next = (): Promise<void> => {
-      const log = logs.shift();
-      return log ? this.copyLog(log).then(next) : Promise.resolve();
-    };
-    await Promise.all([next(), next()]);
+    // One document at a time: each copy ends in an fdatasync, and commit writes queued behind
+    // a burst of them would wait.
+    for (const log of [...this.uncopied]) await this.copyLog(log);
     const done = journal.sealedSegments().filter((s) => (this.copied.get(s.segment) ?? 0) >= s.entries).map((s) => s.segment);
     if (done.length === 0) return;
     try {

@@ -131,6 +131,6 @@ async function verifyJournal(fs: StoreFs, dir: string, live: boolean, report: Ve
   }
   if (scan.entries.length === 0) return;
   const docs = new Set(scan.entries.map((e) => e.name)).size;
-  const when = live ? 'the server copies them within a second' : 'the next server start copies them; every command reads them meanwhile';
+  const when = live ? 'the server copies them within seconds' : 'the next server start copies them; every command reads them meanwhile';
   report.warnings.push({ path: dir, message: `${scan.entries.length} records of ${docs} documents are in the journal, not yet in their logs (${when})` });
 }

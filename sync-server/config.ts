@@ -37,6 +37,8 @@ export interface ServerConfig {
   heartbeatMs: number;
   /** When false, updates are relayed without waiting for fsync (benchmark reference only). */
   durable: boolean;
+  /** Durable updates go to one shared journal (one write per batch for all documents), copied into each document's log in the background; false writes and fsyncs each document's log directly. */
+  journal: boolean;
   /** Presence (cursor) changes within this interval are merged into one message per room. */
   presenceIntervalMs: number;
   /** The store writes a checkpoint of a document after this many records since the last one... */
@@ -67,6 +69,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   logLevel: 'info',
   heartbeatMs: 30_000,
   durable: true,
+  journal: true,
   presenceIntervalMs: 50,
   checkpointRecords: 1000,
   checkpointBytes: 4 * MiB,
@@ -167,6 +170,8 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(100, 3_600_000), get: (c) => c.heartbeatMs, set: (c, v) => { c.heartbeatMs = v; } }),
   option({ flag: 'durable', env: 'TANDEM_DURABLE', description: 'Relay updates only after fsync (false is for benchmarks only)',
     parse: boolean, isSwitch: true, get: (c) => c.durable, set: (c, v) => { c.durable = v; } }),
+  option({ flag: 'journal', env: 'TANDEM_JOURNAL', description: 'Make updates durable in one shared journal, copied into the documents\' logs in the background (false: fsync each document\'s log)',
+    parse: boolean, isSwitch: true, get: (c) => c.journal, set: (c, v) => { c.journal = v; } }),
   option({ flag: 'presence-interval-ms', env: 'TANDEM_PRESENCE_INTERVAL_MS', description: 'Presence changes within this interval are sent as one message per room (1 ms per person in rooms over 50, up to 250 ms)',
     parse: integer(0, 10_000), get: (c) => c.presenceIntervalMs, set: (c, v) => { c.presenceIntervalMs = v; } }),
   option({ flag: 'checkpoint-records', env: 'TANDEM_CHECKPOINT_RECORDS', description: 'Checkpoint a document after this many logged updates',

@@ -8,7 +8,7 @@ import type { WireProtocol } from '../load/wire.js';
 /** Compared by default, in this order. */
 export const SERVER_IDS = ['tandem', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
 /** Selectable with --servers, for diagnosis. */
-export const EXTRA_SERVER_IDS = ['tandem-sync-only'] as const;
+export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal'] as const;
 export type ServerId = (typeof SERVER_IDS)[number] | (typeof EXTRA_SERVER_IDS)[number];
 
 export interface ServerKind {
@@ -27,10 +27,11 @@ export interface ServerKind {
  * per-address and flood limits exist for the open internet, not for a load generator. The
  * limits are still checked on every message, so their cost is measured.
  */
-const tandemArgs = (durable: boolean) => (dataDir: string): string[] => [
+const tandemArgs = (durable: boolean, journal = true) => (dataDir: string): string[] => [
   'bin/tandem.ts', 'serve',
   '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir,
   '--durable', String(durable),
+  '--journal', String(journal),
   '--max-connections', '100000',
   '--max-connections-per-room', '100000',
   '--max-connections-per-ip', '100000',
@@ -57,6 +58,10 @@ export const SERVER_KINDS: Record<ServerId, ServerKind> = {
   hocuspocus: {
     id: 'hocuspocus', label: '@hocuspocus/server 4.7.0', protocol: 'hocuspocus', usesDataDir: false,
     args: () => ['bench/peers/hocuspocus-server.ts'], ready: PEER_READY,
+  },
+  'tandem-no-journal': {
+    id: 'tandem-no-journal', label: 'Tandem (durable, --journal false)', protocol: 'y-websocket', usesDataDir: true,
+    args: tandemArgs(true, false), ready: TANDEM_READY,
   },
   'tandem-sync-only': {
     id: 'tandem-sync-only', label: 'Tandem sync layer, in-memory store', protocol: 'y-websocket', usesDataDir: false,

@@ -56,6 +56,7 @@ export const serveCommand: Command = {
     }
     const store = new FileStore(config.dataDir, {
       fsync: config.durable,
+      journal: config.journal,
       checkpointEvery: config.checkpointRecords,
       checkpointBytes: config.checkpointBytes,
       logger,

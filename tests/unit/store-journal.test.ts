@@ -4,7 +4,7 @@
  * torn final write and reporting damaged bytes (kept aside). Readers beside the server see
  * journal-only records, and copied segments are deleted.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,9 +85,16 @@ describe('the journal', () => {
     await crashingStore(dataDir, { doc: 'abcdef' });
     const segment = join(dataDir, 'journal', segmentsOf(dataDir)[0] ?? '');
     const bytes = readFileSync(segment);
+    // Entries are length-prefixed (journal-format.ts), then the segment's preallocated zeros.
+    const offsets: number[] = [];
+    for (let at = 20; bytes.readUInt32BE(at) !== 0; at += 8 + bytes.readUInt32BE(at)) offsets.push(at);
+    expect(offsets).toHaveLength(6);
+    const lastEnd = (offsets[5] ?? 0) + 8 + bytes.readUInt32BE(offsets[5] ?? 0);
 
-    // Torn: the last write was cut short, so it was never acknowledged to anyone.
-    truncateSync(segment, bytes.length - 3);
+    // Torn: the last write was cut short (its end never reached the disk), so it was never
+    // acknowledged to anyone.
+    bytes.fill(0, lastEnd - 3, lastEnd);
+    writeFileSync(segment, bytes);
     const quiet = captureLogger();
     const first = new FileStore(dataDir, { logger: quiet });
     stores.push(first);
