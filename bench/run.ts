@@ -15,12 +15,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildServer } from './harness/build-server.js';
 import { pinningPlan } from './harness/cpu-set.js';
 import { describeMachine } from './harness/machine.js';
 import { summarizeProfile } from './harness/profile-summary.js';
 import { collectValues, renderReport, writeReport, type ReportInput } from './harness/report.js';
 import { runOne, type RunRecord, type RunSettings } from './harness/run-one.js';
-import { EXTRA_SERVER_IDS, SERVER_IDS, isServerId, type ServerId } from './harness/server-kinds.js';
+import { EXTRA_SERVER_IDS, SERVER_IDS, SERVER_KINDS, isServerId, type ServerId } from './harness/server-kinds.js';
 import { checkTargets } from './harness/summary.js';
 import { WORKLOADS, findWorkload, type Workload } from './harness/workloads.js';
 import { WORKLOAD_METRICS } from './harness/metrics.js';
@@ -91,6 +92,7 @@ function progressLine(record: RunRecord): string {
 
 async function main(): Promise<void> {
   const options = parseOptions();
+  if (options.servers.some((id) => !SERVER_KINDS[id].typescript)) buildServer(repoRoot);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outDir = path.join(repoRoot, 'bench', 'results', stamp);
   mkdirSync(outDir, { recursive: true });

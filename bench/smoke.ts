@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServer } from './harness/build-server.js';
 import { runOne, type RunRecord } from './harness/run-one.js';
 import type { ServerId } from './harness/server-kinds.js';
 import type { Workload } from './harness/workloads.js';
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
   let failed = false;
   try {
     const servers: ServerId[] = ['tandem', 'hocuspocus'];
+    buildServer(repoRoot);
     const records = await Promise.all(
       servers.map((server) => runOne(tiny, server, 1, { repoRoot, outDir, quick: true, cpus: null, profileDir: null })),
     );

@@ -11,10 +11,19 @@ import type { ServerMetrics } from './metrics.js';
 
 const SLOW_READER_GRACE_MS = 2000;
 
-export interface ConnectionOptions {
+/** What all connections of a server share: one object per server, not per connection. */
+export interface ConnectionSettings {
   maxBufferedBytes: number;
   metrics: ServerMetrics;
   logger: Logger;
+  /** Token bucket for incoming messages; above it the connection is closed with 1008. */
+  rate: { messagesPerSecond: number; burst: number } | null;
+  /** Told when a connection has closed (it has left its room by then). */
+  onClosed(connection: Connection, code: number): void;
+}
+
+/** Who is connected: from the upgrade's address and credentials. */
+export interface ConnectionIdentity {
   remoteAddress: string;
   author: string | null;
   /** A viewer: its document updates are ignored. */
@@ -23,21 +32,43 @@ export interface ConnectionOptions {
   expiresAt?: number | null;
   /** Who is connected, for the log lines. */
   user?: string | null;
-  /** Token bucket for incoming messages; above it the connection is closed with 1008. */
-  rate?: { messagesPerSecond: number; burst: number };
 }
 
 /** setTimeout fires at once for delays above 2^31-1 ms (~24.8 days): longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The connection of each socket, for the listeners below (shared by all sockets). */
+const connectionOf = new WeakMap<WebSocket, Connection>();
+
+/*
+ * One set of socket listeners for every connection, finding theirs through `connectionOf`:
+ * per-connection closures would cost a few hundred bytes per (idle) connection.
+ */
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connectionOf.get(this)?.receive(data, isBinary);
+}
+function onSocketPong(this: WebSocket): void {
+  const connection = connectionOf.get(this);
+  if (connection) connection.alive = true;
+}
+function onSocketClose(this: WebSocket, code: number): void {
+  connectionOf.get(this)?.socketClosed(code);
+}
+/** ws reports protocol violations (oversize frames, bad opcodes) here, then closes the socket itself with the matching code (1009, 1002); 'close' follows. */
+function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
+  connectionOf.get(this)?.socketError(error);
+}
+
 export class Connection implements RoomPeer {
-  readonly awarenessClientIds = new Set<number>();
   readonly author: string | null;
   readonly readOnly: boolean;
+  readonly remoteAddress: string;
   /** Cleared on every ping, set by the pong: still false at the next ping means dead. */
   alive = true;
   private closed = false;
   private readonly openedAt = Date.now();
+  private readonly user: string | null;
+  private readonly expiresAt: number | null;
   private readonly bucket: TokenBucket | null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private writeRefusalReported = false;
@@ -45,29 +76,27 @@ export class Connection implements RoomPeer {
   constructor(
     private readonly socket: WebSocket,
     readonly room: Room,
-    private readonly options: ConnectionOptions,
-    private readonly onClosed: (connection: Connection, code: number) => void,
+    private readonly settings: ConnectionSettings,
+    identity: ConnectionIdentity,
   ) {
-    this.author = options.author;
-    this.readOnly = options.readOnly ?? false;
-    this.bucket = options.rate ? new TokenBucket(options.rate.messagesPerSecond, options.rate.burst) : null;
+    this.author = identity.author;
+    this.readOnly = identity.readOnly ?? false;
+    this.remoteAddress = identity.remoteAddress;
+    this.user = identity.user ?? null;
+    this.expiresAt = identity.expiresAt ?? null;
+    this.bucket = settings.rate ? new TokenBucket(settings.rate.messagesPerSecond, settings.rate.burst) : null;
     socket.binaryType = 'nodebuffer';
-    socket.on('message', this.onMessage);
-    socket.on('pong', () => {
-      this.alive = true;
-    });
-    socket.on('close', (code: number) => this.finish(code));
-    // ws reports protocol violations (oversize frames, bad opcodes) here and then closes the
-    // socket itself with the matching code (1009, 1002); 'close' follows.
-    socket.on('error', (error: Error & { code?: string }) => {
-      this.options.logger.warn({ room: room.name, remote: options.remoteAddress, err: error.message, code: error.code }, 'connection error');
-    });
+    connectionOf.set(socket, this);
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
   }
 
   /** Joins the room: from here on the connection sends and receives. */
   start(): void {
-    this.options.logger.info(
-      { room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined, readOnly: this.readOnly || undefined },
+    this.settings.logger.info(
+      { room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined, readOnly: this.readOnly || undefined },
       'connection open',
     );
     this.room.join(this);
@@ -79,8 +108,8 @@ export class Connection implements RoomPeer {
   writeRefused(): void {
     if (this.writeRefusalReported || this.closed) return;
     this.writeRefusalReported = true;
-    this.options.logger.warn(
-      { room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined },
+    this.settings.logger.warn(
+      { room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined },
       'update from a read-only connection ignored',
     );
     // y-websocket clients understand this message (they log it); the connection stays open.
@@ -91,19 +120,19 @@ export class Connection implements RoomPeer {
     if (this.closed) return;
     // A reader that cannot keep up is dropped instead of buffering without bound; it loses
     // nothing, since the sync on reconnect brings it up to date.
-    if (this.socket.bufferedAmount + message.byteLength > this.options.maxBufferedBytes) {
+    if (this.socket.bufferedAmount + message.byteLength > this.settings.maxBufferedBytes) {
       this.close(CloseCode.tryAgainLater, 'too much data buffered toward a slow reader');
       return;
     }
-    this.options.metrics.messagesOut.inc();
-    this.options.metrics.bytesOut.inc(message.byteLength);
+    this.settings.metrics.messagesOut.inc();
+    this.settings.metrics.bytesOut.inc(message.byteLength);
     this.socket.send(message);
   }
 
   /** Sends a ping, or ends a connection that never answered the previous one. */
   heartbeat(): void {
     if (!this.alive) {
-      this.options.logger.info({ room: this.room.name, remote: this.options.remoteAddress }, 'heartbeat missed, terminating');
+      this.settings.logger.info({ room: this.room.name, remote: this.remoteAddress }, 'heartbeat missed, terminating');
       this.socket.terminate();
       this.finish(CloseCode.goingAway, 'heartbeat');
       return;
@@ -124,11 +153,12 @@ export class Connection implements RoomPeer {
     this.finish(code, reason);
   }
 
-  private readonly onMessage = (data: RawData, isBinary: boolean): void => {
+  /** A message from the socket (its listener above calls this). */
+  receive(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
     if (this.bucket && !this.bucket.take()) {
-      this.options.logger.warn(
-        { room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined, rate: this.options.rate },
+      this.settings.logger.warn(
+        { room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined, rate: this.settings.rate },
         'closing connection over its message rate limit',
       );
       this.close(CloseCode.policyViolation, 'message rate limit exceeded');
@@ -139,7 +169,7 @@ export class Connection implements RoomPeer {
       return;
     }
     const bytes = data as Buffer;
-    const { metrics } = this.options;
+    const { metrics } = this.settings;
     metrics.bytesIn.inc(bytes.byteLength);
     try {
       const message = decodeClientMessage(bytes);
@@ -148,14 +178,23 @@ export class Connection implements RoomPeer {
     } catch (error) {
       this.reject(error);
     }
-  };
+  }
+
+  /** The socket closed (its listener above calls this). */
+  socketClosed(code: number): void {
+    this.finish(code);
+  }
+
+  socketError(error: Error & { code?: string }): void {
+    this.settings.logger.warn({ room: this.room.name, remote: this.remoteAddress, err: error.message, code: error.code }, 'connection error');
+  }
 
   private reject(error: unknown): void {
     const protocolError = error instanceof ProtocolError ? error : null;
     const code = protocolError?.closeCode ?? CloseCode.internalError;
     const level = protocolError ? 'warn' : 'error';
-    this.options.logger[level](
-      { room: this.room.name, remote: this.options.remoteAddress, code, err: (error as Error).message, errorCode: protocolError?.code },
+    this.settings.logger[level](
+      { room: this.room.name, remote: this.remoteAddress, code, err: (error as Error).message, errorCode: protocolError?.code },
       'closing connection on bad input',
     );
     this.close(code, protocolError ? protocolError.code : 'internal error');
@@ -163,11 +202,11 @@ export class Connection implements RoomPeer {
 
   /** Closes the connection with 4401 when its credentials expire. */
   private scheduleExpiry(): void {
-    const { expiresAt } = this.options;
-    if (expiresAt === undefined || expiresAt === null || this.closed) return;
+    const { expiresAt } = this;
+    if (expiresAt === null || this.closed) return;
     const delay = expiresAt - Date.now();
     if (delay <= 0) {
-      this.options.logger.info({ room: this.room.name, remote: this.options.remoteAddress, user: this.options.user ?? undefined }, 'token expired, closing');
+      this.settings.logger.info({ room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined }, 'token expired, closing');
       this.close(CloseCode.unauthorized, 'token expired');
       return;
     }
@@ -180,12 +219,12 @@ export class Connection implements RoomPeer {
     if (this.closed) return;
     this.closed = true;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.socket.off('message', this.onMessage);
-    this.options.metrics.closes.inc({ code: String(code) });
-    this.options.logger.info(
-      { room: this.room.name, remote: this.options.remoteAddress, code, reason: reason || undefined, ms: Date.now() - this.openedAt },
+    this.socket.off('message', onSocketMessage);
+    this.settings.metrics.closes.inc({ code: String(code) });
+    this.settings.logger.info(
+      { room: this.room.name, remote: this.remoteAddress, code, reason: reason || undefined, ms: Date.now() - this.openedAt },
       'connection closed',
     );
-    this.onClosed(this, code);
+    this.settings.onClosed(this, code);
   }
 }

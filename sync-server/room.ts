@@ -27,8 +27,6 @@ import { PresenceRelay } from './presence-relay.js';
 /** What a room needs from a connection: a way to send, and who it is. */
 export interface RoomPeer {
   send(message: Uint8Array): void;
-  /** Awareness client ids this peer has set; maintained by the room. */
-  readonly awarenessClientIds: Set<number>;
   /** Author recorded in the history log for this peer's changes. */
   readonly author: string | null;
   /** A viewer: its document updates are ignored (its sync and awareness still work). */
@@ -52,6 +50,8 @@ export class Room {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
   private readonly peers = new Set<RoomPeer>();
+  /** Awareness client ids each peer has set (only peers that set any: most idle ones never do). */
+  private readonly presenceIds = new Map<RoomPeer, Set<number>>();
   /** Settles when every append made so far has settled (its value is not used). */
   private durableTail: Promise<unknown> = Promise.resolve();
   private pendingAppends = 0;
@@ -103,9 +103,10 @@ export class Room {
   /** Removes a peer and the presence it set; returns the number of peers left. */
   leave(peer: RoomPeer): number {
     if (!this.peers.delete(peer)) return this.peers.size;
-    if (peer.awarenessClientIds.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.awarenessClientIds], peer);
-      peer.awarenessClientIds.clear();
+    const ids = this.presenceIds.get(peer);
+    if (ids) {
+      this.presenceIds.delete(peer);
+      if (ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], peer);
     }
     return this.peers.size;
   }
@@ -184,6 +185,7 @@ export class Room {
     this.awareness.destroy();
     this.doc.destroy();
     this.peers.clear();
+    this.presenceIds.clear();
   }
 
   /** Resolves true once the update is durable, false if the store refused it. */
@@ -249,9 +251,14 @@ export class Room {
     const peer = origin as RoomPeer;
     if (this.peers.has(peer)) {
       // Set by the peer itself; its message is relayed by the presence relay.
-      for (const id of change.added) peer.awarenessClientIds.add(id);
-      for (const id of change.updated) peer.awarenessClientIds.add(id);
-      for (const id of change.removed) peer.awarenessClientIds.delete(id);
+      let ids = this.presenceIds.get(peer);
+      if (!ids) {
+        ids = new Set();
+        this.presenceIds.set(peer, ids);
+      }
+      for (const id of change.added) ids.add(id);
+      for (const id of change.updated) ids.add(id);
+      for (const id of change.removed) ids.delete(id);
       this.presence.noteChanges(changed, peer);
       return;
     }

@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Store } from '../persistence/store.js';
 import type { ServerConfig } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionSettings } from './connection.js';
 import { docNameFromRequestUrl } from './doc-name.js';
 import { createHttpHandler, type RouteHandler } from './http-routes.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
@@ -71,6 +71,7 @@ export class TandemServer {
   private closing: Promise<void> | null = null;
   private readonly authorize: Authorize;
   private readonly admission: Admission;
+  private readonly connectionSettings: ConnectionSettings;
 
   private constructor(private readonly options: TandemServerOptions) {
     const { config, store, logger } = options;
@@ -91,8 +92,20 @@ export class TandemServer {
       rooms: () => this.rooms.size,
       storeHealthy: () => store.health().ok,
     });
+    this.connectionSettings = {
+      maxBufferedBytes: config.limits.maxBufferedBytes,
+      metrics: this.metrics,
+      logger,
+      rate: { messagesPerSecond: config.limits.messagesPerSecond, burst: config.limits.messageBurst },
+      onClosed: (closed) => {
+        this.connections.delete(closed);
+        closed.room.leave(closed);
+        this.rooms.release(closed.room);
+      },
+    };
     // perMessageDeflate off: Yjs updates are small and binary; compression costs CPU per send.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxMessageBytes, perMessageDeflate: false });
+    // clientTracking off: `connections` already tracks them (ws's own set costs a listener each).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
     this.http = http.createServer(
       createHttpHandler({
         metrics: this.metrics,
@@ -227,26 +240,13 @@ export class TandemServer {
   }
 
   private connect(ws: WebSocket, room: Room, principal: Principal, remoteAddress: string): void {
-    const connection = new Connection(
-      ws,
-      room,
-      {
-        maxBufferedBytes: this.options.config.limits.maxBufferedBytes,
-        metrics: this.metrics,
-        logger: this.options.logger,
-        remoteAddress,
-        author: principal.author,
-        readOnly: principal.readOnly ?? false,
-        expiresAt: principal.expiresAt ?? null,
-        user: principal.userId ?? null,
-        rate: { messagesPerSecond: this.options.config.limits.messagesPerSecond, burst: this.options.config.limits.messageBurst },
-      },
-      (closed) => {
-        this.connections.delete(closed);
-        room.leave(closed);
-        this.rooms.release(room);
-      },
-    );
+    const connection = new Connection(ws, room, this.connectionSettings, {
+      remoteAddress,
+      author: principal.author,
+      readOnly: principal.readOnly ?? false,
+      expiresAt: principal.expiresAt ?? null,
+      user: principal.userId ?? null,
+    });
     this.connections.add(connection);
     connection.start();
   }

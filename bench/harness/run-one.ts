@@ -50,8 +50,8 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   const nodeArgs = [
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     '--expose-gc',
-    '--import', 'tsx',
-    '--import', './bench/peers/gc-probe.ts',
+    ...(kind.typescript ? ['--import', 'tsx'] : []),
+    '--import', './bench/peers/gc-probe.mjs',
     ...kind.args(dataDir),
   ];
   const memoryReportPath = path.join(settings.outDir, 'jobs', `${name}.memory.json`);

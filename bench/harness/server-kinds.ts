@@ -1,7 +1,8 @@
 /**
- * The servers compared, and how each is started. Every one runs as its own Node process
- * (`node --import tsx …`, so TypeScript sources and JavaScript peers load the same way) and
- * prints a line carrying its URL once it accepts connections.
+ * The servers compared, and how each is started. Every one runs as its own Node process and
+ * prints a line carrying its URL once it accepts connections. Tandem runs as built (`dist/`,
+ * what `npm start` runs; bench/run.ts builds it first); the peers through small TypeScript
+ * wrappers (`node --import tsx …`) around their published JavaScript.
  */
 import type { WireProtocol } from '../load/wire.js';
 
@@ -17,6 +18,8 @@ export interface ServerKind {
   protocol: WireProtocol;
   /** Tandem needs a data directory; the peers keep everything in memory. */
   usesDataDir: boolean;
+  /** Started through tsx (its transform also wraps every closure to keep its name, which costs memory). */
+  typescript: boolean;
   /** Node arguments (after any profiling flags). */
   args(dataDir: string): string[];
   ready: RegExp;
@@ -28,7 +31,7 @@ export interface ServerKind {
  * limits are still checked on every message, so their cost is measured.
  */
 const tandemArgs = (durable: boolean, journal = true) => (dataDir: string): string[] => [
-  'bin/tandem.ts', 'serve',
+  'dist/bin/tandem.js', 'serve',
   '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir,
   '--durable', String(durable),
   '--journal', String(journal),
@@ -44,31 +47,31 @@ const PEER_READY = /^ready (http:\/\/\S+)$/m;
 
 export const SERVER_KINDS: Record<ServerId, ServerKind> = {
   tandem: {
-    id: 'tandem', label: 'Tandem (durable)', protocol: 'y-websocket', usesDataDir: true,
+    id: 'tandem', label: 'Tandem (durable)', protocol: 'y-websocket', usesDataDir: true, typescript: false,
     args: tandemArgs(true), ready: TANDEM_READY,
   },
   'tandem-memory': {
-    id: 'tandem-memory', label: 'Tandem (--durable false)', protocol: 'y-websocket', usesDataDir: true,
+    id: 'tandem-memory', label: 'Tandem (--durable false)', protocol: 'y-websocket', usesDataDir: true, typescript: false,
     args: tandemArgs(false), ready: TANDEM_READY,
   },
   'y-websocket-server': {
-    id: 'y-websocket-server', label: '@y/websocket-server 0.1.1', protocol: 'y-websocket', usesDataDir: false,
+    id: 'y-websocket-server', label: '@y/websocket-server 0.1.1', protocol: 'y-websocket', usesDataDir: false, typescript: true,
     args: () => ['bench/peers/y-websocket-server.ts'], ready: PEER_READY,
   },
   hocuspocus: {
-    id: 'hocuspocus', label: '@hocuspocus/server 4.7.0', protocol: 'hocuspocus', usesDataDir: false,
+    id: 'hocuspocus', label: '@hocuspocus/server 4.7.0', protocol: 'hocuspocus', usesDataDir: false, typescript: true,
     args: () => ['bench/peers/hocuspocus-server.ts'], ready: PEER_READY,
   },
   'tandem-no-journal': {
-    id: 'tandem-no-journal', label: 'Tandem (durable, --journal false)', protocol: 'y-websocket', usesDataDir: true,
+    id: 'tandem-no-journal', label: 'Tandem (durable, --journal false)', protocol: 'y-websocket', usesDataDir: true, typescript: false,
     args: tandemArgs(true, false), ready: TANDEM_READY,
   },
   'tandem-sync-only': {
-    id: 'tandem-sync-only', label: 'Tandem sync layer, in-memory store', protocol: 'y-websocket', usesDataDir: false,
+    id: 'tandem-sync-only', label: 'Tandem sync layer, in-memory store', protocol: 'y-websocket', usesDataDir: false, typescript: true,
     args: () => ['bench/peers/tandem-sync-only.ts'], ready: PEER_READY,
   },
   'raw-relay': {
-    id: 'raw-relay', label: 'raw ws relay', protocol: 'relay', usesDataDir: false,
+    id: 'raw-relay', label: 'raw ws relay', protocol: 'relay', usesDataDir: false, typescript: true,
     args: () => ['bench/peers/raw-relay.ts'], ready: PEER_READY,
   },
 };

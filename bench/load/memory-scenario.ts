@@ -5,7 +5,7 @@
  *   per connection = (memory with N in one room − memory with the warm-up W in it) / (N − W)
  *   per room       = (memory after adding K one-client rooms − memory before) / K − per connection
  *
- * Each reading follows a full garbage collection in the server (bench/peers/gc-probe.ts) and
+ * Each reading follows a full garbage collection in the server (bench/peers/gc-probe.mjs) and
  * is taken both as RSS and as V8 heap (used + external). Idle clients sync and publish no
  * presence, so nothing is broadcast while they join.
  */

@@ -70,7 +70,7 @@ export interface GeneratorJob {
   scenario: Scenario;
   seed: number;
   connectConcurrency: number;
-  /** Where the server writes its memory usage after a full GC when sent SIGUSR2 (gc-probe.ts). */
+  /** Where the server writes its memory usage after a full GC when sent SIGUSR2 (gc-probe.mjs). */
   memoryReportPath: string;
   resultPath: string;
 }

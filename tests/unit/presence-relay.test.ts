@@ -6,7 +6,7 @@ import { PresenceRelay } from '../../sync-server/presence-relay.js';
 import { decodeClientMessage } from '../../sync-server/protocol.js';
 import type { RoomPeer } from '../../sync-server/room.js';
 
-const peer = (): RoomPeer => ({ send: () => undefined, awarenessClientIds: new Set(), author: null });
+const peer = (): RoomPeer => ({ send: () => undefined, author: null });
 
 function setup(intervalMs: number, roomSize = 10) {
   const awareness = new awarenessProtocol.Awareness(new Y.Doc());
