@@ -9,8 +9,8 @@
  * this one ends. How a cycle makes records durable:
  * - with the journal (the default when durable): one O_DSYNC write of every document's
  *   records to the journal, however many documents the cycle touched. Every `journalFlushMs`
- *   the records are copied into their documents' logs (one write and fdatasync per document:
- *   copying rarely saves most of those, as a busy document gets one per pass, not per cycle),
+ *   the records are copied into their documents' logs (one write and fdatasync per document
+ *   per pass, however many of its records the pass copies),
  *   and journal segments whose records are all in synced logs are deleted. Startup first
  *   copies whatever a crash left only in the journal.
  * - without (`journal: false`, and with `fsync: false`): one write of each document's records

@@ -5,6 +5,8 @@
  * - Nothing about the document leaves the room before it is durable: a relayed update waits for
  *   its own append, a sync step 2 reply waits for every append made before it was encoded.
  * - Each outgoing message is encoded once and the same bytes go to every receiver.
+ * - A client that has nothing yet gets the document without an encode when one was made
+ *   before: that encoded state, then the update messages relayed since, in order.
  * - An update is never echoed back to the peer it came from.
  * - Awareness states a peer set are removed, and the removal relayed, when that peer leaves.
  */
@@ -46,6 +48,20 @@ export interface RoomOptions {
   presenceIntervalMs: number;
 }
 
+/**
+ * The whole document for clients that have nothing yet: one encoded sync step 2, plus the
+ * update messages relayed after it was made, in order. Encoding a large document takes tens of
+ * milliseconds; with this, a crowd of joiners after a few edits costs no encode at all.
+ */
+interface FullState {
+  reply: Uint8Array;
+  since: Uint8Array[];
+  sinceBytes: number;
+}
+
+/** Past this many updates after the encoded state, the next fresh joiner gets a new encode. */
+const MAX_UPDATES_AFTER_FULL_STATE = 1000;
+
 export class Room {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
@@ -55,8 +71,8 @@ export class Room {
   /** Settles when every append made so far has settled (its value is not used). */
   private durableTail: Promise<unknown> = Promise.resolve();
   private pendingAppends = 0;
-  /** Sync step 2 for a client that has nothing yet; dropped on every change. */
-  private fullStateReply: Uint8Array | null = null;
+  /** What a client that has nothing yet is sent (see `FullState`); null until next needed. */
+  private fullState: FullState | null = null;
   private destroyed = false;
   private readonly sizeBudget: DocumentSizeBudget;
   private readonly presence: PresenceRelay;
@@ -72,7 +88,7 @@ export class Room {
     Y.applyUpdate(this.doc, state);
     // The loaded state is already the whole document as one update: the first joiners of a
     // freshly loaded (possibly large) document get it without an encode.
-    this.fullStateReply = encodeSyncStep2(state);
+    this.fullState = { reply: encodeSyncStep2(state), since: [], sinceBytes: 0 };
     this.sizeBudget = new DocumentSizeBudget(options.maxDocumentBytes ?? Infinity, state.byteLength);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The server is not a participant: it must not show up as a user in anyone's presence list.
@@ -158,16 +174,15 @@ export class Room {
       throw new ProtocolError(`update rejected by Yjs: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
     this.sizeBudget.grew(update.byteLength);
-    this.fullStateReply = null;
     const message = encodedMessage ?? encodeUpdate(update);
     const appended = this.trackAppend(update, author);
     if (this.options.durable) {
       // An update the store could not take (it was closed under us) is never relayed.
       void appended.then((durable) => {
-        if (durable) this.broadcast(message, origin);
+        if (durable) this.relay(message, origin);
       });
     } else {
-      this.broadcast(message, origin);
+      this.relay(message, origin);
     }
   }
 
@@ -207,23 +222,38 @@ export class Room {
     return appended;
   }
 
+  /** Sends a durable update to every peer but its origin, and keeps it for fresh joiners. */
+  private relay(message: Uint8Array, origin: RoomPeer | null): void {
+    this.broadcast(message, origin);
+    const full = this.fullState;
+    if (!full) return;
+    full.since.push(message);
+    full.sinceBytes += message.byteLength;
+    // Past this, a fresh encode is smaller to send and cheaper to keep.
+    if (full.since.length > MAX_UPDATES_AFTER_FULL_STATE || full.sinceBytes > Math.max(64 * 1024, full.reply.byteLength / 8)) this.fullState = null;
+  }
+
   private replyToSyncStep1(peer: RoomPeer, stateVector: Uint8Array): void {
-    let reply: Uint8Array;
-    // A fresh client's state vector is the single byte 0; its reply is shared between joiners.
+    // A fresh client's state vector is the single byte 0: it needs everything.
     const wantsEverything = stateVector.length === 1 && stateVector[0] === 0;
-    if (wantsEverything && this.fullStateReply) {
-      reply = this.fullStateReply;
-    } else {
-      let diff: Uint8Array;
-      try {
-        diff = Y.encodeStateAsUpdate(this.doc, stateVector);
-      } catch (error) {
-        throw new ProtocolError(`malformed state vector: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_STATE_VECTOR');
-      }
-      reply = encodeSyncStep2(diff);
-      if (wantsEverything) this.fullStateReply = reply;
+    const full = wantsEverything ? this.fullState : null;
+    if (full) {
+      // All durable already (kept as relayed): nothing to wait for. An update still being
+      // written reaches this peer by its relay, as it reaches everyone.
+      peer.send(full.reply);
+      for (const message of full.since) peer.send(message);
+      return;
     }
+    let diff: Uint8Array;
+    try {
+      diff = Y.encodeStateAsUpdate(this.doc, stateVector);
+    } catch (error) {
+      throw new ProtocolError(`malformed state vector: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_STATE_VECTOR');
+    }
+    const reply = encodeSyncStep2(diff);
     if (this.pendingAppends === 0) {
+      // Kept only when all it holds is durable: later joiners get it without waiting.
+      if (wantsEverything) this.fullState = { reply, since: [], sinceBytes: 0 };
       peer.send(reply);
       return;
     }

@@ -50,15 +50,24 @@ it('relays an update and answers a joiner only once the update is durable', asyn
 
   writer.doc.getText('text').insert(0, 'not yet on disk');
   await waitFor(() => store.pending === 1, 'the append to reach the store');
+  // A fresh joiner may be answered from the durable state at once; one with content of its
+  // own gets a reply encoded from the room's document, which waits for the write.
   const joiner = client(s, 'gated');
+  const another = yClient(s.wsUrl, 'gated', { connect: false });
+  clients.push(another);
+  another.doc.getText('other').insert(0, 'mine');
+  another.provider.connect();
   await sleep(200); // time enough for any premature relay or sync reply to arrive
   expect(reader.doc.getText('text').toString()).toBe('');
-  expect(joiner.provider.synced).toBe(false);
+  expect(joiner.doc.getText('text').toString()).toBe('');
+  expect(another.provider.synced).toBe(false);
+  expect(another.doc.getText('text').toString()).toBe('');
 
   store.release();
   await waitFor(() => reader.doc.getText('text').toString() === 'not yet on disk', 'the relay after the write');
-  await synced(joiner);
-  expect(joiner.doc.getText('text').toString()).toBe('not yet on disk');
+  await Promise.all([synced(joiner), synced(another)]);
+  await waitFor(() => joiner.doc.getText('text').toString() === 'not yet on disk', 'the fresh joiner to get it by relay');
+  expect(another.doc.getText('text').toString()).toBe('not yet on disk');
 });
 
 it('never relays an update the store refused', async () => {
