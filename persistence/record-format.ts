@@ -92,7 +92,9 @@ export function encodeRecord(record: LogRecord): Buffer {
   const author = record.author ? Buffer.from(record.author, 'utf8') : Buffer.alloc(0);
   if (author.length > 0xffff) throw new RangeError('author is longer than 65535 bytes');
   const bodyLength = BODY_FIXED + author.length + record.update.byteLength;
-  const out = Buffer.alloc(FRAME_HEAD + bodyLength);
+  // Every byte is written below. Small frames come from Node's shared pool: one per update, and
+  // separate allocations would each be an ArrayBuffer for the garbage collector to track.
+  const out = Buffer.allocUnsafe(FRAME_HEAD + bodyLength);
   out.writeUIntBE(record.seq, 8, 6);
   out.writeUIntBE(record.timeMs, 14, 6);
   out.writeUInt16BE(author.length, 20);
