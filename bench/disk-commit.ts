@@ -1,7 +1,8 @@
 /**
  * `taskset -c 0 node --import tsx bench/disk-commit.ts [commits=3000] [rounds=3]`: what one
  * durable commit costs on this machine's disk, by kind: CPU (all threads, so the thread pool's
- * kernel time counts) and wall time per commit, commits made one after another.
+ * kernel time counts) and wall time per commit, commits made one after another — the mean, and
+ * the tail (a slow commit holds up every update queued behind it).
  */
 import { closeSync, constants, fdatasync, mkdtempSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,13 +40,23 @@ try {
         position += RECORD.length;
       };
       for (let k = 0; k < 200; k += 1) await commit(); // warm-up
+      const walls: number[] = [];
       const cpu = process.cpuUsage();
       const started = performance.now();
-      for (let k = 0; k < COMMITS; k += 1) await commit();
+      for (let k = 0; k < COMMITS; k += 1) {
+        const at = performance.now();
+        await commit();
+        walls.push(performance.now() - at);
+      }
       const used = process.cpuUsage(cpu);
       const wallUs = ((performance.now() - started) * 1000) / COMMITS;
       closeSync(fd);
-      process.stdout.write(`round ${round}  ${((used.user + used.system) / COMMITS).toFixed(1).padStart(6)} µs CPU  ${wallUs.toFixed(0).padStart(5)} µs wall  per commit: ${kind.name}\n`);
+      walls.sort((a, b) => a - b);
+      const ms = (q: number): string => (walls[Math.floor(q * (walls.length - 1))] ?? NaN).toFixed(2);
+      process.stdout.write(
+        `round ${round}  ${((used.user + used.system) / COMMITS).toFixed(1).padStart(6)} µs CPU  ${wallUs.toFixed(0).padStart(5)} µs wall  ` +
+          `(p99 ${ms(0.99)} ms, p99.9 ${ms(0.999)} ms, max ${ms(1)} ms) per commit: ${kind.name}\n`,
+      );
     }
   }
 } finally {
