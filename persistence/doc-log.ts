@@ -300,7 +300,6 @@ export class DocLog {
   }
 }
 
-
 function joinFrames(batch: readonly { frame: Buffer }[]): Buffer {
   return batch.length === 1 ? (batch[0]?.frame ?? Buffer.alloc(0)) : Buffer.concat(batch.map((p) => p.frame));
 }

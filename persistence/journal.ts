@@ -28,11 +28,11 @@ import { isNotFound, type StoreFileHandle, type StoreFs } from './store-fs.js';
 
 export const JOURNAL_DIR = 'journal';
 const SEGMENT_RE = /^(\d{12})\.wal$/;
-export const segmentFileName = (segment: number): string => `${String(segment).padStart(12, '0')}.wal`;
+const segmentFileName = (segment: number): string => `${String(segment).padStart(12, '0')}.wal`;
 /** Every write is durable when it returns: no fdatasync per cycle. */
 const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
 /** Preallocated size of a segment; writes past it extend the file (and cost more). */
-export const SEGMENT_BYTES = 4 * 1024 * 1024;
+const SEGMENT_BYTES = 4 * 1024 * 1024;
 /** Zeros are written in chunks, so commit writes queued meanwhile never wait behind megabytes. */
 const PREALLOCATE_CHUNK = 256 * 1024;
 
@@ -153,10 +153,6 @@ export class JournalWriter {
     const writer = new JournalWriter(fs, dir, await createSegment(fs, dir, first));
     writer.prepareNext();
     return writer;
-  }
-
-  get currentSegment(): number {
-    return this.current.segment;
   }
 
   /**
