@@ -60,6 +60,15 @@ function faultyFs(faults: Faults): StoreFs {
   };
 }
 
+/** A fresh data dir, no faults yet, and a logger keeping the error lines. */
+function setup(): { dataDir: string; faults: Faults; errors: string[]; logger: StoreLogger } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
+  dirs.push(dataDir);
+  const errors: string[] = [];
+  const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
+  return { dataDir, faults: { write: false, datasync: false, mkdir: false }, errors, logger };
+}
+
 const settled = <T>(promise: Promise<T>): { done: boolean } => {
   const state = { done: false };
   void promise.then(() => (state.done = true));
@@ -71,11 +80,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('file store write failures', () => {
   for (const kind of ['write', 'datasync', 'mkdir'] as const) {
     it(`keeps records through failing ${kind} calls, reports unhealthy, and recovers (per-document logs)`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
-      dirs.push(dataDir);
-      const faults: Faults = { write: false, datasync: false, mkdir: false };
-      const errors: string[] = [];
-      const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
+      const { dataDir, faults, errors, logger } = setup();
       const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20, journal: false });
       const doc = new Y.Doc();
       // mkdir only fails for a document whose directory does not exist yet.
@@ -113,11 +118,7 @@ describe('file store write failures', () => {
   }
 
   it('keeps records through failing journal writes: appends wait, health says why, nothing is lost', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
-    dirs.push(dataDir);
-    const faults: Faults = { write: false, datasync: false, mkdir: false };
-    const errors: string[] = [];
-    const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
+    const { dataDir, faults, errors, logger } = setup();
     const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20 });
     const doc = new Y.Doc();
     expect(await store.append('d', appendTextUpdate(doc, 'a'), { author: null })).toBe(1);
@@ -141,11 +142,7 @@ describe('file store write failures', () => {
 
   for (const kind of ['datasync', 'mkdir'] as const) {
     it(`keeps records in the journal while copying them to the log fails (${kind}), and copies them later`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failure-'));
-      dirs.push(dataDir);
-      const faults: Faults = { write: false, datasync: false, mkdir: false };
-      const errors: string[] = [];
-      const logger: StoreLogger = { info() {}, warn() {}, error: (obj, msg) => void errors.push(`${msg} ${JSON.stringify(obj)}`) };
+      const { dataDir, faults, errors, logger } = setup();
       const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, journalFlushMs: 10 });
       await store.ready();
       faults[kind] = true;
