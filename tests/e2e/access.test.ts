@@ -2,34 +2,18 @@
  * The home page and access links: the document list, opening or creating a document by any
  * name, a page that still works when the list cannot be loaded, and read-only viewers.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ensureEditorBuilt } from './support/editor-build.js';
-import { startTandem, type TandemProcess } from './support/tandem-process.js';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/session.js';
 import { AUTH_SECRET, mintToken } from './support/tokens.js';
 import { artifactsDir } from './support/paths.js';
-import { contentText, editorSelector, focusEnd, launchBrowser, newUser, openDocument, presenceNames, waitSaved, waitSynced, type User } from './support/browser.js';
+import { contentText, editorSelector, focusEnd, newUser, openDocument, presenceNames, waitSaved, waitSynced, type User } from './support/browser.js';
 
-let server: TandemProcess;
-let browser: Browser;
+const session = useServerAndBrowser(['--auth-secret', AUTH_SECRET]);
 const users: User[] = [];
 
-beforeAll(async () => {
-  await ensureEditorBuilt();
-  await mkdir(artifactsDir, { recursive: true });
-  server = await startTandem(['--auth-secret', AUTH_SECRET]);
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 async function user(name: string, color: string): Promise<User> {
-  const created = await newUser(browser, name, color);
+  const created = await newUser(session.browser, name, color);
   users.push(created);
   return created;
 }
@@ -40,7 +24,7 @@ describe('home page and access links', () => {
   it('opens a document by any name from the home page, and lists it there afterwards', async () => {
     const token = await mintToken('alice', 'Alice Martin', 'write', ['team/*']);
     const alice = await user('Alice', '#c62828');
-    await alice.page.goto(`${server.url}/?token=${token}`);
+    await alice.page.goto(`${session.server.url}/?token=${token}`);
     await alice.page.fill('[data-testid="doc-name"]', strangeName);
     await alice.page.press('[data-testid="doc-name"]', 'Enter');
     await waitSynced(alice.page);
@@ -63,7 +47,7 @@ describe('home page and access links', () => {
   it('still offers opening by name when the document list cannot be loaded', async () => {
     const bob = await user('Bob', '#1565c0');
     await bob.page.route('**/api/docs', (route) => route.fulfill({ status: 503, body: '{"error":"store unavailable"}', contentType: 'application/json' }));
-    await bob.page.goto(server.url);
+    await bob.page.goto(session.server.url);
     await expect.poll(() => bob.page.textContent('.doc-list__status'), { timeout: 5000 }).toContain('You can still open or create a document by name');
     expect(await bob.page.isVisible('[data-testid="open-form"]')).toBe(true);
     // A failed request is reported by the browser itself; the page adds no error of its own.
@@ -73,7 +57,7 @@ describe('home page and access links', () => {
   it('shows a read-only viewer a clear view-only page, and the viewer to the others', async () => {
     const alice = users[0] as User;
     const carol = await user('Carol', '#2e7d32');
-    await openDocument(carol, server.url, strangeName, `?token=${await mintToken('carol', 'Carol Jones', 'read', ['team/*'])}`);
+    await openDocument(carol, session.server.url, strangeName, `?token=${await mintToken('carol', 'Carol Jones', 'read', ['team/*'])}`);
     expect(await carol.page.isVisible('[data-testid="read-only-badge"]')).toBe(true);
     expect(await carol.page.getAttribute(editorSelector, 'contenteditable')).toBe('false');
     expect(await carol.page.isVisible('[data-testid="toolbar"]')).toBe(false);
@@ -93,7 +77,7 @@ describe('home page and access links', () => {
 
   it('says so, and stops retrying, when the link does not give access to the document', async () => {
     const dave = await user('Dave', '#4527a0');
-    await dave.page.goto(`${server.url}/d/${encodeURIComponent('private/salaries')}?token=${await mintToken('dave', 'Dave', 'write', ['team/*'])}`);
+    await dave.page.goto(`${session.server.url}/d/${encodeURIComponent('private/salaries')}?token=${await mintToken('dave', 'Dave', 'write', ['team/*'])}`);
     await expect.poll(() => dave.page.getAttribute('[data-testid="connection"]', 'data-connection'), { timeout: 10_000 }).toBe('denied');
     expect(await dave.page.textContent('[data-testid="connection"]')).toContain('No access');
     expect(await dave.page.getAttribute(editorSelector, 'contenteditable')).toBe('false');
@@ -108,10 +92,10 @@ describe('home page and access links', () => {
   });
 
   it('gives a first-time visitor a name, says how to change it, and remembers it', async () => {
-    const visitor = await newUser(browser, 'first-timer', null);
+    const visitor = await newUser(session.browser, 'first-timer', null);
     users.push(visitor);
     // A token without a display name: the page picks a name itself.
-    await openDocument(visitor, server.url, 'team/welcome', `?token=${await mintToken('v1', '', 'write', ['team/*'])}`);
+    await openDocument(visitor, session.server.url, 'team/welcome', `?token=${await mintToken('v1', '', 'write', ['team/*'])}`);
     const toast = await visitor.page.waitForSelector('.toast');
     const given = /“(Anonymous [A-Za-z]+)”/.exec((await toast.textContent()) ?? '')?.[1];
     expect(given).toBeDefined();

@@ -3,10 +3,9 @@
  * formatting from the toolbar and the keyboard, deleting. Everyone ends with the same document,
  * sees the others' named carets and lists all three in the presence bar.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ensureEditorBuilt } from './support/editor-build.js';
-import { startTandem, type TandemProcess } from './support/tandem-process.js';
+import { useServerAndBrowser } from './support/session.js';
 import {
   caretAtEndOf,
   caretNames,
@@ -23,20 +22,8 @@ import {
   type User,
 } from './support/browser.js';
 
-let server: TandemProcess;
-let browser: Browser;
+const session = useServerAndBrowser();
 const users: User[] = [];
-
-beforeAll(async () => {
-  await ensureEditorBuilt();
-  server = await startTandem();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
 
 async function pressed(page: Page, tool: string): Promise<string | null> {
   return page.getAttribute(`[data-tool="${tool}"]`, 'aria-pressed');
@@ -46,11 +33,11 @@ describe('three people editing one document', () => {
   const doc = 'Team plan: Q3 / launch';
 
   it('converges on typing, formatting and deleting done at the same time', async () => {
-    const alice = await newUser(browser, 'Alice Martin', '#c62828');
-    const bob = await newUser(browser, 'Bob Chen', '#1565c0');
-    const carol = await newUser(browser, 'Carol Diaz', '#2e7d32');
+    const alice = await newUser(session.browser, 'Alice Martin', '#c62828');
+    const bob = await newUser(session.browser, 'Bob Chen', '#1565c0');
+    const carol = await newUser(session.browser, 'Carol Diaz', '#2e7d32');
     users.push(alice, bob, carol);
-    await Promise.all(users.map((u) => openDocument(u, server.url, doc)));
+    await Promise.all(users.map((u) => openDocument(u, session.server.url, doc)));
 
     // Alice sets up the outline: a heading from the toolbar's style picker, three lines.
     await focusEnd(alice.page);

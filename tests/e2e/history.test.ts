@@ -4,40 +4,29 @@
  * exporting the document.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ensureEditorBuilt } from './support/editor-build.js';
-import { startTandem, type TandemProcess } from './support/tandem-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/session.js';
 import { AUTH_SECRET, mintToken } from './support/tokens.js';
-import { contentText, editorSelector, focusEnd, launchBrowser, newUser, openDocument, waitConverged, waitSaved, type User } from './support/browser.js';
+import { contentText, editorSelector, focusEnd, newUser, openDocument, waitConverged, waitSaved, type User } from './support/browser.js';
 
-let server: TandemProcess;
-let browser: Browser;
+const session = useServerAndBrowser(['--auth-secret', AUTH_SECRET]);
 let alice: User;
 let bob: User;
 const doc = 'notes/roadmap';
 
 beforeAll(async () => {
-  await ensureEditorBuilt();
-  server = await startTandem(['--auth-secret', AUTH_SECRET]);
-  browser = await launchBrowser();
-  alice = await newUser(browser, 'Alice', '#c62828');
-  bob = await newUser(browser, 'Bob', '#1565c0');
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+  alice = await newUser(session.browser, 'Alice', '#c62828');
+  bob = await newUser(session.browser, 'Bob', '#1565c0');
 });
 
 describe('version history', () => {
   it('lists versions by author, previews an old one and restores it for everyone', async () => {
-    await openDocument(alice, server.url, doc, `?token=${await mintToken('alice', 'Alice Martin', 'write', ['notes/*'])}`);
+    await openDocument(alice, session.server.url, doc, `?token=${await mintToken('alice', 'Alice Martin', 'write', ['notes/*'])}`);
     await focusEnd(alice.page);
     await alice.page.keyboard.type('First draft by Alice.');
     await waitSaved(alice.page);
 
-    await openDocument(bob, server.url, doc, `?token=${await mintToken('bob', 'Bob Chen', 'write', ['notes/*'])}`);
+    await openDocument(bob, session.server.url, doc, `?token=${await mintToken('bob', 'Bob Chen', 'write', ['notes/*'])}`);
     await focusEnd(bob.page);
     await bob.page.keyboard.press('Control+a');
     await bob.page.keyboard.type('Rewritten by Bob.');

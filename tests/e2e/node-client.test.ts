@@ -4,31 +4,23 @@
  * its presence and caret show up with its name; what the browser types reaches it too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { ensureEditorBuilt } from './support/editor-build.js';
-import { startTandem, type TandemProcess } from './support/tandem-process.js';
-import { caretNames, contentHtml, focusEnd, launchBrowser, newUser, openDocument, presenceNames, type User } from './support/browser.js';
+import { useServerAndBrowser } from './support/session.js';
+import { caretNames, contentHtml, focusEnd, newUser, openDocument, presenceNames, type User } from './support/browser.js';
 
-let server: TandemProcess;
-let browser: Browser;
+const session = useServerAndBrowser();
 let alice: User;
 let robot: { doc: Y.Doc; provider: WebsocketProvider } | null = null;
 
 beforeAll(async () => {
-  await ensureEditorBuilt();
-  server = await startTandem();
-  browser = await launchBrowser();
-  alice = await newUser(browser, 'Alice', '#c62828');
-}, 180_000);
+  alice = await newUser(session.browser, 'Alice', '#c62828');
+});
 
 afterAll(async () => {
   robot?.provider.destroy();
   robot?.doc.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -43,10 +35,10 @@ describe('a Node y-websocket client in the same document', () => {
   const docName = 'Shared with a script';
 
   it('shows its edits, its name and its caret live in the browser', async () => {
-    await openDocument(alice, server.url, docName);
+    await openDocument(alice, session.server.url, docName);
 
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(server.wsUrl, encodeURIComponent(docName), doc, {
+    const provider = new WebsocketProvider(session.server.wsUrl, encodeURIComponent(docName), doc, {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
       // Without this, providers in one process could sync around the server.
       disableBc: true,

@@ -3,29 +3,19 @@
  * page says how many are waiting, and they merge with everyone else's when the network is back
  * — even when the page was closed in between.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ensureEditorBuilt } from './support/editor-build.js';
-import { startTandem, type TandemProcess } from './support/tandem-process.js';
-import { contentText, docUrl, focusEnd, launchBrowser, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
+import { useServerAndBrowser } from './support/session.js';
+import { contentText, docUrl, focusEnd, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
 
-let server: TandemProcess;
-let browser: Browser;
+const session = useServerAndBrowser();
 let alice: User;
 let bob: User;
 const extraUsers: User[] = [];
 
 beforeAll(async () => {
-  await ensureEditorBuilt();
-  server = await startTandem();
-  browser = await launchBrowser();
-  alice = await newUser(browser, 'Alice', '#c62828');
-  bob = await newUser(browser, 'Bob', '#1565c0');
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+  alice = await newUser(session.browser, 'Alice', '#c62828');
+  bob = await newUser(session.browser, 'Bob', '#1565c0');
 });
 
 const connection = (page: Page) => page.getAttribute('[data-testid="connection"]', 'data-connection');
@@ -66,8 +56,8 @@ const storedUpdates = (page: Page, doc: string): Promise<number> =>
 describe('offline editing', () => {
   it('keeps edits made offline, counts them, and merges them on reconnect', async () => {
     const doc = 'Trip plan';
-    await openDocument(alice, server.url, doc);
-    await openDocument(bob, server.url, doc);
+    await openDocument(alice, session.server.url, doc);
+    await openDocument(bob, session.server.url, doc);
     await focusEnd(alice.page);
     await alice.page.keyboard.type('Day one: museum.');
     await waitConverged([alice.page, bob.page]);
@@ -96,8 +86,8 @@ describe('offline editing', () => {
 
   it('keeps offline edits across closing the page, and sends them when it is opened again', async () => {
     const doc = 'Packing list';
-    await openDocument(alice, server.url, doc);
-    await openDocument(bob, server.url, doc);
+    await openDocument(alice, session.server.url, doc);
+    await openDocument(bob, session.server.url, doc);
     await focusEnd(bob.page);
     await bob.page.keyboard.type('Passport.');
     await waitSaved(bob.page);
@@ -120,7 +110,7 @@ describe('offline editing', () => {
     bob.page.on('console', (m) => {
       if (m.type() === 'error') bob.errors.push(m.text());
     });
-    await bob.page.goto(docUrl(server.url, doc));
+    await bob.page.goto(docUrl(session.server.url, doc));
     await waitSynced(bob.page);
     await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe('Passport. Charger.');
     await waitSaved(bob.page);
@@ -128,10 +118,10 @@ describe('offline editing', () => {
 
   it('opens and edits a document with no network at all, and merges it later', async () => {
     const doc = 'Field notes';
-    const carol = await newUser(browser, 'Carol', '#2e7d32');
+    const carol = await newUser(session.browser, 'Carol', '#2e7d32');
     extraUsers.push(carol);
-    await openDocument(alice, server.url, doc);
-    await openDocument(carol, server.url, doc);
+    await openDocument(alice, session.server.url, doc);
+    await openDocument(carol, session.server.url, doc);
     await focusEnd(carol.page);
     await carol.page.keyboard.type('Seen: herons.');
     await waitSaved(carol.page);

@@ -3,35 +3,21 @@
  * itself, a reload shows the document, and so does a browser that never had it (no IndexedDB
  * copy), so the content came from the server's disk.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ensureEditorBuilt } from './support/editor-build.js';
-import { startTandem, type TandemProcess } from './support/tandem-process.js';
-import { contentHtml, focusEnd, launchBrowser, newUser, openDocument, waitSaved, waitSynced, type User } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/session.js';
+import { contentHtml, focusEnd, newUser, openDocument, waitSaved, waitSynced, type User } from './support/browser.js';
 
-let server: TandemProcess;
-let browser: Browser;
+const session = useServerAndBrowser();
 const users: User[] = [];
-
-beforeAll(async () => {
-  await ensureEditorBuilt();
-  server = await startTandem();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
 
 describe('server restart', () => {
   const doc = 'Minutes 2025-06-01';
   const expected = '<h2>Minutes</h2><ul><li><p>Budget <strong>approved</strong></p></li></ul>';
 
   it('shows the document after a restart, to the same page and to a fresh browser', async () => {
-    const alice = await newUser(browser, 'Alice', '#c62828');
+    const alice = await newUser(session.browser, 'Alice', '#c62828');
     users.push(alice);
-    await openDocument(alice, server.url, doc);
+    await openDocument(alice, session.server.url, doc);
     await focusEnd(alice.page);
     await alice.page.keyboard.press('Control+Alt+2');
     await alice.page.keyboard.type('Minutes');
@@ -50,7 +36,7 @@ describe('server restart', () => {
       (window as unknown as { seenStates: string[] }).seenStates = seen;
       if (status) new MutationObserver(() => seen.push(status.dataset['connection'] ?? '')).observe(status, { attributes: true });
     });
-    await server.restart();
+    await session.server.restart();
     // The open page noticed, reconnects on its own and is live again.
     await waitSaved(alice.page, 15_000);
     const seen = await alice.page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
@@ -59,9 +45,9 @@ describe('server restart', () => {
     await waitSynced(alice.page);
     expect(await contentHtml(alice.page)).toBe(expected);
 
-    const carol = await newUser(browser, 'Carol', '#2e7d32');
+    const carol = await newUser(session.browser, 'Carol', '#2e7d32');
     users.push(carol);
-    await openDocument(carol, server.url, doc);
+    await openDocument(carol, session.server.url, doc);
     expect(await contentHtml(carol.page)).toBe(expected);
   });
 

@@ -6,34 +6,19 @@
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ensureEditorBuilt } from './support/editor-build.js';
-import { startTandem, type TandemProcess } from './support/tandem-process.js';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/session.js';
 import { artifactsDir, repoRoot } from './support/paths.js';
 import { writeProductBrief } from './support/sample-document.js';
-import { caretAtEndOf, caretNames, docUrl, editorSelector, launchBrowser, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
+import { caretAtEndOf, caretNames, docUrl, editorSelector, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
 
-let server: TandemProcess;
-let browser: Browser;
+const session = useServerAndBrowser();
 const users: User[] = [];
 const doc = 'Launch brief';
 
-beforeAll(async () => {
-  await ensureEditorBuilt();
-  await mkdir(artifactsDir, { recursive: true });
-  server = await startTandem();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 /** Two browser windows side by side in one picture, drawn by the browser itself. */
 async function sideBySide(left: Buffer, right: Buffer, captions: [string, string], path: string): Promise<void> {
-  const page = await browser.newPage({ viewport: { width: 2 * 1100 + 72, height: 820 }, deviceScaleFactor: 1 });
+  const page = await session.browser.newPage({ viewport: { width: 2 * 1100 + 72, height: 820 }, deviceScaleFactor: 1 });
   const img = (png: Buffer, caption: string): string =>
     `<figure><figcaption>${caption}</figcaption><img src="data:image/png;base64,${png.toString('base64')}"></figure>`;
   await page.setContent(
@@ -48,11 +33,11 @@ async function sideBySide(left: Buffer, right: Buffer, captions: [string, string
 
 describe('the document page, as people see it', () => {
   it('captures two people editing one document', async () => {
-    const alice = await newUser(browser, 'Alice Martin', '#c62828', { width: 1100, height: 720 });
-    const bob = await newUser(browser, 'Bob Chen', '#1565c0', { width: 1100, height: 720 });
+    const alice = await newUser(session.browser, 'Alice Martin', '#c62828', { width: 1100, height: 720 });
+    const bob = await newUser(session.browser, 'Bob Chen', '#1565c0', { width: 1100, height: 720 });
     users.push(alice, bob);
-    await openDocument(alice, server.url, doc);
-    await openDocument(bob, server.url, doc);
+    await openDocument(alice, session.server.url, doc);
+    await openDocument(bob, session.server.url, doc);
     await writeProductBrief(alice.page);
     await waitConverged([alice.page, bob.page]);
 
@@ -88,15 +73,15 @@ describe('the document page, as people see it', () => {
     await alice.page.screenshot({ path: join(artifactsDir, 'history-panel.png') });
     await alice.page.click('[data-testid="history-toggle"]');
 
-    const phone = await newUser(browser, 'Dana Lee', '#6a1b9a', { width: 390, height: 800 });
+    const phone = await newUser(session.browser, 'Dana Lee', '#6a1b9a', { width: 390, height: 800 });
     users.push(phone);
-    await openDocument(phone, server.url, doc);
+    await openDocument(phone, session.server.url, doc);
     await phone.page.screenshot({ path: join(artifactsDir, 'document-phone.png') });
-    await phone.page.goto(server.url);
+    await phone.page.goto(session.server.url);
     await phone.page.waitForSelector('[data-testid="doc-list"] a');
     await phone.page.screenshot({ path: join(artifactsDir, 'home-phone.png') });
     // Nothing wider than the screen: the layout reflows instead of scrolling sideways.
-    await openDocument(phone, server.url, doc);
+    await openDocument(phone, session.server.url, doc);
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });
@@ -107,12 +92,12 @@ describe('the document page, as people see it', () => {
       user.page.evaluate(() => performance.getEntriesByName('tandem:synced')[0]?.startTime ?? Number.NaN);
     for (let i = 0; i < 7; i++) {
       // A first visit: a new browser profile, nothing cached, no local copy of the document.
-      const visitor = await newUser(browser, `Visitor ${i}`, '#37474f');
-      await openDocument(visitor, server.url, doc);
+      const visitor = await newUser(session.browser, `Visitor ${i}`, '#37474f');
+      await openDocument(visitor, session.server.url, doc);
       expect(await visitor.page.getAttribute(editorSelector, 'contenteditable')).toBe('true');
       samples.fresh.push(await syncedAt(visitor));
       // A return visit: cached assets and the IndexedDB copy.
-      await visitor.page.goto(docUrl(server.url, doc));
+      await visitor.page.goto(docUrl(session.server.url, doc));
       await waitSynced(visitor.page);
       samples.repeat.push(await syncedAt(visitor));
       expect(visitor.errors).toEqual([]);
