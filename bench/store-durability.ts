@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { FileStore } from '../persistence/file-store.js';
+import { FileStore } from '../persistence/file/file-store.js';
 import { DEFAULT_CONFIG, cloneConfig } from '../sync-server/config.js';
 import { TandemServer } from '../sync-server/server.js';
 import { fixed, median, percentile, table } from './store-stats.js';

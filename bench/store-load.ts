@@ -18,8 +18,8 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { FileStore } from '../persistence/file-store.js';
-import { docDirName } from '../persistence/file-names.js';
+import { FileStore } from '../persistence/file/file-store.js';
+import { docDirName } from '../persistence/file/file-names.js';
 import { docAt } from '../persistence/replay.js';
 import { fixed, median, table } from './store-stats.js';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FileStore } from '../persistence/file-store.js';
+import { FileStore } from '../persistence/file/file-store.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

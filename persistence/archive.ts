@@ -4,9 +4,9 @@
  * `DataDirArchive` implements it for a data dir on its own (commands run beside or without
  * a server, never writing).
  */
-import type { StoreProblem } from './doc-files.js';
-import type { HistoryCheckpoint } from './log-reader.js';
-import type { StoredRecord } from './record-format.js';
+import type { StoreProblem } from './file/doc-files.js';
+import type { HistoryCheckpoint } from './file/log-reader.js';
+import type { StoredRecord } from './file/record-format.js';
 
 export interface DocSummary {
   name: string;

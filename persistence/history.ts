@@ -3,7 +3,7 @@
  * pause in editing (longer than `pauseMs`), when the author changes, and after a gap in the
  * sequence (records lost to damage), so each version is one person's stretch of work.
  */
-import type { LogRecord } from './record-format.js';
+import type { LogRecord } from './file/record-format.js';
 
 export const DEFAULT_PAUSE_MS = 60_000;
 

@@ -4,7 +4,7 @@
  * table and `tandem serve --help` are generated from the same list, so they cannot drift.
  */
 
-import { normalizeOrigin } from './origin-policy.js';
+import { normalizeOrigin } from './access/origin-policy.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

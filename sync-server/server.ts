@@ -14,17 +14,17 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Store } from '../persistence/store.js';
 import type { ServerConfig } from './config.js';
-import { Connection, type ConnectionSettings } from './connection.js';
+import { Connection, type ConnectionSettings } from './rooms/connection.js';
 import { docNameFromRequestUrl } from './doc-name.js';
-import { createHttpHandler, type RouteHandler } from './http-routes.js';
+import { createHttpHandler, type RouteHandler } from './http/http-routes.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { CloseCode } from './protocol.js';
-import { RoomRegistry } from './room-registry.js';
-import type { Room } from './room.js';
-import { UpgradeRefusal, refuseUpgrade } from './upgrade.js';
-import { Admission } from './admission.js';
-import { guardApiRequest } from './api-guard.js';
-import { redactToken } from './auth.js';
+import { RoomRegistry } from './rooms/room-registry.js';
+import type { Room } from './rooms/room.js';
+import { UpgradeRefusal, refuseUpgrade } from './http/upgrade.js';
+import { Admission } from './access/admission.js';
+import { guardApiRequest } from './http/api-guard.js';
+import { redactToken } from './access/auth.js';
 
 /** Who is connecting, as decided by `authorize`. */
 export interface Principal {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/data-dir.js';
-import { describeProblem } from '../../persistence/doc-files.js';
+import { DataDirArchive } from '../../persistence/file/data-dir.js';
+import { describeProblem } from '../../persistence/file/doc-files.js';
 import type { Command } from '../command.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/data-dir.js';
-import { describeProblem } from '../../persistence/doc-files.js';
+import { DataDirArchive } from '../../persistence/file/data-dir.js';
+import { describeProblem } from '../../persistence/file/doc-files.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/data-dir.js';
-import { describeProblem } from '../../persistence/doc-files.js';
+import { DataDirArchive } from '../../persistence/file/data-dir.js';
+import { describeProblem } from '../../persistence/file/doc-files.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { UsageError, type Command } from '../command.js';
 import { formatBytes } from './docs.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/data-dir.js';
-import { describeProblem } from '../../persistence/doc-files.js';
+import { DataDirArchive } from '../../persistence/file/data-dir.js';
+import { describeProblem } from '../../persistence/file/doc-files.js';
 import { docAt } from '../../persistence/replay.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';

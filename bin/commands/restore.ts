@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { DataDirLock, DataDirLockedError, readLiveLock, type LockInfo } from '../../persistence/data-dir-lock.js';
-import { FileStore } from '../../persistence/file-store.js';
+import { DataDirLock, DataDirLockedError, readLiveLock, type LockInfo } from '../../persistence/file/data-dir-lock.js';
+import { FileStore } from '../../persistence/file/file-store.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';

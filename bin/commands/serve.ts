@@ -2,12 +2,12 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULT_CONFIG, SERVER_OPTIONS, resolveConfig } from '../../sync-server/config.js';
 import { TandemServer } from '../../sync-server/server.js';
-import { createTokenAccess } from '../../sync-server/auth.js';
-import { isLoopbackHost } from '../../sync-server/client-address.js';
-import { loadVerifyKey } from '../../sync-server/token-key.js';
-import { DataDirLock, DataDirLockedError } from '../../persistence/data-dir-lock.js';
-import { FileStore } from '../../persistence/file-store.js';
-import { createApiRoutes } from '../../sync-server/api-routes.js';
+import { createTokenAccess } from '../../sync-server/access/auth.js';
+import { isLoopbackHost } from '../../sync-server/access/client-address.js';
+import { loadVerifyKey } from '../../sync-server/access/token-key.js';
+import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { editorBuildDir } from '../package-root.js';
 import type { Command } from '../command.js';
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { MAX_TTL_SECONDS, ROLES, parseTtl, patternProblem, signAccessToken, type Role } from '../../sync-server/access-token.js';
-import { loadSigningKey } from '../../sync-server/token-key.js';
+import { MAX_TTL_SECONDS, ROLES, parseTtl, patternProblem, signAccessToken, type Role } from '../../sync-server/access/access-token.js';
+import { loadSigningKey } from '../../sync-server/access/token-key.js';
 import { UsageError, type Command } from '../command.js';
 
 function help(): string {

@@ -1,4 +1,4 @@
-import type { StoreLogger } from '../../persistence/file-store.js';
+import type { StoreLogger } from '../../persistence/file/file-store.js';
 
 /** A store logger that keeps every line ("message {fields}") for assertions. */
 export function captureLogger(): StoreLogger & { lines: string[] } {

@@ -5,11 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson } from '../../sync-server/http-routes.js';
+import { sendJson } from '../../sync-server/http/http-routes.js';
 import type { TandemServer } from '../../sync-server/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
-import { createTokenAccess } from '../../sync-server/auth.js';
+import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { hsKey, mint, unsignedToken } from './auth-fixtures.js';
 
 const ALL_DOCS = ['doc', 'team/a', 'team/b', 'secret'];

@@ -1,12 +1,12 @@
 /** The pure pieces of access control and the abuse limits, without sockets. */
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../sync-server/rate-limit.js';
-import { addressKey, clientAddress, isLoopbackHost } from '../../sync-server/client-address.js';
-import { normalizeOrigin, originAllowed } from '../../sync-server/origin-policy.js';
-import { docAllowed, parseTtl, patternProblem } from '../../sync-server/access-token.js';
-import { redactToken, tokenFromRequest } from '../../sync-server/auth.js';
-import { DocumentSizeBudget } from '../../sync-server/document-size.js';
+import { TokenBucket } from '../../sync-server/access/rate-limit.js';
+import { addressKey, clientAddress, isLoopbackHost } from '../../sync-server/access/client-address.js';
+import { normalizeOrigin, originAllowed } from '../../sync-server/access/origin-policy.js';
+import { docAllowed, parseTtl, patternProblem } from '../../sync-server/access/access-token.js';
+import { redactToken, tokenFromRequest } from '../../sync-server/access/auth.js';
+import { DocumentSizeBudget } from '../../sync-server/rooms/document-size.js';
 import { ConfigError, resolveConfig } from '../../sync-server/config.js';
 
 const request = (headers: Record<string, string>, remoteAddress = '127.0.0.1', url = '/doc'): IncomingMessage =>

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
-import { PresenceRelay } from '../../sync-server/presence-relay.js';
+import { PresenceRelay } from '../../sync-server/rooms/presence-relay.js';
 import { decodeClientMessage } from '../../sync-server/protocol.js';
-import type { RoomPeer } from '../../sync-server/room.js';
+import type { RoomPeer } from '../../sync-server/rooms/room.js';
 
 const peer = (): RoomPeer => ({ send: () => undefined, author: null });
 

@@ -12,7 +12,7 @@ import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { exportDoc, toJson, toText } from '../../persistence/export-format.js';
-import { FileStore } from '../../persistence/file-store.js';
+import { FileStore } from '../../persistence/file/file-store.js';
 import { docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { prng } from '../helpers/random.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { FileStore } from '../../persistence/file-store.js';
+import { FileStore } from '../../persistence/file/file-store.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import type { Store } from '../../persistence/store.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DataDirArchive } from '../../persistence/data-dir.js';
-import { FileStore, type StoreLogger } from '../../persistence/file-store.js';
-import { nodeFs, type StoreFs } from '../../persistence/store-fs.js';
+import { DataDirArchive } from '../../persistence/file/data-dir.js';
+import { FileStore, type StoreLogger } from '../../persistence/file/file-store.js';
+import { nodeFs, type StoreFs } from '../../persistence/file/store-fs.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { waitFor } from '../helpers/wait.js';
 

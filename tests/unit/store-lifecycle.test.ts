@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DataDirLock, LOCK_FILE, readLiveLock } from '../../persistence/data-dir-lock.js';
-import { FileStore } from '../../persistence/file-store.js';
-import { docDirName } from '../../persistence/file-names.js';
+import { DataDirLock, LOCK_FILE, readLiveLock } from '../../persistence/file/data-dir-lock.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { docDirName } from '../../persistence/file/file-names.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -82,7 +82,7 @@ describe('file store housekeeping', () => {
     // The lock names this very process, so readLiveLock (which skips its own pid) sees nothing.
     expect(await readLiveLock(dataDir)).toBeNull();
     const child = spawnSync(process.execPath, ['-e', `
-      import('${new URL('../../persistence/data-dir-lock.ts', import.meta.url).href}').then(async (m) => {
+      import('${new URL('../../persistence/file/data-dir-lock.ts', import.meta.url).href}').then(async (m) => {
         try { await m.DataDirLock.acquire(${JSON.stringify(dataDir)}, 'restore'); console.log('acquired'); }
         catch (e) { console.log(e.code, e.message); }
       });`], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--import tsx' }, timeout: 20_000 });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { FileStore } from '../../persistence/file-store.js';
-import { DocNameError, docDirName, parseDocDirName } from '../../persistence/file-names.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { DocNameError, docDirName, parseDocDirName } from '../../persistence/file/file-names.js';
 
 const dirs: string[] = [];
 afterEach(() => {

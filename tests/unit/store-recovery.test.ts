@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { FileStore, RECOVERY_AUTHOR } from '../../persistence/file-store.js';
-import { docDirName } from '../../persistence/file-names.js';
+import { FileStore, RECOVERY_AUTHOR } from '../../persistence/file/file-store.js';
+import { docDirName } from '../../persistence/file/file-names.js';
 import { captureLogger } from '../helpers/store-logger.js';
 import { textOf } from '../helpers/text-doc.js';
 

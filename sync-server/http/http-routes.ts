@@ -4,8 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
-import type { ServerMetrics } from './metrics.js';
-import type { StoreHealth } from '../persistence/store.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { StoreHealth } from '../../persistence/store.js';
 import type { UpgradeRefusal } from './upgrade.js';
 
 /** Handles a request and returns true, or returns false to let the next route try. */

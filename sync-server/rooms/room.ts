@@ -12,7 +12,7 @@
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { Store } from '../persistence/store.js';
+import type { Store } from '../../persistence/store.js';
 import {
   CloseCode,
   ProtocolError,
@@ -22,7 +22,7 @@ import {
   encodeUpdate,
   isEmptyUpdate,
   type ClientMessage,
-} from './protocol.js';
+} from '../protocol.js';
 import { DocumentSizeBudget } from './document-size.js';
 import { PresenceRelay } from './presence-relay.js';
 

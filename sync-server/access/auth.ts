@@ -13,8 +13,8 @@
 import type { IncomingMessage } from 'node:http';
 import { errors, jwtVerify, type JWSAlgorithm } from 'jose';
 import { TokenError, docAllowed, parseClaims, type AccessClaims, type TokenKey } from './access-token.js';
-import type { Authorize, Principal } from './server.js';
-import { UpgradeRefusal } from './upgrade.js';
+import type { Authorize, Principal } from '../server.js';
+import { UpgradeRefusal } from '../http/upgrade.js';
 
 const ALGORITHMS: Record<TokenKey['alg'], JWSAlgorithm[]> = {
   HS256: ['HS256'],

@@ -12,7 +12,7 @@
  * The server's own store copies them first instead (`journal: false`).
  */
 import { join } from 'node:path';
-import type { DocArchive, DocHistory, DocSummary } from './archive.js';
+import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import { LOG_FILE, parseRecords, type StoreProblem } from './doc-files.js';
 import { docDirName, parseDocDirName } from './file-names.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';

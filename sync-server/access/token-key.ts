@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { ConfigError, MIN_SECRET_LENGTH } from './config.js';
+import { ConfigError, MIN_SECRET_LENGTH } from '../config.js';
 import type { TokenKey } from './access-token.js';
 
 export interface KeySources {

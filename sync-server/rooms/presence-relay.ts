@@ -16,7 +16,7 @@
  * (or its removal), so receivers converge on the room's awareness.
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { encodeAwareness } from './protocol.js';
+import { encodeAwareness } from '../protocol.js';
 import type { RoomPeer } from './room.js';
 
 export type Broadcast = (message: Uint8Array, except: RoomPeer | null) => void;

@@ -11,10 +11,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from '../config.js';
 import { AddressCounter, addressKey, clientAddress, isLoopbackHost } from './client-address.js';
 import { originAllowed } from './origin-policy.js';
-import { UpgradeRefusal } from './upgrade.js';
+import { UpgradeRefusal } from '../http/upgrade.js';
 
 /** Seconds a client over its address cap is told to wait. */
 const RETRY_AFTER_SECONDS = '10';

@@ -4,10 +4,10 @@
  */
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
-import { CloseCode, ProtocolError, decodeClientMessage, encodePermissionDenied } from './protocol.js';
-import { TokenBucket } from './rate-limit.js';
+import { CloseCode, ProtocolError, decodeClientMessage, encodePermissionDenied } from '../protocol.js';
+import { TokenBucket } from '../access/rate-limit.js';
 import type { Room, RoomPeer } from './room.js';
-import type { ServerMetrics } from './metrics.js';
+import type { ServerMetrics } from '../metrics.js';
 
 const SLOW_READER_GRACE_MS = 2000;
 

@@ -13,7 +13,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { validateDocName } from './doc-name.js';
+import { validateDocName } from '../doc-name.js';
 
 export type Role = 'read' | 'write';
 export const ROLES: readonly Role[] = ['read', 'write'];

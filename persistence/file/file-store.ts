@@ -21,7 +21,7 @@
  * waits for its queued records.
  */
 import { join, resolve as resolvePath } from 'node:path';
-import type { DocArchive, DocHistory, DocSummary } from './archive.js';
+import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import { CheckpointQueue } from './checkpoint-writer.js';
 import { DataDirArchive } from './data-dir.js';
 import { describeProblem, openDocFiles } from './doc-files.js';
@@ -31,7 +31,7 @@ import { checkStorableName } from './file-names.js';
 import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
 import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth } from './store.js';
+import type { AppendMeta, LoadedDoc, Store, StoreHealth } from '../store.js';
 
 /** Structural subset of a pino logger. */
 export interface StoreLogger {

@@ -15,13 +15,13 @@
  * number: history is never rewritten.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DocArchive } from '../persistence/archive.js';
-import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../persistence/export-format.js';
-import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../persistence/history.js';
-import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../persistence/replay.js';
+import type { DocArchive } from '../../persistence/archive.js';
+import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../../persistence/export-format.js';
+import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
+import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { apiDocName } from './api-guard.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
-import type { TandemServer } from './server.js';
+import type { TandemServer } from '../server.js';
 
 /** What the routes need from the store: read access, and a way to learn a restore's seq. */
 export interface ApiStore extends DocArchive {

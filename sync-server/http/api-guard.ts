@@ -10,8 +10,8 @@
  * itself through `TandemServer.canRead`, which uses the same `authorize` seam.
  */
 import type { IncomingMessage } from 'node:http';
-import { validateDocName } from './doc-name.js';
-import type { Authorize } from './server.js';
+import { validateDocName } from '../doc-name.js';
+import type { Authorize } from '../server.js';
 import { UpgradeRefusal } from './upgrade.js';
 
 export interface ApiGuardOptions {
