@@ -4,9 +4,7 @@
  * `DataDirArchive` implements it for a data dir on its own (commands run beside or without
  * a server, never writing).
  */
-import type { StoreProblem } from './file/doc-files.js';
-import type { HistoryCheckpoint } from './file/log-reader.js';
-import type { StoredRecord } from './file/record-format.js';
+import type { StoreProblem, StoredRecord } from './record.js';
 
 export interface DocSummary {
   name: string;
@@ -15,6 +13,14 @@ export interface DocSummary {
   records: number;
   /** Server time of the last record, or null for a document without records. */
   lastChangeMs: number | null;
+}
+
+/** A checkpoint a history can start from: the merged state at `seq`. */
+export interface HistoryCheckpoint {
+  seq: number;
+  path: string;
+  /** The merged state at `seq`, or null when the file fails its checksum. */
+  load(): Promise<Uint8Array | null>;
 }
 
 export interface DocHistory {

@@ -1,9 +1,9 @@
+import type { LogRecord } from './record.js';
 /**
  * A document's timeline: its records grouped into versions. A new version starts after a
  * pause in editing (longer than `pauseMs`), when the author changes, and after a gap in the
  * sequence (records lost to damage), so each version is one person's stretch of work.
  */
-import type { LogRecord } from './file/record-format.js';
 
 export const DEFAULT_PAUSE_MS = 60_000;
 

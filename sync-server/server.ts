@@ -25,24 +25,7 @@ import { UpgradeRefusal, refuseUpgrade } from './http/upgrade.js';
 import { Admission } from './access/admission.js';
 import { guardApiRequest } from './http/api-guard.js';
 import { redactToken } from './access/auth.js';
-
-/** Who is connecting, as decided by `authorize`. */
-export interface Principal {
-  /** Recorded as the author of this connection's changes; null when unknown. */
-  author: string | null;
-  /** A viewer: receives sync and presence, may send presence, never changes the document. */
-  readOnly?: boolean;
-  /** When the credentials expire (ms since the epoch); a live connection is closed with 4401. */
-  expiresAt?: number | null;
-  /** For log lines. */
-  userId?: string | null;
-  displayName?: string | null;
-}
-
-/** The access-control seam: resolve to a principal or throw an `UpgradeRefusal` (401/403). */
-export type Authorize = (request: http.IncomingMessage, docName: string) => Promise<Principal>;
-
-export const openAccess: Authorize = async () => ({ author: null });
+import { openAccess, type Authorize, type Principal } from './access/principal.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
-import { describeProblem } from '../../persistence/file/doc-files.js';
 import type { Command } from '../command.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
   return [

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
-import { describeProblem } from '../../persistence/file/doc-files.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
   return [

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
-import { describeProblem } from '../../persistence/file/doc-files.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { UsageError, type Command } from '../command.js';
 import { formatBytes } from './docs.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
   return [

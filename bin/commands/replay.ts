@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
-import { describeProblem } from '../../persistence/file/doc-files.js';
 import { docAt } from '../../persistence/replay.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
   return [

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { readLiveLock } from '../../persistence/file/data-dir-lock.js';
-import { describeProblem } from '../../persistence/file/doc-files.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
 import type { Command } from '../command.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
   return [

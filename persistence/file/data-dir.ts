@@ -13,12 +13,13 @@
  */
 import { join } from 'node:path';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
-import { LOG_FILE, parseRecords, type StoreProblem } from './doc-files.js';
+import { LOG_FILE, parseRecords } from './doc-files.js';
 import { docDirName, parseDocDirName } from './file-names.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
 import { confirmedCheckpoints, readLog } from './log-reader.js';
-import { decodeLogHeader, isFormatProblem, type StoredRecord } from './record-format.js';
+import { decodeLogHeader, isFormatProblem } from './record-format.js';
 import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
+import type { StoreProblem, StoredRecord } from '../record.js';
 
 export const DOCS_DIR = 'docs';
 const CHECKPOINT_RE = /^checkpoint-(\d{12})$/;

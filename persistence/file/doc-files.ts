@@ -15,15 +15,9 @@
  * orphan, whose state is merged back so nothing a checkpoint held is lost.
  */
 import { join } from 'node:path';
-import {
-  decodeCheckpoint,
-  decodeLogHeader,
-  decodeRecord,
-  isFormatProblem,
-  type CheckpointData,
-  type StoredRecord,
-} from './record-format.js';
+import { decodeCheckpoint, decodeLogHeader, decodeRecord, isFormatProblem, type CheckpointData } from './record-format.js';
 import { isNotFound, type StoreFileHandle, type StoreFs } from './store-fs.js';
+import { describeProblem, type StoreProblem, type StoredRecord } from '../record.js';
 
 export const LOG_FILE = 'log';
 const CHECKPOINT_RE = /^checkpoint-(\d{12})$/;
@@ -33,17 +27,6 @@ const MAX_HEADER_BYTES = 12 + 0xffff + 4;
 
 export const checkpointFileName = (seq: number): string => `checkpoint-${String(seq).padStart(12, '0')}`;
 export const orphanFileName = (seq: number): string => `orphan-${String(seq).padStart(12, '0')}`;
-
-/** Something wrong in the files, with where it is. */
-export interface StoreProblem {
-  path: string;
-  offset?: number;
-  message: string;
-}
-
-export function describeProblem(p: StoreProblem): string {
-  return p.offset === undefined ? `${p.path}: ${p.message}` : `${p.path} at byte ${p.offset}: ${p.message}`;
-}
 
 /** The document cannot be opened at all (its log header is damaged, or names another document). */
 export class DocFilesError extends Error {

@@ -24,7 +24,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import { CheckpointQueue } from './checkpoint-writer.js';
 import { DataDirArchive } from './data-dir.js';
-import { describeProblem, openDocFiles } from './doc-files.js';
+import { openDocFiles } from './doc-files.js';
 import { DocLog } from './doc-log.js';
 import { orphanContent, stateOf } from './doc-state.js';
 import { checkStorableName } from './file-names.js';
@@ -32,6 +32,7 @@ import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
 import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
 import type { AppendMeta, LoadedDoc, Store, StoreHealth } from '../store.js';
+import { describeProblem } from '../record.js';
 
 /** Structural subset of a pino logger. */
 export interface StoreLogger {

@@ -9,7 +9,8 @@
  *               -- moving an entry into its document's log is a copy, not a re-encode
  */
 import { crc32 } from 'node:zlib';
-import { FORMAT_VERSION, decodeRecord, type FormatProblem, type LogRecord } from './record-format.js';
+import { FORMAT_VERSION, decodeRecord, type FormatProblem } from './record-format.js';
+import type { LogRecord } from '../record.js';
 
 const MAGIC = Buffer.from('TANDEMJL', 'latin1');
 export const JOURNAL_HEADER_BYTES = 8 + 2 + 6 + 4;

@@ -21,10 +21,10 @@
  */
 import { constants } from 'node:fs';
 import { join } from 'node:path';
-import type { StoreProblem } from './doc-files.js';
 import { JOURNAL_HEADER_BYTES, decodeJournalEntry, decodeJournalHeader, encodeJournalHeader } from './journal-format.js';
-import { isFormatProblem, type LogRecord } from './record-format.js';
+import { isFormatProblem } from './record-format.js';
 import { isNotFound, type StoreFileHandle, type StoreFs } from './store-fs.js';
+import type { LogRecord, StoreProblem } from '../record.js';
 
 export const JOURNAL_DIR = 'journal';
 const SEGMENT_RE = /^(\d{12})\.wal$/;

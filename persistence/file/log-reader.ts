@@ -6,18 +6,13 @@
  * state can be rebuilt across a gap from the newest checkpoint before the wanted point.
  */
 import { join } from 'node:path';
-import { LOG_FILE, type StoreProblem } from './doc-files.js';
-import { decodeCheckpoint, decodeLogHeader, decodeRecord, isFormatProblem, type StoredRecord } from './record-format.js';
+import { LOG_FILE } from './doc-files.js';
+import { decodeCheckpoint, decodeLogHeader, decodeRecord, isFormatProblem } from './record-format.js';
 import { isNotFound, type StoreFs } from './store-fs.js';
+import type { HistoryCheckpoint } from '../archive.js';
+import type { StoreProblem, StoredRecord } from '../record.js';
 
 const CHECKPOINT_RE = /^checkpoint-\d{12}$/;
-
-export interface HistoryCheckpoint {
-  seq: number;
-  path: string;
-  /** The merged state at `seq`, or null when the file fails its checksum. */
-  load(): Promise<Uint8Array | null>;
-}
 
 export interface ScannedLog {
   name: string;

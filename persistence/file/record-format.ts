@@ -20,6 +20,7 @@
  * Decoders never throw on bad bytes: they return a `FormatProblem` saying what is wrong.
  */
 import { crc32 } from 'node:zlib';
+import type { LogRecord, StoredRecord } from '../record.js';
 
 export const FORMAT_VERSION = 1;
 const LOG_MAGIC = Buffer.from('TANDEMLG', 'latin1');
@@ -30,24 +31,6 @@ const BODY_FIXED = 14;
 const CHECKPOINT_FIXED = 32;
 /** A larger length field is corruption, not a record (the server refuses such messages). */
 export const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
-
-export interface LogRecord {
-  seq: number;
-  timeMs: number;
-  /** null when unknown. */
-  author: string | null;
-  update: Uint8Array;
-}
-
-/** A record as found in a file, with where it sits. */
-export interface StoredRecord extends LogRecord {
-  /** Where the frame starts in the log; -1 for a record still only in the journal. */
-  offset: number;
-  /** Frame size in bytes (head + body). */
-  size: number;
-  /** The frame's checksum (checkpoints name the record they were made at by it). */
-  crc: number;
-}
 
 export interface CheckpointData {
   name: string;

@@ -11,11 +11,12 @@
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { DataDirArchive } from './data-dir.js';
-import { LOG_FILE, type StoreProblem } from './doc-files.js';
+import { LOG_FILE } from './doc-files.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
 import { readLog, type ScannedLog } from './log-reader.js';
 import { decodeCheckpoint, isFormatProblem } from './record-format.js';
 import { nodeFs, type StoreFs } from './store-fs.js';
+import type { StoreProblem } from '../record.js';
 
 export interface DocReport {
   name: string;

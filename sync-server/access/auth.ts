@@ -13,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errors, jwtVerify, type JWSAlgorithm } from 'jose';
 import { TokenError, docAllowed, parseClaims, type AccessClaims, type TokenKey } from './access-token.js';
-import type { Authorize, Principal } from '../server.js';
+import type { Authorize, Principal } from './principal.js';
 import { UpgradeRefusal } from '../http/upgrade.js';
 
 const ALGORITHMS: Record<TokenKey['alg'], JWSAlgorithm[]> = {

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { validateDocName } from '../doc-name.js';
-import type { Authorize } from '../server.js';
+import type { Authorize } from '../access/principal.js';
 import { UpgradeRefusal } from './upgrade.js';
 
 export interface ApiGuardOptions {

@@ -21,7 +21,13 @@ import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { apiDocName } from './api-guard.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
-import type { TandemServer } from '../server.js';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+
+/** What the routes need from the server: its rooms, and who may read what. */
+export interface ApiHost {
+  readonly rooms: RoomRegistry;
+  canRead(request: IncomingMessage, docName: string): Promise<boolean>;
+}
 
 /** What the routes need from the store: read access, and a way to learn a restore's seq. */
 export interface ApiStore extends DocArchive {
@@ -71,7 +77,7 @@ function historyPoint(raw: unknown) {
   }
 }
 
-export function createApiRoutes(server: TandemServer, store: ApiStore): RouteHandler {
+export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler {
   const history = async (name: string) => {
     const found = await store.readHistory(name);
     if (!found || found.records.length === 0) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);

@@ -6,7 +6,8 @@ import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
 import { CloseCode, ProtocolError, decodeClientMessage, encodePermissionDenied } from '../protocol.js';
 import { TokenBucket } from '../access/rate-limit.js';
-import type { Room, RoomPeer } from './room.js';
+import type { Room } from './room.js';
+import type { RoomPeer } from './room-peer.js';
 import type { ServerMetrics } from '../metrics.js';
 
 const SLOW_READER_GRACE_MS = 2000;

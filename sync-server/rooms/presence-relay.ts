@@ -17,7 +17,7 @@
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { encodeAwareness } from '../protocol.js';
-import type { RoomPeer } from './room.js';
+import type { RoomPeer } from './room-peer.js';
 
 export type Broadcast = (message: Uint8Array, except: RoomPeer | null) => void;
 

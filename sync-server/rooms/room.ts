@@ -25,17 +25,7 @@ import {
 } from '../protocol.js';
 import { DocumentSizeBudget } from './document-size.js';
 import { PresenceRelay } from './presence-relay.js';
-
-/** What a room needs from a connection: a way to send, and who it is. */
-export interface RoomPeer {
-  send(message: Uint8Array): void;
-  /** Author recorded in the history log for this peer's changes. */
-  readonly author: string | null;
-  /** A viewer: its document updates are ignored (its sync and awareness still work). */
-  readonly readOnly?: boolean;
-  /** Told when a read-only peer sent an update that was ignored. */
-  writeRefused?(): void;
-}
+import type { RoomPeer } from './room-peer.js';
 
 export interface RoomOptions {
   store: Store;

@@ -28,7 +28,8 @@ import {
 } from '../../sync-server/protocol.js';
 import { DEFAULT_CONFIG, cloneConfig } from '../../sync-server/config.js';
 import { TandemServer } from '../../sync-server/server.js';
-import type { Room, RoomPeer } from '../../sync-server/rooms/room.js';
+import type { Room } from '../../sync-server/rooms/room.js';
+import type { RoomPeer } from '../../sync-server/rooms/room-peer.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import { memoryLogger, type LogLine } from '../helpers/server.js';
 import { synced, within, yClient, type YClient } from '../helpers/clients.js';

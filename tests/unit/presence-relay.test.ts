@@ -4,7 +4,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import { PresenceRelay } from '../../sync-server/rooms/presence-relay.js';
 import { decodeClientMessage } from '../../sync-server/protocol.js';
-import type { RoomPeer } from '../../sync-server/rooms/room.js';
+import type { RoomPeer } from '../../sync-server/rooms/room-peer.js';
 
 const peer = (): RoomPeer => ({ send: () => undefined, author: null });
 

@@ -1,0 +1,15 @@
+/**
+ * What a room needs from a connection: a way to send, and who it is. The room and its
+ * presence relay hold peers through this interface, never the socket behind it.
+ */
+
+/** What a room needs from a connection: a way to send, and who it is. */
+export interface RoomPeer {
+  send(message: Uint8Array): void;
+  /** Author recorded in the history log for this peer's changes. */
+  readonly author: string | null;
+  /** A viewer: its document updates are ignored (its sync and awareness still work). */
+  readonly readOnly?: boolean;
+  /** Told when a read-only peer sent an update that was ignored. */
+  writeRefused?(): void;
+}
