@@ -1,16 +1,16 @@
 /**
- * Screenshots of the document page with two people in it (test artifacts under test-results/),
- * and the load time measured in the browser: navigation to an editable, synced document.
+ * Screenshots of the document page with two people in it (test artifacts under test-results/).
+ * The load time of the page is measured by bench/editor-load.ts, not here.
  *
  * `TANDEM_UPDATE_SCREENSHOTS=1` also refreshes docs/screenshots/two-users.png for the README.
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useServerAndBrowser } from './support/session.js';
 import { artifactsDir, repoRoot } from './support/paths.js';
 import { writeProductBrief } from './support/sample-document.js';
-import { caretAtEndOf, caretNames, docUrl, editorSelector, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
+import { caretAtEndOf, caretNames, newUser, openDocument, waitConverged, waitSaved, type User } from './support/browser.js';
 
 const session = useServerAndBrowser();
 const users: User[] = [];
@@ -84,35 +84,6 @@ describe('the document page, as people see it', () => {
     await openDocument(phone, session.server.url, doc);
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-  });
-
-  it('measures the time from navigation to an editable, synced document', async () => {
-    const samples = { fresh: [] as number[], repeat: [] as number[] };
-    const syncedAt = (user: User): Promise<number> =>
-      user.page.evaluate(() => performance.getEntriesByName('tandem:synced')[0]?.startTime ?? Number.NaN);
-    for (let i = 0; i < 7; i++) {
-      // A first visit: a new browser profile, nothing cached, no local copy of the document.
-      const visitor = await newUser(session.browser, `Visitor ${i}`, '#37474f');
-      await openDocument(visitor, session.server.url, doc);
-      expect(await visitor.page.getAttribute(editorSelector, 'contenteditable')).toBe('true');
-      samples.fresh.push(await syncedAt(visitor));
-      // A return visit: cached assets and the IndexedDB copy.
-      await visitor.page.goto(docUrl(session.server.url, doc));
-      await waitSynced(visitor.page);
-      samples.repeat.push(await syncedAt(visitor));
-      expect(visitor.errors).toEqual([]);
-      await visitor.context.close();
-    }
-    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-    const result = {
-      freshMedianMs: Math.round(median(samples.fresh)),
-      repeatMedianMs: Math.round(median(samples.repeat)),
-      samples: { fresh: samples.fresh.map(Math.round), repeat: samples.repeat.map(Math.round) },
-    };
-    await writeFile(join(artifactsDir, 'load-time.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`navigation → editable, synced document: first visit median ${result.freshMedianMs} ms, return visit median ${result.repeatMedianMs} ms`);
-    // A generous bound for a loaded 2-core CI machine; the numbers themselves go to the report.
-    expect(result.freshMedianMs).toBeLessThan(5000);
   });
 
   it('logs no console errors', () => {
