@@ -3,6 +3,7 @@
  * history and export; the toolbar; the document itself; a status bar with the word count.
  * Loaded lazily, so the home page never downloads Tiptap and Yjs.
  */
+import './styles/prosemirror.css';
 import './styles/document-chrome.css';
 import './styles/document-content.css';
 import './styles/history.css';
