@@ -129,7 +129,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   const header = h(
     'header',
     { class: 'topbar' },
-    h('a', { class: 'brand', href: homeHref(token?.raw ?? null), 'aria-label': 'Tandem: all documents' }, h('span', { class: 'brand__mark', 'aria-hidden': 'true' }, 'T')),
+    h('a', { class: 'brand', href: homeHref(), 'aria-label': 'Tandem: all documents' }, h('span', { class: 'brand__mark', 'aria-hidden': 'true' }, 'T')),
     h(
       'div',
       { class: 'doc-title' },
