@@ -1,10 +1,14 @@
 /** The pure rules against cross-site requests and the header sets, without sockets. */
 import type { IncomingMessage } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bodyTypeRefusal, formBodyRefusal, parseMediaType } from '../../sync-server/http/body-type.js';
 import { requestOrigin, writeOriginProblem } from '../../sync-server/access/origin-policy.js';
 import { DATA_HEADERS, appHeaders } from '../../sync-server/http/security-headers.js';
 import { ConfigError, DEFAULT_CONFIG, resolveConfig } from '../../sync-server/config.js';
+import { editorConnectSources } from '../../bin/package-root.js';
 
 const request = (headers: Record<string, string | string[]>, encrypted = false): IncomingMessage =>
   ({ headers, socket: { encrypted } }) as unknown as IncomingMessage;
@@ -107,5 +111,23 @@ describe('security headers', () => {
     expect(resolveConfig({}, { TANDEM_FRAME_ANCESTORS: 'https://wiki.example' }).frameAncestors).toEqual(['https://wiki.example']);
     expect(() => resolveConfig({ 'frame-ancestors': '*' }, {})).toThrow(ConfigError);
     expect(() => resolveConfig({ 'frame-ancestors': 'https://wiki.example/page' }, {})).toThrow(ConfigError);
+  });
+});
+
+describe('connect sources of an editor build', () => {
+  it('reads the origins a build syncs with, and refuses anything that could alter the policy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-build-'));
+    try {
+      expect(editorConnectSources(dir)).toEqual([]);
+      expect(editorConnectSources(null)).toEqual([]);
+      writeFileSync(join(dir, 'connect-sources.json'), '["wss://sync.example.com"]');
+      expect(editorConnectSources(dir)).toEqual(['wss://sync.example.com']);
+      for (const bad of ['["wss://x.example; script-src *"]', '["*"]', '{"a":1}', '[1]', 'not json']) {
+        writeFileSync(join(dir, 'connect-sources.json'), bad);
+        expect(() => editorConnectSources(dir), bad).toThrow(/connect-sources\.json must be/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
