@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, loadEnv, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -9,8 +9,25 @@ const tandemUrl = process.env['TANDEM_URL'] ?? 'http://127.0.0.1:1234';
 // pages and HMR socket: in dev the editor connects to `/sync/<name>` and the proxy strips it.
 const DEV_SYNC_PREFIX = '/sync';
 
-export default defineConfig(({ command }) => ({
+/**
+ * A build whose editor syncs with a server elsewhere (`VITE_TANDEM_SYNC_URL`) names that origin
+ * in `connect-sources.json`; `tandem serve` adds it to the Content-Security-Policy's
+ * connect-src, which otherwise allows the page's own origin only.
+ */
+function connectSources(syncUrl: string | undefined): Plugin {
+  return {
+    name: 'tandem-connect-sources',
+    apply: 'build',
+    generateBundle() {
+      if (!syncUrl) return;
+      this.emitFile({ type: 'asset', fileName: 'connect-sources.json', source: JSON.stringify([new URL(syncUrl).origin]) });
+    },
+  };
+}
+
+export default defineConfig(({ command, mode }) => ({
   root,
+  plugins: [connectSources(loadEnv(mode, root, 'VITE_')['VITE_TANDEM_SYNC_URL'])],
   // Only the dev server gets the prefix; a build always talks to rooms on its own origin.
   define: command === 'serve' ? { 'import.meta.env.VITE_TANDEM_SYNC_PREFIX': JSON.stringify(DEV_SYNC_PREFIX) } : {},
   build: {

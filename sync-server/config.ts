@@ -4,7 +4,7 @@
  * table and `tandem serve --help` are generated from the same list, so they cannot drift.
  */
 
-import { normalizeOrigin } from './access/origin-policy.js';
+import { ANY_ORIGIN, normalizeOrigin } from './access/origin-policy.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -53,10 +53,12 @@ export interface ServerConfig {
   authSecretFile: string | null;
   /** PEM file with an Ed25519 public key (or private key) verifying EdDSA tokens; read by bin. */
   authPublicKeyFile: string | null;
-  /** Browser origins allowed to connect and call /api; empty = any. Requests without Origin pass. */
+  /** Browser origins allowed to connect and call /api; empty = any. Requests without Origin pass. Calls that change data are also allowed from the server's own origin, and only from these and it. */
   allowedOrigins: readonly string[];
-  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry, and the scheme and host browsers used from X-Forwarded-Proto / X-Forwarded-Host. */
   trustProxy: boolean;
+  /** Origins allowed to show the editor in a frame; empty = none (X-Frame-Options: DENY). */
+  frameAncestors: readonly string[];
   limits: Limits;
 }
 
@@ -79,6 +81,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   authPublicKeyFile: null,
   allowedOrigins: Object.freeze([]),
   trustProxy: false,
+  frameAncestors: Object.freeze([]),
   limits: Object.freeze({
     maxMessageBytes: 4 * MiB,
     maxBufferedBytes: 16 * MiB,
@@ -134,6 +137,13 @@ const origins: Parser<readonly string[]> = (raw, name) =>
     if (origin === null) throw new ConfigError(`${name} must list origins like https://example.com (or *), got "${entry}"`);
     return origin;
   });
+
+/** Like `origins`, without `*`: letting any site frame the editor invites clickjacking. */
+const exactOrigins: Parser<readonly string[]> = (raw, name) => {
+  const list = origins(raw, name);
+  if (list.includes(ANY_ORIGIN)) throw new ConfigError(`${name} must list the origins allowed to frame the editor; * (any site) is not accepted`);
+  return list;
+};
 
 const logLevel: Parser<LogLevel> = (raw, name) => {
   const found = LOG_LEVELS.find((l) => l === raw.trim().toLowerCase());
@@ -202,8 +212,10 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: text, get: (c) => c.authPublicKeyFile, set: (c, v) => { c.authPublicKeyFile = v; } }),
   option({ flag: 'allowed-origin', env: 'TANDEM_ALLOWED_ORIGINS', description: 'Comma-separated browser origins allowed (default: any); others get 403',
     parse: origins, get: (c) => c.allowedOrigins, set: (c, v) => { c.allowedOrigins = v; } }),
-  option({ flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', description: 'Client address from X-Forwarded-For (only behind your own proxy)',
+  option({ flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', description: 'Client address from X-Forwarded-For, scheme and host from X-Forwarded-Proto/-Host (only behind your own proxy)',
     parse: boolean, isSwitch: true, get: (c) => c.trustProxy, set: (c, v) => { c.trustProxy = v; } }),
+  option({ flag: 'frame-ancestors', env: 'TANDEM_FRAME_ANCESTORS', description: 'Comma-separated origins allowed to show the editor in a frame',
+    parse: exactOrigins, get: (c) => c.frameAncestors, set: (c, v) => { c.frameAncestors = v; } }),
 ];
 
 export function cloneConfig(config: ServerConfig): ServerConfig {

@@ -14,6 +14,7 @@ export interface ServerMetrics {
   bytesOut: Counter;
   closes: Counter<'code'>;
   upgradesRefused: Counter<'status'>;
+  apiRefused: Counter<'status'>;
   storeHealthy: Gauge;
 }
 
@@ -37,6 +38,7 @@ export function createMetrics(sample: { connections(): number; rooms(): number; 
     bytesOut: new Counter({ name: 'tandem_bytes_out_total', help: 'WebSocket payload bytes sent', registers: [registry] }),
     closes: new Counter({ name: 'tandem_connection_closes_total', help: 'Connections closed, by close code', labelNames: ['code'], registers: [registry] }),
     upgradesRefused: new Counter({ name: 'tandem_upgrades_refused_total', help: 'WebSocket upgrades refused, by HTTP status', labelNames: ['status'], registers: [registry] }),
+    apiRefused: new Counter({ name: 'tandem_api_requests_refused_total', help: '/api requests refused before reaching a route (origin, content type, token), by HTTP status', labelNames: ['status'], registers: [registry] }),
     storeHealthy: new Gauge({
       name: 'tandem_store_healthy', help: '1 when the store writes successfully, 0 while it retries failed writes', registers: [registry],
       collect() { this.set(sample.storeHealthy() ? 1 : 0); },

@@ -38,6 +38,8 @@ export interface TandemServerOptions {
    * document go through `authorize` (see api-guard.ts).
    */
   authenticate?: (request: http.IncomingMessage) => Promise<unknown>;
+  /** Origins the served editor build connects to besides its own (its sync server, when elsewhere). */
+  editorConnectSources?: readonly string[];
   /** Builds the `/api` routes once the server's rooms exist. */
   api?: (server: TandemServer) => RouteHandler;
 }
@@ -95,8 +97,22 @@ export class TandemServer {
         health: () => ({ ...store.health(), serving: this.closing === null }),
         api: options.api?.(this),
         guardApi: (req) =>
-          guardApiRequest(req, { authorize: this.authorize, authenticate: options.authenticate ?? null, checkOrigin: (r) => this.admission.checkOrigin(r) }),
+          guardApiRequest(req, {
+            authorize: this.authorize,
+            authenticate: options.authenticate ?? null,
+            checkOrigin: (r) => this.admission.checkOrigin(r),
+            checkWriteOrigin: (r) => this.admission.checkWriteOrigin(r),
+          }),
+        onApiRefused: (req, refusal) => {
+          this.metrics.apiRefused.inc({ status: String(refusal.status) });
+          const { origin, 'sec-fetch-site': site, 'content-type': type } = req.headers;
+          logger.info(
+            { remote: this.admission.clientAddress(req), method: req.method, url: redactToken(req.url), origin, site, type, status: refusal.status, reason: refusal.message },
+            'api request refused',
+          );
+        },
         editorDir: config.editorDir,
+        security: { frameAncestors: config.frameAncestors, connectSources: options.editorConnectSources ?? [] },
       }),
     );
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -8,7 +8,7 @@ import { loadVerifyKey } from '../../sync-server/access/token-key.js';
 import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
-import { editorBuildDir } from '../package-root.js';
+import { editorBuildDir, editorConnectSources } from '../package-root.js';
 import type { Command } from '../command.js';
 
 function help(): string {
@@ -67,6 +67,7 @@ export const serveCommand: Command = {
       await store.ready();
       server = await TandemServer.start({
         config, store, logger,
+        editorConnectSources: editorConnectSources(config.editorDir),
         api: (s) => createApiRoutes(s, store),
         ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),
       });

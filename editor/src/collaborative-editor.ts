@@ -27,6 +27,8 @@ export function createCollaborativeEditor(element: HTMLElement, session: CollabS
   return new Editor({
     element,
     editable,
+    // Its rules come from styles/prosemirror.css: the CSP refuses an injected <style>.
+    injectCSS: false,
     // Never `content:` here: every client would insert it again (ECOSYSTEM.md).
     extensions: [
       // TrailingNode would have every client append its own empty paragraph whenever the

@@ -3,6 +3,7 @@
  * history and export; the toolbar; the document itself; a status bar with the word count.
  * Loaded lazily, so the home page never downloads Tiptap and Yjs.
  */
+import './styles/prosemirror.css';
 import './styles/document-chrome.css';
 import './styles/document-content.css';
 import './styles/history.css';
@@ -128,7 +129,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   const header = h(
     'header',
     { class: 'topbar' },
-    h('a', { class: 'brand', href: homeHref(token?.raw ?? null), 'aria-label': 'Tandem: all documents' }, h('span', { class: 'brand__mark', 'aria-hidden': 'true' }, 'T')),
+    h('a', { class: 'brand', href: homeHref(), 'aria-label': 'Tandem: all documents' }, h('span', { class: 'brand__mark', 'aria-hidden': 'true' }, 'T')),
     h(
       'div',
       { class: 'doc-title' },

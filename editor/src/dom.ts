@@ -6,6 +6,7 @@ type Attrs = Record<string, string | number | boolean | null | undefined | Event
 /**
  * `h('button', { class: 'btn', onclick: fn, 'aria-label': 'Bold' }, 'B')`.
  * Keys starting with `on` become listeners; `true` sets an empty attribute; `false`/null skip it.
+ * `style` goes through the CSSOM: the Content-Security-Policy refuses style attributes.
  * Text children become text nodes, so user-provided strings are never parsed as HTML.
  */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
@@ -14,6 +15,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === 'function') {
       element.addEventListener(key.slice(2), value);
+    } else if (key === 'style') {
+      element.style.cssText = String(value);
     } else {
       element.setAttribute(key, value === true ? '' : String(value));
     }

@@ -18,7 +18,7 @@ function newDocumentName(): string {
 export function renderHomePage(root: HTMLElement, token: AccessToken | null): void {
   document.title = 'Tandem';
   const raw = token?.raw ?? null;
-  const open = (name: string): void => location.assign(documentHref(name, raw));
+  const open = (name: string): void => location.assign(documentHref(name));
 
   const input = h('input', { id: 'doc-name', type: 'text', name: 'name', autocomplete: 'off', placeholder: 'e.g. Team notes', required: true, 'aria-describedby': 'doc-name-error', 'data-testid': 'doc-name' });
   const error = h('p', { id: 'doc-name-error', class: 'field-error', role: 'alert' });
@@ -69,7 +69,7 @@ export function renderHomePage(root: HTMLElement, token: AccessToken | null): vo
     ({ docs }) => {
       status.textContent = docs.length === 0 ? 'No documents yet. Create one above.' : '';
       status.hidden = docs.length > 0;
-      list.replaceChildren(...sortByLastChange(docs).map((doc) => docItem(doc, raw)));
+      list.replaceChildren(...sortByLastChange(docs).map((doc) => docItem(doc)));
     },
     (failure: unknown) => {
       status.textContent =
@@ -84,14 +84,14 @@ function sortByLastChange(docs: DocSummary[]): DocSummary[] {
   return [...docs].sort((a, b) => (b.lastChange ?? '').localeCompare(a.lastChange ?? '') || a.name.localeCompare(b.name));
 }
 
-function docItem(doc: DocSummary, token: string | null): HTMLElement {
+function docItem(doc: DocSummary): HTMLElement {
   const changed = doc.lastChange ? formatRelative(doc.lastChange) : 'never changed';
   return h(
     'li',
     {},
     h(
       'a',
-      { class: 'doc-link', href: documentHref(doc.name, token), 'data-name': doc.name },
+      { class: 'doc-link', href: documentHref(doc.name), 'data-name': doc.name },
       icon(Icons.file),
       h('span', { class: 'doc-link__name' }, doc.name),
       h('span', { class: 'doc-link__meta', title: doc.lastChange ? formatFull(doc.lastChange) : '' }, `${changed} · ${plural(doc.records, 'edit')} · ${formatBytes(doc.bytes)}`),

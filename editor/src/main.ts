@@ -4,14 +4,24 @@
  */
 import './styles/base.css';
 import { homeHref, nameProblem, routeFromPath } from './routes.js';
-import { tokenFromLocation } from './token.js';
+import { takeToken } from './token.js';
 import { h } from './dom.js';
 import { renderHomePage } from './home-page.js';
 import { enableOfflineShell, reportLoadedAssets } from './offline-shell.js';
 
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+// First thing: the token leaves the address bar before anything can show or copy it.
+const token = takeToken({ location, history, storage: sessionStorageOrNull() });
+
 async function start(root: HTMLElement): Promise<void> {
   const route = routeFromPath(location.pathname);
-  const token = tokenFromLocation(location);
   switch (route.page) {
     case 'home':
       renderHomePage(root, token);
@@ -19,7 +29,7 @@ async function start(root: HTMLElement): Promise<void> {
     case 'document': {
       const problem = nameProblem(route.name);
       if (problem) {
-        showProblem(root, 'Not a valid document name', problem, token?.raw ?? null);
+        showProblem(root, 'Not a valid document name', problem);
         return;
       }
       const { renderDocumentPage } = await import('./document-page.js');
@@ -28,14 +38,14 @@ async function start(root: HTMLElement): Promise<void> {
       return;
     }
     case 'not-found':
-      showProblem(root, 'Nothing here', 'Documents live at /d/<name>.', token?.raw ?? null);
+      showProblem(root, 'Nothing here', 'Documents live at /d/<name>.');
       return;
   }
 }
 
-function showProblem(root: HTMLElement, title: string, detail: string, token: string | null): void {
+function showProblem(root: HTMLElement, title: string, detail: string): void {
   document.title = `${title} · Tandem`;
-  root.replaceChildren(h('main', { class: 'not-found' }, h('h1', {}, title), h('p', {}, detail), h('a', { class: 'btn btn--primary', href: homeHref(token) }, 'All documents')));
+  root.replaceChildren(h('main', { class: 'not-found' }, h('h1', {}, title), h('p', {}, detail), h('a', { class: 'btn btn--primary', href: homeHref() }, 'All documents')));
   root.removeAttribute('aria-busy');
 }
 

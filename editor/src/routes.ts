@@ -27,16 +27,16 @@ export function routeFromPath(pathname: string): Route {
   return { page: 'not-found' };
 }
 
-/** The page of a document; carries the access token along so links keep working. */
-export function documentHref(name: string, token: string | null = null): string {
-  return `/d/${encodeURIComponent(name)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+/** The page of a document. Links never carry a token: the tab keeps it (token.ts). */
+export function documentHref(name: string): string {
+  return `/d/${encodeURIComponent(name)}`;
 }
 
-export function homeHref(token: string | null = null): string {
-  return token ? `/?token=${encodeURIComponent(token)}` : '/';
+export function homeHref(): string {
+  return '/';
 }
 
-/** The link to share: the document's page without the sender's own token. */
+/** The link to share: the document's page, without the sender's own token. */
 export function shareableUrl(name: string, origin: string): string {
   return origin + documentHref(name);
 }

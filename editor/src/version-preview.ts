@@ -12,6 +12,7 @@ export function createVersionPreview(element: HTMLElement, content: unknown): Ed
   return new Editor({
     element,
     editable: false,
+    injectCSS: false, // see collaborative-editor.ts
     extensions: [StarterKit.configure({ undoRedo: false, link: { openOnClick: true } })],
     content: isDocJson(content) && (content.content?.length ?? 0) > 0 ? content : EMPTY_DOC,
     editorProps: {

@@ -1,6 +1,6 @@
 /**
- * Early, cheap checks on a WebSocket upgrade before any token is verified or document loaded:
- * the origin allow-list (403) and the per-address connection cap (429).
+ * Early, cheap checks on a WebSocket upgrade or an `/api` call before any token is verified or
+ * document loaded: the origin rules (403) and the per-address connection cap (429).
  *
  * Invariant: an admitted upgrade holds one slot of its address until its TCP socket closes —
  * whether it was refused later, failed the handshake or lived as a WebSocket — so the count
@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config.js';
 import { AddressCounter, addressKey, clientAddress, isLoopbackHost } from './client-address.js';
-import { originAllowed } from './origin-policy.js';
+import { originAllowed, writeOriginProblem } from './origin-policy.js';
 import { UpgradeRefusal } from '../http/upgrade.js';
 
 /** Seconds a client over its address cap is told to wait. */
@@ -32,6 +32,12 @@ export class Admission {
   checkOrigin(req: IncomingMessage): UpgradeRefusal | null {
     if (originAllowed(req.headers.origin, this.config.allowedOrigins)) return null;
     return new UpgradeRefusal(403, 'origin not allowed');
+  }
+
+  /** A 403 refusal when a browser request that changes data comes from another site. */
+  checkWriteOrigin(req: IncomingMessage): UpgradeRefusal | null {
+    const problem = writeOriginProblem(req, this.config.allowedOrigins, this.config.trustProxy);
+    return problem === null ? null : new UpgradeRefusal(403, problem);
   }
 
   /** Origin and per-address cap; on success the address slot is released when `socket` closes. */

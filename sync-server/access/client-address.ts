@@ -11,10 +11,14 @@ import { isIP } from 'node:net';
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const peer = unmapIpv4(req.socket.remoteAddress ?? 'unknown');
   if (!trustProxy) return peer;
-  const header = req.headers['x-forwarded-for'];
-  const joined = Array.isArray(header) ? header.join(',') : header;
-  const last = joined?.split(',').map((s) => s.trim()).filter((s) => s.length > 0).at(-1);
+  const last = lastForwardedEntry(req.headers['x-forwarded-for']);
   return last !== undefined && isIP(last) !== 0 ? unmapIpv4(last) : peer;
+}
+
+/** The last entry of a (repeated or comma-separated) `X-Forwarded-*` header: the one our proxy set. */
+export function lastForwardedEntry(header: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(header) ? header.join(',') : header;
+  return joined?.split(',').map((s) => s.trim()).filter((s) => s.length > 0).at(-1);
 }
 
 /** `::ffff:10.0.0.1` (IPv4 on a dual-stack socket) → `10.0.0.1`. */

@@ -6,12 +6,24 @@
  *                                              principal may only GET/HEAD (else 403)
  *   any other /api path (e.g. GET /api/docs)   authenticate(request): a valid token
  *
- * Plus the origin allow-list (403). The document list is filtered per document by the route
- * itself through `TandemServer.canRead`, which uses the same `authorize` seam.
+ * Before those, in this order, so that a cross-site request is refused before any token is
+ * looked at:
+ *   every call            the origin allow-list (403)
+ *   state-changing calls  (any method but GET, HEAD, OPTIONS) a browser `Origin` must be the
+ *                         server's own or listed (403), and the body must have a type no form
+ *                         can send (415, body-type.ts)
+ *
+ * Reads are not held to the same-origin rule: they change nothing, and a page on another
+ * origin cannot read the answer (Tandem sends no CORS headers; `nosniff` and
+ * `Cross-Origin-Resource-Policy` keep it from being loaded as a script or an image).
+ *
+ * The document list is filtered per document by the route itself through
+ * `TandemServer.canRead`, which uses the same `authorize` seam.
  */
 import type { IncomingMessage } from 'node:http';
 import { validateDocName } from '../doc-name.js';
 import type { Authorize } from '../access/principal.js';
+import { formBodyRefusal } from './body-type.js';
 import { UpgradeRefusal } from './upgrade.js';
 
 export interface ApiGuardOptions {
@@ -19,9 +31,17 @@ export interface ApiGuardOptions {
   /** Throws an `UpgradeRefusal` when the request has no valid credentials; null = open. */
   authenticate: ((req: IncomingMessage) => Promise<unknown>) | null;
   checkOrigin(req: IncomingMessage): UpgradeRefusal | null;
+  /** The stricter origin rule for calls that change data. */
+  checkWriteOrigin(req: IncomingMessage): UpgradeRefusal | null;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
+/** Methods that change nothing: every other one is held to the cross-site rules. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function isStateChanging(method: string | undefined): boolean {
+  return !SAFE_METHODS.has(method ?? 'GET');
+}
 
 /** The document a `/api/docs/<name>/...` path is about; undefined for other paths. */
 export function apiDocName(path: string): { ok: true; name: string } | { ok: false; reason: string } | undefined {
@@ -40,6 +60,10 @@ export function apiDocName(path: string): { ok: true; name: string } | { ok: fal
 export async function guardApiRequest(req: IncomingMessage, options: ApiGuardOptions): Promise<UpgradeRefusal | null> {
   const originRefusal = options.checkOrigin(req);
   if (originRefusal) return originRefusal;
+  if (isStateChanging(req.method)) {
+    const crossSite = options.checkWriteOrigin(req) ?? formBodyRefusal(req);
+    if (crossSite) return crossSite;
+  }
   const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
   const doc = apiDocName(path);
   try {

@@ -5,9 +5,10 @@
  *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
  *   POST /api/docs/<name>/restore  {"at": seq|ISO}  {"restoredFrom","seq"}
+ *        (Content-Type: application/json)
  *
  * Errors: 400 {"error"} for bad parameters, 404 {"error"} for an unknown document, 405 for a
- * wrong method. Access control runs before these routes (api-guard.ts); the list shows only
+ * wrong method, 415 for a body that is not of the route's type (body-type.ts). Access control runs before these routes (api-guard.ts); the list shows only
  * the documents the caller may read.
  *
  * A restore goes through the live room — loading it if nobody has it open — so connected
@@ -20,6 +21,7 @@ import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMA
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { apiDocName } from './api-guard.js';
+import { bodyTypeRefusal } from './body-type.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 
@@ -136,6 +138,8 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
   };
 
   const restore = async (name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const wrongType = bodyTypeRefusal(req, 'json');
+    if (wrongType) throw new ApiError(wrongType.status, wrongType.message);
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));

@@ -7,6 +7,7 @@ import sirv from 'sirv';
 import type { ServerMetrics } from '../metrics.js';
 import type { StoreHealth } from '../../persistence/store.js';
 import type { UpgradeRefusal } from './upgrade.js';
+import { DATA_HEADERS, appHeaders, type HeaderSet, type SecurityHeaderOptions } from './security-headers.js';
 
 /** Handles a request and returns true, or returns false to let the next route try. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -18,7 +19,19 @@ export interface HttpRoutesOptions {
   api?: RouteHandler;
   /** Runs before every `/api` request: a refusal is sent as JSON, null lets the API answer. */
   guardApi?: (req: IncomingMessage) => Promise<UpgradeRefusal | null>;
+  /** Told of every refusal `guardApi` made (for the log and metrics). */
+  onApiRefused?: (req: IncomingMessage, refusal: UpgradeRefusal) => void;
   editorDir: string | null;
+  /** Framing and connection sources for the app's security headers (security-headers.ts). */
+  security: SecurityHeaderOptions;
+}
+
+function setHeaders(res: ServerResponse, headers: HeaderSet): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+}
+
+function isDataPath(path: string): boolean {
+  return path === '/healthz' || path === '/metrics' || path === '/api' || path.startsWith('/api/');
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -40,8 +53,12 @@ export function createHttpHandler(options: HttpRoutesOptions): (req: IncomingMes
       } })
     : null;
 
+  const app = appHeaders(options.security);
+
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    // Set before any route runs, so errors and sirv's own answers carry them too.
+    setHeaders(res, isDataPath(path) ? DATA_HEADERS : app);
     if (path === '/healthz') {
       const health = options.health();
       const ok = health.serving && health.ok;
@@ -56,7 +73,8 @@ export function createHttpHandler(options: HttpRoutesOptions): (req: IncomingMes
     if (path === '/api' || path.startsWith('/api/')) {
       const refusal = await options.guardApi?.(req);
       if (refusal) {
-        for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+        options.onApiRefused?.(req, refusal);
+        setHeaders(res, refusal.headers);
         sendJson(res, refusal.status, { error: refusal.message });
         return;
       }

@@ -25,6 +25,7 @@ export function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {
   const headers = {
     Connection: 'close',
     'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
     'Content-Length': String(Buffer.byteLength(body)),
     ...refusal.headers,
   };

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { useServerAndBrowser } from './support/session.js';
 import { AUTH_SECRET, mintToken } from './support/tokens.js';
 import { artifactsDir } from './support/paths.js';
-import { contentText, editorSelector, focusEnd, newUser, openDocument, presenceNames, waitSaved, waitSynced, type User } from './support/browser.js';
+import { contentText, docUrl, editorSelector, focusEnd, newUser, openDocument, presenceNames, waitSaved, waitSynced, type User } from './support/browser.js';
 
 const session = useServerAndBrowser(['--auth-secret', AUTH_SECRET]);
 const users: User[] = [];
@@ -40,8 +40,38 @@ describe('home page and access links', () => {
     await link.click();
     await waitSynced(alice.page);
     expect(await contentText(alice.page)).toBe('Hello.');
-    // The token travelled along every link, so the page kept its access.
-    expect(new URL(alice.page.url()).searchParams.get('token')).toBe(token);
+    // No link carries the token: the tab kept it, so the page kept its access.
+    expect(new URL(alice.page.url()).searchParams.has('token')).toBe(false);
+  });
+
+  it('takes the token out of the address bar, keeps access across reloads, and never shares it', async () => {
+    const erin = await user('Erin', '#00838f');
+    await erin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.server.url });
+    const token = await mintToken('erin', 'Erin Clarke', 'write', ['team/*']);
+    await openDocument(erin, session.server.url, 'team/handover', `?token=${token}`);
+    expect(erin.page.url()).toBe(docUrl(session.server.url, 'team/handover'));
+    await focusEnd(erin.page);
+    await erin.page.keyboard.type('Written by Erin.');
+    await waitSaved(erin.page);
+
+    // A reload keeps access (the token lives in this tab's sessionStorage): still writable.
+    await erin.page.reload();
+    await waitSynced(erin.page);
+    expect(erin.page.url()).toBe(docUrl(session.server.url, 'team/handover'));
+    await focusEnd(erin.page);
+    await erin.page.keyboard.type(' Still here.');
+    await waitSaved(erin.page);
+    expect(await contentText(erin.page)).toBe('Written by Erin. Still here.');
+
+    // The link to share has no token: whoever opens it needs access of their own.
+    await erin.page.click('[data-testid="copy-link"]');
+    const copied = await erin.page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(docUrl(session.server.url, 'team/handover'));
+    const frank = await user('Frank', '#6d4c41');
+    await frank.page.goto(copied);
+    await expect.poll(() => frank.page.getAttribute('[data-testid="connection"]', 'data-connection'), { timeout: 20_000 }).toBe('denied');
+    // Refused without a token: the browser reports the failed handshake and the 401 itself.
+    frank.errors.splice(0, frank.errors.length, ...frank.errors.filter((e) => !/WebSocket connection to .* failed|status of 401/.test(e)));
   });
 
   it('still offers opening by name when the document list cannot be loaded', async () => {

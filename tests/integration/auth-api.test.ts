@@ -48,6 +48,8 @@ async function call(path: string, options: { token?: string; bearer?: string; me
   const headers: Record<string, string> = {};
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
   if (options.origin) headers.origin = options.origin;
+  // Calls that change data must be JSON (api-cross-site.test.ts covers what else is refused).
+  if (options.method !== undefined && options.method !== 'GET') headers['content-type'] = 'application/json';
   const response = await fetch(`${server.httpUrl}${path}${query}`, { method: options.method ?? 'GET', headers, signal: AbortSignal.timeout(5000) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -1,7 +1,8 @@
 /** The editor's pure helpers, checked against the server's own rules where both must agree. */
 import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { parseToken } from '../../editor/src/token.js';
+import { Window } from 'happy-dom';
+import { TOKEN_KEY, parseToken, takeToken } from '../../editor/src/token.js';
 import { documentHref, nameProblem, routeFromPath } from '../../editor/src/routes.js';
 import { countWords } from '../../editor/src/word-count.js';
 import { validateDocName } from '../../sync-server/doc-name.js';
@@ -11,10 +12,9 @@ const BAD_NAMES = ['', 'x'.repeat(513), 'é'.repeat(257), 'tab\tname', 'nul\u000
 
 describe('editor routes', () => {
   it.each(NAMES)('round-trips %j through the document URL', (name) => {
-    const href = documentHref(name, 'tok.en');
-    const url = new URL(href, 'http://localhost');
+    const url = new URL(documentHref(name), 'http://localhost');
     expect(routeFromPath(url.pathname)).toEqual({ page: 'document', name });
-    expect(url.searchParams.get('token')).toBe('tok.en');
+    expect(url.search).toBe('');
   });
 
   it('agrees with the server on which names are valid', () => {
@@ -50,6 +50,47 @@ describe('editor token claims', () => {
     expect(parseToken(raw)?.role).toBe('read');
     expect(parseToken('not-a-jwt')).toBeNull();
     expect(parseToken('a.!!!.c')).toBeNull();
+  });
+});
+
+describe('editor token in the address bar', () => {
+  /** A browser tab (happy-dom's location, history and sessionStorage) at `url`. */
+  function tab(url: string) {
+    const window = new Window({ url });
+    const home = () => ({ location: window.location as unknown as Location, history: window.history as unknown as History, storage: window.sessionStorage as unknown as Storage });
+    return { window, home };
+  }
+
+  it('takes ?token= out of the address bar and keeps it for the tab', () => {
+    const { window, home } = tab('http://tandem.test/d/notes%2Fa?x=1&token=opaque.tok&y=2#top');
+    expect(takeToken(home())?.raw).toBe('opaque.tok');
+    expect(window.location.href).toBe('http://tandem.test/d/notes%2Fa?x=1&y=2#top');
+    expect(window.sessionStorage.getItem(TOKEN_KEY)).toBe('opaque.tok');
+    // A reload, or a link within the app: no token in the URL, the kept one is used.
+    window.history.pushState(null, '', '/');
+    expect(takeToken(home())?.raw).toBe('opaque.tok');
+    expect(window.location.href).toBe('http://tandem.test/');
+    window.close();
+  });
+
+  it('lets a new link replace the kept token, and an empty ?token= forget it', () => {
+    const { window, home } = tab('http://tandem.test/?token=first');
+    takeToken(home());
+    window.history.pushState(null, '', '/d/x?token=second');
+    expect(takeToken(home())?.raw).toBe('second');
+    window.history.pushState(null, '', '/d/x?token=');
+    expect(takeToken(home())).toBeNull();
+    expect(window.location.href).toBe('http://tandem.test/d/x');
+    expect(takeToken(home())).toBeNull();
+    window.close();
+  });
+
+  it('leaves the token in the address bar when it cannot be kept', () => {
+    const { window } = tab('http://tandem.test/d/x?token=t1');
+    const home = { location: window.location as unknown as Location, history: window.history as unknown as History, storage: null };
+    expect(takeToken(home)?.raw).toBe('t1');
+    expect(window.location.href).toBe('http://tandem.test/d/x?token=t1');
+    window.close();
   });
 });
 

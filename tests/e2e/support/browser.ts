@@ -3,6 +3,7 @@
  * document as a named user, wait until it is synced, read its content, watch for console errors.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { watchBrowser } from './csp-watch.js';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -15,8 +16,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+/** Chromium, with every page watched for Content-Security-Policy violations (csp-watch.ts). */
+export async function launchBrowser(): Promise<Browser> {
+  return watchBrowser(await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 }));
 }
 
 export interface User {
