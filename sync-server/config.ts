@@ -210,7 +210,7 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: text, get: (c) => c.authSecretFile, set: (c, v) => { c.authSecretFile = v; } }),
   option({ flag: 'auth-public-key-file', env: 'TANDEM_AUTH_PUBLIC_KEY_FILE', description: 'Ed25519 PEM key file: tokens are then EdDSA-signed',
     parse: text, get: (c) => c.authPublicKeyFile, set: (c, v) => { c.authPublicKeyFile = v; } }),
-  option({ flag: 'allowed-origin', env: 'TANDEM_ALLOWED_ORIGINS', description: 'Comma-separated browser origins allowed (default: any); others get 403',
+  option({ flag: 'allowed-origin', env: 'TANDEM_ALLOWED_ORIGINS', description: 'Comma-separated browser origins allowed (default: the server’s own origin without tokens, any with them); others get 403',
     parse: origins, get: (c) => c.allowedOrigins, set: (c, v) => { c.allowedOrigins = v; } }),
   option({ flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', description: 'Client address from X-Forwarded-For, scheme and host from X-Forwarded-Proto/-Host (only behind your own proxy)',
     parse: boolean, isSwitch: true, get: (c) => c.trustProxy, set: (c, v) => { c.trustProxy = v; } }),

@@ -61,7 +61,7 @@ export class TandemServer {
   private constructor(private readonly options: TandemServerOptions) {
     const { config, store, logger } = options;
     this.authorize = options.authorize ?? openAccess;
-    this.admission = new Admission(config);
+    this.admission = new Admission(config, options.authorize === undefined);
     this.rooms = new RoomRegistry(
       {
         store,

@@ -22,7 +22,17 @@ const RETRY_AFTER_SECONDS = '10';
 export class Admission {
   private readonly perAddress = new AddressCounter();
 
-  constructor(private readonly config: ServerConfig) {}
+  constructor(
+    private readonly config: ServerConfig,
+    /**
+     * No credentials are asked for (no token key). A browser joins rooms with whatever the
+     * network lets it reach, so any page it visits could read and change every document:
+     * without an allow-list, browser upgrades must then come from the server's own origin.
+     * Tokens are not ambient (a page has to hold one to send it), so with them the open
+     * default of stock y-websocket servers stays.
+     */
+    private readonly openAccess: boolean,
+  ) {}
 
   clientAddress(req: IncomingMessage): string {
     return clientAddress(req, this.config.trustProxy);
@@ -40,9 +50,16 @@ export class Admission {
     return problem === null ? null : new UpgradeRefusal(403, problem);
   }
 
+  /** A 403 refusal when a browser may not join a room from its origin (see `openAccess`). */
+  checkUpgradeOrigin(req: IncomingMessage): UpgradeRefusal | null {
+    if (!this.openAccess || this.config.allowedOrigins.length > 0) return this.checkOrigin(req);
+    const problem = writeOriginProblem(req, this.config.allowedOrigins, this.config.trustProxy);
+    return problem === null ? null : new UpgradeRefusal(403, `${problem} (without tokens, list the origins of other apps with --allowed-origin)`);
+  }
+
   /** Origin and per-address cap; on success the address slot is released when `socket` closes. */
   admitUpgrade(req: IncomingMessage, socket: Duplex, address: string): UpgradeRefusal | null {
-    const originRefusal = this.checkOrigin(req);
+    const originRefusal = this.checkUpgradeOrigin(req);
     if (originRefusal) return originRefusal;
     if (isLoopbackHost(address)) return null;
     const key = addressKey(address);

@@ -1,6 +1,6 @@
 /**
  * Limits applied at the upgrade — the per-address connection cap (429 with Retry-After) and
- * the origin allow-list (403) — and the document size limit on a live connection (4413).
+ * the origin rules (403) — and the document size limit on a live connection (4413).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -82,8 +82,23 @@ describe('origin allow-list', () => {
     expect(await upgradeStatus(url)).toBe(101);
   });
 
-  it('lets every origin through when the list is empty (the default)', async () => {
+  it('without tokens or a list, admits browsers only from its own origin (no cross-site WebSocket hijacking)', async () => {
     const s = await startTestServer();
+    server = s;
+    const url = `${s.wsUrl}/doc`;
+    const own = s.httpUrl;
+    expect(await upgradeStatus(url, { Origin: 'https://anywhere.example' })).toBe(403);
+    expect(await upgradeStatus(url, { Origin: 'null' })).toBe(403);
+    // Another port of the same host is another origin.
+    expect(await upgradeStatus(url, { Origin: own.replace(/:\d+$/, ':1') })).toBe(403);
+    expect(await upgradeStatus(url, { Origin: own })).toBe(101);
+    // Non-browser clients (stock providers in Node, native apps) send no Origin.
+    expect(await upgradeStatus(url)).toBe(101);
+    expect(s.logs.some((l) => l.msg === 'upgrade refused' && l.status === 403 && String(l.reason).includes('--allowed-origin'))).toBe(true);
+  });
+
+  it('with tokens and no list, lets every origin through (a page must hold a token to join)', async () => {
+    const s = await startTestServer({ authorize: async () => ({ author: 'token-user' }) });
     server = s;
     expect(await upgradeStatus(`${s.wsUrl}/doc`, { Origin: 'https://anywhere.example' })).toBe(101);
   });
