@@ -197,3 +197,15 @@ export function parseDocPattern(pattern: string): { ok: true; pattern: string } 
   const checked = checkSize(readableName(pathKeyOf(prefix)), '');
   return checked.ok ? { ok: true, pattern: `${checked.name}*` } : checked;
 }
+
+/**
+ * The readable name a document keeps when a data dir written by an earlier version is carried
+ * over (those stored the fully percent-decoded path). Most names stay as they are; one with
+ * escapes a parser makes is read as a stock client's path now reads (`a%20b` becomes `a b`).
+ * One with a `.` or `..` part, which no path can reach, gets its `/` written as `%2F`, the path
+ * earlier editors used for it (`a/../b` becomes `a%2F..%2Fb`).
+ */
+export function carriedOverName(stored: string): DocNameResult {
+  const parsed = parseDocName(stored);
+  return parsed.ok || parsed.problem !== 'dot-segment' ? parsed : parseDocName(stored.replaceAll('/', '%2F'));
+}
