@@ -4,10 +4,9 @@
  * typed `a%20b`) is now the readable name `a b`. Data dirs are written with the file store
  * itself under such names, as the earlier server did.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { writeRenamedCopy } from '../../persistence/file/doc-rename.js';
@@ -20,20 +19,9 @@ import { carriedOverName } from '../../sync-server/doc-name.js';
 import { captureLogger } from '../helpers/store-logger.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { sleep } from '../helpers/wait.js';
+import { useTempDataDirs } from '../helpers/temp-data-dirs.js';
 
-const dirs: string[] = [];
-const stores: FileStore[] = [];
-afterEach(async () => {
-  // Stores left open stand for crashed servers: closing them now cannot affect a test.
-  for (const store of stores.splice(0)) await store.close().catch(() => undefined);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-carry-'));
-  dirs.push(dir);
-  return dir;
-}
+const { tempDir, stores } = useTempDataDirs('carry');
 
 /** Writes each document's text one character per record, as an earlier server would have. */
 async function oldDataDir(dataDir: string, texts: Record<string, string>, options: { crash?: boolean } = {}): Promise<void> {
