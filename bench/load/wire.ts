@@ -31,7 +31,7 @@ export interface Wire {
 }
 
 const roomUrl = (baseUrl: string, room: string): string =>
-  `${baseUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/${encodeURIComponent(room)}`;
+  `${baseUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/${room}`;
 
 class PlainWire implements Wire {
   constructor(readonly handshake: boolean) {}

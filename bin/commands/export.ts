@@ -4,6 +4,7 @@ import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
+import { docNameArgument } from '../doc-name-argument.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
 
@@ -37,8 +38,7 @@ export const exportCommand: Command = {
       strict: true,
       allowPositionals: true,
     });
-    const [name, ...extra] = positionals;
-    if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
+    const name = docNameArgument(positionals);
     if (!isExportFormat(values.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${values.format}"`);
     const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
     const history = await archive.readHistory(name);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { UsageError, type Command } from '../command.js';
+import { docNameArgument } from '../doc-name-argument.js';
 import { formatBytes } from './docs.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
@@ -32,8 +33,7 @@ export const historyCommand: Command = {
       strict: true,
       allowPositionals: true,
     });
-    const [name, ...extra] = positionals;
-    if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
+    const name = docNameArgument(positionals);
     const pauseS = values.pause === undefined ? DEFAULT_PAUSE_MS / 1000 : Number(values.pause);
     if (!Number.isFinite(pauseS) || pauseS < 0) throw new UsageError(`--pause must be a number of seconds, got "${values.pause}"`);
     const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));

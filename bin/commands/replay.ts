@@ -4,6 +4,7 @@ import { docAt } from '../../persistence/replay.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
+import { docNameArgument } from '../doc-name-argument.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
 
@@ -53,8 +54,7 @@ export const replayCommand: Command = {
       strict: true,
       allowPositionals: true,
     });
-    const [name, ...extra] = positionals;
-    if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
+    const name = docNameArgument(positionals);
     const delay = wholeNumber(values.delay, '--delay') ?? 0;
     const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
     const history = await archive.readHistory(name);

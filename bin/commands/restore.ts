@@ -4,6 +4,7 @@ import { DataDirLock, DataDirLockedError, readLiveLock, type LockInfo } from '..
 import { FileStore } from '../../persistence/file/file-store.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
+import { docNameArgument } from '../doc-name-argument.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 
 function help(): string {
@@ -91,8 +92,7 @@ export const restoreCommand: Command = {
       strict: true,
       allowPositionals: true,
     });
-    const [name, ...extra] = positionals;
-    if (name === undefined || extra.length > 0) throw new UsageError('give exactly one document name');
+    const name = docNameArgument(positionals);
     if (values.at === undefined) throw new UsageError('--at is required');
     let point: HistoryPoint;
     try {

@@ -7,6 +7,8 @@ import { isLoopbackHost } from '../../sync-server/access/client-address.js';
 import { loadVerifyKey } from '../../sync-server/access/token-key.js';
 import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
+import { carryOverNames, type NameRefusal } from '../../persistence/file/name-carry-over.js';
+import { carriedOverName } from '../../sync-server/doc-name.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { editorBuildDir, editorConnectSources } from '../package-root.js';
 import type { Command } from '../command.js';
@@ -26,6 +28,16 @@ function help(): string {
     'Options:',
     ...rows,
     '  --help                       Show this help',
+  ].join('\n');
+}
+
+function refusalMessage(dataDir: string, refusals: NameRefusal[]): string {
+  return [
+    `tandem serve: documents in ${dataDir} have names from an earlier version that cannot be carried over to this one's, so nothing was changed:`,
+    ...refusals.map((r) => `  ${JSON.stringify(r.name)} in ${r.dir}: ${r.reason}`),
+    'Documents are never merged. Move each of these directories into a data dir of its own (under its docs/),',
+    'where `tandem serve --data-dir <that dir>` carries it over by itself, then start this server again.',
+    '',
   ].join('\n');
 }
 
@@ -52,6 +64,20 @@ export const serveCommand: Command = {
     } catch (error) {
       if (!(error instanceof DataDirLockedError)) throw error;
       process.stderr.write(`tandem serve: ${error.message}\n`);
+      return 1;
+    }
+    // Documents stored under names an earlier version gave them get the names clients now
+    // reach them by, before anyone connects.
+    let refusals: NameRefusal[];
+    try {
+      ({ refusals } = await carryOverNames(config.dataDir, carriedOverName, logger));
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    if (refusals.length > 0) {
+      process.stderr.write(refusalMessage(config.dataDir, refusals));
+      await lock.release();
       return 1;
     }
     const store = new FileStore(config.dataDir, {

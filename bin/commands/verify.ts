@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readLiveLock } from '../../persistence/file/data-dir-lock.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
+import { carriedOverName } from '../../sync-server/doc-name.js';
 import type { Command } from '../command.js';
 import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
@@ -13,6 +14,8 @@ function help(): string {
     'update and compares each checkpoint with the replay. Prints each problem with its file',
     'and byte offset. Exits 1 if anything is damaged, 0 otherwise (warnings — traces of',
     'earlier recoveries, an interrupted last write — do not fail it). Safe while the server runs.',
+    'Also checks document names: one stored by an earlier version that the next `tandem serve`',
+    'renames is a warning; one it cannot rename (another document has that name) is an error.',
     '',
     'Options:',
     DATA_DIR_HELP,
@@ -34,7 +37,7 @@ export const verifyCommand: Command = {
     const dataDir = dataDirFrom(values['data-dir'], env);
     const server = await readLiveLock(dataDir);
     if (server && !values.quiet) process.stdout.write(`A server (pid ${server.pid}) is running on this data dir; its last writes may be in progress.\n`);
-    const report = await verifyDataDir(dataDir, { live: server !== null });
+    const report = await verifyDataDir(dataDir, { live: server !== null, names: carriedOverName });
     const out = (line: string): boolean => process.stdout.write(`${line}\n`);
     for (const problem of report.errors) out(`ERROR ${describeProblem(problem)}`);
     for (const problem of report.warnings) out(`warning ${describeProblem(problem)}`);

@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { SaveTracker } from './save-tracker.js';
+import { roomOf } from './routes.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline' | 'denied';
 
@@ -55,7 +56,7 @@ export class CollabSession {
   constructor(options: SessionOptions) {
     const { name, serverUrl, token, storage } = options;
     this.local = new IndexeddbPersistence(`tandem:${name}`, this.doc);
-    this.provider = new WebsocketProvider(serverUrl, encodeURIComponent(name), this.doc, {
+    this.provider = new WebsocketProvider(serverUrl, roomOf(name), this.doc, {
       connect: false,
       params: token ? { token } : {},
       // The server closes with 4401/4403 when the token is refused; retrying cannot help.

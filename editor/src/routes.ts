@@ -1,35 +1,46 @@
 /**
- * The app's URLs. A document's page is `/d/<encodeURIComponent(name)>`, its WebSocket room
- * `/<encodeURIComponent(name)>` and its API `/api/docs/<encodeURIComponent(name)>/...`: the
- * name is always one path segment, whatever characters it holds.
+ * The app's URLs. A document's WebSocket room is its path key (sync-server/doc-name.ts) — the
+ * path a stock y-websocket client given the same name joins — and its page is `/d/<path key>`,
+ * so a link reads like the room. Its API is `/api/docs/<encodeURIComponent(name)>/...`
+ * (api-client.ts): there the name is one path segment, whatever it holds.
  */
+import { parseDocName, pathKeyOf, pathKeyOfTarget, readableName, type DocNameProblem } from '../../sync-server/doc-name.js';
 
-/** Why a document name is not valid (1–512 UTF-8 bytes, no control characters), or null. */
+const PROBLEMS: Record<DocNameProblem, string> = {
+  empty: 'Type a name for the document.',
+  'too-long': 'That name is too long (512 bytes at most).',
+  'not-utf8': 'That name is not valid text.',
+  control: 'Names cannot contain control characters.',
+  'dot-segment': 'A name cannot have “.” or “..” between slashes: web addresses drop those parts.',
+  'not-a-path': 'That is not a document address.',
+};
+
+/** Why a document name is not valid (see doc-name.ts), or null. */
 export function nameProblem(name: string): string | null {
-  if (name.trim() === '') return 'Type a name for the document.';
-  if (new TextEncoder().encode(name).length > 512) return 'That name is too long (512 bytes at most).';
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'Names cannot contain control characters.';
-  return null;
+  // Blanks only are valid on the server, but nobody could tell such a document from another.
+  if (name.trim() === '') return PROBLEMS.empty;
+  const parsed = parseDocName(name);
+  return parsed.ok ? null : PROBLEMS[parsed.problem];
 }
 
 export type Route = { page: 'home' } | { page: 'document'; name: string } | { page: 'not-found' };
 
+/** The page for a location's path; a document's name is read from its path key. */
 export function routeFromPath(pathname: string): Route {
   if (pathname === '/' || pathname === '/index.html') return { page: 'home' };
-  const match = /^\/d\/([^/]+)\/?$/.exec(pathname);
-  if (match?.[1]) {
-    try {
-      return { page: 'document', name: decodeURIComponent(match[1]) };
-    } catch {
-      return { page: 'not-found' };
-    }
-  }
-  return { page: 'not-found' };
+  const match = /^\/d(\/.+)$/s.exec(pathname);
+  const key = match?.[1] ? pathKeyOfTarget(match[1]) : null;
+  return key ? { page: 'document', name: readableName(key) } : { page: 'not-found' };
+}
+
+/** The WebSocket room of a document: its path key. */
+export function roomOf(name: string): string {
+  return pathKeyOf(name);
 }
 
 /** The page of a document. Links never carry a token: the tab keeps it (token.ts). */
 export function documentHref(name: string): string {
-  return `/d/${encodeURIComponent(name)}`;
+  return `/d/${pathKeyOf(name)}`;
 }
 
 export function homeHref(): string {

@@ -4,7 +4,9 @@
  * every journal entry's checksum.
  *
  * Errors are damage (the data dir is not as it was written); warnings are traces of damage
- * already recovered from (bytes moved aside) or of work in progress. With a server running,
+ * already recovered from (bytes moved aside) or of work in progress. Given the server's rule
+ * for names, documents stored under a name it no longer gives are warnings (the next server
+ * start renames them, name-carry-over.ts), and those it cannot rename are errors. With a server running,
  * the last frame of a log may still be being written: a cut-short tail then is a warning,
  * and a bad checksum there is read a second time before it counts.
  */
@@ -13,6 +15,7 @@ import * as Y from 'yjs';
 import { DataDirArchive } from './data-dir.js';
 import { LOG_FILE } from './doc-files.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
+import { planNameCarryOver, type NameRule } from './name-carry-over.js';
 import { readLog, type ScannedLog } from './log-reader.js';
 import { decodeCheckpoint, isFormatProblem } from './record-format.js';
 import { nodeFs, type StoreFs } from './store-fs.js';
@@ -110,7 +113,7 @@ export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: bo
   return report;
 }
 
-export async function verifyDataDir(dataDir: string, options: { live: boolean; fs?: StoreFs }): Promise<VerifyReport> {
+export async function verifyDataDir(dataDir: string, options: { live: boolean; fs?: StoreFs; names?: NameRule }): Promise<VerifyReport> {
   const fs = options.fs ?? nodeFs;
   const archive = new DataDirArchive(dataDir, fs);
   const report: VerifyReport = { docs: [], errors: [], warnings: [], ok: true };
@@ -118,6 +121,11 @@ export async function verifyDataDir(dataDir: string, options: { live: boolean; f
   report.errors.push(...listed.problems);
   for (const doc of listed.docs) report.docs.push(await verifyDoc(fs, doc.dir, doc.name, options.live));
   await verifyJournal(fs, join(dataDir, JOURNAL_DIR), options.live, report);
+  if (options.names) {
+    const plan = await planNameCarryOver(archive, options.names, fs);
+    for (const c of plan.changes) report.warnings.push({ path: c.dir, message: `${JSON.stringify(c.from)} is a name from an earlier version; the next \`tandem serve\` renames it to ${JSON.stringify(c.to)}` });
+    for (const r of plan.refusals) report.errors.push({ path: r.dir, message: `${JSON.stringify(r.name)} cannot be carried over to this version's names: ${r.reason}` });
+  }
   report.ok = report.errors.length === 0 && report.docs.every((d) => d.errors.length === 0);
   return report;
 }

@@ -13,7 +13,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { validateDocName } from '../doc-name.js';
+import { parseDocPattern } from '../doc-name.js';
 
 export type Role = 'read' | 'write';
 export const ROLES: readonly Role[] = ['read', 'write'];
@@ -54,7 +54,16 @@ export function parseClaims(payload: JWTPayload): AccessClaims {
     throw new TokenError('invalid token', 'docs must be a non-empty list of document names or patterns');
   }
   if (role !== 'read' && role !== 'write') throw new TokenError('invalid token', 'role must be "read" or "write"');
-  return { sub, name: name || sub, docs, role, exp };
+  return { sub, name: name || sub, docs: docs.map(readablePattern), role, exp };
+}
+
+/**
+ * Grants match readable names, the way a stock client's path reads (`a%20b` grants `a b`).
+ * A pattern that is no name is kept as it is: it matches nothing a client can open.
+ */
+function readablePattern(pattern: string): string {
+  const parsed = parseDocPattern(pattern);
+  return parsed.ok ? parsed.pattern : pattern;
 }
 
 /** True when one of `patterns` grants `docName`: equal to it, or a `prefix*` it starts with. */
@@ -66,8 +75,7 @@ export function docAllowed(patterns: readonly string[], docName: string): boolea
 
 /** Null when `pattern` is a valid document name or `prefix*`; otherwise why not. */
 export function patternProblem(pattern: string): string | null {
-  if (pattern === '*') return null;
-  const checked = validateDocName(pattern.endsWith('*') ? pattern.slice(0, -1) : pattern);
+  const checked = parseDocPattern(pattern);
   return checked.ok ? null : checked.reason;
 }
 

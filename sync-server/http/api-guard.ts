@@ -4,6 +4,9 @@
  *
  *   /api/docs/<encodeURIComponent(name)>/...   authorize(request, name); a read-only
  *                                              principal may only GET/HEAD (else 403)
+ *
+ * The name in the path is one segment, decoded once, then read as `parseDocName` reads a
+ * typed name: its readable form (`a%20b` and `a b` are one document, as for stock clients).
  *   any other /api path (e.g. GET /api/docs)   authenticate(request): a valid token
  *
  * Before those, in this order, so that a cross-site request is refused before any token is
@@ -21,7 +24,7 @@
  * `TandemServer.canRead`, which uses the same `authorize` seam.
  */
 import type { IncomingMessage } from 'node:http';
-import { validateDocName } from '../doc-name.js';
+import { parseDocName } from '../doc-name.js';
 import type { Authorize } from '../access/principal.js';
 import { formBodyRefusal } from './body-type.js';
 import { UpgradeRefusal } from './upgrade.js';
@@ -51,9 +54,9 @@ export function apiDocName(path: string): { ok: true; name: string } | { ok: fal
   try {
     name = decodeURIComponent(match[1]);
   } catch {
-    return { ok: false, reason: 'document name has invalid percent-encoding' };
+    return { ok: false, reason: 'the document name in the path must be encodeURIComponent(name)' };
   }
-  return validateDocName(name);
+  return parseDocName(name);
 }
 
 /** Resolves to a refusal to send, or null to let the API answer. */

@@ -1,18 +1,20 @@
 /**
  * A stock y-websocket client in Node (any other editor binding would look the same to the
  * server) edits the document the browser has open: its text and formatting appear live, and
- * its presence and caret show up with its name; what the browser types reaches it too.
+ * its presence and caret show up with its name; what the browser types reaches it too. Given
+ * an awkward name as it is, it joins the document the editor opens under that name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { useServerAndBrowser } from './support/session.js';
-import { caretNames, contentHtml, focusEnd, newUser, openDocument, presenceNames, type User } from './support/browser.js';
+import { caretNames, contentHtml, contentText, focusEnd, newUser, openDocument, presenceNames, type User } from './support/browser.js';
 
 const session = useServerAndBrowser();
 let alice: User;
 let robot: { doc: Y.Doc; provider: WebsocketProvider } | null = null;
+const others: WebsocketProvider[] = [];
 
 beforeAll(async () => {
   alice = await newUser(session.browser, 'Alice', '#c62828');
@@ -21,7 +23,17 @@ beforeAll(async () => {
 afterAll(async () => {
   robot?.provider.destroy();
   robot?.doc.destroy();
+  for (const provider of others) provider.destroy();
 });
+
+/** A stock provider in Node, given the room as it is. */
+function stockProvider(room: string, doc: Y.Doc): WebsocketProvider {
+  return new WebsocketProvider(session.server.wsUrl, room, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    // Without this, providers in one process could sync around the server.
+    disableBc: true,
+  });
+}
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -38,11 +50,7 @@ describe('a Node y-websocket client in the same document', () => {
     await openDocument(alice, session.server.url, docName);
 
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(session.server.wsUrl, encodeURIComponent(docName), doc, {
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      // Without this, providers in one process could sync around the server.
-      disableBc: true,
-    });
+    const provider = stockProvider(docName, doc);
     robot = { doc, provider };
     await waitFor(() => provider.synced, 'the Node client to sync');
 
@@ -85,6 +93,25 @@ describe('a Node y-websocket client in the same document', () => {
     robot?.provider.destroy();
     await expect.poll(() => presenceNames(alice.page), { timeout: 5000 }).toEqual(['Alice']);
     expect(await caretNames(alice.page)).toEqual([]);
+    expect(alice.errors).toEqual([]);
+  });
+
+  it('opens, at /d/<path key>, the document a stock client joined under an awkward name', { timeout: 60_000 }, async () => {
+    const names = ['100%', 'a/b', 'a%2Fb', 'x^y|z', 'café 🙂 "q"', 'trailing/'];
+    for (const name of names) {
+      const doc = new Y.Doc();
+      const provider = stockProvider(name, doc);
+      others.push(provider);
+      await waitFor(() => provider.synced, `the Node client of ${JSON.stringify(name)} to sync`, 20_000);
+      const paragraph = new Y.XmlElement('paragraph');
+      paragraph.insert(0, [new Y.XmlText(`typed in Node into ${name}`)]);
+      doc.getXmlFragment('default').insert(0, [paragraph]);
+
+      await openDocument(alice, session.server.url, name);
+      expect(await alice.page.textContent('h1')).toBe(name);
+      // Exactly this one paragraph: `a/b` and `a%2Fb` are two documents, not one.
+      await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe(`typed in Node into ${name}`);
+    }
     expect(alice.errors).toEqual([]);
   });
 });

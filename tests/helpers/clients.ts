@@ -37,7 +37,8 @@ export async function synced(client: YClient, timeoutMs = 5000): Promise<void> {
 
 /** A raw WebSocket to a room, for hand-built frames. Resolves once open. */
 export async function rawSocket(wsUrl: string, room: string): Promise<{ ws: WebSocket; received: Buffer[]; closed: Promise<{ code: number; reason: string }> }> {
-  const ws = new WebSocket(`${wsUrl}/${encodeURIComponent(room)}`);
+  // As a stock client does: the room goes into the URL as it is.
+  const ws = new WebSocket(`${wsUrl}/${room}`);
   const received: Buffer[] = [];
   ws.on('message', (data: Buffer) => received.push(data));
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {

@@ -61,9 +61,9 @@ describe('tandem token and tandem serve with auth', () => {
     expect(Number(claims.exp) - Number(claims.iat)).toBe(600);
     expect(JSON.parse(Buffer.from(reader.stdout.trim().split('.')[1] ?? '', 'base64url').toString())).toMatchObject({ role: 'read', name: 'bob' });
 
-    expect(await upgradeStatus(`${server.wsUrl}/team%2Fnotes?token=${token}`)).toBe(101);
-    expect(await upgradeStatus(`${server.wsUrl}/team%2Fnotes`)).toBe(401);
-    expect(await upgradeStatus(`${server.wsUrl}/team%2Fnotes?token=${reader.stdout.trim()}`)).toBe(403);
+    expect(await upgradeStatus(`${server.wsUrl}/team/notes?token=${token}`)).toBe(101);
+    expect(await upgradeStatus(`${server.wsUrl}/team/notes`)).toBe(401);
+    expect(await upgradeStatus(`${server.wsUrl}/team/notes?token=${reader.stdout.trim()}`)).toBe(403);
     const list = await fetch(`${server.httpUrl}/api/docs`, { signal: AbortSignal.timeout(5000) });
     expect(list.status).toBe(401);
     expect(server.output()).toContain('access tokens required');

@@ -25,7 +25,7 @@ afterEach(() => {
 });
 
 function roomUrl(server: TestServer, doc: string, token?: string): string {
-  return `${server.wsUrl}/${encodeURIComponent(doc)}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
+  return `${server.wsUrl}/${doc}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
 }
 
 describe('HS256 tokens at the upgrade', () => {
@@ -90,6 +90,16 @@ describe('HS256 tokens at the upgrade', () => {
     expect(await upgradeStatus(roomUrl(server, 'team', token))).toBe(403);
     expect(await upgradeStatus(roomUrl(server, 'team/notes', token))).toBe(101);
     expect(await upgradeStatus(roomUrl(server, 'other', token))).toBe(101);
+    // Grants are readable names: the path `team%2Fnotes` is another document than `team/notes`.
+    expect(await upgradeStatus(roomUrl(server, 'team%2Fnotes', token))).toBe(403);
+  });
+
+  it('reads grants as readable names, escapes decoded as a parser makes them', async () => {
+    const token = await mint({ docs: ['caf%C3%A9/*', 'a%20b'] });
+    expect(await upgradeStatus(roomUrl(server, 'café/menu', token))).toBe(101);
+    expect(await upgradeStatus(roomUrl(server, 'a b', token))).toBe(101);
+    expect(await upgradeStatus(roomUrl(server, 'a%20b', token))).toBe(101);
+    expect(await upgradeStatus(roomUrl(server, 'a%2520b', token))).toBe(403);
   });
 
   it('accepts an Authorization: Bearer header', async () => {

@@ -68,22 +68,4 @@ describe('stock y-websocket clients against the server', () => {
     expect(b1.doc.getText('text').toString()).toBe('only in b');
     expect(a2.doc.getText('text').toString()).toBe('only in a');
   });
-
-  // The stock provider appends the room name to the URL as given: names with URL syntax in them
-  // (%, ?, #) must be passed percent-encoded; plain unicode and spaces work either way.
-  it.each([
-    ['unicode', 'Résumé 協作 🙂', true],
-    ['spaces', 'meeting notes 2026', true],
-    ['percent, slash and query', '50% off/plan?#x', false],
-  ])('maps a %s name to the same room every time', async (_kind, name, rawWorks) => {
-    server = await startTestServer();
-    const a = client(rawWorks ? name : encodeURIComponent(name));
-    await synced(a);
-    a.doc.getText('text').insert(0, name);
-    const b = client(encodeURIComponent(name));
-    await synced(b);
-    await waitFor(() => b.doc.getText('text').toString() === name, 'same room by name');
-    const rooms = (await server.server.rooms.loadedRooms()).map((r) => r.name);
-    expect(rooms).toEqual([name]);
-  });
 });

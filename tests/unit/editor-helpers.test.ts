@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { Window } from 'happy-dom';
 import { TOKEN_KEY, parseToken, takeToken } from '../../editor/src/token.js';
-import { documentHref, nameProblem, routeFromPath } from '../../editor/src/routes.js';
+import { documentHref, nameProblem, roomOf, routeFromPath } from '../../editor/src/routes.js';
 import { countWords } from '../../editor/src/word-count.js';
-import { validateDocName } from '../../sync-server/doc-name.js';
+import { parseDocName, pathKeyOfTarget } from '../../sync-server/doc-name.js';
+import { AWKWARD_ROOMS } from '../helpers/awkward-names.js';
 
-const NAMES = ['plain', 'with space', 'Résumé 協作 🙂', '50% off/plan?#x', 'a/b/c', 'é'.repeat(256), 'x'.repeat(512)];
-const BAD_NAMES = ['', 'x'.repeat(513), 'é'.repeat(257), 'tab\tname', 'nul\u0000', 'del\u007f', 'c1\u0085'];
+const NAMES = ['plain', 'with space', 'Résumé 協作 🙂', '50% off/plan?#x', 'a/b/c', 'trailing/', '100%', '%zz', 'a\\b', 'é'.repeat(256), 'x'.repeat(512)];
+const BAD_NAMES = ['', 'x'.repeat(513), 'é'.repeat(257), 'tab\tname', 'nul\u0000', 'del\u007f', 'c1\u0085', '..', 'a/./b'];
+
+/** The request path a stock provider (here Node's `ws`, as in a browser) sends for a room. */
+const stockPath = (room: string): string => new URL(`ws://127.0.0.1:1234/${room}`).pathname;
 
 describe('editor routes', () => {
   it.each(NAMES)('round-trips %j through the document URL', (name) => {
@@ -17,18 +21,29 @@ describe('editor routes', () => {
     expect(url.search).toBe('');
   });
 
+  it.each(AWKWARD_ROOMS)('joins the document a stock client given $room joins', ({ room, name }) => {
+    const key = pathKeyOfTarget(stockPath(room));
+    // The editor's own provider, and its page link as the browser resolves it.
+    expect(pathKeyOfTarget(stockPath(roomOf(name)))).toBe(key);
+    expect(new URL(documentHref(name), 'http://localhost').pathname).toBe(`/d/${key}`);
+    expect(routeFromPath(`/d/${stockPath(room).slice(1)}`)).toEqual({ page: 'document', name });
+  });
+
   it('agrees with the server on which names are valid', () => {
     for (const name of NAMES) expect(nameProblem(name), name).toBeNull();
     // The editor also refuses names that are only blanks: they cannot be typed back.
     for (const name of BAD_NAMES) {
-      expect(validateDocName(name).ok, name).toBe(false);
+      expect(parseDocName(name).ok, name).toBe(false);
       expect(nameProblem(name), name).not.toBeNull();
     }
+    expect(nameProblem('a/../b')).toMatch(/“\.” or “\.\.”/);
   });
 
-  it('routes the home page and refuses malformed document paths', () => {
+  it('routes the home page, documents by their path, and nothing else', () => {
     expect(routeFromPath('/')).toEqual({ page: 'home' });
-    expect(routeFromPath('/d/%E0%A4%A')).toEqual({ page: 'not-found' });
+    expect(routeFromPath('/d/%E0%A4%A')).toEqual({ page: 'document', name: '%E0%A4%A' });
+    expect(routeFromPath('/d/a%20b')).toEqual({ page: 'document', name: 'a b' });
+    expect(routeFromPath('/d/')).toEqual({ page: 'not-found' });
     expect(routeFromPath('/elsewhere')).toEqual({ page: 'not-found' });
   });
 });

@@ -4,10 +4,9 @@
  * torn final write and reporting damaged bytes (kept aside). Readers beside the server see
  * journal-only records, and copied segments are deleted.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { docDirName } from '../../persistence/file/file-names.js';
@@ -17,20 +16,9 @@ import { nodeFs } from '../../persistence/file/store-fs.js';
 import { captureLogger } from '../helpers/store-logger.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { useTempDataDirs } from '../helpers/temp-data-dirs.js';
 
-const dirs: string[] = [];
-const stores: FileStore[] = [];
-afterEach(async () => {
-  // Stores left open stand for crashed servers: closing them now cannot affect a test.
-  for (const store of stores.splice(0)) await store.close().catch(() => undefined);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-journal-'));
-  dirs.push(dir);
-  return dir;
-}
+const { tempDir, stores } = useTempDataDirs('journal');
 
 /** A store that never copies on its own and is never closed: a server about to crash. */
 async function crashingStore(dataDir: string, texts: Record<string, string>): Promise<void> {

@@ -3,25 +3,16 @@
  * logs are closed, old checkpoints are pruned, and the data-dir lock admits one process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DataDirLock, LOCK_FILE, readLiveLock } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { docDirName } from '../../persistence/file/file-names.js';
+import { useTempDataDirs } from '../helpers/temp-data-dirs.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-lifecycle-'));
-  dirs.push(dir);
-  return dir;
-}
+const { tempDir } = useTempDataDirs('lifecycle');
 
 function edit(doc: Y.Doc, text: string): Uint8Array {
   const before = Y.encodeStateVector(doc);

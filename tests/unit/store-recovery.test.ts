@@ -3,26 +3,17 @@
  * checkpoints, half-created logs. Each time: a clear report (path and offset), the valid
  * prefix kept, the document served, and the log parseable again after the next write.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { FileStore, RECOVERY_AUTHOR } from '../../persistence/file/file-store.js';
 import { docDirName } from '../../persistence/file/file-names.js';
 import { captureLogger } from '../helpers/store-logger.js';
 import { textOf } from '../helpers/text-doc.js';
+import { useTempDataDirs } from '../helpers/temp-data-dirs.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-recovery-'));
-  dirs.push(dir);
-  return dir;
-}
+const { tempDir } = useTempDataDirs('recovery');
 
 /** Appends `count` one-letter inserts ("a", "b", …) and closes the store. */
 async function writeDoc(dataDir: string, name: string, count: number, checkpointEvery = 1_000_000): Promise<string> {

@@ -3,6 +3,7 @@
  * document as a named user, wait until it is synced, read its content, watch for console errors.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { documentHref } from '../../../editor/src/routes.js';
 import { watchBrowser } from './csp-watch.js';
 
 export const CHROMIUM_ARGS = [
@@ -56,8 +57,9 @@ export async function newUser(browser: Browser, name: string, color: string | nu
   return { name, color, context, page, errors };
 }
 
+/** The editor's own link to a document (`/d/<path key>`). */
 export function docUrl(baseUrl: string, name: string, query = ''): string {
-  return `${baseUrl}/d/${encodeURIComponent(name)}${query}`;
+  return `${baseUrl}${documentHref(name)}${query}`;
 }
 
 /** Opens a document and waits until it has synced with the server. */

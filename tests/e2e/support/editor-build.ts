@@ -14,6 +14,8 @@ const run = promisify(execFile);
 const STAMP = join(repoRoot, 'dist', 'editor', '.build-stamp');
 const LOCK = join(repoRoot, 'dist', '.editor-build.lock');
 const LOCK_STALE_MS = 120_000;
+/** Modules outside editor/ that the editor bundles. */
+const SHARED_SOURCES = ['sync-server/doc-name.ts'];
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -23,7 +25,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 async function sourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  const files = [...(await filesUnder(join(repoRoot, 'editor'))), join(repoRoot, 'package-lock.json')];
+  const files = [...(await filesUnder(join(repoRoot, 'editor'))), ...SHARED_SOURCES.map((f) => join(repoRoot, f)), join(repoRoot, 'package-lock.json')];
   for (const file of files) {
     hash.update(relative(repoRoot, file));
     hash.update(await readFile(file));
