@@ -53,6 +53,31 @@ const storedUpdates = (page: Page, doc: string): Promise<number> =>
     `tandem:${doc}`,
   );
 
+/**
+ * Keeps a read-write transaction open on the document's IndexedDB store for as long as the
+ * page lives: every later write to that store waits behind it.
+ */
+const holdIndexedDbBusy = (page: Page, doc: string): Promise<void> =>
+  page.evaluate(
+    (name) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('updates', 'readwrite').objectStore('updates');
+          const again = (): void => {
+            store.count().onsuccess = again;
+          };
+          again();
+          resolve();
+        };
+      }),
+    `tandem:${doc}`,
+  );
+
+/** How many pages have left changes IndexedDB had not written in localStorage. */
+const stashedPages = (page: Page): Promise<number> => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tandem:unsaved:')).length);
+
 describe('offline editing', () => {
   it('keeps edits made offline, counts them, and merges them on reconnect', async () => {
     const doc = 'Trip plan';
@@ -114,6 +139,44 @@ describe('offline editing', () => {
     await waitSynced(bob.page);
     await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe('Passport. Charger.');
     await waitSaved(bob.page);
+  });
+
+  it('keeps what was typed offline when the page is closed before IndexedDB wrote it', async () => {
+    const doc = 'Shopping list';
+    const dave = await newUser(session.browser, 'Dave', '#6a1b9a');
+    extraUsers.push(dave);
+    await openDocument(alice, session.server.url, doc);
+    await openDocument(dave, session.server.url, doc);
+    await focusEnd(dave.page);
+    await dave.page.keyboard.type('Milk.');
+    await waitSaved(dave.page);
+    await expect.poll(() => shellReady(dave.page), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => stashedPages(dave.page), { timeout: 5000 }).toBe(0);
+
+    await dave.context.setOffline(true);
+    await expect.poll(() => connection(dave.page), { timeout: 5000 }).toBe('offline');
+    // IndexedDB is busy (as with a slow disk, or another tab compacting this document), so
+    // whatever is typed now waits for its write: the tab closes before any of it is done.
+    await holdIndexedDbBusy(dave.page, doc);
+    await focusEnd(dave.page);
+    await dave.page.keyboard.type(' Eggs, bread!');
+    await dave.page.close();
+
+    dave.page = await dave.context.newPage();
+    dave.page.on('console', (m) => {
+      if (m.type() === 'error') dave.errors.push(m.text());
+    });
+    await dave.page.goto(docUrl(session.server.url, doc));
+    await dave.page.waitForSelector('[data-testid="document-page"]');
+    await expect.poll(() => contentText(dave.page), { timeout: 5000 }).toBe('Milk. Eggs, bread!');
+    expect(await connection(dave.page)).toBe('offline');
+    expect(await pending(dave.page)).toBe(' Eggs, bread!'.length);
+    // Once this page's IndexedDB copy holds them, the keystrokes leave localStorage.
+    await expect.poll(() => stashedPages(dave.page), { timeout: 10_000 }).toBe(0);
+
+    await dave.context.setOffline(false);
+    await expect.poll(() => contentText(alice.page), { timeout: 15_000 }).toBe('Milk. Eggs, bread!');
+    await waitSaved(dave.page, 15_000);
   });
 
   it('opens and edits a document with no network at all, and merges it later', async () => {
