@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/session.js';
-import { contentText, docUrl, focusEnd, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
+import { contentText, docUrl, editorSelector, focusEnd, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
 
 const session = useServerAndBrowser();
 let alice: User;
@@ -74,6 +74,24 @@ const holdIndexedDbBusy = (page: Page, doc: string): Promise<void> =>
       }),
     `tandem:${doc}`,
   );
+
+/** Fills the origin's localStorage but for `room` to `room` + 16 characters; returns the keys used. */
+const fillLocalStorage = (page: Page, room: number): Promise<string[]> =>
+  page.evaluate((room) => {
+    localStorage.setItem('filler:reserve', 'x'.repeat(room));
+    const keys: string[] = [];
+    for (let size = 1 << 21; size >= 16; ) {
+      const key = `filler:${keys.length}`;
+      try {
+        localStorage.setItem(key, 'x'.repeat(size));
+        keys.push(key);
+      } catch {
+        size = Math.floor(size / 2);
+      }
+    }
+    localStorage.removeItem('filler:reserve');
+    return keys;
+  }, room);
 
 /** How many pages have left changes IndexedDB had not written in localStorage. */
 const stashedPages = (page: Page): Promise<number> => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tandem:unsaved:')).length);
@@ -177,6 +195,49 @@ describe('offline editing', () => {
     await dave.context.setOffline(false);
     await expect.poll(() => contentText(alice.page), { timeout: 15_000 }).toBe('Milk. Eggs, bread!');
     await waitSaved(dave.page, 15_000);
+  });
+
+  it('keeps at least its own changes when localStorage has no room for everything unwritten', async () => {
+    const doc = 'Reading list';
+    const erin = await newUser(session.browser, 'Erin', '#ef6c00');
+    extraUsers.push(erin);
+    await openDocument(alice, session.server.url, doc);
+    await openDocument(erin, session.server.url, doc);
+    await focusEnd(erin.page);
+    await erin.page.keyboard.type('Dune.');
+    await waitSaved(erin.page);
+    await expect.poll(() => shellReady(erin.page), { timeout: 10_000 }).toBe(true);
+
+    // From now on nothing reaches Erin's IndexedDB: neither Alice's long paste nor Erin's typing.
+    await holdIndexedDbBusy(erin.page, doc);
+    const paste = ' Notes: ' + 'a long quotation, '.repeat(300);
+    await focusEnd(alice.page);
+    await alice.page.keyboard.insertText(paste);
+    await waitSaved(alice.page);
+    await expect.poll(() => contentText(erin.page), { timeout: 10_000 }).toBe(`Dune.${paste}`.trim());
+    await erin.context.setOffline(true);
+    await expect.poll(() => connection(erin.page), { timeout: 5000 }).toBe('offline');
+    await erin.page.click(editorSelector);
+    await erin.page.keyboard.press('Control+Home');
+    await erin.page.keyboard.type('Buy: ');
+    // Room for a few thousand characters: Erin's typing, not Alice's paste.
+    const fillers = await fillLocalStorage(erin.page, 2048);
+    await erin.page.close();
+
+    erin.page = await erin.context.newPage();
+    erin.page.on('console', (m) => {
+      if (m.type() === 'error') erin.errors.push(m.text());
+    });
+    await erin.page.goto(docUrl(session.server.url, doc));
+    await erin.page.waitForSelector('[data-testid="document-page"]');
+    await expect.poll(() => contentText(erin.page), { timeout: 5000 }).toBe('Buy: Dune.');
+    expect(await pending(erin.page)).toBe('Buy: '.length);
+    await erin.page.evaluate((keys) => keys.forEach((k) => localStorage.removeItem(k)), fillers);
+
+    await erin.context.setOffline(false);
+    const merged = await waitConverged([alice.page, erin.page], 15_000);
+    expect(merged).toBe(`<p>Buy: Dune.${paste}</p>`);
+    await waitSaved(erin.page, 15_000);
   });
 
   it('opens and edits a document with no network at all, and merges it later', async () => {
