@@ -96,6 +96,33 @@ const fillLocalStorage = (page: Page, room: number): Promise<string[]> =>
 /** How many pages have left changes IndexedDB had not written in localStorage. */
 const stashedPages = (page: Page): Promise<number> => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tandem:unsaved:')).length);
 
+/**
+ * A new user (kept for the console check) who has written `text` into `doc` next to Alice and
+ * whose browser now has the offline shell.
+ */
+async function writerWithOfflineShell(name: string, color: string, doc: string, text: string): Promise<User> {
+  const user = await newUser(session.browser, name, color);
+  extraUsers.push(user);
+  await openDocument(alice, session.server.url, doc);
+  await openDocument(user, session.server.url, doc);
+  await focusEnd(user.page);
+  await user.page.keyboard.type(text);
+  await waitSaved(user.page);
+  // The offline shell: the service worker controls the page and has cached what it loaded.
+  await expect.poll(() => shellReady(user.page), { timeout: 10_000 }).toBe(true);
+  return user;
+}
+
+/** Opens `doc` in a new page of the user's profile (their last one was closed). */
+async function reopen(user: User, doc: string): Promise<void> {
+  user.page = await user.context.newPage();
+  user.page.on('console', (m) => {
+    if (m.type() === 'error') user.errors.push(m.text());
+  });
+  await user.page.goto(docUrl(session.server.url, doc));
+  await user.page.waitForSelector('[data-testid="document-page"]');
+}
+
 describe('offline editing', () => {
   it('keeps edits made offline, counts them, and merges them on reconnect', async () => {
     const doc = 'Trip plan';
@@ -149,11 +176,7 @@ describe('offline editing', () => {
     await bob.context.setOffline(false);
     expect(await contentText(alice.page)).toBe('Passport.');
 
-    bob.page = await bob.context.newPage();
-    bob.page.on('console', (m) => {
-      if (m.type() === 'error') bob.errors.push(m.text());
-    });
-    await bob.page.goto(docUrl(session.server.url, doc));
+    await reopen(bob, doc);
     await waitSynced(bob.page);
     await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe('Passport. Charger.');
     await waitSaved(bob.page);
@@ -161,14 +184,7 @@ describe('offline editing', () => {
 
   it('keeps what was typed offline when the page is closed before IndexedDB wrote it', async () => {
     const doc = 'Shopping list';
-    const dave = await newUser(session.browser, 'Dave', '#6a1b9a');
-    extraUsers.push(dave);
-    await openDocument(alice, session.server.url, doc);
-    await openDocument(dave, session.server.url, doc);
-    await focusEnd(dave.page);
-    await dave.page.keyboard.type('Milk.');
-    await waitSaved(dave.page);
-    await expect.poll(() => shellReady(dave.page), { timeout: 10_000 }).toBe(true);
+    const dave = await writerWithOfflineShell('Dave', '#6a1b9a', doc, 'Milk.');
     await expect.poll(() => stashedPages(dave.page), { timeout: 5000 }).toBe(0);
 
     await dave.context.setOffline(true);
@@ -180,12 +196,7 @@ describe('offline editing', () => {
     await dave.page.keyboard.type(' Eggs, bread!');
     await dave.page.close();
 
-    dave.page = await dave.context.newPage();
-    dave.page.on('console', (m) => {
-      if (m.type() === 'error') dave.errors.push(m.text());
-    });
-    await dave.page.goto(docUrl(session.server.url, doc));
-    await dave.page.waitForSelector('[data-testid="document-page"]');
+    await reopen(dave, doc);
     await expect.poll(() => contentText(dave.page), { timeout: 5000 }).toBe('Milk. Eggs, bread!');
     expect(await connection(dave.page)).toBe('offline');
     expect(await pending(dave.page)).toBe(' Eggs, bread!'.length);
@@ -199,14 +210,7 @@ describe('offline editing', () => {
 
   it('keeps at least its own changes when localStorage has no room for everything unwritten', async () => {
     const doc = 'Reading list';
-    const erin = await newUser(session.browser, 'Erin', '#ef6c00');
-    extraUsers.push(erin);
-    await openDocument(alice, session.server.url, doc);
-    await openDocument(erin, session.server.url, doc);
-    await focusEnd(erin.page);
-    await erin.page.keyboard.type('Dune.');
-    await waitSaved(erin.page);
-    await expect.poll(() => shellReady(erin.page), { timeout: 10_000 }).toBe(true);
+    const erin = await writerWithOfflineShell('Erin', '#ef6c00', doc, 'Dune.');
 
     // From now on nothing reaches Erin's IndexedDB: neither Alice's long paste nor Erin's typing.
     await holdIndexedDbBusy(erin.page, doc);
@@ -224,12 +228,7 @@ describe('offline editing', () => {
     const fillers = await fillLocalStorage(erin.page, 2048);
     await erin.page.close();
 
-    erin.page = await erin.context.newPage();
-    erin.page.on('console', (m) => {
-      if (m.type() === 'error') erin.errors.push(m.text());
-    });
-    await erin.page.goto(docUrl(session.server.url, doc));
-    await erin.page.waitForSelector('[data-testid="document-page"]');
+    await reopen(erin, doc);
     await expect.poll(() => contentText(erin.page), { timeout: 5000 }).toBe('Buy: Dune.');
     expect(await pending(erin.page)).toBe('Buy: '.length);
     await erin.page.evaluate((keys) => keys.forEach((k) => localStorage.removeItem(k)), fillers);
@@ -242,15 +241,7 @@ describe('offline editing', () => {
 
   it('opens and edits a document with no network at all, and merges it later', async () => {
     const doc = 'Field notes';
-    const carol = await newUser(session.browser, 'Carol', '#2e7d32');
-    extraUsers.push(carol);
-    await openDocument(alice, session.server.url, doc);
-    await openDocument(carol, session.server.url, doc);
-    await focusEnd(carol.page);
-    await carol.page.keyboard.type('Seen: herons.');
-    await waitSaved(carol.page);
-    // The offline shell: the service worker controls the page and has cached what it loaded.
-    await expect.poll(() => shellReady(carol.page), { timeout: 10_000 }).toBe(true);
+    const carol = await writerWithOfflineShell('Carol', '#2e7d32', doc, 'Seen: herons.');
 
     await carol.context.setOffline(true);
     await carol.page.reload();
