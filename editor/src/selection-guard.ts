@@ -28,7 +28,13 @@ const MESSAGE_AWARENESS = 1;
  * `flush` is what the 'selectionchange' handler calls. Absent, nothing is done.
  */
 interface ObservedView {
-  domObserver?: { flush?: () => void; forceFlush?: () => void; pendingRecords?: () => readonly unknown[] };
+  domObserver?: {
+    flush?: () => void;
+    forceFlush?: () => void;
+    flushSoon?: () => void;
+    /** Moves the MutationObserver's undelivered records into the observer's own queue. */
+    pendingRecords?: () => readonly unknown[];
+  };
 }
 
 export function readPendingDomChanges(view: EditorView): void {
@@ -41,12 +47,16 @@ export function readPendingDomChanges(view: EditorView): void {
 
 /**
  * Whether reading the DOM now can change nothing but the selection: no typing or other DOM
- * edit is waiting to be read. (Those go through ProseMirror's own input handling, which
- * takes care of redraws in between itself.)
+ * edit is waiting to be read. If one is, it is read a moment later, as ProseMirror does with
+ * the records it finds when it stops observing for a redraw (asking took them from the
+ * MutationObserver, which would otherwise have delivered them).
  */
 function onlySelectionCanBePending(view: EditorView): boolean {
-  const records = (view as unknown as ObservedView).domObserver?.pendingRecords?.();
-  return records !== undefined && records.length === 0;
+  const observer = (view as unknown as ObservedView).domObserver;
+  const records = observer?.pendingRecords?.();
+  if (records === undefined) return false;
+  if (records.length > 0) observer?.flushSoon?.();
+  return records.length === 0;
 }
 
 /** Reads pending DOM changes before the provider handles each sync or awareness message. */
