@@ -9,6 +9,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
+import { LocalWriteStash } from './local-write-stash.js';
 import { SaveTracker } from './save-tracker.js';
 import { roomOf } from './routes.js';
 
@@ -47,6 +48,7 @@ export class CollabSession {
   readonly provider: WebsocketProvider;
   readonly local: IndexeddbPersistence;
   readonly saves: SaveTracker;
+  private readonly stash: LocalWriteStash;
   private status: SessionStatus = { connection: 'connecting', everSynced: false, pending: 0, deniedReason: null };
   private readonly listeners = new Set<(status: SessionStatus) => void>();
   private readonly cleanups: (() => void)[] = [];
@@ -62,6 +64,8 @@ export class CollabSession {
       // The server closes with 4401/4403 when the token is refused; retrying cannot help.
       shouldReconnect: (event) => !(event.code >= 4400 && event.code < 4500),
     });
+    // Before connecting: what an earlier page could not write to IndexedDB goes out in the first sync.
+    this.stash = new LocalWriteStash(this.doc, this.local, this.provider, storage, name);
     this.saves = new SaveTracker(this.doc, this.provider, [this.provider, this.local], storage, `tandem:pending:${name}`);
     this.status.pending = this.saves.pending;
 
@@ -99,6 +103,7 @@ export class CollabSession {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.stash.destroy();
     for (const cleanup of this.cleanups) cleanup();
     this.listeners.clear();
     this.saves.destroy();

@@ -9,7 +9,7 @@ import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import type { CollabSession } from './collab-session.js';
 import type { Identity } from './identity.js';
-import { readPendingDomChanges } from './selection-guard.js';
+import { SelectionGuard } from './selection-guard.js';
 
 /** What other people see of this user (the awareness `user` field). */
 export interface PresenceUser {
@@ -37,12 +37,9 @@ export function createCollaborativeEditor(element: HTMLElement, session: CollabS
       StarterKit.configure({ undoRedo: false, trailingNode: false, link: { openOnClick: false } }),
       Collaboration.configure({ document: session.doc, field: 'default' }),
       CollaborationCaret.configure({ provider: session.provider, user, render: renderCaret }),
+      SelectionGuard.configure({ provider: session.provider }),
     ],
     editorProps: {
-      handleKeyDown: (view) => {
-        readPendingDomChanges(view);
-        return false;
-      },
       attributes: {
         class: 'prose',
         role: 'textbox',

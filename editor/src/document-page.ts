@@ -23,7 +23,6 @@ import { openIdentityDialog } from './identity-dialog.js';
 import { loadIdentity, saveIdentity, type Identity } from './identity.js';
 import { createPresenceBar } from './presence-bar.js';
 import { homeHref, shareableUrl, syncServerUrl } from './routes.js';
-import { guardSelectionAgainstRemoteRedraws } from './selection-guard.js';
 import { showToast } from './toast.js';
 import type { AccessToken } from './token.js';
 import { createToolbar } from './toolbar.js';
@@ -50,7 +49,6 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   });
   const liveSheet = h('article', { class: 'sheet', 'data-testid': 'editor' });
   const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly);
-  guardSelectionAgainstRemoteRedraws(session.provider, () => (editor.isDestroyed ? null : editor.view));
 
   const editIdentity = (): void =>
     openIdentityDialog({

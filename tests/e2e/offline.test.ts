@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/session.js';
-import { contentText, docUrl, focusEnd, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
+import { contentText, docUrl, editorSelector, focusEnd, newUser, openDocument, waitConverged, waitSaved, waitSynced, type User } from './support/browser.js';
 
 const session = useServerAndBrowser();
 let alice: User;
@@ -52,6 +52,76 @@ const storedUpdates = (page: Page, doc: string): Promise<number> =>
       }),
     `tandem:${doc}`,
   );
+
+/**
+ * Keeps a read-write transaction open on the document's IndexedDB store for as long as the
+ * page lives: every later write to that store waits behind it.
+ */
+const holdIndexedDbBusy = (page: Page, doc: string): Promise<void> =>
+  page.evaluate(
+    (name) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('updates', 'readwrite').objectStore('updates');
+          const again = (): void => {
+            store.count().onsuccess = again;
+          };
+          again();
+          resolve();
+        };
+      }),
+    `tandem:${doc}`,
+  );
+
+/** Fills the origin's localStorage but for `room` to `room` + 16 characters; returns the keys used. */
+const fillLocalStorage = (page: Page, room: number): Promise<string[]> =>
+  page.evaluate((room) => {
+    localStorage.setItem('filler:reserve', 'x'.repeat(room));
+    const keys: string[] = [];
+    for (let size = 1 << 21; size >= 16; ) {
+      const key = `filler:${keys.length}`;
+      try {
+        localStorage.setItem(key, 'x'.repeat(size));
+        keys.push(key);
+      } catch {
+        size = Math.floor(size / 2);
+      }
+    }
+    localStorage.removeItem('filler:reserve');
+    return keys;
+  }, room);
+
+/** How many pages have left changes IndexedDB had not written in localStorage. */
+const stashedPages = (page: Page): Promise<number> => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tandem:unsaved:')).length);
+
+/**
+ * A new user (kept for the console check) who has written `text` into `doc` next to Alice and
+ * whose browser now has the offline shell.
+ */
+async function writerWithOfflineShell(name: string, color: string, doc: string, text: string): Promise<User> {
+  const user = await newUser(session.browser, name, color);
+  extraUsers.push(user);
+  await openDocument(alice, session.server.url, doc);
+  await openDocument(user, session.server.url, doc);
+  await focusEnd(user.page);
+  await user.page.keyboard.type(text);
+  await waitSaved(user.page);
+  // The offline shell: the service worker controls the page and has cached what it loaded.
+  await expect.poll(() => shellReady(user.page), { timeout: 10_000 }).toBe(true);
+  return user;
+}
+
+/** Opens `doc` in a new page of the user's profile (their last one was closed). */
+async function reopen(user: User, doc: string): Promise<void> {
+  user.page = await user.context.newPage();
+  user.page.on('console', (m) => {
+    if (m.type() === 'error') user.errors.push(m.text());
+  });
+  await user.page.goto(docUrl(session.server.url, doc));
+  await user.page.waitForSelector('[data-testid="document-page"]');
+}
 
 describe('offline editing', () => {
   it('keeps edits made offline, counts them, and merges them on reconnect', async () => {
@@ -106,27 +176,72 @@ describe('offline editing', () => {
     await bob.context.setOffline(false);
     expect(await contentText(alice.page)).toBe('Passport.');
 
-    bob.page = await bob.context.newPage();
-    bob.page.on('console', (m) => {
-      if (m.type() === 'error') bob.errors.push(m.text());
-    });
-    await bob.page.goto(docUrl(session.server.url, doc));
+    await reopen(bob, doc);
     await waitSynced(bob.page);
     await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe('Passport. Charger.');
     await waitSaved(bob.page);
   });
 
+  it('keeps what was typed offline when the page is closed before IndexedDB wrote it', async () => {
+    const doc = 'Shopping list';
+    const dave = await writerWithOfflineShell('Dave', '#6a1b9a', doc, 'Milk.');
+    await expect.poll(() => stashedPages(dave.page), { timeout: 5000 }).toBe(0);
+
+    await dave.context.setOffline(true);
+    await expect.poll(() => connection(dave.page), { timeout: 5000 }).toBe('offline');
+    // IndexedDB is busy (as with a slow disk, or another tab compacting this document), so
+    // whatever is typed now waits for its write: the tab closes before any of it is done.
+    await holdIndexedDbBusy(dave.page, doc);
+    await focusEnd(dave.page);
+    await dave.page.keyboard.type(' Eggs, bread!');
+    await dave.page.close();
+
+    await reopen(dave, doc);
+    await expect.poll(() => contentText(dave.page), { timeout: 5000 }).toBe('Milk. Eggs, bread!');
+    expect(await connection(dave.page)).toBe('offline');
+    expect(await pending(dave.page)).toBe(' Eggs, bread!'.length);
+    // Once this page's IndexedDB copy holds them, the keystrokes leave localStorage.
+    await expect.poll(() => stashedPages(dave.page), { timeout: 10_000 }).toBe(0);
+
+    await dave.context.setOffline(false);
+    await expect.poll(() => contentText(alice.page), { timeout: 15_000 }).toBe('Milk. Eggs, bread!');
+    await waitSaved(dave.page, 15_000);
+  });
+
+  it('keeps at least its own changes when localStorage has no room for everything unwritten', async () => {
+    const doc = 'Reading list';
+    const erin = await writerWithOfflineShell('Erin', '#ef6c00', doc, 'Dune.');
+
+    // From now on nothing reaches Erin's IndexedDB: neither Alice's long paste nor Erin's typing.
+    await holdIndexedDbBusy(erin.page, doc);
+    const paste = ' Notes: ' + 'a long quotation, '.repeat(300);
+    await focusEnd(alice.page);
+    await alice.page.keyboard.insertText(paste);
+    await waitSaved(alice.page);
+    await expect.poll(() => contentText(erin.page), { timeout: 10_000 }).toBe(`Dune.${paste}`.trim());
+    await erin.context.setOffline(true);
+    await expect.poll(() => connection(erin.page), { timeout: 5000 }).toBe('offline');
+    await erin.page.click(editorSelector);
+    await erin.page.keyboard.press('Control+Home');
+    await erin.page.keyboard.type('Buy: ');
+    // Room for a few thousand characters: Erin's typing, not Alice's paste.
+    const fillers = await fillLocalStorage(erin.page, 2048);
+    await erin.page.close();
+
+    await reopen(erin, doc);
+    await expect.poll(() => contentText(erin.page), { timeout: 5000 }).toBe('Buy: Dune.');
+    expect(await pending(erin.page)).toBe('Buy: '.length);
+    await erin.page.evaluate((keys) => keys.forEach((k) => localStorage.removeItem(k)), fillers);
+
+    await erin.context.setOffline(false);
+    const merged = await waitConverged([alice.page, erin.page], 15_000);
+    expect(merged).toBe(`<p>Buy: Dune.${paste}</p>`);
+    await waitSaved(erin.page, 15_000);
+  });
+
   it('opens and edits a document with no network at all, and merges it later', async () => {
     const doc = 'Field notes';
-    const carol = await newUser(session.browser, 'Carol', '#2e7d32');
-    extraUsers.push(carol);
-    await openDocument(alice, session.server.url, doc);
-    await openDocument(carol, session.server.url, doc);
-    await focusEnd(carol.page);
-    await carol.page.keyboard.type('Seen: herons.');
-    await waitSaved(carol.page);
-    // The offline shell: the service worker controls the page and has cached what it loaded.
-    await expect.poll(() => shellReady(carol.page), { timeout: 10_000 }).toBe(true);
+    const carol = await writerWithOfflineShell('Carol', '#2e7d32', doc, 'Seen: herons.');
 
     await carol.context.setOffline(true);
     await carol.page.reload();

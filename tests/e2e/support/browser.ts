@@ -137,9 +137,8 @@ export function editorSelection(page: Page): Promise<{ from: number; to: number;
 }
 
 /**
- * Puts the caret at the end of the block starting with `blockStart`. A click (like End) is read
- * by ProseMirror from the browser's selection a moment later, and a redraw for someone else's
- * change in between can undo it; real people click again, and so does this helper.
+ * Puts the caret at the end of the block starting with `blockStart`. Others' edits can move the
+ * block between measuring it and clicking; real people click again, and so does this helper.
  */
 export async function caretAtEndOf(page: Page, blockStart: string): Promise<void> {
   const block = page.locator(`${editorSelector} :is(p, h1, h2, h3, li > p):text-matches("^${escapeRegExp(blockStart)}")`).first();
