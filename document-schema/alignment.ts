@@ -25,7 +25,10 @@ function isOneOf(value: unknown, allowed: readonly Alignment[]): value is Alignm
   return typeof value === 'string' && (allowed as readonly string[]).includes(value);
 }
 
-function parseAlignment(element: HTMLElement, allowed: readonly Alignment[]): Alignment | null {
+/** A parsed element (typed through Tiptap: this module is also compiled without DOM types). */
+type ParsedElement = Parameters<NonNullable<Attribute['parseHTML']>>[0];
+
+function parseAlignment(element: ParsedElement, allowed: readonly Alignment[]): Alignment | null {
   const fromClass = allowed.find((a) => element.classList.contains(`align-${a}`));
   if (fromClass) return fromClass;
   const spelled = (element.style.textAlign || element.getAttribute('align') || '').trim().toLowerCase();

@@ -14,8 +14,10 @@ export const CheckableTaskItem = TaskItem.extend({
     if (!render) return null;
     return (props) => {
       const view = render(props) as NodeView;
-      const checkbox = view.dom instanceof HTMLElement ? view.dom.querySelector('input[type="checkbox"]') : null;
-      if (!(checkbox instanceof HTMLInputElement)) return view;
+      // Typed without DOM names: this module is also compiled for the server, which never
+      // draws node views.
+      const checkbox = (view.dom as unknown as { querySelector(selector: string): { disabled: boolean } | null }).querySelector('input[type="checkbox"]');
+      if (!checkbox) return view;
       const { editor } = props;
       // setEditable() emits `update`, as does every change: cheap enough to follow here.
       const sync = (): void => {
