@@ -7,6 +7,7 @@ import { getMarkRange, type Editor } from '@tiptap/core';
 import type { JSONContent } from '@tiptap/core';
 import { LINK_REL, isAllowedLinkUrl, linkHrefFromInput } from '../../document-schema/link-policy.js';
 import { h, icon } from './dom.js';
+import { trapFocus } from './focus-trap.js';
 import { Icons } from './icons.js';
 import { trackRange, type Range } from './tracked-range.js';
 
@@ -112,6 +113,7 @@ export function openLinkDialog(editor: Editor): void {
     dialog.remove();
     if (!editor.isDestroyed) editor.commands.focus();
   });
+  trapFocus(dialog);
   document.body.append(dialog);
   dialog.showModal();
   (textEditable && originalText === '' ? textInput : urlInput).focus();

@@ -5,6 +5,7 @@
  * and focus goes back where it was.
  */
 import { h, icon } from './dom.js';
+import { trapFocus } from './focus-trap.js';
 import { Icons } from './icons.js';
 import { COMMAND_GROUPS, EDITOR_KEYS, TYPING_SHORTCUTS, shortcutLabel } from './editor-commands.js';
 
@@ -45,13 +46,15 @@ export function openShortcutSheet(onClose: () => void): void {
       'div',
       { class: 'dialog__body' },
       h('div', { class: 'dialog__header' }, h('h2', { class: 'dialog__title', id: 'shortcuts-title' }, 'Keyboard shortcuts'), close),
-      h('div', { class: 'shortcuts' }, ...groups, editorKeys, typing),
+      // Focusable, so the list scrolls from the keyboard too.
+      h('div', { class: 'shortcuts', tabindex: 0, role: 'region', 'aria-label': 'Shortcuts' }, ...groups, editorKeys, typing),
     ),
   );
   dialog.addEventListener('close', () => {
     dialog.remove();
     onClose();
   });
+  trapFocus(dialog);
   document.body.append(dialog);
   dialog.showModal();
   close.focus();
