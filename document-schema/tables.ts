@@ -5,7 +5,7 @@
  * editor draws tables through Tiptap's TableView, which sets what it needs through the CSSOM.
  */
 import type { AnyExtension } from '@tiptap/core';
-import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
+import { Table, TableCell, TableHeader, TableRow, renderTableToMarkdown } from '@tiptap/extension-table';
 import { cellAlignmentAttribute, type Presentation } from './alignment.js';
 
 export function tableExtensions(presentation: Presentation): AnyExtension[] {
@@ -15,6 +15,9 @@ export function tableExtensions(presentation: Presentation): AnyExtension[] {
       renderHTML({ HTMLAttributes }) {
         return ['table', HTMLAttributes, ['tbody', 0]];
       },
+      // Tiptap's own pads the GFM table with blank lines of its own, on top of the ones
+      // between blocks.
+      renderMarkdown: (node, helpers) => renderTableToMarkdown(node, helpers).trim(),
     }).configure({ resizable: false }),
     TableRow,
     TableHeader.extend({

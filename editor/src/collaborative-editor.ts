@@ -4,7 +4,7 @@
  * with the Yjs undo manager (which only undoes this user's own changes), CollaborationCaret
  * draws the others, and the command table's keys are bound.
  */
-import { Editor } from '@tiptap/core';
+import { Editor, type AnyExtension } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { documentExtensions } from '../../document-schema/document-extensions.js';
@@ -27,6 +27,19 @@ export function presenceUser(identity: Identity, readOnly: boolean): PresenceUse
   return readOnly ? { ...identity, viewer: true } : { ...identity };
 }
 
+/** The document's schema (shared with the server's exports) and what live editing adds. */
+export function collaborativeExtensions(session: Pick<CollabSession, 'doc' | 'provider'>, user: PresenceUser, actions: EditorActions): AnyExtension[] {
+  return [
+    // The app's CSP refuses style attributes: alignment is rendered as classes.
+    ...documentExtensions({ presentation: 'class' }),
+    Collaboration.configure({ document: session.doc, field: 'default' }),
+    CollaborationCaret.configure({ provider: session.provider, user, render: renderCaret }),
+    SelectionGuard.configure({ provider: session.provider }),
+    commandKeymap(actions),
+    remoteTableFixGuard,
+  ];
+}
+
 export function createCollaborativeEditor(element: HTMLElement, session: CollabSession, user: PresenceUser, editable: boolean, actions: EditorActions): Editor {
   return new Editor({
     element,
@@ -34,15 +47,7 @@ export function createCollaborativeEditor(element: HTMLElement, session: CollabS
     // Its rules come from styles/prosemirror.css: the CSP refuses an injected <style>.
     injectCSS: false,
     // Never `content:` here: every client would insert it again (ECOSYSTEM.md).
-    extensions: [
-      // The app's CSP refuses style attributes: alignment is rendered as classes.
-      ...documentExtensions({ presentation: 'class' }),
-      Collaboration.configure({ document: session.doc, field: 'default' }),
-      CollaborationCaret.configure({ provider: session.provider, user, render: renderCaret }),
-      SelectionGuard.configure({ provider: session.provider }),
-      commandKeymap(actions),
-      remoteTableFixGuard,
-    ],
+    extensions: collaborativeExtensions(session, user, actions),
     editorProps: {
       handleClick: (_view, _pos, event) => openLinkInNewTab(event),
       attributes: {
