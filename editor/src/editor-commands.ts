@@ -6,6 +6,7 @@
  * at the end, for the sheet.
  */
 import { Extension, type Editor } from '@tiptap/core';
+import type { Transaction } from '@tiptap/pm/state';
 import { Icons } from './icons.js';
 
 /** What commands need from the page around the editor. */
@@ -37,6 +38,23 @@ export interface CommandGroup {
 }
 
 const inTable = (e: Editor): boolean => e.isActive('table');
+
+/**
+ * A table that ends the document gets an empty paragraph after it, so there is somewhere to
+ * write below it (the document keeps no trailing paragraph of its own: every client would add
+ * one). Only the person inserting the table adds it.
+ */
+const paragraphAfterFinalTable = ({ tr }: { tr: Transaction }): boolean => {
+  const { $from } = tr.selection;
+  for (let depth = $from.depth; depth > 0; depth--) {
+    if ($from.node(depth).type.name !== 'table') continue;
+    const after = $from.after(depth);
+    const paragraph = tr.doc.type.schema.nodes['paragraph'];
+    if (after === tr.doc.content.size && paragraph) tr.insert(after, paragraph.create());
+    break;
+  }
+  return true;
+};
 
 const align = (value: 'left' | 'center' | 'right' | 'justify', label: string, keys: string, icon: string): EditorCommand => ({
   id: `align-${value}`,
@@ -132,7 +150,7 @@ export const COMMAND_GROUPS: CommandGroup[] = [
         id: 'insertTable',
         label: 'Insert table',
         icon: Icons.table,
-        run: (e) => e.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(),
+        run: (e) => e.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).command(paragraphAfterFinalTable).run(),
         enabled: (e) => !inTable(e) && e.can().insertTable(),
       },
       { id: 'horizontalRule', label: 'Horizontal line', icon: Icons.horizontalRule, run: (e) => e.chain().focus().setHorizontalRule().run(), enabled: (e) => e.can().setHorizontalRule() },

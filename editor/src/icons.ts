@@ -16,7 +16,7 @@ export const Icons = {
   alignRight: 'M21 6H3|M21 12H9|M21 18H7',
   alignJustify: 'M3 6h18|M3 12h18|M3 18h18',
   table: 'M3 3h18v18H3z|M3 9h18|M3 15h18|M12 3v18',
-  horizontalRule: 'M3 12h18|M8 6h8|M8 18h8',
+  horizontalRule: 'M3 12h18|M3 8v8|M21 8v8',
   rowBefore: 'M3 12h18v9H3z|M12 3v6|M9 6h6',
   rowAfter: 'M3 3h18v9H3z|M12 15v6|M9 18h6',
   deleteRow: 'M3 4h18v9H3z|m9 16 6 6|m15 16-6 6',
