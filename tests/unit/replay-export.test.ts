@@ -54,11 +54,13 @@ const richJson = {
   ],
 };
 
-function richDoc(): Y.Doc {
+/** A Y.Doc holding `json` in its `default` fragment, as the editor would have written it. */
+function docFrom(json: object): Y.Doc {
   const doc = new Y.Doc();
-  prosemirrorJSONToYXmlFragment(schema, richJson, doc.getXmlFragment('default'));
+  prosemirrorJSONToYXmlFragment(schema, json, doc.getXmlFragment('default'));
   return doc;
 }
+const richDoc = (): Y.Doc => docFrom(richJson);
 
 describe('export formats of a known rich document', () => {
   it('json round-trips through the editor schema', () => {
@@ -125,11 +127,7 @@ describe('export formats of a known rich document', () => {
 });
 
 describe('export formats of links, tables, checklists, underline, highlight, lines and alignment', () => {
-  function everyKindDoc(): Y.Doc {
-    const doc = new Y.Doc();
-    prosemirrorJSONToYXmlFragment(schema, everyKindJson, doc.getXmlFragment('default'));
-    return doc;
-  }
+  const everyKindDoc = (): Y.Doc => docFrom(everyKindJson);
   const REL = 'target="_blank" rel="noopener noreferrer nofollow"';
 
   it('html: alignment inline (no stylesheet comes with it), refused links as text', async () => {
