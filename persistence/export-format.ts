@@ -1,22 +1,25 @@
 /**
  * A document rendered in the formats of `tandem export` and `GET /api/docs/<name>/export`,
  * from its `default` XmlFragment (the one Tiptap's Collaboration extension binds) through the
- * editor's own schema — StarterKit — never a hand-made one:
+ * editor's own schema (document-schema/), never a hand-made one:
  *
  *   json      ProseMirror/Tiptap JSON            (@tiptap/y-tiptap)
  *   html      HTML                               (@tiptap/html, its server entry on happy-dom)
  *   markdown  Markdown                           (@tiptap/markdown's MarkdownManager)
- *   text      plain text, blank lines between blocks; a document without rich text (a bare
+ *   text      plain text, blank lines between blocks, table rows as tab-separated lines, task
+ *             items as `[x] …`; a document without rich text (a bare
  *             Y.Text, as other editor bindings write) shows its top-level texts instead
  *   yjs       the Yjs state as one update
  *
- * html and markdown load their libraries on first use (they take ~0.4 s to import).
+ * html and markdown load their libraries on first use (they take ~0.4 s to import). Links
+ * whose address the schema refuses (link-policy.ts) are left out of every format but yjs.
  */
 import { getSchema, type AnyExtension, type JSONContent } from '@tiptap/core';
 import type { Node as PmNode } from '@tiptap/pm/model';
-import { StarterKit } from '@tiptap/starter-kit';
 import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
 import * as Y from 'yjs';
+import { documentExtensions } from '../document-schema/document-extensions.js';
+import { withoutRefusedLinks } from '../document-schema/link-policy.js';
 import { sharedKinds } from './shared-types.js';
 
 export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'yjs'] as const;
@@ -36,9 +39,9 @@ export function isExportFormat(value: unknown): value is ExportFormat {
   return typeof value === 'string' && (EXPORT_FORMATS as readonly string[]).includes(value);
 }
 
-/** The editor's extensions: StarterKit with undo/redo off, as the editor configures it. */
-const extensions: AnyExtension[] = [StarterKit.configure({ undoRedo: false })];
-const schema = getSchema(extensions);
+/** The editor's schema; exported HTML has no stylesheet, so alignment is written inline. */
+export const exportExtensions: AnyExtension[] = documentExtensions({ presentation: 'style' });
+const schema = getSchema(exportExtensions);
 
 /** The `default` fragment as a ProseMirror document. */
 export function proseMirrorDoc(doc: Y.Doc): PmNode {
@@ -46,12 +49,35 @@ export function proseMirrorDoc(doc: Y.Doc): PmNode {
 }
 
 export function toJson(doc: Y.Doc): JSONContent {
-  return proseMirrorDoc(doc).toJSON() as JSONContent;
+  return withoutRefusedLinks(proseMirrorDoc(doc).toJSON() as JSONContent);
 }
 
-/** Plain text of a ProseMirror document: blocks separated by a blank line, hard breaks kept. */
+/**
+ * The text blocks of a node, in order: a table is one block of tab-separated rows, a task item
+ * starts with its box (`[x] `), hard breaks are kept.
+ */
+function textBlocks(node: PmNode): string[] {
+  if (node.isTextblock) return [node.textBetween(0, node.content.size, '\n', (leaf) => (leaf.type.name === 'hardBreak' ? '\n' : ''))];
+  if (node.type.name === 'table') {
+    const rows: string[] = [];
+    node.forEach((row) => {
+      const cells: string[] = [];
+      row.forEach((cell) => cells.push(textBlocks(cell).join(' ')));
+      rows.push(cells.join('\t'));
+    });
+    return [rows.join('\n')];
+  }
+  const blocks: string[] = [];
+  node.forEach((child) => blocks.push(...textBlocks(child)));
+  if (node.type.name === 'taskItem') blocks[0] = `[${node.attrs['checked'] === true ? 'x' : ' '}] ${blocks[0] ?? ''}`;
+  return blocks;
+}
+
+/** Plain text of a ProseMirror document: blocks separated by a blank line. */
 function pmText(root: PmNode): string {
-  return root.textBetween(0, root.content.size, '\n\n', (leaf) => (leaf.type.name === 'hardBreak' ? '\n' : ''));
+  return textBlocks(root)
+    .filter((block) => block.length > 0)
+    .join('\n\n');
 }
 
 export function toText(doc: Y.Doc): string {
@@ -67,12 +93,12 @@ export function toText(doc: Y.Doc): string {
 
 export async function toHtml(doc: Y.Doc): Promise<string> {
   const { generateHTML } = await import('@tiptap/html');
-  return generateHTML(toJson(doc), extensions);
+  return generateHTML(toJson(doc), exportExtensions);
 }
 
 export async function toMarkdown(doc: Y.Doc): Promise<string> {
   const { MarkdownManager } = await import('@tiptap/markdown');
-  const markdown = new MarkdownManager({ extensions }).serialize(toJson(doc));
+  const markdown = new MarkdownManager({ extensions: exportExtensions }).serialize(toJson(doc));
   return markdown.length > 0 && !markdown.endsWith('\n') ? `${markdown}\n` : markdown;
 }
 

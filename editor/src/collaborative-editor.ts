@@ -1,13 +1,17 @@
 /**
- * The Tiptap editor bound to a session's Yjs document. StarterKit gives the schema the server
- * also renders exports with; Collaboration replaces StarterKit's undo/redo with the Yjs undo
- * manager (which only undoes this user's own changes); CollaborationCaret draws the others.
+ * The Tiptap editor bound to a session's Yjs document. The document's schema is the one the
+ * server renders exports with (document-schema/); around it, Collaboration replaces undo/redo
+ * with the Yjs undo manager (which only undoes this user's own changes), CollaborationCaret
+ * draws the others, and the command table's keys are bound.
  */
-import { Editor } from '@tiptap/core';
-import StarterKit from '@tiptap/starter-kit';
+import { Editor, type AnyExtension } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import { documentExtensions } from '../../document-schema/document-extensions.js';
 import type { CollabSession } from './collab-session.js';
+import { commandKeymap, type EditorActions } from './editor-commands.js';
+import { openLinkInNewTab } from './link-clicks.js';
+import { remoteTableFixGuard } from './remote-table-fix-guard.js';
 import type { Identity } from './identity.js';
 import { SelectionGuard } from './selection-guard.js';
 
@@ -23,23 +27,29 @@ export function presenceUser(identity: Identity, readOnly: boolean): PresenceUse
   return readOnly ? { ...identity, viewer: true } : { ...identity };
 }
 
-export function createCollaborativeEditor(element: HTMLElement, session: CollabSession, user: PresenceUser, editable: boolean): Editor {
+/** The document's schema (shared with the server's exports) and what live editing adds. */
+export function collaborativeExtensions(session: Pick<CollabSession, 'doc' | 'provider'>, user: PresenceUser, actions: EditorActions): AnyExtension[] {
+  return [
+    // The app's CSP refuses style attributes: alignment is rendered as classes.
+    ...documentExtensions({ presentation: 'class' }),
+    Collaboration.configure({ document: session.doc, field: 'default' }),
+    CollaborationCaret.configure({ provider: session.provider, user, render: renderCaret }),
+    SelectionGuard.configure({ provider: session.provider }),
+    commandKeymap(actions),
+    remoteTableFixGuard,
+  ];
+}
+
+export function createCollaborativeEditor(element: HTMLElement, session: CollabSession, user: PresenceUser, editable: boolean, actions: EditorActions): Editor {
   return new Editor({
     element,
     editable,
     // Its rules come from styles/prosemirror.css: the CSP refuses an injected <style>.
     injectCSS: false,
     // Never `content:` here: every client would insert it again (ECOSYSTEM.md).
-    extensions: [
-      // TrailingNode would have every client append its own empty paragraph whenever the
-      // document ends in a heading or list: duplicates for everyone. Lists and code blocks
-      // are left with Enter (twice) or the arrow keys instead.
-      StarterKit.configure({ undoRedo: false, trailingNode: false, link: { openOnClick: false } }),
-      Collaboration.configure({ document: session.doc, field: 'default' }),
-      CollaborationCaret.configure({ provider: session.provider, user, render: renderCaret }),
-      SelectionGuard.configure({ provider: session.provider }),
-    ],
+    extensions: collaborativeExtensions(session, user, actions),
     editorProps: {
+      handleClick: (_view, _pos, event) => openLinkInNewTab(event),
       attributes: {
         class: 'prose',
         role: 'textbox',

@@ -6,23 +6,29 @@
 import './styles/prosemirror.css';
 import './styles/document-chrome.css';
 import './styles/document-content.css';
+import './styles/document-structures.css';
 import './styles/history.css';
-// Last: its media queries override the rules above.
+import './styles/document-dialogs.css';
+// Last: their media queries override the rules above.
 import './styles/document-responsive.css';
+import './styles/print.css';
 import { ApiClient, ApiError, type Version } from './api-client.js';
 import { CollabSession } from './collab-session.js';
 import { createCollaborativeEditor, presenceUser } from './collaborative-editor.js';
 import { createConnectionIndicator } from './connection-indicator.js';
 import { copyText } from './clipboard.js';
 import { h, icon } from './dom.js';
+import type { EditorActions } from './editor-commands.js';
 import { createExportMenu } from './export-menu.js';
 import { formatWhen, plural } from './format.js';
 import { createHistoryPanel, type HistoryPanel } from './history-panel.js';
 import { Icons } from './icons.js';
 import { openIdentityDialog } from './identity-dialog.js';
 import { loadIdentity, saveIdentity, type Identity } from './identity.js';
+import { openLinkDialog } from './link-dialog.js';
 import { createPresenceBar } from './presence-bar.js';
 import { homeHref, shareableUrl, syncServerUrl } from './routes.js';
+import { openShortcutSheet } from './shortcut-sheet.js';
 import { showToast } from './toast.js';
 import type { AccessToken } from './token.js';
 import { createToolbar } from './toolbar.js';
@@ -48,7 +54,11 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       ),
   });
   const liveSheet = h('article', { class: 'sheet', 'data-testid': 'editor' });
-  const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly);
+  const actions: EditorActions = {
+    openLinkDialog: () => openLinkDialog(editor),
+    openShortcutSheet: () => openShortcutSheet(() => editor.commands.focus()),
+  };
+  const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly, actions);
 
   const editIdentity = (): void =>
     openIdentityDialog({
@@ -66,7 +76,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     });
 
   const connection = createConnectionIndicator();
-  const toolbar = readOnly ? null : createToolbar(editor);
+  const toolbar = readOnly ? null : createToolbar(editor, actions);
   const words = h('span', { 'data-testid': 'word-count' });
   const canvas = h('main', { class: 'canvas', id: 'document' });
 

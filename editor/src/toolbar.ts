@@ -1,131 +1,94 @@
 /**
- * The formatting toolbar. Every control names its keyboard shortcut (title and
- * aria-keyshortcuts), shows its active state (aria-pressed, the style picker) and follows the
- * WAI-ARIA toolbar pattern: one tab stop, arrow keys move between controls.
+ * The formatting toolbar, drawn from the command table (editor-commands.ts). Every control
+ * names its keyboard shortcut (title and aria-keyshortcuts), shows its active state
+ * (aria-pressed, the style picker) and follows the WAI-ARIA toolbar pattern: one tab stop,
+ * arrow keys move between controls. The table tools show only while the caret is in a table.
  */
 import type { Editor } from '@tiptap/core';
 import { h, icon } from './dom.js';
-import { Icons } from './icons.js';
+import { COMMAND_GROUPS, ariaShortcut, shortcutLabel, type CommandGroup, type EditorActions, type EditorCommand } from './editor-commands.js';
 
-const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
-
-interface ToolSpec {
-  id: string;
-  label: string;
-  icon: string;
-  /** Tiptap-style key names, e.g. `Mod-Shift-8`. */
-  keys: string;
-  run(editor: Editor): boolean;
-  active?(editor: Editor): boolean;
-  enabled?(editor: Editor): boolean;
-}
-
-const groups: ToolSpec[][] = [
-  [
-    { id: 'bold', label: 'Bold', icon: Icons.bold, keys: 'Mod-b', run: (e) => e.chain().focus().toggleBold().run(), active: (e) => e.isActive('bold') },
-    { id: 'italic', label: 'Italic', icon: Icons.italic, keys: 'Mod-i', run: (e) => e.chain().focus().toggleItalic().run(), active: (e) => e.isActive('italic') },
-    { id: 'strike', label: 'Strikethrough', icon: Icons.strike, keys: 'Mod-Shift-s', run: (e) => e.chain().focus().toggleStrike().run(), active: (e) => e.isActive('strike') },
-    { id: 'code', label: 'Inline code', icon: Icons.code, keys: 'Mod-e', run: (e) => e.chain().focus().toggleCode().run(), active: (e) => e.isActive('code') },
-  ],
-  [
-    { id: 'bulletList', label: 'Bulleted list', icon: Icons.bulletList, keys: 'Mod-Shift-8', run: (e) => e.chain().focus().toggleBulletList().run(), active: (e) => e.isActive('bulletList') },
-    { id: 'orderedList', label: 'Numbered list', icon: Icons.orderedList, keys: 'Mod-Shift-7', run: (e) => e.chain().focus().toggleOrderedList().run(), active: (e) => e.isActive('orderedList') },
-    { id: 'blockquote', label: 'Quote', icon: Icons.quote, keys: 'Mod-Shift-b', run: (e) => e.chain().focus().toggleBlockquote().run(), active: (e) => e.isActive('blockquote') },
-    { id: 'codeBlock', label: 'Code block', icon: Icons.codeBlock, keys: 'Mod-Alt-c', run: (e) => e.chain().focus().toggleCodeBlock().run(), active: (e) => e.isActive('codeBlock') },
-  ],
-  [
-    { id: 'undo', label: 'Undo', icon: Icons.undo, keys: 'Mod-z', run: (e) => e.chain().focus().undo().run(), enabled: (e) => e.can().undo() },
-    { id: 'redo', label: 'Redo', icon: Icons.redo, keys: 'Mod-Shift-z', run: (e) => e.chain().focus().redo().run(), enabled: (e) => e.can().redo() },
-  ],
-];
-
-const blockStyles = [
-  { value: 'paragraph', label: 'Normal text', keys: 'Mod-Alt-0' },
-  { value: 'h1', label: 'Heading 1', keys: 'Mod-Alt-1' },
-  { value: 'h2', label: 'Heading 2', keys: 'Mod-Alt-2' },
-  { value: 'h3', label: 'Heading 3', keys: 'Mod-Alt-3' },
-] as const;
-
-/** `Mod-Shift-8` → `Ctrl+Shift+8` (or `⌘⇧8` on a Mac), for people. */
-export function shortcutLabel(keys: string): string {
-  const parts = keys.split('-');
-  if (isMac) {
-    const symbols: Record<string, string> = { Mod: '⌘', Shift: '⇧', Alt: '⌥' };
-    return parts.map((p) => symbols[p] ?? p.toUpperCase()).join('');
-  }
-  return parts.map((p) => (p === 'Mod' ? 'Ctrl' : p.length === 1 ? p.toUpperCase() : p)).join('+');
-}
-
-/** `Mod-Shift-8` → `Control+Shift+8`, the aria-keyshortcuts syntax. */
-function ariaShortcut(keys: string): string {
-  return keys
-    .split('-')
-    .map((p) => (p === 'Mod' ? (isMac ? 'Meta' : 'Control') : p.length === 1 ? p.toUpperCase() : p))
-    .join('+');
-}
-
-function currentBlockStyle(editor: Editor): string {
-  for (const level of [1, 2, 3] as const) if (editor.isActive('heading', { level })) return `h${level}`;
-  return 'paragraph';
-}
-
-function applyBlockStyle(editor: Editor, value: string): void {
-  const level = Number(value.slice(1));
-  if (value.startsWith('h') && (level === 1 || level === 2 || level === 3)) editor.chain().focus().setHeading({ level }).run();
-  else editor.chain().focus().setParagraph().run();
-}
-
-export function createToolbar(editor: Editor): HTMLElement {
-  const styleSelect = h(
+function createStylePicker(editor: Editor, group: CommandGroup, actions: EditorActions): { element: HTMLSelectElement; refresh(): void } {
+  const describe = (c: EditorCommand): string => (c.keys ? `${c.label}: ${shortcutLabel(c.keys)}` : c.label);
+  const select = h(
     'select',
     {
       class: 'style-picker',
-      'aria-label': 'Text style',
-      title: `Text style (${blockStyles.map((s) => `${s.label}: ${shortcutLabel(s.keys)}`).join(', ')})`,
+      'aria-label': group.label,
+      title: `${group.label} (${group.commands.map(describe).join(', ')})`,
       'data-testid': 'style-picker',
-      onchange: () => applyBlockStyle(editor, styleSelect.value),
+      onchange: () => {
+        const chosen = group.commands.find((c) => c.id === select.value);
+        chosen?.run(editor, actions);
+      },
     },
-    ...blockStyles.map((s) => h('option', { value: s.value }, s.label)),
+    ...group.commands.map((c) => h('option', { value: c.id }, c.label)),
   );
+  // The first entry (normal text) is what a block is when no other applies.
+  const refresh = (): void => {
+    select.value = group.commands.slice(1).find((c) => c.active?.(editor))?.id ?? group.commands[0]?.id ?? '';
+  };
+  return { element: select, refresh };
+}
 
-  const buttons = new Map<ToolSpec, HTMLButtonElement>();
-  const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Formatting', 'data-testid': 'toolbar' }, styleSelect);
-  for (const group of groups) {
-    toolbar.append(h('span', { class: 'toolbar__divider', role: 'separator', 'aria-orientation': 'vertical' }));
-    for (const tool of group) {
+export function createToolbar(editor: Editor, actions: EditorActions): HTMLElement {
+  const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Formatting', 'data-testid': 'toolbar' });
+  const buttons = new Map<EditorCommand, HTMLButtonElement>();
+  const contextual: { group: CommandGroup; elements: HTMLElement[] }[] = [];
+  let picker: ReturnType<typeof createStylePicker> | null = null;
+
+  for (const group of COMMAND_GROUPS) {
+    const elements: HTMLElement[] = [];
+    if (group.control === 'picker') {
+      picker = createStylePicker(editor, group, actions);
+      toolbar.append(picker.element);
+      continue;
+    }
+    const divider = h('span', { class: 'toolbar__divider', role: 'separator', 'aria-orientation': 'vertical' });
+    toolbar.append(divider);
+    elements.push(divider);
+    for (const command of group.commands) {
       const button = h(
         'button',
         {
           type: 'button',
           class: 'tool',
-          'aria-label': tool.label,
-          title: `${tool.label} (${shortcutLabel(tool.keys)})`,
-          'aria-keyshortcuts': ariaShortcut(tool.keys),
-          'aria-pressed': tool.active ? 'false' : null,
-          'data-tool': tool.id,
+          'aria-label': command.label,
+          title: command.keys ? `${command.label} (${shortcutLabel(command.keys)})` : command.label,
+          'aria-keyshortcuts': command.keys ? ariaShortcut(command.keys) : null,
+          'aria-pressed': command.active ? 'false' : null,
+          'data-tool': command.id,
           // Keep the editor's selection: the click must not move focus before the command runs.
           onmousedown: (event: Event) => event.preventDefault(),
-          onclick: () => tool.run(editor),
+          onclick: () => command.run(editor, actions),
         },
-        icon(tool.icon),
+        icon(command.icon ?? ''),
       );
-      buttons.set(tool, button);
+      buttons.set(command, button);
       toolbar.append(button);
+      elements.push(button);
     }
+    if (group.visible) contextual.push({ group, elements });
   }
 
-  // Disabled buttons (nothing to undo) cannot take focus, so they are skipped.
-  const controls = (): HTMLElement[] => [styleSelect, ...[...buttons.values()].filter((b) => !b.disabled)];
-  setupRovingFocus(toolbar, controls);
+  // Disabled and hidden buttons (nothing to undo, no table here) cannot take focus: skipped.
+  const controls = (): HTMLElement[] => [...(picker ? [picker.element] : []), ...[...buttons.values()].filter((b) => !b.disabled && !b.hidden)];
+  const resyncFocus = setupRovingFocus(toolbar, controls);
 
   let frame = 0;
   const refresh = (): void => {
     frame = 0;
-    styleSelect.value = currentBlockStyle(editor);
-    for (const [tool, button] of buttons) {
-      if (tool.active) button.setAttribute('aria-pressed', String(tool.active(editor)));
-      if (tool.enabled) button.disabled = !tool.enabled(editor);
+    picker?.refresh();
+    for (const { group, elements } of contextual) {
+      const show = group.visible?.(editor) ?? true;
+      for (const element of elements) element.hidden = !show;
     }
+    for (const [command, button] of buttons) {
+      if (button.hidden) continue;
+      if (command.active) button.setAttribute('aria-pressed', String(command.active(editor)));
+      if (command.enabled) button.disabled = !command.enabled(editor);
+    }
+    resyncFocus();
   };
   const schedule = (): void => {
     if (frame === 0) frame = requestAnimationFrame(refresh);
@@ -136,10 +99,18 @@ export function createToolbar(editor: Editor): HTMLElement {
   return toolbar;
 }
 
-/** One tab stop for the whole toolbar; arrows, Home and End move within it. */
-function setupRovingFocus(toolbar: HTMLElement, controls: () => HTMLElement[]): void {
+/**
+ * One tab stop for the whole toolbar; arrows, Home and End move within it. Returns what to
+ * call when controls appear, disappear or are disabled, so the tab stop stays on one that can
+ * take focus.
+ */
+function setupRovingFocus(toolbar: HTMLElement, controls: () => HTMLElement[]): () => void {
   let current = 0;
-  const sync = (): void => controls().forEach((c, i) => (c.tabIndex = i === current ? 0 : -1));
+  const sync = (): void => {
+    const all = controls();
+    current = Math.min(current, Math.max(0, all.length - 1));
+    all.forEach((c, i) => (c.tabIndex = i === current ? 0 : -1));
+  };
   toolbar.addEventListener('focusin', (event) => {
     const index = controls().indexOf(event.target as HTMLElement);
     if (index >= 0) current = index;
@@ -157,4 +128,5 @@ function setupRovingFocus(toolbar: HTMLElement, controls: () => HTMLElement[]): 
     all[current]?.focus();
   });
   sync();
+  return sync;
 }

@@ -3,17 +3,20 @@
  * (non-collaborative) editor, so setting its content touches no shared document.
  */
 import { Editor, type JSONContent } from '@tiptap/core';
-import StarterKit from '@tiptap/starter-kit';
+import { documentExtensions } from '../../document-schema/document-extensions.js';
 
 // A document needs at least one block; an empty version is shown as one empty paragraph.
 const EMPTY_DOC: JSONContent = { type: 'doc', content: [{ type: 'paragraph' }] };
+
+/** The live editor's schema and rendering; links open with a plain click (it is read-only). */
+export const previewExtensions = documentExtensions({ presentation: 'class' });
 
 export function createVersionPreview(element: HTMLElement, content: unknown): Editor {
   return new Editor({
     element,
     editable: false,
     injectCSS: false, // see collaborative-editor.ts
-    extensions: [StarterKit.configure({ undoRedo: false, link: { openOnClick: true } })],
+    extensions: previewExtensions,
     content: isDocJson(content) && (content.content?.length ?? 0) > 0 ? content : EMPTY_DOC,
     editorProps: {
       attributes: { class: 'prose', 'aria-label': 'Preview of an earlier version', 'aria-readonly': 'true', role: 'document' },

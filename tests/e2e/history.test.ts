@@ -87,7 +87,8 @@ describe('version history', () => {
     const json = await download('JSON');
     expect(JSON.parse(json.text)).toEqual({
       type: 'doc',
-      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'First draft by Alice. Approved.' }] }],
+      // Paragraphs carry their alignment (none here), as Tiptap's JSON does.
+      content: [{ type: 'paragraph', attrs: { textAlign: null }, content: [{ type: 'text', text: 'First draft by Alice. Approved.' }] }],
     });
   });
 

@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getSchema } from '@tiptap/core';
-import { StarterKit } from '@tiptap/starter-kit';
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { exportDoc, toJson, toText } from '../../persistence/export-format.js';
+import { exportDoc, exportExtensions, toJson, toText } from '../../persistence/export-format.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
+import { everyKindJson } from '../helpers/every-kind-document.js';
 import { prng } from '../helpers/random.js';
 
 const dirs: string[] = [];
@@ -21,7 +21,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const schema = getSchema([StarterKit.configure({ undoRedo: false })]);
+const schema = getSchema(exportExtensions);
 
 const richJson = {
   type: 'doc',
@@ -54,11 +54,13 @@ const richJson = {
   ],
 };
 
-function richDoc(): Y.Doc {
+/** A Y.Doc holding `json` in its `default` fragment, as the editor would have written it. */
+function docFrom(json: object): Y.Doc {
   const doc = new Y.Doc();
-  prosemirrorJSONToYXmlFragment(schema, richJson, doc.getXmlFragment('default'));
+  prosemirrorJSONToYXmlFragment(schema, json, doc.getXmlFragment('default'));
   return doc;
 }
+const richDoc = (): Y.Doc => docFrom(richJson);
 
 describe('export formats of a known rich document', () => {
   it('json round-trips through the editor schema', () => {
@@ -121,6 +123,82 @@ describe('export formats of a known rich document', () => {
     const doc = new Y.Doc();
     Y.applyUpdate(doc, out as Uint8Array);
     expect(toJson(doc)).toEqual(toJson(richDoc()));
+  });
+});
+
+describe('export formats of links, tables, checklists, underline, highlight, lines and alignment', () => {
+  const everyKindDoc = (): Y.Doc => docFrom(everyKindJson);
+  const REL = 'target="_blank" rel="noopener noreferrer nofollow"';
+
+  it('html: alignment inline (no stylesheet comes with it), refused links as text', async () => {
+    expect(await exportDoc(everyKindDoc(), 'html')).toBe(
+      '<h1 style="text-align: center;">Offsite plan</h1>' +
+        '<p style="text-align: right;">Please <u>read</u> the <mark>key</mark> parts, <strong><em>all</em></strong>, not <s>some</s> of <code>them</code>.<br>' +
+        `<a href="https://example.com/docs?a=1" ${REL}>Docs</a>, <a href="mailto:team@example.com" ${REL}>mail us</a>, not this.</p>` +
+        '<hr>' +
+        '<ul data-type="taskList">' +
+        '<li data-checked="true" data-type="taskItem"><label><input type="checkbox" checked="checked"><span></span></label><div><p>Book the venue</p></div></li>' +
+        '<li data-checked="false" data-type="taskItem"><label><input type="checkbox"><span></span></label><div><p>Send the invitations</p></div></li>' +
+        '</ul>' +
+        '<table><tbody>' +
+        '<tr><th colspan="1" rowspan="1"><p>Item</p></th><th colspan="1" rowspan="1" style="text-align: right;"><p>Cost</p></th></tr>' +
+        '<tr><td colspan="1" rowspan="1"><p>Venue</p></td><td colspan="1" rowspan="1" style="text-align: right;"><p>1200</p></td></tr>' +
+        '</tbody></table>' +
+        '<ul><li><p>one</p></li></ul><ol><li><p>first</p></li></ol><blockquote><p>Quoted.</p></blockquote><pre><code>x = 1</code></pre>',
+    );
+  });
+
+  it('markdown: GFM tables and task lists, <u> and <mark>, aligned blocks in <div align>', async () => {
+    expect(await exportDoc(everyKindDoc(), 'markdown')).toBe(
+      [
+        '<div align="center">',
+        '',
+        '# Offsite plan',
+        '',
+        '</div>',
+        '',
+        '<div align="right">',
+        '',
+        'Please <u>read</u> the <mark>key</mark> parts, ***all***, not ~~some~~ of `them`.  ',
+        '[Docs](https://example.com/docs?a=1), [mail us](mailto:team@example.com), not this.',
+        '',
+        '</div>',
+        '',
+        '---',
+        '',
+        '- [x] Book the venue',
+        '- [ ] Send the invitations',
+        '',
+        '| Item  | Cost |',
+        '| ----- | ----: |',
+        '| Venue | 1200 |',
+        '',
+        '- one',
+        '',
+        '1. first',
+        '',
+        '> Quoted.',
+        '',
+        '```',
+        'x = 1',
+        '```',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('text: table rows tab-separated, task items with their box', () => {
+    expect(toText(everyKindDoc())).toBe(
+      'Offsite plan\n\nPlease read the key parts, all, not some of them.\nDocs, mail us, not this.\n\n[x] Book the venue\n\n[ ] Send the invitations\n\nItem\tCost\nVenue\t1200\n\none\n\nfirst\n\nQuoted.\n\nx = 1\n',
+    );
+  });
+
+  it('json keeps everything but refused links', () => {
+    const json = toJson(everyKindDoc());
+    expect(JSON.stringify(json)).not.toContain('javascript:');
+    expect(json.content?.map((n) => n.type)).toEqual(['heading', 'paragraph', 'horizontalRule', 'taskList', 'table', 'bulletList', 'orderedList', 'blockquote', 'codeBlock']);
+    expect(json.content?.[3]?.content?.map((item) => item.attrs?.['checked'])).toEqual([true, false]);
+    expect(json.content?.[1]?.attrs?.['textAlign']).toBe('right');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Builds the editor into dist/editor (what `tandem serve` serves) once per change of its
- * sources. Test files run in parallel workers, so the build is guarded by a lock directory and
- * skipped when a stamp of the sources' hash says the output is current.
+ * sources (editor/, the document-schema/ it bundles, SHARED_SOURCES). Test files run in parallel workers,
+ * so the build is guarded by a lock directory and skipped when a stamp of the sources' hash
+ * says the output is current.
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -25,7 +26,12 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 async function sourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  const files = [...(await filesUnder(join(repoRoot, 'editor'))), ...SHARED_SOURCES.map((f) => join(repoRoot, f)), join(repoRoot, 'package-lock.json')];
+  const files = [
+    ...(await filesUnder(join(repoRoot, 'editor'))),
+    ...(await filesUnder(join(repoRoot, 'document-schema'))),
+    ...SHARED_SOURCES.map((f) => join(repoRoot, f)),
+    join(repoRoot, 'package-lock.json'),
+  ];
   for (const file of files) {
     hash.update(relative(repoRoot, file));
     hash.update(await readFile(file));
