@@ -1,0 +1,121 @@
+/**
+ * One write cycle against the database: BEGIN, the batch (sql.ts COMMIT_BATCH: sequence
+ * numbers allocated and every record inserted in one statement), COMMIT.
+ *
+ * What can happen, and why a retry never writes a record twice:
+ * - BEGIN or the batch fails (the database is down, restarting, a timeout): nothing committed —
+ *   a transaction that never reached COMMIT is rolled back by the server, whatever happened to
+ *   the connection. The records are retried as a new transaction, which allocates seqs afresh.
+ * - COMMIT fails: the outcome is unknown (the server may have committed and lost the connection
+ *   before answering). The batch's transaction id was read inside the transaction, so on a new
+ *   connection `pg_xact_status` tells: committed (the records are in, with the seqs the batch
+ *   returned: resolve them), aborted (retry), or in progress (the old session still holds it:
+ *   terminate that session, which aborts it unless its commit is under way, and ask again).
+ *   Deciding by transaction id, not by looking for the records, stays exact when other servers
+ *   append to the same documents meanwhile.
+ */
+import type pg from 'pg';
+import type { Database } from './database.js';
+import { COMMIT_BATCH, TERMINATE_BACKEND, XACT_STATUS } from './sql.js';
+
+export interface QueuedRecord {
+  update: Uint8Array;
+  author: string | null;
+  timeMs: number;
+}
+
+export interface BatchDoc {
+  name: string;
+  records: readonly QueuedRecord[];
+}
+
+/** A batch whose COMMIT went unanswered. */
+export interface UncertainCommit {
+  xid: string;
+  pid: number;
+  /** Each document's last seq, if the transaction did commit. */
+  lastSeqs: Map<string, number>;
+}
+
+export type CommitOutcome =
+  | { kind: 'committed'; lastSeqs: Map<string, number> }
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'uncertain'; error: unknown; commit: UncertainCommit };
+
+function batchParams(docs: readonly BatchDoc[]): unknown[] {
+  const names: string[] = [];
+  const counts: number[] = [];
+  const bytes: number[] = [];
+  const lastMs: number[] = [];
+  const recName: string[] = [];
+  const recK: number[] = [];
+  const recMs: number[] = [];
+  const recAuthor: (string | null)[] = [];
+  const recUpdate: Buffer[] = [];
+  for (const doc of docs) {
+    names.push(doc.name);
+    counts.push(doc.records.length);
+    let size = 0;
+    doc.records.forEach((record, i) => {
+      size += record.update.byteLength;
+      recName.push(doc.name);
+      recK.push(i + 1);
+      recMs.push(record.timeMs);
+      recAuthor.push(record.author);
+      recUpdate.push(Buffer.from(record.update.buffer, record.update.byteOffset, record.update.byteLength));
+    });
+    bytes.push(size);
+    lastMs.push(doc.records.at(-1)?.timeMs ?? Date.now());
+  }
+  return [names, counts, bytes, lastMs, recName, recK, recMs, recAuthor, recUpdate];
+}
+
+/** Runs one batch; never throws (every failure is an outcome). */
+export async function commitBatch(db: Database, docs: readonly BatchDoc[]): Promise<CommitOutcome> {
+  let client: pg.PoolClient;
+  try {
+    client = await db.pool.connect();
+  } catch (error) {
+    return { kind: 'failed', error };
+  }
+  const ignore = (): void => {};
+  client.on('error', ignore);
+  let uncertain: UncertainCommit | null = null;
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ name: string; last_seq: number; xid: string; pid: number }>(COMMIT_BATCH, batchParams(docs));
+    const first = rows[0];
+    if (!first) throw new Error('the batch returned no rows');
+    const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
+    uncertain = { xid: first.xid, pid: first.pid, lastSeqs };
+    await client.query('COMMIT');
+    client.off('error', ignore);
+    client.release();
+    return { kind: 'committed', lastSeqs };
+  } catch (error) {
+    client.off('error', ignore);
+    // Never reused: its state (an open or aborted transaction) is unknown.
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    return uncertain ? { kind: 'uncertain', error, commit: uncertain } : { kind: 'failed', error };
+  }
+}
+
+/**
+ * Whether an uncertain commit happened: true or false once known; throws while the database
+ * cannot tell (unreachable), to be asked again later.
+ */
+export async function settleCommit(db: Database, commit: UncertainCommit): Promise<boolean> {
+  return db.withClient(async (client) => {
+    const { rows } = await client.query<{ status: string | null }>(XACT_STATUS, [commit.xid]);
+    const status = rows[0]?.status ?? null;
+    if (status === 'committed') return true;
+    // null: too old for the commit log to remember — not reachable within a retry's time. Were it
+    // ever, retrying is the safe side: a record written twice only repeats a Yjs update, which
+    // applies as a no-op, while a record wrongly taken as committed could be lost.
+    if (status === 'aborted' || status === null) return false;
+    // In progress: our old session is still open (its client side is gone). Terminating it
+    // aborts the transaction, unless its commit is already under way; either way, ask again.
+    await client.query(TERMINATE_BACKEND, [commit.pid]);
+    throw new Error(`transaction ${commit.xid} is still in progress; ended its session, asking again`);
+  });
+}
