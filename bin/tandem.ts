@@ -12,8 +12,9 @@ import { exportCommand } from './commands/export.js';
 import { replayCommand } from './commands/replay.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
+import { migrateCommand } from './commands/migrate.js';
 
-const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, replayCommand, restoreCommand, verifyCommand];
+const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, replayCommand, restoreCommand, verifyCommand, migrateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -32,7 +32,7 @@ import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
 import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
 import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
-import { describeProblem } from '../record.js';
+import { describeProblem, type LogRecord } from '../record.js';
 
 export type { StoreLogger };
 
@@ -206,6 +206,28 @@ export class FileStore implements Store, DocArchive {
   /** Opens a document's log (keeping it open a while) so that `assignedSeq` answers. */
   async touch(name: string): Promise<void> {
     (await this.openLog(name)).lastUsed = Date.now();
+  }
+
+  /** Last durable sequence number of a document (0 for a new one). */
+  async durableSeq(name: string): Promise<number> {
+    const log = await this.openLog(name);
+    await log.drained();
+    return log.durableSeq;
+  }
+
+  /**
+   * Appends records that keep their own seq, time and author (a history moved in from another
+   * store). Each must follow the last one durable; resolves once all are durable.
+   */
+  async appendRecords(name: string, records: readonly LogRecord[]): Promise<void> {
+    if (this.closing) throw new Error('store is closed');
+    const log = await this.openLog(name);
+    const appended: Promise<number>[] = [];
+    for (const record of records) {
+      if (record.seq !== log.seq + 1) throw new Error(`${log.logPath}: record ${record.seq} does not follow record ${log.seq}`);
+      appended.push(this.enqueue(log, record.update, record.author, record.timeMs));
+    }
+    await Promise.all(appended);
   }
 
   async listDocs(): Promise<DocSummary[]> {
