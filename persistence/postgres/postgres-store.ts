@@ -326,11 +326,12 @@ export class PostgresStore implements Store, DocArchive {
   }
 
   private recovered(): void {
+    // A commit went through: whatever an idle probe saw is over too.
+    this.probeFailure = null;
     if (!this.failure) return;
     this.logger.info({ database: this.db.label, attempts: this.failure.attempts }, 'database commits recovered');
     if (this.failure.timer) clearTimeout(this.failure.timer);
     this.failure = null;
-    this.probeFailure = null;
   }
 
   /** Probes an idle database (so health sees an outage without writes) and forgets idle documents. */
@@ -341,6 +342,7 @@ export class PostgresStore implements Store, DocArchive {
       if (idle && now - entry.lastUsed > 60_000) this.docs.delete(name);
     }
     if (this.cycleRunning || this.failure || this.closing || now - this.lastSuccess < this.options.probeMs) return;
+    const probed = Date.now();
     this.db.withClient((client) => client.query('SELECT 1')).then(
       () => {
         if (this.probeFailure) this.logger.info({ database: this.db.label }, 'database reachable again');
@@ -348,6 +350,8 @@ export class PostgresStore implements Store, DocArchive {
         this.lastSuccess = Date.now();
       },
       (error: unknown) => {
+        // A commit that succeeded meanwhile says more than this probe.
+        if (this.lastSuccess > probed) return;
         if (!this.probeFailure) this.logger.error({ database: this.db.label, err: this.db.describe(error) }, 'database unreachable');
         this.probeFailure = this.db.describe(error);
       },
