@@ -70,33 +70,71 @@ function batchParams(docs: readonly BatchDoc[]): unknown[] {
   return [names, counts, bytes, lastMs, recName, recK, recMs, recAuthor, recUpdate];
 }
 
-/** Runs one batch; never throws (every failure is an outcome). */
-export async function commitBatch(db: Database, docs: readonly BatchDoc[]): Promise<CommitOutcome> {
-  let client: pg.PoolClient;
+/**
+ * Runs one batch; never throws (every failure is an outcome). A batch still unsettled after
+ * `deadlineMs` (a connection that hangs past every driver timeout) is abandoned: its connection
+ * is destroyed and it never sends COMMIT afterwards, so "failed" stays true; if COMMIT was
+ * already sent, the outcome is "uncertain" and settled by transaction id like any other.
+ */
+export async function commitBatch(db: Database, docs: readonly BatchDoc[], deadlineMs: number): Promise<CommitOutcome> {
+  const state: { client: pg.PoolClient | null; released: boolean; abandoned: boolean; uncertain: UncertainCommit | null } = {
+    client: null, released: false, abandoned: false, uncertain: null,
+  };
+  const release = (error?: Error): void => {
+    if (!state.client || state.released) return;
+    state.released = true;
+    state.client.release(error);
+  };
+  const work = runBatch(db, docs, state, release);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<CommitOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      state.abandoned = true;
+      const error = new Error(`no answer from the database in ${deadlineMs} ms`);
+      release(error);
+      resolve(state.uncertain ? { kind: 'uncertain', error, commit: state.uncertain } : { kind: 'failed', error });
+    }, deadlineMs);
+  });
   try {
-    client = await db.pool.connect();
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runBatch(
+  db: Database,
+  docs: readonly BatchDoc[],
+  state: { client: pg.PoolClient | null; abandoned: boolean; uncertain: UncertainCommit | null },
+  release: (error?: Error) => void,
+): Promise<CommitOutcome> {
+  try {
+    state.client = await db.pool.connect();
   } catch (error) {
     return { kind: 'failed', error };
   }
+  const client = state.client;
   const ignore = (): void => {};
   client.on('error', ignore);
-  let uncertain: UncertainCommit | null = null;
   try {
+    if (state.abandoned) throw new Error('abandoned');
     await client.query('BEGIN');
     const { rows } = await client.query<{ name: string; last_seq: number; xid: string; pid: number }>(COMMIT_BATCH, batchParams(docs));
     const first = rows[0];
     if (!first) throw new Error('the batch returned no rows');
+    // Past its deadline the batch is reported failed: it must never commit after that.
+    if (state.abandoned) throw new Error('abandoned');
     const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
-    uncertain = { xid: first.xid, pid: first.pid, lastSeqs };
+    state.uncertain = { xid: first.xid, pid: first.pid, lastSeqs };
     await client.query('COMMIT');
     client.off('error', ignore);
-    client.release();
+    release();
     return { kind: 'committed', lastSeqs };
   } catch (error) {
     client.off('error', ignore);
     // Never reused: its state (an open or aborted transaction) is unknown.
-    client.release(error instanceof Error ? error : new Error(String(error)));
-    return uncertain ? { kind: 'uncertain', error, commit: uncertain } : { kind: 'failed', error };
+    release(error instanceof Error ? error : new Error(String(error)));
+    return state.uncertain ? { kind: 'uncertain', error, commit: state.uncertain } : { kind: 'failed', error };
   }
 }
 
@@ -118,4 +156,17 @@ export async function settleCommit(db: Database, commit: UncertainCommit): Promi
     await client.query(TERMINATE_BACKEND, [commit.pid]);
     throw new Error(`transaction ${commit.xid} is still in progress; ended its session, asking again`);
   });
+}
+
+/** `promise`, or a rejection once `ms` have passed: for reads that are safe to ask again. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
