@@ -344,6 +344,8 @@ export class PostgresStore implements Store, DocArchive {
       const idle = entry.queue.length === 0 && entry.inFlight.length === 0 && !this.checkpoints.busy(entry);
       if (idle && now - entry.lastUsed > 60_000) this.docs.delete(name);
     }
+    // Records waiting with no cycle running and no retry planned are never left behind.
+    if (!this.cycleRunning && !this.failure?.timer && (this.dirty.size > 0 || this.uncertain)) this.kick();
     if (this.cycleRunning || this.failure || this.closing || now - this.lastSuccess < this.options.probeMs) return;
     const probed = Date.now();
     this.db.withClient((client) => client.query('SELECT 1')).then(
