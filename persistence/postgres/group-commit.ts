@@ -7,16 +7,25 @@
  *   a transaction that never reached COMMIT is rolled back by the server, whatever happened to
  *   the connection. The records are retried as a new transaction, which allocates seqs afresh.
  * - COMMIT fails: the outcome is unknown (the server may have committed and lost the connection
- *   before answering). The batch's transaction id was read inside the transaction, so on a new
- *   connection `pg_xact_status` tells: committed (the records are in, with the seqs the batch
- *   returned: resolve them), aborted (retry), or in progress (the old session still holds it:
- *   terminate that session, which aborts it unless its commit is under way, and ask again).
- *   Deciding by transaction id, not by looking for the records, stays exact when other servers
- *   append to the same documents meanwhile.
+ *   before answering). Settling it takes two steps on a new connection. First the transaction
+ *   must be over: if the old session still holds it (found by pid and transaction id), that
+ *   session is terminated — which aborts the transaction unless its commit is already under
+ *   way — and the question is asked again later. Then a finished transaction committed if and
+ *   only if its records are there: each document's last record of the batch, at the seq the
+ *   batch returned, with the very bytes sent. Committed: the records resolve with those seqs;
+ *   not: they are retried.
+ *
+ * Why not ask `pg_xact_status(xid)`: a crash can lose a transaction whose WAL never reached the
+ * disk, and with it the transaction id itself. After recovery the database hands that id out
+ * again, so its status is at first "in the future" (an error, for as long as nothing else
+ * commits) and later that of someone else's transaction — possibly "committed", for records
+ * that were never stored. The records themselves cannot be mistaken: a seq holds one record,
+ * and another writer's record there has other bytes (a Yjs update carries its client id and
+ * clock).
  */
 import type pg from 'pg';
 import type { Database } from './database.js';
-import { COMMIT_BATCH, TERMINATE_BACKEND, XACT_STATUS } from './sql.js';
+import { COMMIT_BATCH, END_TRANSACTION_HOLDER, RECORDS_PRESENT } from './sql.js';
 
 export interface QueuedRecord {
   update: Uint8Array;
@@ -31,16 +40,24 @@ export interface BatchDoc {
 
 /** A batch whose COMMIT went unanswered. */
 export interface UncertainCommit {
+  /** The transaction and the session that ran it. */
   xid: string;
   pid: number;
   /** Each document's last seq, if the transaction did commit. */
   lastSeqs: Map<string, number>;
+  /** Each document's last record of the batch, stored at that seq if and only if the batch committed. */
+  lastRecords: { name: string; seq: number; update: Uint8Array }[];
 }
 
 export type CommitOutcome =
   | { kind: 'committed'; lastSeqs: Map<string, number> }
   | { kind: 'failed'; error: unknown }
   | { kind: 'uncertain'; error: unknown; commit: UncertainCommit };
+
+/** The bytes as a Buffer without copying (pg sends Buffers as bytea). */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 function batchParams(docs: readonly BatchDoc[]): unknown[] {
   const names: string[] = [];
@@ -62,7 +79,7 @@ function batchParams(docs: readonly BatchDoc[]): unknown[] {
       recK.push(i + 1);
       recMs.push(record.timeMs);
       recAuthor.push(record.author);
-      recUpdate.push(Buffer.from(record.update.buffer, record.update.byteOffset, record.update.byteLength));
+      recUpdate.push(toBuffer(record.update));
     });
     bytes.push(size);
     lastMs.push(doc.records.at(-1)?.timeMs ?? Date.now());
@@ -74,7 +91,7 @@ function batchParams(docs: readonly BatchDoc[]): unknown[] {
  * Runs one batch; never throws (every failure is an outcome). A batch still unsettled after
  * `deadlineMs` (a connection that hangs past every driver timeout) is abandoned: its connection
  * is destroyed and it never sends COMMIT afterwards, so "failed" stays true; if COMMIT was
- * already sent, the outcome is "uncertain" and settled by transaction id like any other.
+ * already sent, the outcome is "uncertain" and settled like any other.
  */
 export async function commitBatch(db: Database, docs: readonly BatchDoc[], deadlineMs: number): Promise<CommitOutcome> {
   const state: { client: pg.PoolClient | null; released: boolean; abandoned: boolean; uncertain: UncertainCommit | null } = {
@@ -125,7 +142,12 @@ async function runBatch(
     // Past its deadline the batch is reported failed: it must never commit after that.
     if (state.abandoned) throw new Error('abandoned');
     const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
-    state.uncertain = { xid: first.xid, pid: first.pid, lastSeqs };
+    const lastRecords = docs.flatMap((doc) => {
+      const last = doc.records.at(-1);
+      const seq = lastSeqs.get(doc.name);
+      return last && seq !== undefined ? [{ name: doc.name, seq, update: last.update }] : [];
+    });
+    state.uncertain = { xid: first.xid, pid: first.pid, lastSeqs, lastRecords };
     await client.query('COMMIT');
     client.off('error', ignore);
     release();
@@ -139,22 +161,18 @@ async function runBatch(
 }
 
 /**
- * Whether an uncertain commit happened: true or false once known; throws while the database
- * cannot tell (unreachable), to be asked again later.
+ * Whether an uncertain commit happened: true or false once known; throws while that cannot be
+ * known yet (the database unreachable, the transaction still open), to be asked again later.
  */
 export async function settleCommit(db: Database, commit: UncertainCommit): Promise<boolean> {
   return db.withClient(async (client) => {
-    const { rows } = await client.query<{ status: string | null }>(XACT_STATUS, [commit.xid]);
-    const status = rows[0]?.status ?? null;
-    if (status === 'committed') return true;
-    // null: too old for the commit log to remember — not reachable within a retry's time. Were it
-    // ever, retrying is the safe side: a record written twice only repeats a Yjs update, which
-    // applies as a no-op, while a record wrongly taken as committed could be lost.
-    if (status === 'aborted' || status === null) return false;
-    // In progress: our old session is still open (its client side is gone). Terminating it
-    // aborts the transaction, unless its commit is already under way; either way, ask again.
-    await client.query(TERMINATE_BACKEND, [commit.pid]);
-    throw new Error(`transaction ${commit.xid} is still in progress; ended its session, asking again`);
+    const holder = await client.query(END_TRANSACTION_HOLDER, [commit.pid, commit.xid]);
+    if (holder.rows.length > 0) throw new Error(`transaction ${commit.xid} is still open; ended its session, asking again`);
+    const records = commit.lastRecords;
+    const { rows } = await client.query<{ present: number }>(RECORDS_PRESENT, [
+      records.map((r) => r.name), records.map((r) => r.seq), records.map((r) => toBuffer(r.update)),
+    ]);
+    return rows[0]?.present === records.length;
   });
 }
 

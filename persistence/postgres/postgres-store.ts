@@ -10,8 +10,8 @@
  * at startup, so a returned COMMIT is durable.
  *
  * Failure: a cycle that did not commit puts its records back at the front of their queues and
- * is retried with exponential backoff; a COMMIT whose outcome is unknown is settled by
- * transaction id before anything is retried. Nothing is dropped; `health()` names the database
+ * is retried with exponential backoff; a COMMIT whose outcome is unknown is settled (by
+ * looking for its records, group-commit.ts) before anything is retried. Nothing is dropped; `health()` names the database
  * and says why until a commit (or, idle, a probe) succeeds again; `load` of a document waits for
  * its queued records.
  */
@@ -257,7 +257,7 @@ export class PostgresStore implements Store, DocArchive {
         }
         if (outcome.kind === 'uncertain') {
           this.uncertain = { docs, commit: outcome.commit };
-          this.logger.warn({ database: this.db.label, xid: outcome.commit.xid, err: this.db.describe(outcome.error) }, 'commit outcome unknown; settling it by transaction id before retrying');
+          this.logger.warn({ database: this.db.label, xid: outcome.commit.xid, err: this.db.describe(outcome.error) }, 'commit outcome unknown; settling it before retrying');
         } else {
           this.putBack(docs);
         }

@@ -42,10 +42,18 @@ export const COMMIT_BATCH = `
   )
   SELECT name, last_seq, pg_current_xact_id()::text AS xid, pg_backend_pid() AS pid FROM alloc`;
 
-/** A transaction's fate after its COMMIT went unanswered: committed, aborted or in progress. */
-export const XACT_STATUS = 'SELECT pg_xact_status($1::xid8) AS status';
-/** Ends a session of ours that may still hold an unfinished transaction. */
-export const TERMINATE_BACKEND = 'SELECT pg_terminate_backend($1)';
+/**
+ * Ends the session $1 if it still holds the transaction $2 (xid8) open: a row when it did. A
+ * session that ended, or now runs another transaction, is left alone.
+ */
+export const END_TRANSACTION_HOLDER = `
+  SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND backend_xid = $2::xid8::xid`;
+/** How many of the records are stored with exactly these bytes: $1 names, $2 seqs, $3 updates. */
+export const RECORDS_PRESENT = `
+  SELECT count(*)::int AS present
+  FROM unnest($1::text[], $2::int8[], $3::bytea[]) AS b(name, seq, yjs_update)
+  JOIN tandem_documents d ON d.name = b.name
+  JOIN tandem_records r ON r.doc_id = d.id AND r.seq = b.seq AND r.yjs_update = b.yjs_update`;
 
 /** The document's id and newest checkpoint, if any. */
 export const LOAD_HEAD = `

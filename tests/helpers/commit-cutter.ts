@@ -1,15 +1,19 @@
 /**
- * A TCP proxy in front of PostgreSQL that can lose a COMMIT's answer: once armed, it passes
- * the next `COMMIT` query to the server, then cuts the connection as soon as the server answers,
- * without forwarding the answer. The client sees its COMMIT fail; the server has committed —
- * exactly the unknown outcome a network cut or crash can leave.
+ * A TCP proxy in front of PostgreSQL that can leave a COMMIT's outcome unknown to the client,
+ * as a network cut or a crash can. Armed with `answer`, it passes the next `COMMIT` query to the
+ * server, then cuts the connection as soon as the server answers, without forwarding the answer:
+ * the client sees its COMMIT fail, the server has committed. Armed with `commit`, it cuts the
+ * client's side the moment the next `COMMIT` arrives and never sends it on: the server's session
+ * stays open, inside its transaction, until the server goes away.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 const COMMIT_QUERY = Buffer.from('COMMIT\0');
 
 export class CommitCutter {
-  private armed = false;
+  private armed: 'answer' | 'commit' | null = null;
+  /** While set, every new connection is cut as soon as it arrives. */
+  refusing = false;
   cuts = 0;
   private readonly sockets = new Set<Socket>();
 
@@ -18,7 +22,7 @@ export class CommitCutter {
   static async start(targetPort: number): Promise<CommitCutter> {
     const server = createServer();
     const cutter = new CommitCutter(server);
-    server.on('connection', (client) => cutter.pipe(client, targetPort));
+    server.on('connection', (client) => (cutter.refusing ? client.destroy() : cutter.pipe(client, targetPort)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return cutter;
   }
@@ -29,9 +33,9 @@ export class CommitCutter {
     return address.port;
   }
 
-  /** Loses the answer to the next COMMIT. */
-  arm(): void {
-    this.armed = true;
+  /** Loses the answer to the next COMMIT (`answer`), or that COMMIT itself (`commit`). */
+  arm(what: 'answer' | 'commit' = 'answer'): void {
+    this.armed = what;
   }
 
   async close(): Promise<void> {
@@ -43,15 +47,22 @@ export class CommitCutter {
     const upstream = connect(targetPort, '127.0.0.1');
     this.sockets.add(client).add(upstream);
     let cutting = false;
+    let holding = false;
     const cut = (): void => {
       client.destroy();
       upstream.destroy();
     };
     client.on('data', (chunk: Buffer) => {
       if (this.armed && chunk[0] === 0x51 && chunk.subarray(5).equals(COMMIT_QUERY)) {
-        this.armed = false;
-        cutting = true;
+        const what = this.armed;
+        this.armed = null;
         this.cuts += 1;
+        if (what === 'commit') {
+          holding = true;
+          client.destroy();
+          return;
+        }
+        cutting = true;
       }
       upstream.write(chunk);
     });
@@ -59,7 +70,9 @@ export class CommitCutter {
       if (cutting) cut();
       else client.write(chunk);
     });
-    client.on('close', () => upstream.destroy());
+    client.on('close', () => {
+      if (!holding) upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
