@@ -23,7 +23,6 @@
  * and another writer's record there has other bytes (a Yjs update carries its client id and
  * clock).
  */
-import type pg from 'pg';
 import type { Database } from './database.js';
 import { COMMIT_BATCH, END_TRANSACTION_HOLDER, RECORDS_PRESENT } from './sql.js';
 
@@ -88,75 +87,32 @@ function batchParams(docs: readonly BatchDoc[]): unknown[] {
 }
 
 /**
- * Runs one batch; never throws (every failure is an outcome). A batch still unsettled after
- * `deadlineMs` (a connection that hangs past every driver timeout) is abandoned: its connection
- * is destroyed and it never sends COMMIT afterwards, so "failed" stays true; if COMMIT was
- * already sent, the outcome is "uncertain" and settled like any other.
+ * Runs one batch; never throws (every failure is an outcome). It cannot hang: connecting and
+ * every query are bounded by the pool's timeouts, and a connection that failed is dropped, never
+ * reused — a transaction it left open is rolled back by the server.
  */
-export async function commitBatch(db: Database, docs: readonly BatchDoc[], deadlineMs: number): Promise<CommitOutcome> {
-  const state: { client: pg.PoolClient | null; released: boolean; abandoned: boolean; uncertain: UncertainCommit | null } = {
-    client: null, released: false, abandoned: false, uncertain: null,
-  };
-  const release = (error?: Error): void => {
-    if (!state.client || state.released) return;
-    state.released = true;
-    state.client.release(error);
-  };
-  const work = runBatch(db, docs, state, release);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<CommitOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      state.abandoned = true;
-      const error = new Error(`no answer from the database in ${deadlineMs} ms`);
-      release(error);
-      resolve(state.uncertain ? { kind: 'uncertain', error, commit: state.uncertain } : { kind: 'failed', error });
-    }, deadlineMs);
-  });
+export async function commitBatch(db: Database, docs: readonly BatchDoc[]): Promise<CommitOutcome> {
+  // Set once the COMMIT is about to be sent: from then on a failure leaves the outcome unknown.
+  const sent: { commit: UncertainCommit | null } = { commit: null };
   try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function runBatch(
-  db: Database,
-  docs: readonly BatchDoc[],
-  state: { client: pg.PoolClient | null; abandoned: boolean; uncertain: UncertainCommit | null },
-  release: (error?: Error) => void,
-): Promise<CommitOutcome> {
-  try {
-    state.client = await db.pool.connect();
-  } catch (error) {
-    return { kind: 'failed', error };
-  }
-  const client = state.client;
-  const ignore = (): void => {};
-  client.on('error', ignore);
-  try {
-    if (state.abandoned) throw new Error('abandoned');
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ name: string; last_seq: number; xid: string; pid: number }>(COMMIT_BATCH, batchParams(docs));
-    const first = rows[0];
-    if (!first) throw new Error('the batch returned no rows');
-    // Past its deadline the batch is reported failed: it must never commit after that.
-    if (state.abandoned) throw new Error('abandoned');
-    const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
-    const lastRecords = docs.flatMap((doc) => {
-      const last = doc.records.at(-1);
-      const seq = lastSeqs.get(doc.name);
-      return last && seq !== undefined ? [{ name: doc.name, seq, update: last.update }] : [];
+    const lastSeqs = await db.withClient(async (client) => {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ name: string; last_seq: number; xid: string; pid: number }>(COMMIT_BATCH, batchParams(docs));
+      const first = rows[0];
+      if (!first) throw new Error('the batch returned no rows');
+      const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
+      const lastRecords = docs.flatMap((doc) => {
+        const last = doc.records.at(-1);
+        const seq = lastSeqs.get(doc.name);
+        return last && seq !== undefined ? [{ name: doc.name, seq, update: last.update }] : [];
+      });
+      sent.commit = { xid: first.xid, pid: first.pid, lastSeqs, lastRecords };
+      await client.query('COMMIT');
+      return lastSeqs;
     });
-    state.uncertain = { xid: first.xid, pid: first.pid, lastSeqs, lastRecords };
-    await client.query('COMMIT');
-    client.off('error', ignore);
-    release();
     return { kind: 'committed', lastSeqs };
   } catch (error) {
-    client.off('error', ignore);
-    // Never reused: its state (an open or aborted transaction) is unknown.
-    release(error instanceof Error ? error : new Error(String(error)));
-    return state.uncertain ? { kind: 'uncertain', error, commit: state.uncertain } : { kind: 'failed', error };
+    return sent.commit ? { kind: 'uncertain', error, commit: sent.commit } : { kind: 'failed', error };
   }
 }
 
@@ -174,17 +130,4 @@ export async function settleCommit(db: Database, commit: UncertainCommit): Promi
     ]);
     return rows[0]?.present === records.length;
   });
-}
-
-/** `promise`, or a rejection once `ms` have passed: for reads that are safe to ask again. */
-export async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the database in ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

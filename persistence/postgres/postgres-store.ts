@@ -20,7 +20,7 @@ import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
 import { CheckpointQueue } from './checkpoints.js';
 import { Database } from './database.js';
-import { commitBatch, settleCommit, withDeadline, type BatchDoc, type QueuedRecord, type UncertainCommit } from './group-commit.js';
+import { commitBatch, settleCommit, type BatchDoc, type QueuedRecord, type UncertainCommit } from './group-commit.js';
 import { PostgresArchive } from './postgres-archive.js';
 import { migrateSchema } from './schema.js';
 import { LOAD_HEAD, UPDATES_BETWEEN } from './sql.js';
@@ -81,14 +81,11 @@ export class PostgresStore implements Store, DocArchive {
   private starting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
-  /** A commit cycle unanswered this long is abandoned (see group-commit.ts). */
-  private readonly deadlineMs: number;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.logger = options.logger ?? silent;
     this.db = new Database(url, { logger: this.logger, poolSize: options.poolSize, timeoutMs: options.timeoutMs });
     this.archive = new PostgresArchive(this.db);
-    this.deadlineMs = 3 * (options.timeoutMs ?? 10_000) + 1000;
     this.options = {
       checkpointEvery: options.checkpointEvery ?? 1000,
       checkpointBytes: options.checkpointBytes ?? 4 * 1024 * 1024,
@@ -243,14 +240,14 @@ export class PostgresStore implements Store, DocArchive {
       while (this.uncertain || this.dirty.size > 0) {
         if (this.uncertain) {
           const { docs, commit } = this.uncertain;
-          const committed = await withDeadline(settleCommit(this.db, commit), this.deadlineMs);
+          const committed = await settleCommit(this.db, commit);
           this.uncertain = null;
           if (committed) this.committed(docs, commit.lastSeqs);
           else this.putBack(docs);
           continue;
         }
         const docs = this.takeBatch();
-        const outcome = await commitBatch(this.db, docs.map((d): BatchDoc => ({ name: d.name, records: d.inFlight })), this.deadlineMs);
+        const outcome = await commitBatch(this.db, docs.map((d): BatchDoc => ({ name: d.name, records: d.inFlight })));
         if (outcome.kind === 'committed') {
           this.committed(docs, outcome.lastSeqs);
           continue;
@@ -344,8 +341,6 @@ export class PostgresStore implements Store, DocArchive {
       const idle = entry.queue.length === 0 && entry.inFlight.length === 0 && !this.checkpoints.busy(entry);
       if (idle && now - entry.lastUsed > 60_000) this.docs.delete(name);
     }
-    // Records waiting with no cycle running and no retry planned are never left behind.
-    if (!this.cycleRunning && !this.failure?.timer && (this.dirty.size > 0 || this.uncertain)) this.kick();
     if (this.cycleRunning || this.failure || this.closing || now - this.lastSuccess < this.options.probeMs) return;
     const probed = Date.now();
     this.db.withClient((client) => client.query('SELECT 1')).then(

@@ -128,7 +128,7 @@ describe('PostgresStore', () => {
     await expect(store.ready()).rejects.toThrow(/synchronous_commit = off/);
   });
 
-  it('settles a commit whose answer was lost by its transaction id: resolved once, never written twice', async () => {
+  it('settles a commit whose answer was lost: resolved once, never written twice', async () => {
     const url = await cluster.createDatabase();
     const cutter = await CommitCutter.start(cluster.port);
     try {
