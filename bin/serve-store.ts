@@ -1,8 +1,10 @@
 /**
  * The store `tandem serve` runs on: the data dir (one server per data dir, held by its lock
  * file) or, with `--database-url`, PostgreSQL (any number of servers; each lists itself in the
- * database so `tandem restore` can find one).
+ * database so `tandem restore` can find one). A database that cannot be reached yet — started
+ * alongside the server by systemd or compose — is waited for, up to `--database-wait-ms`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../sync-server/config.js';
 import { carriedOverName } from '../sync-server/doc-name.js';
@@ -11,7 +13,7 @@ import type { Store } from '../persistence/store.js';
 import { DataDirLock, DataDirLockedError } from '../persistence/file/data-dir-lock.js';
 import { FileStore } from '../persistence/file/file-store.js';
 import { carryOverNames, type NameRefusal } from '../persistence/file/name-carry-over.js';
-import { Database } from '../persistence/postgres/database.js';
+import { Database, isUnreachable } from '../persistence/postgres/database.js';
 import { PostgresStore } from '../persistence/postgres/postgres-store.js';
 import { ServerRegistration } from '../persistence/postgres/server-registry.js';
 
@@ -44,13 +46,7 @@ export async function openServeStore(config: ServerConfig, logger: Logger): Prom
     return {
       store,
       where: { database: store.db.label },
-      ready: async () => {
-        try {
-          await store.ready();
-        } catch (error) {
-          throw new StoreStartError(`cannot use the database ${store.db.label}: ${store.db.describe(error)}`);
-        }
-      },
+      ready: () => readyWhenReachable(store, config.databaseWaitMs, logger),
       announce: async (url) => {
         registration = await ServerRegistration.register(registryDb, url, (error) =>
           logger.warn({ database: store.db.label, err: store.db.describe(error) }, 'could not refresh this server\'s entry in the database'));
@@ -100,4 +96,36 @@ function refusalMessage(dataDir: string, refusals: NameRefusal[]): string {
     'Documents are never merged. Move each of these directories into a data dir of its own (under its docs/),',
     'where `tandem serve --data-dir <that dir>` carries it over by itself, then start this server again.',
   ].join('\n');
+}
+
+/** Waits between attempts to reach the database at startup: doubling from the first to the last. */
+const WAIT_FIRST_MS = 250;
+const WAIT_MAX_MS = 5000;
+
+/**
+ * `store.ready()`, tried again with backoff while the database cannot be reached, for up to
+ * `waitMs`; each failed attempt is logged. Anything else (a wrong password, no such database,
+ * a setting to change) fails at once: waiting would not help.
+ */
+async function readyWhenReachable(store: PostgresStore, waitMs: number, logger: Logger): Promise<void> {
+  const { label } = store.db;
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await store.ready();
+      if (attempt > 1) logger.info({ database: label, attempts: attempt }, 'database reachable');
+      return;
+    } catch (error) {
+      const reason = store.db.describe(error);
+      if (!isUnreachable(error)) throw new StoreStartError(`cannot use the database ${label}: ${reason}`);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const waited = waitMs > 0 ? ` within ${waitMs / 1000} s (${attempt} attempts)` : '';
+        throw new StoreStartError(`cannot reach the database ${label}${waited}: ${reason}. Start it, or wait longer for it with --database-wait-ms`);
+      }
+      const retryInMs = Math.min(left, WAIT_MAX_MS, WAIT_FIRST_MS * 2 ** (attempt - 1));
+      logger.warn({ database: label, attempt, err: reason, retryInMs }, 'database not reachable yet; waiting for it');
+      await sleep(retryInMs);
+    }
+  }
 }

@@ -38,6 +38,8 @@ export interface ServerConfig {
   databasePoolSize: number;
   /** Connecting to the database and each query give up after this long (a commit is then retried). */
   databaseTimeoutMs: number;
+  /** At startup, a database that cannot be reached yet is waited for this long, then the server gives up; 0 gives up at once. */
+  databaseWaitMs: number;
   logLevel: LogLevel;
   /** Interval between pings; a connection that has not answered the previous ping is dropped. */
   heartbeatMs: number;
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   databaseUrl: null,
   databasePoolSize: 10,
   databaseTimeoutMs: 10_000,
+  databaseWaitMs: 60_000,
   logLevel: 'info',
   heartbeatMs: 30_000,
   durable: true,
@@ -194,6 +197,8 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(2, 1000), get: (c) => c.databasePoolSize, set: (c, v) => { c.databasePoolSize = v; } }),
   option({ flag: 'database-timeout-ms', env: 'TANDEM_DATABASE_TIMEOUT_MS', description: 'Connecting to the database and each query give up after this long (commits are then retried)',
     parse: integer(100, 600_000), get: (c) => c.databaseTimeoutMs, set: (c, v) => { c.databaseTimeoutMs = v; } }),
+  option({ flag: 'database-wait-ms', env: 'TANDEM_DATABASE_WAIT_MS', description: 'At startup, wait this long for a database that cannot be reached yet (retrying with backoff), then exit with an error; 0 exits at once',
+    parse: integer(0, 86_400_000), get: (c) => c.databaseWaitMs, set: (c, v) => { c.databaseWaitMs = v; } }),
   option({ flag: 'log-level', env: 'LOG_LEVEL', description: `Log verbosity: ${LOG_LEVELS.join(', ')}`,
     parse: logLevel, get: (c) => c.logLevel, set: (c, v) => { c.logLevel = v; } }),
   option({ flag: 'heartbeat-ms', env: 'TANDEM_HEARTBEAT_MS', description: 'Ping interval; a connection missing a pong is dropped',

@@ -101,6 +101,24 @@ export class Database {
   }
 }
 
+/** Node's codes for a server that cannot be reached: nothing listening, a name not resolving (yet), no route. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+/** SQLSTATEs of a server that is there but takes no work now: shutting down, restarting after a crash, starting up, out of connections. */
+const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * Whether `error` says the database cannot be reached (yet), as opposed to refusing us (a wrong
+ * password, no such database, a setting to change): the first is worth waiting out.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  // pg reports a connection cut, or a connect that timed out, without a code.
+  if (typeof code !== 'string') return /connection terminated|timeout/i.test(error.message);
+  // Class 08: connection exceptions.
+  return NETWORK_CODES.has(code) || NOT_NOW.has(code) || code.startsWith('08');
+}
+
 /** The database cannot be used as it is set up: the message says what to change. */
 export class DatabaseSetupError extends Error {
   readonly code = 'ERR_DATABASE_SETUP';

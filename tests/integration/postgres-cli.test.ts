@@ -2,7 +2,8 @@
  * A database through the command line, as users run it: two servers started at once on an
  * empty database both come up (migrations take turns); docs, history, export and verify read
  * the database; restore goes through a running server so its clients see it; verify reports a
- * missing record; the password in the URL appears in no output.
+ * missing record; the password in the URL appears in no output. A server started before its
+ * database waits for it (up to --database-wait-ms), but not for a database that refuses it.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -118,5 +119,36 @@ describe('a database through the command line', () => {
     const unreachable = await tandem(['docs', '--database-url', `postgres://tandem:${PASSWORD}@127.0.0.1:1/none`]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach the database postgres://tandem:***@127.0.0.1:1/none');
+  });
+
+  it('waits at startup for a database that is not up yet, up to --database-wait-ms', { timeout: 120_000 }, async () => {
+    const label = url.replace(PASSWORD, '***');
+    await cluster.stop('fast');
+    // Not up within the wait: each attempt logged, then a clear message and exit code 1.
+    const gaveUp = await tandem(['serve', '--port', '0', '--database-url', url, '--database-wait-ms', '1000']);
+    expect(gaveUp.code).toBe(1);
+    expect(gaveUp.stderr).toContain(`cannot reach the database ${label} within 1 s`);
+    expect(gaveUp.stderr).toContain('wait longer for it with --database-wait-ms');
+    expect(gaveUp.stdout).toContain('database not reachable yet');
+    expect(gaveUp.stdout).toContain(label);
+
+    // Up while the server waits: it comes up by itself.
+    let output = '';
+    const starting = startChildServer(['--database-url', url], {}, 90_000, (o) => (output = o));
+    await waitFor(() => output.includes('database not reachable yet'), 'a first attempt to reach the database', 60_000);
+    await cluster.startServer();
+    const server = await starting;
+    running.push(server);
+    expect((await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+    expect(server.output()).toContain('database reachable');
+    expect(server.output()).not.toContain(PASSWORD);
+    server.process.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+
+    // A database that refuses the server is not waited for.
+    const refused = await tandem(['serve', '--port', '0', '--database-url', url.replace(/\/\w+$/, '/no_such_db')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot use the database postgres:\/\/tandem:\*\*\*@127\.0\.0\.1:\d+\/no_such_db: database "no_such_db" does not exist/);
+    expect(refused.stdout).not.toContain('not reachable yet');
   });
 });
