@@ -76,7 +76,7 @@ export async function openServeStore(config: ServerConfig, logger: Logger): Prom
   }
   if (refusals.length > 0) {
     await lock.release();
-    return { refused: refusalMessage(config.dataDir, refusals) };
+    return { refused: nameRefusalMessage(config.dataDir, refusals) };
   }
   const store = new FileStore(config.dataDir, { ...checkpointing, fsync: config.durable, journal: config.journal });
   return {
@@ -89,12 +89,13 @@ export async function openServeStore(config: ServerConfig, logger: Logger): Prom
   };
 }
 
-function refusalMessage(dataDir: string, refusals: NameRefusal[]): string {
+/** Why a data dir's names cannot be carried over, and what to do: for `serve` and `migrate`. */
+export function nameRefusalMessage(dataDir: string, refusals: NameRefusal[]): string {
   return [
     `documents in ${dataDir} have names from an earlier version that cannot be carried over to this one's, so nothing was changed:`,
     ...refusals.map((r) => `  ${JSON.stringify(r.name)} in ${r.dir}: ${r.reason}`),
     'Documents are never merged. Move each of these directories into a data dir of its own (under its docs/),',
-    'where `tandem serve --data-dir <that dir>` carries it over by itself, then start this server again.',
+    'where `tandem serve --data-dir <that dir>` carries it over by itself, then try again.',
   ].join('\n');
 }
 

@@ -2,11 +2,14 @@ import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
+import { carryOverNames } from '../../persistence/file/name-carry-over.js';
 import { copyIntoDataDir, copyIntoDatabase, type MoveReport } from '../../persistence/postgres/data-move.js';
 import { Database } from '../../persistence/postgres/database.js';
 import { migrateSchema } from '../../persistence/postgres/schema.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { openDatabase } from '../data-dir-option.js';
+import { nameRefusalMessage } from '../serve-store.js';
+import { carriedOverName } from '../../sync-server/doc-name.js';
 
 function help(): string {
   return [
@@ -19,7 +22,8 @@ function help(): string {
     'stopped. Afterwards every document is compared record by record with its source; exits 1',
     'if any could not be copied (a damaged history, a destination holding something else).',
     'No server may use the data dir meanwhile; servers on the database may run, but a document',
-    'they write to while it is copied in is reported, not copied.',
+    'they write to while it is copied in is reported, not copied. Names an earlier version gave',
+    'documents in the data dir are first carried over, as `tandem serve` does at startup.',
     '',
     'Options:',
     '  --from-data-dir <dir>   Source data dir (copy into the database)',
@@ -68,6 +72,10 @@ export const migrateCommand: Command = {
       void process.stdout.write(`${JSON.stringify(name)}: ${copied === 0 ? 'up to date' : `copied ${copied} records`} (${total} in all)\n`);
     try {
       if (from !== undefined) {
+        // The database gets the names clients reach documents by today.
+        const { renamed, refusals } = await carryOverNames(dataDir, carriedOverName, quiet);
+        if (refusals.length > 0) throw new CommandError(nameRefusalMessage(dataDir, refusals));
+        for (const r of renamed) process.stdout.write(`renamed ${JSON.stringify(r.from)} to ${JSON.stringify(r.to)}, as tandem serve would (the old directory is kept in ${r.keptIn})\n`);
         const db = new Database(url, { logger: quiet, poolSize: 2 });
         try {
           await db.checkDurability();

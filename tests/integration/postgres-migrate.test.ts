@@ -1,7 +1,8 @@
 /**
  * `tandem migrate` both ways: a data dir with history goes into a database and back out into
  * a new data dir, each step interrupted and run again, and the document exported at every
- * sequence number is identical everywhere, with seqs, times and authors kept.
+ * sequence number is identical everywhere, with seqs, times and authors kept. A data dir named by
+ * an earlier version has its names carried over first, as `tandem serve` would.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -175,5 +176,36 @@ describe('tandem migrate', () => {
     expect(out.stdout).toContain('copied 120 records of 3 documents');
     expect(out.code).toBe(0);
     await expectSameHistories(new DataDirArchive(source), new DataDirArchive(target));
+  });
+
+  it('carries names an earlier version gave over first, or copies nothing when one cannot be', { timeout: 120_000 }, async () => {
+    const migrate = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', 'migrate', ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+      });
+    /** A data dir as an earlier version left it: names were the percent-decoded request path. */
+    const oldDataDir = async (names: string[]): Promise<string> => {
+      const dir = tempDir();
+      const store = new FileStore(dir);
+      for (const name of names) await store.append(name, Y.encodeStateAsUpdate(new Y.Doc()), { author: null });
+      await store.close();
+      return dir;
+    };
+    const url = await cluster.createDatabase('names');
+    const db = new Database(url, { logger: quiet });
+    try {
+      const clash = await migrate(['--from-data-dir', await oldDataDir(['a b', 'a%20b']), '--database-url', url]);
+      expect(clash.code).toBe(1);
+      expect(clash.stderr).toMatch(/"a%20b" in .*n=a%2520b: it should be renamed to "a b"/);
+      expect(await db.withClient(async (c) => (await c.query("SELECT to_regclass('tandem_documents')::text AS t")).rows)).toEqual([{ t: null }]);
+
+      const moved = await migrate(['--from-data-dir', await oldDataDir(['a%20b']), '--database-url', url]);
+      expect(moved.stdout).toContain('renamed "a%20b" to "a b", as tandem serve would');
+      expect(moved.code).toBe(0);
+      expect((await new PostgresArchive(db).listDocs()).map((d) => d.name)).toEqual(['a b']);
+    } finally {
+      await db.close();
+    }
   });
 });
