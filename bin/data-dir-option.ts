@@ -3,11 +3,11 @@
  * `--database-url` (env DATABASE_URL), a PostgreSQL database — resolved as `tandem serve`
  * resolves them, flags winning over the environment.
  */
-import type { DocArchive } from '../persistence/archive.js';
+import type { DocArchive, DocHistory } from '../persistence/archive.js';
 import { DataDirArchive } from '../persistence/file/data-dir.js';
 import { Database } from '../persistence/postgres/database.js';
 import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
-import type { StoreProblem } from '../persistence/record.js';
+import { describeProblem, type StoreProblem } from '../persistence/record.js';
 import { DEFAULT_CONFIG } from '../sync-server/config.js';
 import { CommandError, UsageError } from './command.js';
 
@@ -76,4 +76,23 @@ export async function openArchive(choice: StoreChoice): Promise<OpenedArchive> {
   }
   const db = await openDatabase(choice.url);
   return { archive: new PostgresArchive(db), where: db.label, problems: async () => [], close: () => db.close() };
+}
+
+/**
+ * Runs `work` on a document's history for `tandem <command>`: its problems printed as warnings
+ * first, a document that is not there reported (exit code 1), the store closed afterwards.
+ */
+export async function withDocHistory(command: string, name: string, choice: StoreChoice, work: (history: DocHistory) => Promise<number>): Promise<number> {
+  const opened = await openArchive(choice);
+  try {
+    const history = await opened.archive.readHistory(name);
+    if (!history || history.records.length === 0) {
+      process.stderr.write(`tandem ${command}: no document named ${JSON.stringify(name)} in ${opened.where}\n`);
+      return 1;
+    }
+    for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    return await work(history);
+  } finally {
+    await opened.close();
+  }
 }

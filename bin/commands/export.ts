@@ -4,8 +4,7 @@ import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/exp
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { STORE_HELP, STORE_OPTIONS, openArchive, storeFrom } from '../data-dir-option.js';
-import { describeProblem } from '../../persistence/record.js';
+import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -39,16 +38,9 @@ export const exportCommand: Command = {
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
-    if (!isExportFormat(values.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${values.format}"`);
-    const opened = await openArchive(storeFrom(values, env));
-    const { archive } = opened;
-    try {
-      const history = await archive.readHistory(name);
-      if (!history || history.records.length === 0) {
-        process.stderr.write(`tandem export: no document named ${JSON.stringify(name)} in ${opened.where}\n`);
-        return 1;
-      }
-      for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    const { format } = values;
+    if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format}"`);
+    return withDocHistory('export', name, storeFrom(values, env), async (history) => {
       let seq: number;
       try {
         seq = values.at === undefined ? (history.records.at(-1)?.seq ?? 0) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
@@ -57,17 +49,15 @@ export const exportCommand: Command = {
         throw error;
       }
       const doc = await docAt(history, seq);
-      const body = await exportDoc(doc, values.format);
+      const body = await exportDoc(doc, format);
       doc.destroy();
       if (values.out) {
         await writeFile(values.out, body);
-        process.stderr.write(`wrote ${JSON.stringify(name)} at seq ${seq} as ${values.format} to ${values.out}\n`);
+        process.stderr.write(`wrote ${JSON.stringify(name)} at seq ${seq} as ${format} to ${values.out}\n`);
       } else {
         await new Promise<void>((resolve, reject) => process.stdout.write(body, (error) => (error ? reject(error) : resolve())));
       }
       return 0;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };

@@ -3,8 +3,7 @@ import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { formatBytes } from './docs.js';
-import { STORE_HELP, STORE_OPTIONS, openArchive, storeFrom } from '../data-dir-option.js';
-import { describeProblem } from '../../persistence/record.js';
+import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -35,15 +34,7 @@ export const historyCommand: Command = {
     const name = docNameArgument(positionals);
     const pauseS = values.pause === undefined ? DEFAULT_PAUSE_MS / 1000 : Number(values.pause);
     if (!Number.isFinite(pauseS) || pauseS < 0) throw new UsageError(`--pause must be a number of seconds, got "${values.pause}"`);
-    const opened = await openArchive(storeFrom(values, env));
-    const { archive } = opened;
-    try {
-      const history = await archive.readHistory(name);
-      if (!history || history.records.length === 0) {
-        process.stderr.write(`tandem history: no document named ${JSON.stringify(name)} in ${opened.where}\n`);
-        return 1;
-      }
-      for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    return withDocHistory('history', name, storeFrom(values, env), async (history) => {
       const versions = groupVersions(history.records, pauseS * 1000);
       const records = history.records.at(-1)?.seq ?? 0;
       if (values.json) {
@@ -66,8 +57,6 @@ export const historyCommand: Command = {
       // The process exits right after: let queued output reach a pipe first.
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       return 0;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };

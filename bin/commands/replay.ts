@@ -4,8 +4,7 @@ import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { STORE_HELP, STORE_OPTIONS, openArchive, storeFrom } from '../data-dir-option.js';
-import { describeProblem } from '../../persistence/record.js';
+import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
@@ -55,15 +54,7 @@ export const replayCommand: Command = {
     });
     const name = docNameArgument(positionals);
     const delay = wholeNumber(values.delay, '--delay') ?? 0;
-    const opened = await openArchive(storeFrom(values, env));
-    const { archive } = opened;
-    try {
-      const history = await archive.readHistory(name);
-      if (!history || history.records.length === 0) {
-        process.stderr.write(`tandem replay: no document named ${JSON.stringify(name)} in ${opened.where}\n`);
-        return 1;
-      }
-      for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    return withDocHistory('replay', name, storeFrom(values, env), async (history) => {
       const last = history.records.at(-1)?.seq ?? 0;
       const from = Math.max(1, wholeNumber(values.from, '--from') ?? 1);
       const to = Math.min(last, wholeNumber(values.to, '--to') ?? last);
@@ -98,8 +89,6 @@ export const replayCommand: Command = {
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       doc.destroy();
       return 0;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };

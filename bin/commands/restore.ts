@@ -98,13 +98,7 @@ async function offline(dataDir: string, name: string, point: HistoryPoint): Prom
  */
 async function inDatabase(url: string, name: string, at: string, point: HistoryPoint, token: string | null): Promise<number> {
   const db = await openDatabase(url);
-  let servers;
-  try {
-    servers = await liveServers(db);
-  } finally {
-    await db.close();
-  }
-  const server = servers[0];
+  const [server] = await liveServers(db).finally(() => db.close());
   if (server) return throughServer(server.url, name, at, token);
   const store = new PostgresStore(url);
   try {
