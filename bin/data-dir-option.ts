@@ -8,7 +8,7 @@ import { DataDirArchive } from '../persistence/file/data-dir.js';
 import { Database } from '../persistence/postgres/database.js';
 import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
 import { describeProblem, type StoreProblem } from '../persistence/record.js';
-import { DEFAULT_CONFIG } from '../sync-server/config.js';
+import { DEFAULT_CONFIG, parseDatabaseUrl } from '../sync-server/config.js';
 import { CommandError, UsageError } from './command.js';
 
 /** The `--data-dir` line of the maintenance commands' help. */
@@ -34,15 +34,11 @@ export function storeFrom(values: { 'data-dir'?: string; 'database-url'?: string
   const dataDir = values['data-dir'];
   const url = values['database-url'];
   if (dataDir !== undefined && url !== undefined) throw new UsageError('give --data-dir or --database-url, not both');
-  if (url !== undefined) return { kind: 'database', url: checkUrl(url) };
-  if (dataDir === undefined && env.DATABASE_URL) return { kind: 'database', url: checkUrl(env.DATABASE_URL) };
+  if (url !== undefined) return { kind: 'database', url: parseDatabaseUrl(url, '--database-url') };
+  if (dataDir === undefined && env.DATABASE_URL) return { kind: 'database', url: parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL') };
   return { kind: 'data-dir', dataDir: dataDirFrom(dataDir, env) };
 }
 
-function checkUrl(url: string): string {
-  if (!/^postgres(ql)?:\/\/./.test(url)) throw new UsageError('--database-url must be a URL like postgres://user:password@host:5432/database');
-  return url;
-}
 
 const quiet = { info() {}, warn() {}, error() {} };
 

@@ -157,7 +157,8 @@ const exactOrigins: Parser<readonly string[]> = (raw, name) => {
   return list;
 };
 
-const databaseUrl: Parser<string> = (raw, name) => {
+/** A PostgreSQL URL, trimmed; `name` is the flag or variable it came from, for the message. */
+export const parseDatabaseUrl: Parser<string> = (raw, name) => {
   if (!/^postgres(ql)?:\/\/./.test(raw.trim())) throw new ConfigError(`${name} must be a URL like postgres://user:password@host:5432/database`);
   return raw.trim();
 };
@@ -192,7 +193,7 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
   option({ flag: 'data-dir', env: 'DATA_DIR', description: 'Directory holding the documents and their history',
     parse: text, get: (c) => c.dataDir, set: (c, v) => { c.dataDir = v; } }),
   option({ flag: 'database-url', env: 'DATABASE_URL', description: 'PostgreSQL URL (postgres://user:password@host:5432/db): keep documents and history there instead of the data dir',
-    parse: databaseUrl, get: (c) => c.databaseUrl, set: (c, v) => { c.databaseUrl = v; } }),
+    parse: parseDatabaseUrl, get: (c) => c.databaseUrl, set: (c, v) => { c.databaseUrl = v; } }),
   option({ flag: 'database-pool-size', env: 'TANDEM_DATABASE_POOL_SIZE', description: 'Connections to the database at most',
     parse: integer(2, 1000), get: (c) => c.databasePoolSize, set: (c, v) => { c.databasePoolSize = v; } }),
   option({ flag: 'database-timeout-ms', env: 'TANDEM_DATABASE_TIMEOUT_MS', description: 'Connecting to the database and each query give up after this long (commits are then retried)',

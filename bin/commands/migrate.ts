@@ -9,6 +9,7 @@ import { migrateSchema } from '../../persistence/postgres/schema.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { openDatabase } from '../data-dir-option.js';
 import { nameRefusalMessage } from '../serve-store.js';
+import { parseDatabaseUrl } from '../../sync-server/config.js';
 import { carriedOverName } from '../../sync-server/doc-name.js';
 
 function help(): string {
@@ -55,8 +56,9 @@ export const migrateCommand: Command = {
       strict: true,
       allowPositionals: false,
     });
-    const url = values['database-url'] ?? (env.DATABASE_URL || undefined);
-    if (!url) throw new UsageError('--database-url is required');
+    const given = values['database-url'] ?? (env.DATABASE_URL || undefined);
+    if (!given) throw new UsageError('--database-url is required');
+    const url = parseDatabaseUrl(given, values['database-url'] === undefined ? 'DATABASE_URL' : '--database-url');
     const from = values['from-data-dir'];
     const to = values['to-data-dir'];
     if ((from === undefined) === (to === undefined)) throw new UsageError('give either --from-data-dir or --to-data-dir');

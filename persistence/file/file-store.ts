@@ -203,11 +203,6 @@ export class FileStore implements Store, DocArchive {
     return this.logs.get(name)?.seq ?? null;
   }
 
-  /** Opens a document's log (keeping it open a while) so that `assignedSeq` answers. */
-  async touch(name: string): Promise<void> {
-    (await this.openLog(name)).lastUsed = Date.now();
-  }
-
   /** Last durable sequence number of a document (0 for a new one). */
   async durableSeq(name: string): Promise<number> {
     const log = await this.openLog(name);

@@ -17,8 +17,7 @@ import type { LogRecord } from '../record.js';
 import { describeProblem } from '../record.js';
 import type { Database } from './database.js';
 import { PostgresArchive } from './postgres-archive.js';
-
-const ts = (param: string): string => `(timestamptz 'epoch' + ${param} * interval '1 millisecond')`;
+import { ts } from './sql.js';
 
 /**
  * One chunk of a document's records, with the document row moved on from `$5` (the last_seq

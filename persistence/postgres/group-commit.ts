@@ -99,8 +99,8 @@ export async function commitBatch(db: Database, docs: readonly BatchDoc[]): Prom
       await client.query('BEGIN');
       const { rows } = await client.query<{ name: string; last_seq: number; xid: string; pid: number }>(COMMIT_BATCH, batchParams(docs));
       const first = rows[0];
-      if (!first) throw new Error('the batch returned no rows');
       const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
+      if (!first || docs.some((doc) => !lastSeqs.has(doc.name))) throw new Error(`the batch returned seqs for ${rows.length} of ${docs.length} documents`);
       const lastRecords = docs.flatMap((doc) => {
         const last = doc.records.at(-1);
         const seq = lastSeqs.get(doc.name);

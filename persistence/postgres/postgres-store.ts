@@ -19,6 +19,7 @@ import * as Y from 'yjs';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
 import { CheckpointQueue } from './checkpoints.js';
+import { CommitHealth } from './commit-health.js';
 import { Database } from './database.js';
 import { commitBatch, settleCommit, type BatchDoc, type QueuedRecord, type UncertainCommit } from './group-commit.js';
 import { PostgresArchive } from './postgres-archive.js';
@@ -74,9 +75,7 @@ export class PostgresStore implements Store, DocArchive {
   private cycleRunning = false;
   /** A batch whose COMMIT went unanswered, with its records still in flight. */
   private uncertain: { docs: DocEntry[]; commit: UncertainCommit } | null = null;
-  private failure: { error: string; attempts: number; timer: NodeJS.Timeout | null } | null = null;
-  private probeFailure: string | null = null;
-  private lastSuccess = Date.now();
+  private readonly commits: CommitHealth;
   private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0 };
   private starting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -95,6 +94,7 @@ export class PostgresStore implements Store, DocArchive {
       retryMaxMs: options.retryMaxMs ?? 5_000,
       probeMs: options.probeMs ?? 5_000,
     };
+    this.commits = new CommitHealth(this.db, this.logger, this.options);
     if (this.options.keepCheckpoints < 1) throw new RangeError('keepCheckpoints must be at least 1');
     const due = (doc: DocEntry): boolean =>
       doc.sinceCheckpoint.records >= this.options.checkpointEvery || doc.sinceCheckpoint.bytes >= this.options.checkpointBytes;
@@ -187,10 +187,9 @@ export class PostgresStore implements Store, DocArchive {
   }
 
   health(): StoreHealth {
-    const failing = this.failure?.error ?? this.probeFailure;
+    const failing = this.commits.failing;
     if (failing === null) return { ok: true };
-    const pending = [...this.docs.values()].reduce((sum, d) => sum + d.queue.length + d.inFlight.length, 0);
-    return { ok: false, reason: `cannot commit to the database ${this.db.label}: ${failing}; ${pending} records kept in memory, retrying` };
+    return { ok: false, reason: `cannot commit to the database ${this.db.label}: ${failing}; ${this.pendingRecords()} records kept in memory, retrying` };
   }
 
   close(): Promise<void> {
@@ -211,6 +210,11 @@ export class PostgresStore implements Store, DocArchive {
     return this.archive.readHistory(name);
   }
 
+  /** Records appended and not yet committed, across documents. */
+  private pendingRecords(): number {
+    return [...this.docs.values()].reduce((sum, d) => sum + d.queue.length + d.inFlight.length, 0);
+  }
+
   private entry(name: string): DocEntry {
     let entry = this.docs.get(name);
     if (!entry) {
@@ -227,7 +231,7 @@ export class PostgresStore implements Store, DocArchive {
   }
 
   private kick(): void {
-    if (this.cycleRunning || this.failure?.timer) return;
+    if (this.cycleRunning || this.commits.retryPlanned) return;
     this.cycleRunning = true;
     // Deferred to the end of this turn of the event loop, so updates that arrived together
     // (from many sockets and rooms) share one transaction.
@@ -261,7 +265,7 @@ export class PostgresStore implements Store, DocArchive {
         throw outcome.error;
       }
     } catch (error) {
-      this.recordFailure(error);
+      this.commits.cycleFailed(error, this.pendingRecords(), () => this.kick());
     } finally {
       this.cycleRunning = false;
     }
@@ -292,13 +296,13 @@ export class PostgresStore implements Store, DocArchive {
   private committed(docs: DocEntry[], lastSeqs: Map<string, number>): void {
     this.counters.cycles += 1;
     this.counters.batches += docs.length;
-    this.lastSuccess = Date.now();
-    this.recovered();
+    this.commits.committed();
     for (const entry of docs) {
       const last = lastSeqs.get(entry.name);
+      // Never: a batch without every document's seq fails before its COMMIT (group-commit.ts).
+      if (last === undefined) throw new Error(`commit returned no seq for ${JSON.stringify(entry.name)}`);
       const records = entry.inFlight;
       entry.inFlight = [];
-      if (last === undefined) throw new Error(`commit returned no seq for ${JSON.stringify(entry.name)}`);
       const first = last - records.length + 1;
       records.forEach((record, i) => record.resolve(first + i));
       this.counters.records += records.length;
@@ -310,30 +314,6 @@ export class PostgresStore implements Store, DocArchive {
     }
   }
 
-  private recordFailure(error: unknown): void {
-    const failure = this.failure ?? { error: '', attempts: 0, timer: null };
-    failure.error = this.db.describe(error);
-    failure.attempts += 1;
-    const delay = Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (failure.attempts - 1));
-    const pending = [...this.docs.values()].reduce((sum, d) => sum + d.queue.length + d.inFlight.length, 0);
-    this.logger.error({ database: this.db.label, err: failure.error, attempt: failure.attempts, pending, retryInMs: delay }, 'database commit failed; records kept in memory, retrying');
-    // Not unref'd: queued records keep the process alive until they are committed.
-    failure.timer = setTimeout(() => {
-      failure.timer = null;
-      this.kick();
-    }, delay);
-    this.failure = failure;
-  }
-
-  private recovered(): void {
-    // A commit went through: whatever an idle probe saw is over too.
-    this.probeFailure = null;
-    if (!this.failure) return;
-    this.logger.info({ database: this.db.label, attempts: this.failure.attempts }, 'database commits recovered');
-    if (this.failure.timer) clearTimeout(this.failure.timer);
-    this.failure = null;
-  }
-
   /** Probes an idle database (so health sees an outage without writes) and forgets idle documents. */
   private housekeeping(): void {
     const now = Date.now();
@@ -341,21 +321,7 @@ export class PostgresStore implements Store, DocArchive {
       const idle = entry.queue.length === 0 && entry.inFlight.length === 0 && !this.checkpoints.busy(entry);
       if (idle && now - entry.lastUsed > 60_000) this.docs.delete(name);
     }
-    if (this.cycleRunning || this.failure || this.closing || now - this.lastSuccess < this.options.probeMs) return;
-    const probed = Date.now();
-    this.db.withClient((client) => client.query('SELECT 1')).then(
-      () => {
-        if (this.probeFailure) this.logger.info({ database: this.db.label }, 'database reachable again');
-        this.probeFailure = null;
-        this.lastSuccess = Date.now();
-      },
-      (error: unknown) => {
-        // A commit that succeeded meanwhile says more than this probe.
-        if (this.lastSuccess > probed) return;
-        if (!this.probeFailure) this.logger.error({ database: this.db.label, err: this.db.describe(error) }, 'database unreachable');
-        this.probeFailure = this.db.describe(error);
-      },
-    );
+    this.commits.probeIfIdle(!this.cycleRunning && !this.closing);
   }
 
   private async shutdown(): Promise<void> {
@@ -363,7 +329,7 @@ export class PostgresStore implements Store, DocArchive {
     await this.flush();
     await this.checkpoints.idle();
     clearInterval(this.timer);
-    if (this.failure?.timer) clearTimeout(this.failure.timer);
+    this.commits.stop();
     await this.db.close();
   }
 }

@@ -8,12 +8,12 @@ import type { DocReport, VerifyReport } from '../verify-report.js';
 import { ReplayCheck } from '../replay-check.js';
 import type { Database } from './database.js';
 import { PostgresArchive } from './postgres-archive.js';
-import { CHECKPOINTS_OF } from './sql.js';
+import { CHECKPOINTS_OF, DOC_NAMES } from './sql.js';
 
 export async function verifyDatabase(db: Database): Promise<VerifyReport> {
   const archive = new PostgresArchive(db);
   const report: VerifyReport = { docs: [], errors: [], warnings: [], ok: true };
-  const { rows } = await db.pool.query<{ name: string }>('SELECT name FROM tandem_documents ORDER BY name');
+  const { rows } = await db.pool.query<{ name: string }>(DOC_NAMES);
   for (const { name } of rows) {
     const doc = await archive.findDoc(name);
     if (!doc) continue;

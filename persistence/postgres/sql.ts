@@ -5,7 +5,8 @@
  */
 
 const ms = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::int8`;
-const ts = (param: string): string => `(timestamptz 'epoch' + ${param} * interval '1 millisecond')`;
+/** A timestamptz from milliseconds since the epoch (an int8 parameter or column). */
+export const ts = (param: string): string => `(timestamptz 'epoch' + ${param} * interval '1 millisecond')`;
 
 /**
  * One write cycle of group commit: every document's records in one statement, inside the
@@ -70,6 +71,8 @@ export const UPDATES_BETWEEN = `
 export const RECORDS_BETWEEN = `
   SELECT seq, ${ms('recorded_at')} AS time_ms, author, yjs_update FROM tandem_records
   WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`;
+
+export const DOC_NAMES = 'SELECT name FROM tandem_documents ORDER BY name';
 
 export const DOC_BY_NAME = `SELECT id, name, last_seq, ${ms('last_time')} AS last_ms FROM tandem_documents WHERE name = $1`;
 
