@@ -55,3 +55,13 @@ export async function startChildServer(
   });
   return { process: child, httpUrl: url, wsUrl: url.replace(/^http/, 'ws'), output: () => output, exited };
 }
+
+/** Kills (SIGKILL) the servers still running and waits for them: for a test file's afterAll. */
+export async function killChildServers(children: readonly ChildServer[]): Promise<void> {
+  for (const child of children) {
+    if (child.process.exitCode === null && child.process.signalCode === null) {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+  }
+}

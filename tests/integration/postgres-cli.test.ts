@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { synced, yClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { waitFor } from '../helpers/wait.js';
@@ -34,12 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of running) {
-    if (child.process.exitCode === null && child.process.signalCode === null) {
-      child.process.kill('SIGKILL');
-      await child.exited;
-    }
-  }
+  await killChildServers(running);
   await cluster.destroy();
 });
 

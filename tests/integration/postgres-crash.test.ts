@@ -3,7 +3,7 @@
  * is relayed before its COMMIT returned, so nothing any client saw is lost with the server.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { ChildServer } from '../helpers/child-server.js';
+import { killChildServers, type ChildServer } from '../helpers/child-server.js';
 import { crashRounds } from '../helpers/crash-rounds.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 
@@ -15,12 +15,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of started) {
-    if (child.process.exitCode === null && child.process.signalCode === null) {
-      child.process.kill('SIGKILL');
-      await child.exited;
-    }
-  }
+  await killChildServers(started);
   await cluster.destroy();
 });
 
