@@ -140,11 +140,9 @@ export class PgCluster {
    * no checkpoint, recovery from WAL at the next start); `fast` rolls back and shuts down cleanly.
    */
   async stop(mode: 'immediate' | 'fast' = 'fast'): Promise<void> {
-    const child = this.server;
-    if (!child) return;
+    if (!this.server) return;
     this.signal(mode === 'immediate' ? 'SIGQUIT' : 'SIGINT');
     await this.exited;
-    void child;
   }
 
   /** `stop('immediate')` then start: a database restart as clients see it. */
