@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BenchDatabase } from './harness/bench-database.js';
 import { buildServer } from './harness/build-server.js';
 import { pinningPlan } from './harness/cpu-set.js';
 import { describeMachine } from './harness/machine.js';
@@ -87,7 +88,8 @@ function progressLine(record: RunRecord): string {
     return `${m.label} ${v === null ? '—' : v.toFixed(m.digits)}`;
   });
   const errors = record.result.errors.count ? ` errors ${record.result.errors.count}` : '';
-  return `${head}: ${shown.join(', ')}${errors}`;
+  const batching = record.batching ? `, ${record.batching.records} records in ${record.batching.commits} commits` : '';
+  return `${head}: ${shown.join(', ')}${errors}${batching}`;
 }
 
 async function main(): Promise<void> {
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
     quick: options.quick,
     cpus,
     profileDir: options.profile ? path.join(outDir, 'profiles') : null,
+    database: new BenchDatabase(),
   };
   const plan: Array<{ workload: Workload; server: ServerId; repeat: number }> = [];
   for (const workload of options.workloads) {
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
     runs.push(record);
     process.stdout.write(`[${i + 1}/${plan.length}] ${progressLine(record)}\n`);
   }
+  await settings.database.destroy();
   const profiles = runs.flatMap((r) => {
     if (!r.profile) return [];
     const window = r.result?.kind === 'traffic' ? r.result.windowClockUs : undefined;

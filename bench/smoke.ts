@@ -1,6 +1,6 @@
 /**
  * `node --import tsx bench/smoke.ts`: proves the bench harness works, in under ten seconds.
- * Runs a tiny typing workload against Tandem (durable) and Hocuspocus (the other framing)
+ * Runs a tiny typing workload against Tandem (durable, on files and on PostgreSQL) and Hocuspocus (the other framing)
  * through the same runner code as `npm run bench`, and fails unless every edit reached every
  * other client, every room converged and the server's CPU was sampled.
  */
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BenchDatabase } from './harness/bench-database.js';
 import { buildServer } from './harness/build-server.js';
 import { runOne, type RunRecord } from './harness/run-one.js';
 import type { ServerId } from './harness/server-kinds.js';
@@ -53,20 +54,23 @@ async function main(): Promise<number> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-smoke-'));
   const started = Date.now();
   let failed = false;
+  const database = new BenchDatabase();
   try {
-    const servers: ServerId[] = ['tandem', 'hocuspocus'];
+    const servers: ServerId[] = ['tandem', 'tandem-postgres', 'hocuspocus'];
     buildServer(repoRoot);
     const records = await Promise.all(
-      servers.map((server) => runOne(tiny, server, 1, { repoRoot, outDir, quick: true, cpus: null, profileDir: null })),
+      servers.map((server) => runOne(tiny, server, 1, { repoRoot, outDir, quick: true, cpus: null, profileDir: null, database })),
     );
     for (const record of records) {
       const found = problems(record);
       const r = record.result?.kind === 'traffic' ? record.result : null;
-      const figures = r ? `${r.edits.sent} edits, p50 ${r.edits.latencyMs.p50.toFixed(2)} ms, ${r.cursors.sent} cursor moves, server CPU ${(r.server.cpuSeconds * 1000).toFixed(0)} ms` : '';
+      const batching = record.batching ? `, ${record.batching.records} records in ${record.batching.commits} commits` : '';
+      const figures = r ? `${r.edits.sent} edits, p50 ${r.edits.latencyMs.p50.toFixed(2)} ms, ${r.cursors.sent} cursor moves, server CPU ${(r.server.cpuSeconds * 1000).toFixed(0)} ms${batching}` : '';
       process.stdout.write(`${found.length ? 'FAIL' : 'ok  '} ${record.server}: ${figures}${found.length ? `\n     ${found.join('\n     ')}` : ''}\n`);
       if (found.length) failed = true;
     }
   } finally {
+    await database.destroy();
     if (!failed) rmSync(outDir, { recursive: true, force: true });
     else process.stdout.write(`logs kept in ${outDir}\n`);
   }

@@ -13,3 +13,8 @@ export interface Command {
 export class UsageError extends Error {
   readonly code = 'ERR_USAGE';
 }
+
+/** The command cannot do its work (say, the database is unreachable): printed alone, exit code 1. */
+export class CommandError extends Error {
+  readonly code = 'ERR_COMMAND';
+}

@@ -1,9 +1,94 @@
-import { DEFAULT_CONFIG } from '../sync-server/config.js';
+/**
+ * Where the maintenance commands read documents: `--data-dir` (env DATA_DIR) or, with
+ * `--database-url` (env DATABASE_URL), a PostgreSQL database — resolved as `tandem serve`
+ * resolves them, flags winning over the environment.
+ */
+import type { DocArchive, DocHistory } from '../persistence/archive.js';
+import { DataDirArchive } from '../persistence/file/data-dir.js';
+import { Database } from '../persistence/postgres/database.js';
+import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
+import { describeProblem, type StoreProblem } from '../persistence/record.js';
+import { DEFAULT_CONFIG, parseDatabaseUrl } from '../sync-server/config.js';
+import { CommandError, UsageError } from './command.js';
 
 /** The `--data-dir` line of the maintenance commands' help. */
 export const DATA_DIR_HELP = `  --data-dir <dir>   Data directory (env DATA_DIR, default ${DEFAULT_CONFIG.dataDir})`;
+/** The `--data-dir` and `--database-url` lines. */
+export const STORE_HELP = [
+  DATA_DIR_HELP,
+  '  --database-url <url>  PostgreSQL database instead of a data dir (env DATABASE_URL)',
+].join('\n');
+
+/** parseArgs options for both. */
+export const STORE_OPTIONS = { 'data-dir': { type: 'string' }, 'database-url': { type: 'string' } } as const;
 
 /** The data dir as `tandem serve` resolves it: the flag, then DATA_DIR, then the default. */
 export function dataDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag ?? (env.DATA_DIR || DEFAULT_CONFIG.dataDir);
+}
+
+export type StoreChoice = { kind: 'data-dir'; dataDir: string } | { kind: 'database'; url: string };
+
+/** A flag wins over any environment variable: `--data-dir` over DATABASE_URL too. */
+export function storeFrom(values: { 'data-dir'?: string; 'database-url'?: string }, env: NodeJS.ProcessEnv): StoreChoice {
+  const dataDir = values['data-dir'];
+  const url = values['database-url'];
+  if (dataDir !== undefined && url !== undefined) throw new UsageError('give --data-dir or --database-url, not both');
+  if (url !== undefined) return { kind: 'database', url: parseDatabaseUrl(url, '--database-url') };
+  if (dataDir === undefined && env.DATABASE_URL) return { kind: 'database', url: parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL') };
+  return { kind: 'data-dir', dataDir: dataDirFrom(dataDir, env) };
+}
+
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+/** A database with Tandem's tables, for the commands; rejects with a `CommandError` otherwise. */
+export async function openDatabase(url: string): Promise<Database> {
+  const db = new Database(url, { logger: quiet, poolSize: 2 });
+  try {
+    const { rows } = await db.pool.query<{ found: string | null }>("SELECT to_regclass('tandem_documents')::text AS found");
+    if (!rows[0]?.found) throw new CommandError(`${db.label} holds no Tandem documents (no tandem_documents table): start tandem serve with it, or tandem migrate into it`);
+    return db;
+  } catch (error) {
+    await db.close();
+    if (error instanceof CommandError) throw error;
+    throw new CommandError(`cannot reach the database ${db.label}: ${db.describe(error)}`);
+  }
+}
+
+export interface OpenedArchive {
+  archive: DocArchive;
+  /** The data dir or the database (without credentials), for messages. */
+  where: string;
+  /** Things that are not documents (data dir only). */
+  problems(): Promise<StoreProblem[]>;
+  close(): Promise<void>;
+}
+
+export async function openArchive(choice: StoreChoice): Promise<OpenedArchive> {
+  if (choice.kind === 'data-dir') {
+    const archive = new DataDirArchive(choice.dataDir);
+    return { archive, where: archive.dataDir, problems: async () => (await archive.listDocDirs()).problems, close: async () => undefined };
+  }
+  const db = await openDatabase(choice.url);
+  return { archive: new PostgresArchive(db), where: db.label, problems: async () => [], close: () => db.close() };
+}
+
+/**
+ * Runs `work` on a document's history for `tandem <command>`: its problems printed as warnings
+ * first, a document that is not there reported (exit code 1), the store closed afterwards.
+ */
+export async function withDocHistory(command: string, name: string, choice: StoreChoice, work: (history: DocHistory) => Promise<number>): Promise<number> {
+  const opened = await openArchive(choice);
+  try {
+    const history = await opened.archive.readHistory(name);
+    if (!history || history.records.length === 0) {
+      process.stderr.write(`tandem ${command}: no document named ${JSON.stringify(name)} in ${opened.where}\n`);
+      return 1;
+    }
+    for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+    return await work(history);
+  } finally {
+    await opened.close();
+  }
 }

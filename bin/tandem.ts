@@ -3,7 +3,7 @@
  * `tandem <command>`: the only place that reads the environment and calls process.exit.
  */
 import { ConfigError } from '../sync-server/config.js';
-import { UsageError, type Command } from './command.js';
+import { CommandError, UsageError, type Command } from './command.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { docsCommand } from './commands/docs.js';
@@ -12,8 +12,9 @@ import { exportCommand } from './commands/export.js';
 import { replayCommand } from './commands/replay.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
+import { migrateCommand } from './commands/migrate.js';
 
-const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, replayCommand, restoreCommand, verifyCommand];
+const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, replayCommand, restoreCommand, verifyCommand, migrateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -45,6 +46,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest, process.env);
   } catch (error) {
+    if (error instanceof CommandError) {
+      process.stderr.write(`tandem ${name}: ${error.message}\n`);
+      return 1;
+    }
     const known = error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (!known) throw error;
     process.stderr.write(`tandem ${name}: ${(error as Error).message}\n\n${command.help()}\n`);

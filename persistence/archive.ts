@@ -2,9 +2,9 @@
  * Read access to documents' histories, for the replay commands and the `/api` routes.
  * The file store implements it for a live server (reading only what it has made durable);
  * `DataDirArchive` implements it for a data dir on its own (commands run beside or without
- * a server, never writing).
+ * a server, never writing); `PostgresArchive` for a database.
  */
-import type { StoreProblem, StoredRecord } from './record.js';
+import type { LogRecord, StoreProblem } from './record.js';
 
 export interface DocSummary {
   name: string;
@@ -18,6 +18,7 @@ export interface DocSummary {
 /** A checkpoint a history can start from: the merged state at `seq`. */
 export interface HistoryCheckpoint {
   seq: number;
+  /** Where it is kept: a file path, or the database table and key. */
   path: string;
   /** The merged state at `seq`, or null when the file fails its checksum. */
   load(): Promise<Uint8Array | null>;
@@ -26,7 +27,7 @@ export interface HistoryCheckpoint {
 export interface DocHistory {
   name: string;
   /** Every readable record in order: seq 1..n, with gaps only where the log is damaged. */
-  records: StoredRecord[];
+  records: LogRecord[];
   /** Checkpoints the log confirms, newest first: they bridge any gap before them. */
   checkpoints: HistoryCheckpoint[];
   /** Damage found while reading, with paths and offsets. */

@@ -28,6 +28,13 @@ export interface StoreHealth {
   reason?: string;
 }
 
+/** Structural subset of a pino logger. */
+export interface StoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
 export interface Store {
   load(name: string): Promise<LoadedDoc>;
   append(name: string, update: Uint8Array, meta: AppendMeta): Promise<number>;

@@ -32,6 +32,14 @@ export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL URL: documents and their history live there instead of `dataDir`; null = the data dir. */
+  databaseUrl: string | null;
+  /** Connections to the database at most. */
+  databasePoolSize: number;
+  /** Connecting to the database and each query give up after this long (a commit is then retried). */
+  databaseTimeoutMs: number;
+  /** At startup, a database that cannot be reached yet is waited for this long, then the server gives up; 0 gives up at once. */
+  databaseWaitMs: number;
   logLevel: LogLevel;
   /** Interval between pings; a connection that has not answered the previous ping is dropped. */
   heartbeatMs: number;
@@ -68,6 +76,10 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   port: 1234,
   host: '127.0.0.1',
   dataDir: './data',
+  databaseUrl: null,
+  databasePoolSize: 10,
+  databaseTimeoutMs: 10_000,
+  databaseWaitMs: 60_000,
   logLevel: 'info',
   heartbeatMs: 30_000,
   durable: true,
@@ -145,6 +157,12 @@ const exactOrigins: Parser<readonly string[]> = (raw, name) => {
   return list;
 };
 
+/** A PostgreSQL URL, trimmed; `name` is the flag or variable it came from, for the message. */
+export const parseDatabaseUrl: Parser<string> = (raw, name) => {
+  if (!/^postgres(ql)?:\/\/./.test(raw.trim())) throw new ConfigError(`${name} must be a URL like postgres://user:password@host:5432/database`);
+  return raw.trim();
+};
+
 const logLevel: Parser<LogLevel> = (raw, name) => {
   const found = LOG_LEVELS.find((l) => l === raw.trim().toLowerCase());
   if (!found) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
@@ -174,6 +192,14 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: text, get: (c) => c.host, set: (c, v) => { c.host = v; } }),
   option({ flag: 'data-dir', env: 'DATA_DIR', description: 'Directory holding the documents and their history',
     parse: text, get: (c) => c.dataDir, set: (c, v) => { c.dataDir = v; } }),
+  option({ flag: 'database-url', env: 'DATABASE_URL', description: 'PostgreSQL URL (postgres://user:password@host:5432/db): keep documents and history there instead of the data dir',
+    parse: parseDatabaseUrl, get: (c) => c.databaseUrl, set: (c, v) => { c.databaseUrl = v; } }),
+  option({ flag: 'database-pool-size', env: 'TANDEM_DATABASE_POOL_SIZE', description: 'Connections to the database at most',
+    parse: integer(2, 1000), get: (c) => c.databasePoolSize, set: (c, v) => { c.databasePoolSize = v; } }),
+  option({ flag: 'database-timeout-ms', env: 'TANDEM_DATABASE_TIMEOUT_MS', description: 'Connecting to the database and each query give up after this long (commits are then retried)',
+    parse: integer(100, 600_000), get: (c) => c.databaseTimeoutMs, set: (c, v) => { c.databaseTimeoutMs = v; } }),
+  option({ flag: 'database-wait-ms', env: 'TANDEM_DATABASE_WAIT_MS', description: 'At startup, wait this long for a database that cannot be reached yet (retrying with backoff), then exit with an error; 0 exits at once',
+    parse: integer(0, 86_400_000), get: (c) => c.databaseWaitMs, set: (c, v) => { c.databaseWaitMs = v; } }),
   option({ flag: 'log-level', env: 'LOG_LEVEL', description: `Log verbosity: ${LOG_LEVELS.join(', ')}`,
     parse: logLevel, get: (c) => c.logLevel, set: (c, v) => { c.logLevel = v; } }),
   option({ flag: 'heartbeat-ms', env: 'TANDEM_HEARTBEAT_MS', description: 'Ping interval; a connection missing a pong is dropped',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GeneratorJob, ScenarioResult } from '../load/scenario.js';
 import { NodeChild } from './child-process.js';
+import type { BenchDatabase, Batching } from './bench-database.js';
 import { SERVER_KINDS, type ServerId } from './server-kinds.js';
 import type { Workload } from './workloads.js';
 
@@ -23,6 +24,8 @@ export interface RunRecord {
   profile: string | null;
   /** How many times the run was made (noisy runs are repeated). */
   attempts: number;
+  /** PostgreSQL runs: records stored and the transactions that stored them. */
+  batching?: Batching;
 }
 
 export interface RunSettings {
@@ -33,6 +36,8 @@ export interface RunSettings {
   cpus: { server: number; generator: number } | null;
   /** Directory for `--cpu-prof` output of every server, or null. */
   profileDir: string | null;
+  /** Databases for the PostgreSQL server kind. */
+  database: BenchDatabase;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -44,6 +49,7 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   mkdirSync(logDir, { recursive: true });
   const started = Date.now();
   const dataDir = kind.usesDataDir ? mkdtempSync(path.join(tmpdir(), 'tandem-bench-')) : '';
+  const databaseUrl = kind.usesDatabase ? await settings.database.create() : '';
   const profiling = settings.profileDir !== null;
   // One directory per run: Node writes a profile per thread (tsx's loader runs in its own).
   const profileDir = profiling && settings.profileDir ? path.join(settings.profileDir, name) : null;
@@ -52,7 +58,7 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
     '--expose-gc',
     ...(kind.typescript ? ['--import', 'tsx'] : []),
     '--import', './bench/peers/gc-probe.mjs',
-    ...kind.args(dataDir),
+    ...kind.args(dataDir, databaseUrl),
   ];
   const memoryReportPath = path.join(settings.outDir, 'jobs', `${name}.memory.json`);
   mkdirSync(path.dirname(memoryReportPath), { recursive: true });
@@ -84,7 +90,9 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   }
   const exit = await server.stop(15_000);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  const batching = databaseUrl ? await settings.database.batching(databaseUrl).catch(() => undefined) : undefined;
   return {
+    ...(batching ? { batching } : {}),
     workload: workload.id,
     server: serverId,
     repeat,

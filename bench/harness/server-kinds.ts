@@ -7,7 +7,7 @@
 import type { WireProtocol } from '../load/wire.js';
 
 /** Compared by default, in this order. */
-export const SERVER_IDS = ['tandem', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
+export const SERVER_IDS = ['tandem', 'tandem-postgres', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
 /** Selectable with --servers, for diagnosis. */
 export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal'] as const;
 export type ServerId = (typeof SERVER_IDS)[number] | (typeof EXTRA_SERVER_IDS)[number];
@@ -18,10 +18,12 @@ export interface ServerKind {
   protocol: WireProtocol;
   /** Tandem needs a data directory; the peers keep everything in memory. */
   usesDataDir: boolean;
+  /** Keeps documents in PostgreSQL (a fresh database per run). */
+  usesDatabase?: boolean;
   /** Started through tsx (its transform also wraps every closure to keep its name, which costs memory). */
   typescript: boolean;
   /** Node arguments (after any profiling flags). */
-  args(dataDir: string): string[];
+  args(dataDir: string, databaseUrl: string): string[];
   ready: RegExp;
 }
 
@@ -30,9 +32,10 @@ export interface ServerKind {
  * per-address and flood limits exist for the open internet, not for a load generator. The
  * limits are still checked on every message, so their cost is measured.
  */
-const tandemArgs = (durable: boolean, journal = true) => (dataDir: string): string[] => [
+const tandemArgs = (durable: boolean, journal = true) => (dataDir: string, databaseUrl = ''): string[] => [
   'dist/bin/tandem.js', 'serve',
   '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir,
+  ...(databaseUrl ? ['--database-url', databaseUrl] : []),
   '--durable', String(durable),
   '--journal', String(journal),
   '--max-connections', '100000',
@@ -48,6 +51,10 @@ const PEER_READY = /^ready (http:\/\/\S+)$/m;
 export const SERVER_KINDS: Record<ServerId, ServerKind> = {
   tandem: {
     id: 'tandem', label: 'Tandem (durable)', protocol: 'y-websocket', usesDataDir: true, typescript: false,
+    args: tandemArgs(true), ready: TANDEM_READY,
+  },
+  'tandem-postgres': {
+    id: 'tandem-postgres', label: 'Tandem (PostgreSQL 15)', protocol: 'y-websocket', usesDataDir: true, usesDatabase: true, typescript: false,
     args: tandemArgs(true), ready: TANDEM_READY,
   },
   'tandem-memory': {

@@ -1,18 +1,17 @@
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import type { Command } from '../command.js';
-import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { STORE_HELP, STORE_OPTIONS, openArchive, storeFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
   return [
-    'Usage: tandem docs [--data-dir ./data] [--json]',
+    'Usage: tandem docs [--data-dir ./data | --database-url <url>] [--json]',
     '',
-    'Lists the documents in a data dir with their size on disk, number of recorded',
+    'Lists the documents in a data dir or database with their size, number of recorded',
     'updates and time of the last change. Safe while the server runs.',
     '',
     'Options:',
-    DATA_DIR_HELP,
+    STORE_HELP,
     '  --json             Print {"docs":[…]} as GET /api/docs does',
   ].join('\n');
 }
@@ -36,34 +35,39 @@ export const docsCommand: Command = {
   async run(argv, env) {
     const { values } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { ...STORE_OPTIONS, json: { type: 'boolean', default: false } },
       strict: true,
       allowPositionals: false,
     });
-    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
-    const { problems } = await archive.listDocDirs();
-    for (const problem of problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
-    const docs = (await archive.listDocs()).map((d) => ({
-      name: d.name,
-      bytes: d.bytes,
-      records: d.records,
-      lastChange: d.lastChangeMs === null ? null : new Date(d.lastChangeMs).toISOString(),
-    }));
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify({ docs }, null, 2)}\n`);
+    const opened = await openArchive(storeFrom(values, env));
+    const { archive } = opened;
+    try {
+      const problems = await opened.problems();
+      for (const problem of problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
+      const docs = (await archive.listDocs()).map((d) => ({
+        name: d.name,
+        bytes: d.bytes,
+        records: d.records,
+        lastChange: d.lastChangeMs === null ? null : new Date(d.lastChangeMs).toISOString(),
+      }));
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ docs }, null, 2)}\n`);
+        return 0;
+      }
+      if (docs.length === 0) {
+        process.stdout.write(`No documents in ${opened.where}\n`);
+        return 0;
+      }
+      const rows = [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-'])];
+      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+      for (const row of rows) {
+        process.stdout.write(`${row.map((cell, i) => (i === 3 ? cell : i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}\n`);
+      }
+      // The process exits right after: let queued output reach a pipe first.
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       return 0;
+    } finally {
+      await opened.close();
     }
-    if (docs.length === 0) {
-      process.stdout.write(`No documents in ${archive.dataDir}\n`);
-      return 0;
-    }
-    const rows = [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-'])];
-    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-    for (const row of rows) {
-      process.stdout.write(`${row.map((cell, i) => (i === 3 ? cell : i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}\n`);
-    }
-    // The process exits right after: let queued output reach a pipe first.
-    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-    return 0;
   },
 };

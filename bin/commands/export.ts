@@ -1,16 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
-import { describeProblem } from '../../persistence/record.js';
+import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
-    `Usage: tandem export <doc> [--format ${EXPORT_FORMATS.join('|')}] [--at <seq|ISO time>] [--out <file>]`,
+    `Usage: tandem export <doc> [--format ${EXPORT_FORMATS.join('|')}] [--at <seq|ISO time>] [--out <file>] [--data-dir ./data | --database-url <url>]`,
     '',
     'Prints a document as it is now, or as it was at a sequence number or time (see',
     '`tandem history`). Rendered with the editor\'s own schema (document-schema/); links',
@@ -24,7 +22,7 @@ function help(): string {
     'Options:',
     '  --at <seq|time>    A sequence number, or an ISO time (the last update at or before it)',
     '  --out <file>       Write to a file instead of standard output',
-    DATA_DIR_HELP,
+    STORE_HELP,
   ].join('\n');
 }
 
@@ -35,35 +33,31 @@ export const exportCommand: Command = {
   async run(argv, env) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, format: { type: 'string', default: 'json' }, at: { type: 'string' }, out: { type: 'string' } },
+      options: { ...STORE_OPTIONS, format: { type: 'string', default: 'json' }, at: { type: 'string' }, out: { type: 'string' } },
       strict: true,
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
-    if (!isExportFormat(values.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${values.format}"`);
-    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
-    const history = await archive.readHistory(name);
-    if (!history || history.records.length === 0) {
-      process.stderr.write(`tandem export: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);
-      return 1;
-    }
-    for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
-    let seq: number;
-    try {
-      seq = values.at === undefined ? (history.records.at(-1)?.seq ?? 0) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
-    } catch (error) {
-      if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
-      throw error;
-    }
-    const doc = await docAt(history, seq);
-    const body = await exportDoc(doc, values.format);
-    doc.destroy();
-    if (values.out) {
-      await writeFile(values.out, body);
-      process.stderr.write(`wrote ${JSON.stringify(name)} at seq ${seq} as ${values.format} to ${values.out}\n`);
-    } else {
-      await new Promise<void>((resolve, reject) => process.stdout.write(body, (error) => (error ? reject(error) : resolve())));
-    }
-    return 0;
+    const { format } = values;
+    if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format}"`);
+    return withDocHistory('export', name, storeFrom(values, env), async (history) => {
+      let seq: number;
+      try {
+        seq = values.at === undefined ? (history.records.at(-1)?.seq ?? 0) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
+      } catch (error) {
+        if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
+        throw error;
+      }
+      const doc = await docAt(history, seq);
+      const body = await exportDoc(doc, format);
+      doc.destroy();
+      if (values.out) {
+        await writeFile(values.out, body);
+        process.stderr.write(`wrote ${JSON.stringify(name)} at seq ${seq} as ${format} to ${values.out}\n`);
+      } else {
+        await new Promise<void>((resolve, reject) => process.stdout.write(body, (error) => (error ? reject(error) : resolve())));
+      }
+      return 0;
+    });
   },
 };

@@ -1,15 +1,13 @@
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { formatBytes } from './docs.js';
-import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
-import { describeProblem } from '../../persistence/record.js';
+import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
-    'Usage: tandem history <doc> [--pause 60] [--data-dir ./data] [--json]',
+    'Usage: tandem history <doc> [--pause 60] [--data-dir ./data | --database-url <url>] [--json]',
     '',
     "Shows a document's timeline: its recorded updates grouped into versions — a new version",
     'after a pause in editing or when the author changes — with sequence numbers, times,',
@@ -17,7 +15,7 @@ function help(): string {
     '',
     'Options:',
     `  --pause <seconds>  Pause that starts a new version (default ${DEFAULT_PAUSE_MS / 1000})`,
-    DATA_DIR_HELP,
+    STORE_HELP,
     '  --json             Print the same JSON as GET /api/docs/<doc>/history',
   ].join('\n');
 }
@@ -29,41 +27,36 @@ export const historyCommand: Command = {
   async run(argv, env) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, pause: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { ...STORE_OPTIONS, pause: { type: 'string' }, json: { type: 'boolean', default: false } },
       strict: true,
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
     const pauseS = values.pause === undefined ? DEFAULT_PAUSE_MS / 1000 : Number(values.pause);
     if (!Number.isFinite(pauseS) || pauseS < 0) throw new UsageError(`--pause must be a number of seconds, got "${values.pause}"`);
-    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
-    const history = await archive.readHistory(name);
-    if (!history || history.records.length === 0) {
-      process.stderr.write(`tandem history: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);
-      return 1;
-    }
-    for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
-    const versions = groupVersions(history.records, pauseS * 1000);
-    const records = history.records.at(-1)?.seq ?? 0;
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify({ name, records, versions: versions.map(versionJson) }, null, 2)}\n`);
+    return withDocHistory('history', name, storeFrom(values, env), async (history) => {
+      const versions = groupVersions(history.records, pauseS * 1000);
+      const records = history.records.at(-1)?.seq ?? 0;
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ name, records, versions: versions.map(versionJson) }, null, 2)}\n`);
+        return 0;
+      }
+      process.stdout.write(`${JSON.stringify(name)}: ${records} ${records === 1 ? 'update' : 'updates'} in ${versions.length} ${versions.length === 1 ? 'version' : 'versions'}\n\n`);
+      const rows = versions.map((v) => [
+        v.fromSeq === v.toSeq ? `#${v.fromSeq}` : `#${v.fromSeq}–${v.toSeq}`,
+        new Date(v.startMs).toISOString(),
+        new Date(v.endMs).toISOString(),
+        v.authors.length > 0 ? v.authors.join(', ') : '(unknown)',
+        `${v.records} ${v.records === 1 ? 'update' : 'updates'}`,
+        formatBytes(v.bytes),
+      ]);
+      const header = ['SEQ', 'START', 'END', 'AUTHORS', 'UPDATES', 'SIZE'];
+      const all = [header, ...rows];
+      const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+      for (const row of all) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+      // The process exits right after: let queued output reach a pipe first.
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
       return 0;
-    }
-    process.stdout.write(`${JSON.stringify(name)}: ${records} ${records === 1 ? 'update' : 'updates'} in ${versions.length} ${versions.length === 1 ? 'version' : 'versions'}\n\n`);
-    const rows = versions.map((v) => [
-      v.fromSeq === v.toSeq ? `#${v.fromSeq}` : `#${v.fromSeq}–${v.toSeq}`,
-      new Date(v.startMs).toISOString(),
-      new Date(v.endMs).toISOString(),
-      v.authors.length > 0 ? v.authors.join(', ') : '(unknown)',
-      `${v.records} ${v.records === 1 ? 'update' : 'updates'}`,
-      formatBytes(v.bytes),
-    ]);
-    const header = ['SEQ', 'START', 'END', 'AUTHORS', 'UPDATES', 'SIZE'];
-    const all = [header, ...rows];
-    const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    for (const row of all) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
-    // The process exits right after: let queued output reach a pipe first.
-    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-    return 0;
+    });
   },
 };

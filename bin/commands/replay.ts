@@ -1,16 +1,14 @@
 import { parseArgs } from 'node:util';
-import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { docAt } from '../../persistence/replay.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
-import { describeProblem } from '../../persistence/record.js';
+import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
-    'Usage: tandem replay <doc> [--from <seq>] [--to <seq>] [--delay <ms>] [--data-dir ./data]',
+    'Usage: tandem replay <doc> [--from <seq>] [--to <seq>] [--delay <ms>] [--data-dir ./data | --database-url <url>]',
     '',
     "Steps through a document's recorded updates: for each one its sequence number, server",
     'time, author and what it changed in the text — one line per paragraph changed — as',
@@ -21,7 +19,7 @@ function help(): string {
     '  --from <seq>       First update to show (default 1)',
     '  --to <seq>         Last update to show (default: the latest)',
     '  --delay <ms>       Pause between updates, to watch the document being written (default 0)',
-    DATA_DIR_HELP,
+    STORE_HELP,
   ].join('\n');
 }
 
@@ -50,52 +48,47 @@ export const replayCommand: Command = {
   async run(argv, env) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, delay: { type: 'string' } },
+      options: { ...STORE_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, delay: { type: 'string' } },
       strict: true,
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
     const delay = wholeNumber(values.delay, '--delay') ?? 0;
-    const archive = new DataDirArchive(dataDirFrom(values['data-dir'], env));
-    const history = await archive.readHistory(name);
-    if (!history || history.records.length === 0) {
-      process.stderr.write(`tandem replay: no document named ${JSON.stringify(name)} in ${archive.dataDir}\n`);
-      return 1;
-    }
-    for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
-    const last = history.records.at(-1)?.seq ?? 0;
-    const from = Math.max(1, wholeNumber(values.from, '--from') ?? 1);
-    const to = Math.min(last, wholeNumber(values.to, '--to') ?? last);
-    if (from > to) throw new UsageError(`nothing between --from ${from} and --to ${to} (the document has ${last} updates)`);
+    return withDocHistory('replay', name, storeFrom(values, env), async (history) => {
+      const last = history.records.at(-1)?.seq ?? 0;
+      const from = Math.max(1, wholeNumber(values.from, '--from') ?? 1);
+      const to = Math.min(last, wholeNumber(values.to, '--to') ?? last);
+      if (from > to) throw new UsageError(`nothing between --from ${from} and --to ${to} (the document has ${last} updates)`);
 
-    // A reader that stops early (`| head`) closes the pipe: then stop quietly.
-    let pipeClosed = false;
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      pipeClosed = true;
-    });
-    const doc = await docAt(history, from - 1);
-    // Looks only at the texts each update touches, so long histories replay quickly.
-    const tracker = new TextTracker(doc);
-    const width = String(to).length;
-    const indent = ' '.repeat(width + 3);
-    for (const record of history.records) {
-      if (pipeClosed) break;
-      if (record.seq < from || record.seq > to) continue;
-      const changes = tracker.apply(record.update);
-      const inserted = changes.reduce((n, c) => n + c.inserted.length, 0);
-      const deleted = changes.reduce((n, c) => n + c.deleted.length, 0);
-      const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${record.author ?? '(unknown)'}`;
-      const lines = changes.length > 0 ? changes.map((c) => formatChange(c.before, c)) : ['(no change to the text: formatting or structure)'];
-      // Respect the pipe's pace (e.g. into `less`), and never exit with output still queued.
-      if (!process.stdout.write(`${head}${changes.length > 0 ? `  +${inserted} −${deleted}` : ''}\n${lines.map((l) => `${indent}${l}\n`).join('')}`)) {
-        await drained();
+      // A reader that stops early (`| head`) closes the pipe: then stop quietly.
+      let pipeClosed = false;
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        pipeClosed = true;
+      });
+      const doc = await docAt(history, from - 1);
+      // Looks only at the texts each update touches, so long histories replay quickly.
+      const tracker = new TextTracker(doc);
+      const width = String(to).length;
+      const indent = ' '.repeat(width + 3);
+      for (const record of history.records) {
+        if (pipeClosed) break;
+        if (record.seq < from || record.seq > to) continue;
+        const changes = tracker.apply(record.update);
+        const inserted = changes.reduce((n, c) => n + c.inserted.length, 0);
+        const deleted = changes.reduce((n, c) => n + c.deleted.length, 0);
+        const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${record.author ?? '(unknown)'}`;
+        const lines = changes.length > 0 ? changes.map((c) => formatChange(c.before, c)) : ['(no change to the text: formatting or structure)'];
+        // Respect the pipe's pace (e.g. into `less`), and never exit with output still queued.
+        if (!process.stdout.write(`${head}${changes.length > 0 ? `  +${inserted} −${deleted}` : ''}\n${lines.map((l) => `${indent}${l}\n`).join('')}`)) {
+          await drained();
+        }
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       }
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-    tracker.destroy();
-    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-    doc.destroy();
-    return 0;
+      tracker.destroy();
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      doc.destroy();
+      return 0;
+    });
   },
 };

@@ -1,42 +1,75 @@
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { DataDirLock, DataDirLockedError, readLiveLock, type LockInfo } from '../../persistence/file/data-dir-lock.js';
+import { DataDirLock, DataDirLockedError, readLiveLock } from '../../persistence/file/data-dir-lock.js';
+import type { DocArchive } from '../../persistence/archive.js';
+import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
+import { liveServers } from '../../persistence/postgres/server-registry.js';
+import type { Store } from '../../persistence/store.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
 
 function help(): string {
   return [
-    'Usage: tandem restore <doc> --at <seq|ISO time> [--data-dir ./data] [--token <jwt>]',
+    'Usage: tandem restore <doc> --at <seq|ISO time> [--data-dir ./data | --database-url <url>] [--token <jwt>]',
     '',
     'Makes a document\'s content as it was at a sequence number or time (see `tandem history`)',
     'current again, as a new update: history is never rewritten, so the restore itself can be',
     'undone by restoring the sequence number before it.',
     '',
-    'When a server is running on the data dir, the restore goes through its HTTP API, so',
-    'everyone editing the document sees it at once; otherwise it is written to the data dir.',
+    'When a server is running on the data dir (or the database), the restore goes through its',
+    'HTTP API, so everyone editing the document sees it at once; otherwise it is written to the',
+    'data dir (or the database) directly.',
     '',
     'Options:',
     '  --at <seq|time>    Sequence number, or ISO time (the last update at or before it)',
-    DATA_DIR_HELP,
+    STORE_HELP,
     '  --token <jwt>      Access token with write access, when the server requires tokens',
     '                     (env TANDEM_TOKEN)',
   ].join('\n');
 }
 
-async function throughServer(server: LockInfo & { url: string }, name: string, at: string, token: string | null): Promise<number> {
+async function throughServer(serverUrl: string, name: string, at: string, token: string | null): Promise<number> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const body = JSON.stringify({ at: /^\d+$/.test(at) ? Number(at) : at });
-  const res = await fetch(`${server.url}/api/docs/${encodeURIComponent(name)}/restore`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${serverUrl}/api/docs/${encodeURIComponent(name)}/restore`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
   const answer = (await res.json().catch(() => ({}))) as { error?: unknown; restoredFrom?: unknown; seq?: unknown };
   if (!res.ok) {
-    process.stderr.write(`tandem restore: the server at ${server.url} answered ${res.status}: ${String(answer.error ?? res.statusText)}\n`);
+    process.stderr.write(`tandem restore: the server at ${serverUrl} answered ${res.status}: ${String(answer.error ?? res.statusText)}\n`);
     return 1;
   }
-  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.restoredFrom)}, now current as seq ${String(answer.seq)} (through the server at ${server.url}; connected clients have it).\n`);
+  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.restoredFrom)}, now current as seq ${String(answer.seq)} (through the server at ${serverUrl}; connected clients have it).\n`);
+  return 0;
+}
+
+/** Restores into a store no server is using, as a new record. */
+async function restoreInto(store: Store & DocArchive, where: string, name: string, point: HistoryPoint): Promise<number> {
+  const history = await store.readHistory(name);
+  if (!history || history.records.length === 0) {
+    process.stderr.write(`tandem restore: no document named ${JSON.stringify(name)} in ${where}\n`);
+    return 1;
+  }
+  let restoredFrom: number;
+  try {
+    restoredFrom = resolveHistoryPoint(history, point);
+  } catch (error) {
+    if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
+    throw error;
+  }
+  const current = new Y.Doc();
+  const loaded = await store.load(name);
+  Y.applyUpdate(current, loaded.state);
+  const old = await docAt(history, restoredFrom, { gc: false });
+  const update = revertUpdate(old, current);
+  const seq = update ? await store.append(name, update, { author: RESTORE_AUTHOR }) : loaded.seq;
+  process.stdout.write(
+    update
+      ? `Restored ${JSON.stringify(name)} to its content at seq ${restoredFrom}, now current as seq ${seq}.\n`
+      : `${JSON.stringify(name)} already has its content of seq ${restoredFrom}; nothing to do.\n`,
+  );
   return 0;
 }
 
@@ -51,33 +84,27 @@ async function offline(dataDir: string, name: string, point: HistoryPoint): Prom
   }
   const store = new FileStore(dataDir);
   try {
-    const history = await store.readHistory(name);
-    if (!history || history.records.length === 0) {
-      process.stderr.write(`tandem restore: no document named ${JSON.stringify(name)} in ${store.dataDir}\n`);
-      return 1;
-    }
-    let restoredFrom: number;
-    try {
-      restoredFrom = resolveHistoryPoint(history, point);
-    } catch (error) {
-      if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
-      throw error;
-    }
-    const current = new Y.Doc();
-    const loaded = await store.load(name);
-    Y.applyUpdate(current, loaded.state);
-    const old = await docAt(history, restoredFrom, { gc: false });
-    const update = revertUpdate(old, current);
-    const seq = update ? await store.append(name, update, { author: RESTORE_AUTHOR }) : loaded.seq;
-    process.stdout.write(
-      update
-        ? `Restored ${JSON.stringify(name)} to its content at seq ${restoredFrom}, now current as seq ${seq}.\n`
-        : `${JSON.stringify(name)} already has its content of seq ${restoredFrom}; nothing to do.\n`,
-    );
-    return 0;
+    return await restoreInto(store, store.dataDir, name, point);
   } finally {
     await store.close();
     await lock.release();
+  }
+}
+
+/**
+ * With a database: through a live server using it when there is one (its clients see the
+ * restore at once), else straight into the database (seqs are allocated there, so a server
+ * starting meanwhile cannot collide with it).
+ */
+async function inDatabase(url: string, name: string, at: string, point: HistoryPoint, token: string | null): Promise<number> {
+  const db = await openDatabase(url);
+  const [server] = await liveServers(db).finally(() => db.close());
+  if (server) return throughServer(server.url, name, at, token);
+  const store = new PostgresStore(url);
+  try {
+    return await restoreInto(store, store.db.label, name, point);
+  } finally {
+    await store.close();
   }
 }
 
@@ -88,7 +115,7 @@ export const restoreCommand: Command = {
   async run(argv, env) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, at: { type: 'string' }, token: { type: 'string' } },
+      options: { ...STORE_OPTIONS, at: { type: 'string' }, token: { type: 'string' } },
       strict: true,
       allowPositionals: true,
     });
@@ -101,9 +128,12 @@ export const restoreCommand: Command = {
       if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
       throw error;
     }
-    const dataDir = dataDirFrom(values['data-dir'], env);
+    const token = values.token ?? (env.TANDEM_TOKEN || null);
+    const choice = storeFrom(values, env);
+    if (choice.kind === 'database') return inDatabase(choice.url, name, values.at, point, token);
+    const { dataDir } = choice;
     const server = await readLiveLock(dataDir);
-    if (server?.url) return throughServer({ ...server, url: server.url }, name, values.at, values.token ?? (env.TANDEM_TOKEN || null));
+    if (server?.url) return throughServer(server.url, name, values.at, token);
     if (server) {
       process.stderr.write(`tandem restore: process ${server.pid} (tandem ${server.command}) holds ${dataDir}; try again when it has finished\n`);
       return 1;

@@ -5,10 +5,7 @@ import { TandemServer } from '../../sync-server/server.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { isLoopbackHost } from '../../sync-server/access/client-address.js';
 import { loadVerifyKey } from '../../sync-server/access/token-key.js';
-import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
-import { FileStore } from '../../persistence/file/file-store.js';
-import { carryOverNames, type NameRefusal } from '../../persistence/file/name-carry-over.js';
-import { carriedOverName } from '../../sync-server/doc-name.js';
+import { StoreStartError, openServeStore } from '../serve-store.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { editorBuildDir, editorConnectSources } from '../package-root.js';
 import type { Command } from '../command.js';
@@ -31,16 +28,6 @@ function help(): string {
   ].join('\n');
 }
 
-function refusalMessage(dataDir: string, refusals: NameRefusal[]): string {
-  return [
-    `tandem serve: documents in ${dataDir} have names from an earlier version that cannot be carried over to this one's, so nothing was changed:`,
-    ...refusals.map((r) => `  ${JSON.stringify(r.name)} in ${r.dir}: ${r.reason}`),
-    'Documents are never merged. Move each of these directories into a data dir of its own (under its docs/),',
-    'where `tandem serve --data-dir <that dir>` carries it over by itself, then start this server again.',
-    '',
-  ].join('\n');
-}
-
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the editor and sync server',
@@ -57,40 +44,15 @@ export const serveCommand: Command = {
     // Reads the key file named in the config, if any: tokens are required from here on.
     const tokenKey = loadVerifyKey({ secret: config.authSecret, secretFile: config.authSecretFile, keyFile: config.authPublicKeyFile });
     const access = tokenKey ? createTokenAccess(tokenKey) : null;
-    // One process per data dir: a second server (or an offline restore) would interleave writes.
-    let lock: DataDirLock;
-    try {
-      lock = await DataDirLock.acquire(config.dataDir, 'serve');
-    } catch (error) {
-      if (!(error instanceof DataDirLockedError)) throw error;
-      process.stderr.write(`tandem serve: ${error.message}\n`);
+    const opened = await openServeStore(config, logger);
+    if ('refused' in opened) {
+      process.stderr.write(`tandem serve: ${opened.refused}\n`);
       return 1;
     }
-    // Documents stored under names an earlier version gave them get the names clients now
-    // reach them by, before anyone connects.
-    let refusals: NameRefusal[];
-    try {
-      ({ refusals } = await carryOverNames(config.dataDir, carriedOverName, logger));
-    } catch (error) {
-      await lock.release();
-      throw error;
-    }
-    if (refusals.length > 0) {
-      process.stderr.write(refusalMessage(config.dataDir, refusals));
-      await lock.release();
-      return 1;
-    }
-    const store = new FileStore(config.dataDir, {
-      fsync: config.durable,
-      journal: config.journal,
-      checkpointEvery: config.checkpointRecords,
-      checkpointBytes: config.checkpointBytes,
-      logger,
-    });
+    const { store } = opened;
     let server: TandemServer;
     try {
-      // Copies what a crash left in the journal into the logs before anyone connects.
-      await store.ready();
+      await opened.ready();
       server = await TandemServer.start({
         config, store, logger,
         editorConnectSources: editorConnectSources(config.editorDir),
@@ -99,10 +61,12 @@ export const serveCommand: Command = {
       });
     } catch (error) {
       await store.close();
-      await lock.release();
-      throw error;
+      await opened.release();
+      if (!(error instanceof StoreStartError)) throw error;
+      process.stderr.write(`tandem serve: ${error.message}\n`);
+      return 1;
     }
-    await lock.setUrl(server.url);
+    await opened.announce(server.url);
     if (access) {
       logger.info({ algorithm: tokenKey?.alg }, 'access tokens required');
     } else if (!isLoopbackHost(config.host)) {
@@ -110,14 +74,14 @@ export const serveCommand: Command = {
       logger.warn(warning);
       process.stderr.write(`WARNING: ${warning}\n`);
     }
-    logger.info({ url: server.url, dataDir: config.dataDir, editor: config.editorDir !== null }, 'serving');
+    logger.info({ url: server.url, ...opened.where, editor: config.editorDir !== null }, 'serving');
     process.stdout.write(`Tandem is running at ${server.url}/\n`);
 
     return new Promise<number>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {
         logger.info({ signal }, 'shutting down');
         server.close().then(
-          () => lock.release().then(() => resolve(0), () => resolve(0)),
+          () => opened.release().then(() => resolve(0), () => resolve(0)),
           (error: unknown) => {
             logger.error({ err: (error as Error).message }, 'shutdown failed');
             resolve(1);

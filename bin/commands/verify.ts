@@ -3,12 +3,14 @@ import { readLiveLock } from '../../persistence/file/data-dir-lock.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
 import { carriedOverName } from '../../sync-server/doc-name.js';
 import type { Command } from '../command.js';
-import { DATA_DIR_HELP, dataDirFrom } from '../data-dir-option.js';
+import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
+import { verifyDatabase } from '../../persistence/postgres/postgres-verify.js';
+import type { VerifyReport } from '../../persistence/verify-report.js';
 import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
   return [
-    'Usage: tandem verify [--data-dir ./data] [--quiet]',
+    'Usage: tandem verify [--data-dir ./data | --database-url <url>] [--quiet]',
     '',
     'Checks every checksum of every log and checkpoint, replays every document from its first',
     'update and compares each checkpoint with the replay. Prints each problem with its file',
@@ -16,9 +18,11 @@ function help(): string {
     'earlier recoveries, an interrupted last write — do not fail it). Safe while the server runs.',
     'Also checks document names: one stored by an earlier version that the next `tandem serve`',
     'renames is a warning; one it cannot rename (another document has that name) is an error.',
+    'With --database-url: checks that every document\'s records run from 1 to its last sequence',
+    'number with none missing, replays them and compares each checkpoint with the replay.',
     '',
     'Options:',
-    DATA_DIR_HELP,
+    STORE_HELP,
     '  --quiet            Print only problems',
   ].join('\n');
 }
@@ -30,14 +34,24 @@ export const verifyCommand: Command = {
   async run(argv, env) {
     const { values } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, quiet: { type: 'boolean', default: false } },
+      options: { ...STORE_OPTIONS, quiet: { type: 'boolean', default: false } },
       strict: true,
       allowPositionals: false,
     });
-    const dataDir = dataDirFrom(values['data-dir'], env);
-    const server = await readLiveLock(dataDir);
-    if (server && !values.quiet) process.stdout.write(`A server (pid ${server.pid}) is running on this data dir; its last writes may be in progress.\n`);
-    const report = await verifyDataDir(dataDir, { live: server !== null, names: carriedOverName });
+    const choice = storeFrom(values, env);
+    let report: VerifyReport;
+    if (choice.kind === 'database') {
+      const db = await openDatabase(choice.url);
+      try {
+        report = await verifyDatabase(db);
+      } finally {
+        await db.close();
+      }
+    } else {
+      const server = await readLiveLock(choice.dataDir);
+      if (server && !values.quiet) process.stdout.write(`A server (pid ${server.pid}) is running on this data dir; its last writes may be in progress.\n`);
+      report = await verifyDataDir(choice.dataDir, { live: server !== null, names: carriedOverName });
+    }
     const out = (line: string): boolean => process.stdout.write(`${line}\n`);
     for (const problem of report.errors) out(`ERROR ${describeProblem(problem)}`);
     for (const problem of report.warnings) out(`warning ${describeProblem(problem)}`);

@@ -30,6 +30,11 @@ export interface DocDir {
   name: string;
 }
 
+/** A history read from files: each record with where its frame is. */
+export interface FileDocHistory extends DocHistory {
+  records: StoredRecord[];
+}
+
 /** Durable log length per document, for readers inside the writing process. */
 export type LogLimit = (name: string) => number | undefined;
 
@@ -118,7 +123,7 @@ export class DataDirArchive implements DocArchive {
     return summaries;
   }
 
-  async readHistory(name: string): Promise<DocHistory | null> {
+  async readHistory(name: string): Promise<FileDocHistory | null> {
     const dir = this.docDir(name);
     const logPath = join(dir, LOG_FILE);
     const log = await readLog(this.fs, logPath, this.limit(name));

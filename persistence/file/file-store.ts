@@ -21,9 +21,9 @@
  * waits for its queued records.
  */
 import { join, resolve as resolvePath } from 'node:path';
-import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
+import type { DocArchive, DocSummary } from '../archive.js';
 import { CheckpointQueue } from './checkpoint-writer.js';
-import { DataDirArchive } from './data-dir.js';
+import { DataDirArchive, type FileDocHistory } from './data-dir.js';
 import { openDocFiles } from './doc-files.js';
 import { DocLog } from './doc-log.js';
 import { orphanContent, stateOf } from './doc-state.js';
@@ -31,15 +31,10 @@ import { checkStorableName } from './file-names.js';
 import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
 import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth } from '../store.js';
-import { describeProblem } from '../record.js';
+import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
+import { describeProblem, type LogRecord } from '../record.js';
 
-/** Structural subset of a pino logger. */
-export interface StoreLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { StoreLogger };
 
 export interface FileStoreOptions {
   /** Make records durable before appends resolve (default true). Off only for benchmarks. */
@@ -208,9 +203,26 @@ export class FileStore implements Store, DocArchive {
     return this.logs.get(name)?.seq ?? null;
   }
 
-  /** Opens a document's log (keeping it open a while) so that `assignedSeq` answers. */
-  async touch(name: string): Promise<void> {
-    (await this.openLog(name)).lastUsed = Date.now();
+  /** Last durable sequence number of a document (0 for a new one). */
+  async durableSeq(name: string): Promise<number> {
+    const log = await this.openLog(name);
+    await log.drained();
+    return log.durableSeq;
+  }
+
+  /**
+   * Appends records that keep their own seq, time and author (a history moved in from another
+   * store). Each must follow the last one durable; resolves once all are durable.
+   */
+  async appendRecords(name: string, records: readonly LogRecord[]): Promise<void> {
+    if (this.closing) throw new Error('store is closed');
+    const log = await this.openLog(name);
+    const appended: Promise<number>[] = [];
+    for (const record of records) {
+      if (record.seq !== log.seq + 1) throw new Error(`${log.logPath}: record ${record.seq} does not follow record ${log.seq}`);
+      appended.push(this.enqueue(log, record.update, record.author, record.timeMs));
+    }
+    await Promise.all(appended);
   }
 
   async listDocs(): Promise<DocSummary[]> {
@@ -218,7 +230,7 @@ export class FileStore implements Store, DocArchive {
     return this.archive.listDocs();
   }
 
-  async readHistory(name: string): Promise<DocHistory | null> {
+  async readHistory(name: string): Promise<FileDocHistory | null> {
     const log = this.logs.get(name);
     if (log && log.unwrittenCount > 0) await this.copyLog(log);
     return this.archive.readHistory(name);

@@ -11,7 +11,6 @@
  * and a bad checksum there is read a second time before it counts.
  */
 import { join } from 'node:path';
-import * as Y from 'yjs';
 import { DataDirArchive } from './data-dir.js';
 import { LOG_FILE } from './doc-files.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
@@ -19,24 +18,10 @@ import { planNameCarryOver, type NameRule } from './name-carry-over.js';
 import { readLog, type ScannedLog } from './log-reader.js';
 import { decodeCheckpoint, isFormatProblem } from './record-format.js';
 import { nodeFs, type StoreFs } from './store-fs.js';
-import type { StoreProblem } from '../record.js';
+import type { DocReport, VerifyReport } from '../verify-report.js';
+import { ReplayCheck } from '../replay-check.js';
 
-export interface DocReport {
-  name: string;
-  dir: string;
-  records: number;
-  checkpoints: number;
-  errors: StoreProblem[];
-  warnings: StoreProblem[];
-}
-
-export interface VerifyReport {
-  docs: DocReport[];
-  /** Problems outside any one document (unknown directories, unreadable dirs). */
-  errors: StoreProblem[];
-  warnings: StoreProblem[];
-  ok: boolean;
-}
+export type { DocReport, VerifyReport };
 
 const CHECKPOINT_RE = /^checkpoint-\d{12}$/;
 const TRACE_RE = /\.corrupt-|^orphan-|\.tmp$/;
@@ -73,43 +58,20 @@ export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: bo
   report.records = log.records.length;
 
   // Replay from the first record, comparing each checkpoint with the replay at its seq.
-  const checkpoints = new Map<number, { path: string; state: Uint8Array }>();
+  const checkpoints = [];
   for (const entry of entries.filter((e) => CHECKPOINT_RE.test(e))) {
     const path = join(dir, entry);
     const decoded = decodeCheckpoint(await fs.readFile(path));
     if (isFormatProblem(decoded)) report.errors.push({ path, message: decoded.problem });
     else if (decoded.name !== name) report.errors.push({ path, message: `checkpoint names ${JSON.stringify(decoded.name)}` });
-    else checkpoints.set(decoded.seq, { path, state: decoded.state });
+    else checkpoints.push({ seq: decoded.seq, path, state: decoded.state });
   }
-  report.checkpoints = checkpoints.size;
-  const doc = new Y.Doc();
-  try {
-    const bySeq = new Map(log.records.map((r) => [r.seq, r]));
-    for (const [seq, cp] of checkpoints) {
-      if (!bySeq.has(seq)) report.errors.push({ path: cp.path, message: `checkpoint at seq ${seq} is not backed by the log` });
-    }
-    for (const record of log.records) {
-      try {
-        Y.applyUpdate(doc, record.update);
-      } catch (error) {
-        report.errors.push({ path: logPath, offset: record.offset, message: `record ${record.seq} does not apply: ${(error as Error).message}` });
-      }
-      const cp = checkpoints.get(record.seq);
-      if (cp) {
-        const fromCheckpoint = new Y.Doc();
-        Y.applyUpdate(fromCheckpoint, cp.state);
-        if (!Y.equalSnapshots(Y.snapshot(fromCheckpoint), Y.snapshot(doc))) {
-          report.errors.push({ path: cp.path, message: `checkpoint differs from the log replayed to seq ${record.seq}` });
-        }
-        fromCheckpoint.destroy();
-      }
-    }
-    if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) {
-      report.warnings.push({ path: logPath, message: 'some updates wait for earlier ones the log does not have' });
-    }
-  } finally {
-    doc.destroy();
-  }
+  report.checkpoints = checkpoints.length;
+  const check = new ReplayCheck(checkpoints);
+  for (const record of log.records) check.apply(record, { path: logPath, offset: record.offset });
+  check.finish({ path: logPath });
+  report.errors.push(...check.errors);
+  report.warnings.push(...check.warnings);
   return report;
 }
 

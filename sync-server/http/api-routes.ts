@@ -31,13 +31,9 @@ export interface ApiHost {
   canRead(request: IncomingMessage, docName: string): Promise<boolean>;
 }
 
-/** What the routes need from the store: read access, and a way to learn a restore's seq. */
+/** What the routes need from the store: read access to what is durable. */
 export interface ApiStore extends DocArchive {
   flush(name?: string): Promise<void>;
-  /** Opens the document's log so that `assignedSeq` answers synchronously. */
-  touch(name: string): Promise<void>;
-  /** Last sequence number given out for an open document. */
-  assignedSeq(name: string): number | null;
 }
 
 export { RESTORE_AUTHOR };
@@ -161,12 +157,9 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       const old = await docAt(found, restoredFrom, { gc: false });
       const update = revertUpdate(old, room.doc);
       old.destroy();
-      await store.touch(name);
-      // Synchronous from here: the append the room makes gets the next sequence number.
-      if (update) room.applyUpdate(update, null, null, RESTORE_AUTHOR);
-      const seq = store.assignedSeq(name) ?? found.records.at(-1)?.seq ?? 0;
-      await room.whenDurable();
-      sendJson(res, 200, { restoredFrom, seq });
+      const appended = update ? await room.applyOwnUpdate(update, RESTORE_AUTHOR) : (found.records.at(-1)?.seq ?? 0);
+      if (appended === null) throw new ApiError(503, 'the store refused the restored content (it is shutting down)');
+      sendJson(res, 200, { restoredFrom, seq: appended });
     } finally {
       server.rooms.release(room);
     }

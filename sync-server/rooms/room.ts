@@ -153,7 +153,19 @@ export class Room {
    * `author` is recorded in the history log (default: the peer's).
    */
   applyUpdate(update: Uint8Array, origin: RoomPeer | null, encodedMessage: Uint8Array | null, author: string | null = origin?.author ?? null): void {
-    if (isEmptyUpdate(update)) return;
+    void this.applyAndAppend(update, origin, encodedMessage, author);
+  }
+
+  /**
+   * `applyUpdate` for the server's own updates (a restore): resolves with the sequence number
+   * the store gave it once it is durable, null if the store refused it or it changed nothing.
+   */
+  applyOwnUpdate(update: Uint8Array, author: string): Promise<number | null> {
+    return this.applyAndAppend(update, null, null, author);
+  }
+
+  private applyAndAppend(update: Uint8Array, origin: RoomPeer | null, encodedMessage: Uint8Array | null, author: string | null): Promise<number | null> {
+    if (isEmptyUpdate(update)) return Promise.resolve(null);
     // Only peers are held to the size limit; the server's own updates (restore) are not.
     if (origin !== null && !this.sizeBudget.admits(update, () => Y.encodeStateAsUpdate(this.doc).byteLength)) {
       throw new ProtocolError(`document would grow past its limit of ${this.sizeBudget.maxBytes} bytes`, CloseCode.documentTooLarge, 'ERR_DOC_TOO_LARGE');
@@ -168,12 +180,13 @@ export class Room {
     const appended = this.trackAppend(update, author);
     if (this.options.durable) {
       // An update the store could not take (it was closed under us) is never relayed.
-      void appended.then((durable) => {
-        if (durable) this.relay(message, origin);
+      return appended.then((seq) => {
+        if (seq !== null) this.relay(message, origin);
+        return seq;
       });
-    } else {
-      this.relay(message, origin);
     }
+    this.relay(message, origin);
+    return appended;
   }
 
   /** Resolves when every update applied so far is durable. */
@@ -193,18 +206,18 @@ export class Room {
     this.presenceIds.clear();
   }
 
-  /** Resolves true once the update is durable, false if the store refused it. */
-  private trackAppend(update: Uint8Array, author: string | null): Promise<boolean> {
+  /** Resolves with the update's sequence number once it is durable, null if the store refused it. */
+  private trackAppend(update: Uint8Array, author: string | null): Promise<number | null> {
     this.pendingAppends += 1;
     const appended = this.options.store.append(this.name, update, { author }).then(
-      () => {
+      (seq) => {
         this.pendingAppends -= 1;
-        return true;
+        return seq;
       },
       (error: unknown) => {
         this.pendingAppends -= 1;
         this.options.onStoreError(error, this);
-        return false;
+        return null;
       },
     );
     // Appends to one document resolve in order, so the newest one stands for all before it.

@@ -16,7 +16,10 @@ export interface ChildServer {
   exited: Promise<number | string>;
 }
 
-export async function startChildServer(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ChildServer> {
+/** `onOutput` sees everything printed so far, each time more comes, while the server starts. */
+export async function startChildServer(
+  args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000, onOutput?: (output: string) => void,
+): Promise<ChildServer> {
   // Without --data-dir, a server of its own in a temp dir (removed when it exits): one process
   // per data dir, and tests must not write into the checkout's ./data.
   const ownDataDir = args.includes('--data-dir') || env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), 'tandem-child-'));
@@ -34,18 +37,31 @@ export async function startChildServer(args: string[], env: NodeJS.ProcessEnv = 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = (): void => {
+      onOutput?.(output);
       const match = /Tandem is running at (http:\/\/\S+?)\/?\s/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
         resolve(match[1]);
       }
     };
     child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}) before starting:\n${output}`));
     });
   });
   return { process: child, httpUrl: url, wsUrl: url.replace(/^http/, 'ws'), output: () => output, exited };
+}
+
+/** Kills (SIGKILL) the servers still running and waits for them: for a test file's afterAll. */
+export async function killChildServers(children: readonly ChildServer[]): Promise<void> {
+  for (const child of children) {
+    if (child.process.exitCode === null && child.process.signalCode === null) {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+  }
 }

@@ -3,7 +3,11 @@
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-const needed = [{ binary: '/usr/bin/chromium', aptPackage: 'chromium', why: 'browser end-to-end tests' }];
+const needed = [
+  { binary: '/usr/bin/chromium', aptPackage: 'chromium', why: 'browser end-to-end tests' },
+  // Tests start throwaway clusters of their own (tests/helpers/pg-cluster.ts), never the system one.
+  { binary: '/usr/lib/postgresql/15/bin/initdb', aptPackage: 'postgresql', why: 'PostgreSQL store tests' },
+];
 const missing = needed.filter((n) => !existsSync(n.binary));
 if (missing.length === 0) process.exit(0);
 

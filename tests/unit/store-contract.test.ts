@@ -4,20 +4,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
+import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import type { Store } from '../../persistence/store.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+import { PgCluster } from '../helpers/pg-cluster.js';
 
 interface Backend {
   name: string;
-  create(): Store;
+  create(): Store | Promise<Store>;
 }
 
 const dirs: string[] = [];
 const stores: Store[] = [];
+let cluster: PgCluster | null = null;
+
+beforeAll(async () => {
+  cluster = await PgCluster.start();
+});
+afterAll(async () => {
+  await cluster?.destroy();
+});
 
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
@@ -34,18 +44,25 @@ const backends: Backend[] = [
       return new FileStore(dir, { checkpointEvery: 7 });
     },
   },
+  {
+    name: 'PostgresStore',
+    create: async () => {
+      if (!cluster) throw new Error('no PostgreSQL cluster');
+      return new PostgresStore(await cluster.createDatabase('contract'), { checkpointEvery: 7 });
+    },
+  },
 ];
 
 for (const backend of backends) {
   describe(`Store contract: ${backend.name}`, () => {
-    const make = (): Store => {
-      const store = backend.create();
+    const make = async (): Promise<Store> => {
+      const store = await backend.create();
       stores.push(store);
       return store;
     };
 
     it('loads an unknown document as empty, at seq 0', async () => {
-      const store = make();
+      const store = await make();
       const loaded = await store.load('never-seen');
       expect(loaded.seq).toBe(0);
       expect(textOf(loaded.state)).toBe('');
@@ -57,7 +74,7 @@ for (const backend of backends) {
       // while Y.mergeUpdates and Y.decodeUpdate throw "Unexpected case" on it. A room accepts
       // it, so a store must still load the document afterwards.
       const poison = new Uint8Array(Buffer.from('0101b3d386d5051ceab3d386d20500027a7a69', 'hex'));
-      const store = make();
+      const store = await make();
       await store.append('poisoned', appendTextUpdate(new Y.Doc(), 'kept'), { author: null });
       await store.append('poisoned', poison, { author: null });
       const loaded = await store.load('poisoned');
@@ -66,7 +83,7 @@ for (const backend of backends) {
     });
 
     it('numbers appends 1, 2, 3… per document and resolves them in order', async () => {
-      const store = make();
+      const store = await make();
       const a = new Y.Doc();
       const b = new Y.Doc();
       const order: string[] = [];
@@ -88,7 +105,7 @@ for (const backend of backends) {
     });
 
     it('load waits for appends still in flight', async () => {
-      const store = make();
+      const store = await make();
       const doc = new Y.Doc();
       const appended = store.append('x', appendTextUpdate(doc, 'hello'), { author: 'u1' });
       const loaded = await store.load('x');
@@ -98,7 +115,7 @@ for (const backend of backends) {
     });
 
     it('flush resolves once everything appended is done', async () => {
-      const store = make();
+      const store = await make();
       const doc = new Y.Doc();
       let resolved = 0;
       for (let i = 0; i < 30; i += 1) void store.append('f', appendTextUpdate(doc, 'z'), { author: null }).then(() => (resolved += 1));
@@ -111,7 +128,7 @@ for (const backend of backends) {
     });
 
     it('keeps names apart: case, unicode, slashes, dots, long names', async () => {
-      const store = make();
+      const store = await make();
       const names = ['Doc', 'doc', 'DOC', 'a/b', 'a%2Fb', '..', '.', 'ü 😀', 'x'.repeat(300), 'é'.repeat(256)];
       for (const [i, name] of names.entries()) {
         const doc = new Y.Doc();
@@ -121,7 +138,7 @@ for (const backend of backends) {
     });
 
     it('close is idempotent and refuses later appends', async () => {
-      const store = make();
+      const store = await make();
       await store.append('c', appendTextUpdate(new Y.Doc(), 'a'), { author: null });
       await store.close();
       await store.close();

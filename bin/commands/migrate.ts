@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { DataDirArchive } from '../../persistence/file/data-dir.js';
+import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { carryOverNames } from '../../persistence/file/name-carry-over.js';
+import { copyIntoDataDir, copyIntoDatabase, type MoveReport } from '../../persistence/postgres/data-move.js';
+import { Database } from '../../persistence/postgres/database.js';
+import { migrateSchema } from '../../persistence/postgres/schema.js';
+import { CommandError, UsageError, type Command } from '../command.js';
+import { openDatabase } from '../data-dir-option.js';
+import { nameRefusalMessage } from '../serve-store.js';
+import { parseDatabaseUrl } from '../../sync-server/config.js';
+import { carriedOverName } from '../../sync-server/doc-name.js';
+
+function help(): string {
+  return [
+    'Usage: tandem migrate --from-data-dir <dir> --database-url <url>',
+    '       tandem migrate --database-url <url> --to-data-dir <dir>',
+    '',
+    'Copies every document with its whole history — sequence numbers, server times and',
+    'authors kept — from a data dir into a PostgreSQL database, or from a database into a',
+    'data dir. Resumable: run it again after an interruption and it continues where it',
+    'stopped. Afterwards every document is compared record by record with its source; exits 1',
+    'if any could not be copied (a damaged history, a destination holding something else).',
+    'No server may use the data dir meanwhile; servers on the database may run, but a document',
+    'they write to while it is copied in is reported, not copied. Names an earlier version gave',
+    'documents in the data dir are first carried over, as `tandem serve` does at startup.',
+    '',
+    'Options:',
+    '  --from-data-dir <dir>   Source data dir (copy into the database)',
+    '  --to-data-dir <dir>     Destination data dir (copy out of the database)',
+    '  --database-url <url>    The database (env DATABASE_URL)',
+  ].join('\n');
+}
+
+function print(report: MoveReport, where: string): number {
+  for (const problem of report.problems) process.stderr.write(`ERROR ${problem}\n`);
+  process.stdout.write(
+    report.problems.length === 0
+      ? `copied ${report.records} records of ${report.docs} documents into ${where}; verified: every document matches its source\n`
+      : `copied ${report.records} records of ${report.docs} documents into ${where}; ${report.problems.length} problems\n`,
+  );
+  return report.problems.length === 0 ? 0 : 1;
+}
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'Copy every document with its history from a data dir into PostgreSQL, or back',
+  help,
+  async run(argv, env) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'from-data-dir': { type: 'string' }, 'to-data-dir': { type: 'string' }, 'database-url': { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    const given = values['database-url'] ?? (env.DATABASE_URL || undefined);
+    if (!given) throw new UsageError('--database-url is required');
+    const url = parseDatabaseUrl(given, values['database-url'] === undefined ? 'DATABASE_URL' : '--database-url');
+    const from = values['from-data-dir'];
+    const to = values['to-data-dir'];
+    if ((from === undefined) === (to === undefined)) throw new UsageError('give either --from-data-dir or --to-data-dir');
+    const dataDir = from ?? to ?? '';
+    let lock: DataDirLock;
+    try {
+      lock = await DataDirLock.acquire(dataDir, 'migrate');
+    } catch (error) {
+      if (!(error instanceof DataDirLockedError)) throw error;
+      throw new CommandError(`${error.message}; stop it first`);
+    }
+    const onDoc = (name: string, copied: number, total: number): void =>
+      void process.stdout.write(`${JSON.stringify(name)}: ${copied === 0 ? 'up to date' : `copied ${copied} records`} (${total} in all)\n`);
+    try {
+      if (from !== undefined) {
+        // The database gets the names clients reach documents by today.
+        const { renamed, refusals } = await carryOverNames(dataDir, carriedOverName, quiet);
+        if (refusals.length > 0) throw new CommandError(nameRefusalMessage(dataDir, refusals));
+        for (const r of renamed) process.stdout.write(`renamed ${JSON.stringify(r.from)} to ${JSON.stringify(r.to)}, as tandem serve would (the old directory is kept in ${r.keptIn})\n`);
+        const db = new Database(url, { logger: quiet, poolSize: 2 });
+        try {
+          await db.checkDurability();
+          await db.withClient((client) => migrateSchema(client));
+        } catch (error) {
+          await db.close();
+          throw new CommandError(`cannot use the database ${db.label}: ${db.describe(error)}`);
+        }
+        try {
+          return print(await copyIntoDatabase(new DataDirArchive(dataDir), db, { onDoc }), db.label);
+        } finally {
+          await db.close();
+        }
+      }
+      const db = await openDatabase(url);
+      const store = new FileStore(dataDir, { journal: false });
+      try {
+        return print(await copyIntoDataDir(db, store, { onDoc }), store.dataDir);
+      } finally {
+        await store.close();
+        await db.close();
+      }
+    } finally {
+      await lock.release();
+    }
+  },
+};

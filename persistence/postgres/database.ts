@@ -1,0 +1,125 @@
+/**
+ * The connection pool and the checks made before a store serves: one bounded `pg.Pool` per
+ * store, with a connect timeout, a query timeout and TCP keepalive, bigints read as numbers,
+ * and every error a connection reports outside a query logged (never thrown: a pool whose
+ * idle connection dies during a database restart must not take the process down).
+ */
+import pg from 'pg';
+import { redactDatabaseUrl, redactSecrets } from './redact-url.js';
+import type { StoreLogger } from '../store.js';
+
+export interface DatabaseOptions {
+  /** Connections at most (default 10). */
+  poolSize?: number;
+  /** Connecting and each query give up after this long (default 10 s). */
+  timeoutMs?: number;
+  logger: StoreLogger;
+}
+
+/** int8 (sequence numbers, sizes, times in ms) as JavaScript numbers: all stay below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export class Database {
+  readonly pool: pg.Pool;
+  /** The URL without its credentials: for logs, errors and `/healthz`. */
+  readonly label: string;
+
+  constructor(
+    readonly url: string,
+    private readonly options: DatabaseOptions,
+  ) {
+    this.label = redactDatabaseUrl(url);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: 'tandem',
+      types,
+    });
+    this.pool.on('error', (error) => options.logger.warn({ database: this.label, err: this.describe(error) }, 'database connection lost (idle); the pool reconnects'));
+  }
+
+  /** An error's message with any credential removed. */
+  describe(error: unknown): string {
+    const message = error instanceof Error ? error.message || String((error as { code?: unknown }).code ?? error.name) : String(error);
+    return redactSecrets(message, this.url);
+  }
+
+  /** Runs `work` with one connection, destroying it (not reusing it) if anything failed. */
+  async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A checked-out connection that dies between two queries reports it here, not as a throw.
+    const onError = (error: Error): void => this.options.logger.warn({ database: this.label, err: this.describe(error) }, 'database connection lost');
+    client.on('error', onError);
+    let failure: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(failure);
+    }
+  }
+
+  /**
+   * Refuses a session that could acknowledge a commit before it is durable: the durability
+   * promise (nothing leaves before COMMIT) holds only with `synchronous_commit` on.
+   */
+  async checkDurability(): Promise<void> {
+    const settings = await this.withClient(async (client) => {
+      const result = await client.query<{ name: string; setting: string }>(
+        "SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'server_version_num')",
+      );
+      return new Map(result.rows.map((r) => [r.name, r.setting]));
+    });
+    if (settings.get('synchronous_commit') === 'off') {
+      throw new DatabaseSetupError(
+        `${this.label} runs with synchronous_commit = off: a commit could be acknowledged before it is durable, and Tandem relays an update only once it is. ` +
+          'Turn it on for this database or role (ALTER DATABASE … SET synchronous_commit = on, or in postgresql.conf).',
+      );
+    }
+    if (Number(settings.get('server_version_num') ?? 0) < 130000) {
+      throw new DatabaseSetupError(`${this.label} runs PostgreSQL ${settings.get('server_version_num')}; Tandem needs 13 or newer`);
+    }
+    if (settings.get('fsync') === 'off') {
+      this.options.logger.warn({ database: this.label }, 'the database runs with fsync = off: a machine crash can lose committed updates');
+    }
+  }
+
+  /** Closes every connection. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
+
+/** Node's codes for a server that cannot be reached: nothing listening, a name not resolving (yet), no route. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+/** SQLSTATEs of a server that is there but takes no work now: shutting down, restarting after a crash, starting up, out of connections. */
+const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * Whether `error` says the database cannot be reached (yet), as opposed to refusing us (a wrong
+ * password, no such database, a setting to change): the first is worth waiting out.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  // pg reports a connection cut, or a connect that timed out, without a code.
+  if (typeof code !== 'string') return /connection terminated|timeout/i.test(error.message);
+  // Class 08: connection exceptions.
+  return NETWORK_CODES.has(code) || NOT_NOW.has(code) || code.startsWith('08');
+}
+
+/** The database cannot be used as it is set up: the message says what to change. */
+export class DatabaseSetupError extends Error {
+  readonly code = 'ERR_DATABASE_SETUP';
+}

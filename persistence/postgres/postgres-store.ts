@@ -1,0 +1,335 @@
+/**
+ * The PostgreSQL store: documents, their whole history and checkpoints in a database
+ * (schema.ts), behind the same `Store` promises as the file store.
+ *
+ * Group commit: `append` queues a record and marks its document dirty. One write cycle at a
+ * time takes every dirty document's queued records and commits them in one transaction with
+ * one multi-row statement (group-commit.ts), however many documents; appends made meanwhile
+ * wait for the next cycle, which starts as soon as this one ends. An append resolves with the
+ * seq the database allocated, once COMMIT has returned — and `synchronous_commit` is checked
+ * at startup, so a returned COMMIT is durable.
+ *
+ * Failure: a cycle that did not commit puts its records back at the front of their queues and
+ * is retried with exponential backoff; a COMMIT whose outcome is unknown is settled (by
+ * looking for its records, group-commit.ts) before anything is retried. Nothing is dropped; `health()` names the database
+ * and says why until a commit (or, idle, a probe) succeeds again; `load` of a document waits for
+ * its queued records.
+ */
+import * as Y from 'yjs';
+import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
+import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
+import { CheckpointQueue } from './checkpoints.js';
+import { CommitHealth } from './commit-health.js';
+import { Database } from './database.js';
+import { commitBatch, settleCommit, type BatchDoc, type QueuedRecord, type UncertainCommit } from './group-commit.js';
+import { PostgresArchive } from './postgres-archive.js';
+import { migrateSchema } from './schema.js';
+import { LOAD_HEAD, UPDATES_BETWEEN } from './sql.js';
+
+export interface PostgresStoreOptions {
+  /** Connections at most (default 10). */
+  poolSize?: number;
+  /** Connecting and each query give up after this long (default 10 s). */
+  timeoutMs?: number;
+  /** Write a checkpoint after this many records since the last one (default 1000)... */
+  checkpointEvery?: number;
+  /** ...or after this many update bytes since the last one (default 4 MiB). */
+  checkpointBytes?: number;
+  /** Checkpoints kept per document (default 3). */
+  keepCheckpoints?: number;
+  /** Most records in one commit (default 10,000): a backlog after an outage goes in several. */
+  maxBatchRecords?: number;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** While no commit runs, the database is probed this often so that health sees an outage (default 5 s). */
+  probeMs?: number;
+  logger?: StoreLogger;
+}
+
+interface Pending extends QueuedRecord {
+  resolve(seq: number): void;
+}
+
+/** What the store knows of one document; dropped once idle. */
+interface DocEntry {
+  readonly name: string;
+  queue: Pending[];
+  inFlight: Pending[];
+  drainWaiters: (() => void)[];
+  /** Last committed seq known here (others may have committed more since). */
+  lastSeq: number;
+  sinceCheckpoint: { records: number; bytes: number };
+  lastUsed: number;
+}
+
+const silent: StoreLogger = { info() {}, warn() {}, error() {} };
+
+export class PostgresStore implements Store, DocArchive {
+  readonly db: Database;
+  readonly archive: PostgresArchive;
+  private readonly logger: StoreLogger;
+  private readonly options: Required<Omit<PostgresStoreOptions, 'logger' | 'poolSize' | 'timeoutMs'>>;
+  private readonly docs = new Map<string, DocEntry>();
+  private readonly dirty = new Set<DocEntry>();
+  private readonly checkpoints: CheckpointQueue<DocEntry>;
+  private cycleRunning = false;
+  /** A batch whose COMMIT went unanswered, with its records still in flight. */
+  private uncertain: { docs: DocEntry[]; commit: UncertainCommit } | null = null;
+  private readonly commits: CommitHealth;
+  private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0 };
+  private starting: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.logger = options.logger ?? silent;
+    this.db = new Database(url, { logger: this.logger, poolSize: options.poolSize, timeoutMs: options.timeoutMs });
+    this.archive = new PostgresArchive(this.db);
+    this.options = {
+      checkpointEvery: options.checkpointEvery ?? 1000,
+      checkpointBytes: options.checkpointBytes ?? 4 * 1024 * 1024,
+      keepCheckpoints: options.keepCheckpoints ?? 3,
+      maxBatchRecords: options.maxBatchRecords ?? 10_000,
+      retryMinMs: options.retryMinMs ?? 50,
+      retryMaxMs: options.retryMaxMs ?? 5_000,
+      probeMs: options.probeMs ?? 5_000,
+    };
+    this.commits = new CommitHealth(this.db, this.logger, this.options);
+    if (this.options.keepCheckpoints < 1) throw new RangeError('keepCheckpoints must be at least 1');
+    const due = (doc: DocEntry): boolean =>
+      doc.sinceCheckpoint.records >= this.options.checkpointEvery || doc.sinceCheckpoint.bytes >= this.options.checkpointBytes;
+    this.checkpoints = new CheckpointQueue<DocEntry>(this.db, this.options.keepCheckpoints, due, {
+      written: (doc, seq) => {
+        this.counters.checkpoints += 1;
+        // Records committed while it was written count toward the next one.
+        const share = doc.lastSeq > seq ? (doc.lastSeq - seq) / Math.max(1, doc.sinceCheckpoint.records) : 0;
+        doc.sinceCheckpoint = { records: Math.max(0, doc.lastSeq - seq), bytes: Math.round(doc.sinceCheckpoint.bytes * Math.min(1, share)) };
+      },
+      failed: (doc, error) => this.logger.warn({ doc: doc.name, database: this.db.label, err: this.db.describe(error) }, 'checkpoint failed; loading reads more records until the next one'),
+    });
+    this.timer = setInterval(() => this.housekeeping(), Math.min(this.options.probeMs, 15_000));
+    this.timer.unref();
+  }
+
+  /**
+   * Connects, checks that commits are durable (synchronous_commit) and brings the schema up to
+   * date. Called by the first use if not before; a server calls it at startup so a database it
+   * cannot use stops it there. A failed start is tried again by the next call.
+   */
+  ready(): Promise<void> {
+    if (!this.starting) {
+      const starting = (async () => {
+        await this.db.checkDurability();
+        const applied = await this.db.withClient((client) => migrateSchema(client));
+        if (applied.length > 0) this.logger.info({ database: this.db.label, versions: applied }, 'database schema migrated');
+      })();
+      starting.catch(() => {
+        if (this.starting === starting) this.starting = null;
+      });
+      this.starting = starting;
+    }
+    return this.starting;
+  }
+
+  async load(name: string): Promise<LoadedDoc> {
+    await this.ready();
+    const entry = this.entry(name);
+    await this.drained(entry);
+    return this.db.withClient(async (client) => {
+      const head = (await client.query<{ id: number; last_seq: number; checkpoint_seq: number | null; state: Buffer | null }>(LOAD_HEAD, [name])).rows[0];
+      if (!head) return { state: Y.encodeStateAsUpdate(new Y.Doc()), seq: 0 };
+      const doc = new Y.Doc({ gc: true });
+      try {
+        let from = 0;
+        if (head.state && head.checkpoint_seq !== null) {
+          try {
+            Y.applyUpdate(doc, head.state);
+            from = head.checkpoint_seq;
+          } catch (error) {
+            this.logger.warn({ doc: name, seq: head.checkpoint_seq, err: (error as Error).message }, 'checkpoint does not apply; loading from the first record');
+          }
+        }
+        const { rows } = await client.query<{ seq: number; yjs_update: Buffer }>(UPDATES_BETWEEN, [head.id, from, head.last_seq]);
+        if (rows.length !== head.last_seq - from) {
+          this.logger.error({ doc: name, database: this.db.label }, `records ${from + 1}–${head.last_seq} are not all there (${rows.length} found): run tandem verify`);
+        }
+        Y.transact(doc, () => {
+          for (const row of rows) Y.applyUpdate(doc, row.yjs_update);
+        });
+        entry.lastSeq = Math.max(entry.lastSeq, head.last_seq);
+        entry.sinceCheckpoint = { records: rows.length, bytes: rows.reduce((sum, r) => sum + r.yjs_update.byteLength, 0) };
+        this.checkpoints.offer(entry);
+        // The room applies exactly this: a single-checkpoint document is sent as stored.
+        const state = rows.length === 0 && head.state && from > 0 ? new Uint8Array(head.state) : Y.encodeStateAsUpdate(doc);
+        return { state, seq: head.last_seq };
+      } finally {
+        doc.destroy();
+      }
+    });
+  }
+
+  append(name: string, update: Uint8Array, meta: AppendMeta): Promise<number> {
+    if (this.closing) return Promise.reject(new Error('store is closed'));
+    const entry = this.entry(name);
+    const appended = new Promise<number>((resolve) => entry.queue.push({ update, author: meta.author, timeMs: Date.now(), resolve }));
+    this.dirty.add(entry);
+    this.kick();
+    return appended;
+  }
+
+  async flush(name?: string): Promise<void> {
+    if (name !== undefined) {
+      const entry = this.docs.get(name);
+      if (entry) await this.drained(entry);
+      return;
+    }
+    await Promise.all([...this.docs.values()].map((entry) => this.drained(entry)));
+  }
+
+  health(): StoreHealth {
+    const failing = this.commits.failing;
+    if (failing === null) return { ok: true };
+    return { ok: false, reason: `cannot commit to the database ${this.db.label}: ${failing}; ${this.pendingRecords()} records kept in memory, retrying` };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Write cycles (transactions), per-document batches, records committed and checkpoints written. */
+  stats(): { cycles: number; batches: number; records: number; checkpoints: number } {
+    return { ...this.counters };
+  }
+
+  listDocs(): Promise<DocSummary[]> {
+    return this.archive.listDocs();
+  }
+
+  readHistory(name: string): Promise<DocHistory | null> {
+    return this.archive.readHistory(name);
+  }
+
+  /** Records appended and not yet committed, across documents. */
+  private pendingRecords(): number {
+    return [...this.docs.values()].reduce((sum, d) => sum + d.queue.length + d.inFlight.length, 0);
+  }
+
+  private entry(name: string): DocEntry {
+    let entry = this.docs.get(name);
+    if (!entry) {
+      entry = { name, queue: [], inFlight: [], drainWaiters: [], lastSeq: 0, sinceCheckpoint: { records: 0, bytes: 0 }, lastUsed: Date.now() };
+      this.docs.set(name, entry);
+    }
+    entry.lastUsed = Date.now();
+    return entry;
+  }
+
+  private drained(entry: DocEntry): Promise<void> {
+    if (entry.queue.length === 0 && entry.inFlight.length === 0) return Promise.resolve();
+    return new Promise((resolve) => entry.drainWaiters.push(resolve));
+  }
+
+  private kick(): void {
+    if (this.cycleRunning || this.commits.retryPlanned) return;
+    this.cycleRunning = true;
+    // Deferred to the end of this turn of the event loop, so updates that arrived together
+    // (from many sockets and rooms) share one transaction.
+    setImmediate(() => void this.runCycles());
+  }
+
+  private async runCycles(): Promise<void> {
+    try {
+      await this.ready();
+      while (this.uncertain || this.dirty.size > 0) {
+        if (this.uncertain) {
+          const { docs, commit } = this.uncertain;
+          const committed = await settleCommit(this.db, commit);
+          this.uncertain = null;
+          if (committed) this.committed(docs, commit.lastSeqs);
+          else this.putBack(docs);
+          continue;
+        }
+        const docs = this.takeBatch();
+        const outcome = await commitBatch(this.db, docs.map((d): BatchDoc => ({ name: d.name, records: d.inFlight })));
+        if (outcome.kind === 'committed') {
+          this.committed(docs, outcome.lastSeqs);
+          continue;
+        }
+        if (outcome.kind === 'uncertain') {
+          this.uncertain = { docs, commit: outcome.commit };
+          this.logger.warn({ database: this.db.label, xid: outcome.commit.xid, err: this.db.describe(outcome.error) }, 'commit outcome unknown; settling it before retrying');
+        } else {
+          this.putBack(docs);
+        }
+        throw outcome.error;
+      }
+    } catch (error) {
+      this.commits.cycleFailed(error, this.pendingRecords(), () => this.kick());
+    } finally {
+      this.cycleRunning = false;
+    }
+  }
+
+  /** Moves queued records of every dirty document into flight, up to the batch limit. */
+  private takeBatch(): DocEntry[] {
+    const docs: DocEntry[] = [];
+    let room = this.options.maxBatchRecords;
+    for (const entry of this.dirty) {
+      if (room <= 0) break;
+      entry.inFlight = entry.queue.splice(0, room);
+      room -= entry.inFlight.length;
+      docs.push(entry);
+      if (entry.queue.length === 0) this.dirty.delete(entry);
+    }
+    return docs;
+  }
+
+  private putBack(docs: DocEntry[]): void {
+    for (const entry of docs) {
+      entry.queue = [...entry.inFlight, ...entry.queue];
+      entry.inFlight = [];
+      this.dirty.add(entry);
+    }
+  }
+
+  private committed(docs: DocEntry[], lastSeqs: Map<string, number>): void {
+    this.counters.cycles += 1;
+    this.counters.batches += docs.length;
+    this.commits.committed();
+    for (const entry of docs) {
+      const last = lastSeqs.get(entry.name);
+      // Never: a batch without every document's seq fails before its COMMIT (group-commit.ts).
+      if (last === undefined) throw new Error(`commit returned no seq for ${JSON.stringify(entry.name)}`);
+      const records = entry.inFlight;
+      entry.inFlight = [];
+      const first = last - records.length + 1;
+      records.forEach((record, i) => record.resolve(first + i));
+      this.counters.records += records.length;
+      entry.lastSeq = Math.max(entry.lastSeq, last);
+      entry.sinceCheckpoint.records += records.length;
+      entry.sinceCheckpoint.bytes += records.reduce((sum, r) => sum + r.update.byteLength, 0);
+      if (entry.queue.length === 0) for (const waiter of entry.drainWaiters.splice(0)) waiter();
+      this.checkpoints.offer(entry);
+    }
+  }
+
+  /** Probes an idle database (so health sees an outage without writes) and forgets idle documents. */
+  private housekeeping(): void {
+    const now = Date.now();
+    for (const [name, entry] of this.docs) {
+      const idle = entry.queue.length === 0 && entry.inFlight.length === 0 && !this.checkpoints.busy(entry);
+      if (idle && now - entry.lastUsed > 60_000) this.docs.delete(name);
+    }
+    this.commits.probeIfIdle(!this.cycleRunning && !this.closing);
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    await this.flush();
+    await this.checkpoints.idle();
+    clearInterval(this.timer);
+    this.commits.stop();
+    await this.db.close();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The schema, as numbered migrations applied in order at startup. Each runs in its own
+ * transaction under one advisory lock, so servers starting together take turns: the first
+ * applies what is missing, the others then find it applied. Applied versions are recorded in
+ * `tandem_schema_migrations`; a database migrated by a newer Tandem is refused, not guessed at.
+ *
+ *   tandem_documents    one row per document: its name, the last sequence number given out
+ *                       (allocated in the committing transaction: see sql.ts), the time of
+ *                       its last record and the bytes of all its updates
+ *   tandem_records      its history: (doc_id, seq) → server time, author, the Yjs update
+ *   tandem_checkpoints  merged states at a seq (the newest few per document)
+ *   tandem_servers      servers using this database, with their URL (restore goes through one)
+ *
+ * Never edit a migration once released: add the next one.
+ */
+import type pg from 'pg';
+
+interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'documents, records, checkpoints, servers',
+    sql: `
+      CREATE TABLE tandem_documents (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        last_seq bigint NOT NULL CHECK (last_seq >= 0),
+        last_time timestamptz NOT NULL,
+        record_bytes bigint NOT NULL DEFAULT 0
+      );
+      CREATE TABLE tandem_records (
+        doc_id bigint NOT NULL REFERENCES tandem_documents (id),
+        seq bigint NOT NULL CHECK (seq > 0),
+        recorded_at timestamptz NOT NULL,
+        author text,
+        yjs_update bytea NOT NULL,
+        PRIMARY KEY (doc_id, seq)
+      );
+      CREATE TABLE tandem_checkpoints (
+        doc_id bigint NOT NULL REFERENCES tandem_documents (id),
+        seq bigint NOT NULL CHECK (seq > 0),
+        recorded_at timestamptz NOT NULL,
+        state bytea NOT NULL,
+        PRIMARY KEY (doc_id, seq)
+      );
+      CREATE TABLE tandem_servers (
+        id uuid PRIMARY KEY,
+        url text NOT NULL,
+        pid integer NOT NULL,
+        host text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        seen_at timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/** 'tandem' in ASCII: the advisory lock all schema changes take. */
+const MIGRATION_LOCK = '127961812723053';
+
+/** Applies the migrations the database lacks; resolves to the versions applied now. */
+export async function migrateSchema(client: pg.ClientBase): Promise<number[]> {
+  const applied: number[] = [];
+  for (;;) {
+    await client.query('BEGIN');
+    try {
+      await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await client.query(`CREATE TABLE IF NOT EXISTS tandem_schema_migrations (
+        version integer PRIMARY KEY,
+        description text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const { rows } = await client.query<{ version: number }>('SELECT coalesce(max(version), 0)::int AS version FROM tandem_schema_migrations');
+      const current = rows[0]?.version ?? 0;
+      if (current > SCHEMA_VERSION) {
+        throw new Error(`the database's schema is version ${current}, newer than this Tandem knows (${SCHEMA_VERSION}): upgrade Tandem`);
+      }
+      const next = MIGRATIONS.find((m) => m.version === current + 1);
+      if (!next) {
+        await client.query('COMMIT');
+        return applied;
+      }
+      await client.query(next.sql);
+      await client.query('INSERT INTO tandem_schema_migrations (version, description) VALUES ($1, $2)', [next.version, next.description]);
+      await client.query('COMMIT');
+      applied.push(next.version);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}

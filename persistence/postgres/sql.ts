@@ -1,0 +1,112 @@
+/**
+ * Every query the PostgreSQL store, its archive and its verifier run (the schema is in
+ * schema.ts, the data-dir moves in data-move.ts). Times cross the wire as milliseconds since the
+ * epoch (int8) and are stored as timestamptz; both conversions are exact for whole milliseconds.
+ */
+
+const ms = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::int8`;
+/** A timestamptz from milliseconds since the epoch (an int8 parameter or column). */
+export const ts = (param: string): string => `(timestamptz 'epoch' + ${param} * interval '1 millisecond')`;
+
+/**
+ * One write cycle of group commit: every document's records in one statement, inside the
+ * transaction that the caller commits.
+ *
+ * Sequence numbers are allocated here, in the database, never from a server's memory: the
+ * upsert adds each document's record count to its `last_seq` and returns the new value, so the
+ * batch's records of a document get `last_seq - n + 1 … last_seq`. The upsert holds the
+ * document's row lock until COMMIT, so concurrent writers to one document (other servers of a
+ * cluster) wait for each other and get consecutive ranges — no gaps, no duplicates, no
+ * serialization failures in READ COMMITTED. Rows are locked in name order (ORDER BY), the same
+ * order in every writer, so two batches touching the same documents cannot deadlock.
+ *
+ * $1 names, $2 record counts, $3 update bytes, $4 time of the last record (ms) — one per document;
+ * $5 name, $6 position within its document's batch (1-based), $7 time (ms), $8 author,
+ * $9 update — one per record. Returns each document's new last_seq, the transaction id and the session's pid.
+ */
+export const COMMIT_BATCH = `
+  WITH docs AS (
+    SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[]) AS t(name, n, bytes, last_ms)
+  ), alloc AS (
+    INSERT INTO tandem_documents AS d (name, last_seq, last_time, record_bytes)
+    SELECT name, n, ${ts('last_ms')}, bytes FROM docs ORDER BY name
+    ON CONFLICT (name) DO UPDATE SET
+      last_seq = d.last_seq + EXCLUDED.last_seq,
+      last_time = greatest(d.last_time, EXCLUDED.last_time),
+      record_bytes = d.record_bytes + EXCLUDED.record_bytes
+    RETURNING d.id, d.name, d.last_seq
+  ), written AS (
+    INSERT INTO tandem_records (doc_id, seq, recorded_at, author, yjs_update)
+    SELECT alloc.id, alloc.last_seq - docs.n + r.k, ${ts('r.time_ms')}, r.author, r.yjs_update
+    FROM unnest($5::text[], $6::int8[], $7::int8[], $8::text[], $9::bytea[]) AS r(name, k, time_ms, author, yjs_update)
+    JOIN docs USING (name) JOIN alloc USING (name)
+  )
+  SELECT name, last_seq, pg_current_xact_id()::text AS xid, pg_backend_pid() AS pid FROM alloc`;
+
+/**
+ * Ends the session $1 if it still holds the transaction $2 (xid8) open: a row when it did. A
+ * session that ended, or now runs another transaction, is left alone.
+ */
+export const END_TRANSACTION_HOLDER = `
+  SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND backend_xid = $2::xid8::xid`;
+/** How many of the records are stored with exactly these bytes: $1 names, $2 seqs, $3 updates. */
+export const RECORDS_PRESENT = `
+  SELECT count(*)::int AS present
+  FROM unnest($1::text[], $2::int8[], $3::bytea[]) AS b(name, seq, yjs_update)
+  JOIN tandem_documents d ON d.name = b.name
+  JOIN tandem_records r ON r.doc_id = d.id AND r.seq = b.seq AND r.yjs_update = b.yjs_update`;
+
+/** The document's id and newest checkpoint, if any. */
+export const LOAD_HEAD = `
+  SELECT d.id, d.last_seq, c.seq AS checkpoint_seq, c.state
+  FROM tandem_documents d
+  LEFT JOIN LATERAL (SELECT seq, state FROM tandem_checkpoints WHERE doc_id = d.id ORDER BY seq DESC LIMIT 1) c ON true
+  WHERE d.name = $1`;
+
+/** Updates after a seq, in order. $1 doc_id, $2 after seq, $3 up to seq. */
+export const UPDATES_BETWEEN = `
+  SELECT seq, yjs_update FROM tandem_records WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`;
+
+/** Full records after a seq, in order, at most $4 of them. $1 doc_id, $2 after seq, $3 up to seq. */
+export const RECORDS_BETWEEN = `
+  SELECT seq, ${ms('recorded_at')} AS time_ms, author, yjs_update FROM tandem_records
+  WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`;
+
+export const DOC_NAMES = 'SELECT name FROM tandem_documents ORDER BY name';
+
+export const DOC_BY_NAME = `SELECT id, name, last_seq, ${ms('last_time')} AS last_ms FROM tandem_documents WHERE name = $1`;
+
+/** Every document with its record count, last change and bytes (updates plus checkpoints). */
+export const LIST_DOCS = `
+  SELECT d.id, d.name, d.last_seq, ${ms('d.last_time')} AS last_ms,
+    d.record_bytes + coalesce((SELECT sum(octet_length(c.state)) FROM tandem_checkpoints c WHERE c.doc_id = d.id), 0)::int8 AS bytes
+  FROM tandem_documents d ORDER BY d.name`;
+
+export const CHECKPOINT_SEQS = 'SELECT seq FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq DESC';
+export const CHECKPOINT_STATE = 'SELECT state FROM tandem_checkpoints WHERE doc_id = $1 AND seq = $2';
+export const CHECKPOINTS_OF = 'SELECT seq, state FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq';
+
+/**
+ * Checkpoint writers: at most one per document across every server, by a session advisory
+ * lock (namespace 'tndm', key the name's hash: a collision only skips a checkpoint).
+ */
+export const CHECKPOINT_TRY_LOCK = "SELECT pg_try_advisory_lock(1953391725, hashtext($1)) AS locked";
+export const CHECKPOINT_UNLOCK = 'SELECT pg_advisory_unlock(1953391725, hashtext($1))';
+/** The time of the record a checkpoint is made at. $1 doc_id, $2 seq. */
+export const RECORD_TIME = `SELECT ${ms('recorded_at')} AS time_ms FROM tandem_records WHERE doc_id = $1 AND seq = $2`;
+/** Idempotent: a checkpoint at a seq holds the same content whoever wrote it. */
+export const INSERT_CHECKPOINT = `
+  INSERT INTO tandem_checkpoints (doc_id, seq, recorded_at, state) VALUES ($1, $2, ${ts('$3::int8')}, $4)
+  ON CONFLICT (doc_id, seq) DO NOTHING`;
+/** Keeps the newest $2 checkpoints of a document. */
+export const PRUNE_CHECKPOINTS = `
+  DELETE FROM tandem_checkpoints WHERE doc_id = $1 AND seq < (
+    SELECT seq FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq DESC OFFSET $2 - 1 LIMIT 1)`;
+
+/** Servers using the database (`restore` finds a live one here). */
+export const REGISTER_SERVER = 'INSERT INTO tandem_servers (id, url, pid, host) VALUES ($1, $2, $3, $4)';
+export const SERVER_SEEN = 'UPDATE tandem_servers SET seen_at = now() WHERE id = $1';
+export const UNREGISTER_SERVER = 'DELETE FROM tandem_servers WHERE id = $1';
+/** Servers seen within $1 seconds, newest first; older rows are left by crashed servers and are cleared. */
+export const LIVE_SERVERS = `SELECT url, pid, host FROM tandem_servers WHERE seen_at > now() - $1 * interval '1 second' ORDER BY seen_at DESC`;
+export const CLEAR_STALE_SERVERS = `DELETE FROM tandem_servers WHERE seen_at < now() - $1 * interval '1 second'`;

@@ -1,0 +1,175 @@
+/**
+ * What the PostgreSQL store promises beyond the shared contract: sequence numbers allocated
+ * in the database (two stores on one document never collide), group commit, background
+ * checkpoints, migrations that servers starting together take turns at, refusing a database
+ * that acknowledges commits before they are durable, and commits whose answer is lost.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import * as Y from 'yjs';
+import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
+import { docAt } from '../../persistence/replay.js';
+import { CommitCutter } from '../helpers/commit-cutter.js';
+import { PgCluster } from '../helpers/pg-cluster.js';
+import { captureLogger } from '../helpers/store-logger.js';
+import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+import { waitFor } from '../helpers/wait.js';
+
+let cluster: PgCluster;
+const stores: PostgresStore[] = [];
+
+beforeAll(async () => {
+  cluster = await PgCluster.start();
+});
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+afterAll(async () => {
+  await cluster.destroy();
+});
+
+function open(url: string, options: ConstructorParameters<typeof PostgresStore>[1] = {}): PostgresStore {
+  const store = new PostgresStore(url, options);
+  stores.push(store);
+  return store;
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgresStore', () => {
+  it('gives two stores appending to one document at once consecutive seqs, none twice', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b] = [open(url), open(url)];
+    await Promise.all([a.ready(), b.ready()]);
+    const docA = new Y.Doc();
+    const docB = new Y.Doc();
+    const seqsA: Promise<number>[] = [];
+    const seqsB: Promise<number>[] = [];
+    for (let round = 0; round < 20; round += 1) {
+      for (let i = 0; i < 10; i += 1) {
+        seqsA.push(a.append('shared', appendTextUpdate(docA, 'a'), { author: 'A' }));
+        seqsB.push(b.append('shared', appendTextUpdate(docB, 'b'), { author: 'B' }));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const gotA = await Promise.all(seqsA);
+    const gotB = await Promise.all(seqsB);
+    // Each store's appends resolve in order, and together they are 1..400 exactly once.
+    expect(gotA).toEqual([...gotA].sort((x, y) => x - y));
+    expect(gotB).toEqual([...gotB].sort((x, y) => x - y));
+    expect([...gotA, ...gotB].sort((x, y) => x - y)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    const history = await a.readHistory('shared');
+    expect(history?.problems).toEqual([]);
+    expect(history?.records.filter((r) => r.author === 'A').map((r) => r.seq)).toEqual(gotA);
+    const text = textOf((await open(url).load('shared')).state);
+    expect(text.replace(/b/g, '')).toBe('a'.repeat(200));
+    expect(text.replace(/a/g, '')).toBe('b'.repeat(200));
+  });
+
+  it('commits the updates of many documents that arrive together in one transaction', async () => {
+    const store = open(await cluster.createDatabase());
+    await store.ready();
+    const pending: Promise<number>[] = [];
+    for (let d = 0; d < 50; d += 1) {
+      const doc = new Y.Doc();
+      for (let i = 0; i < 4; i += 1) pending.push(store.append(`doc-${d}`, appendTextUpdate(doc, String(i)), { author: null }));
+    }
+    await Promise.all(pending);
+    expect(store.stats()).toMatchObject({ cycles: 1, batches: 50, records: 200 });
+  });
+
+  it('writes checkpoints in the background, keeps the newest three, and loads from them', async () => {
+    const url = await cluster.createDatabase();
+    const store = open(url, { checkpointEvery: 10 });
+    const doc = new Y.Doc();
+    for (let i = 0; i < 45; i += 1) await store.append('cp', appendTextUpdate(doc, String(i % 10)), { author: 'u' });
+    await waitFor(() => store.stats().checkpoints >= 4, 'four checkpoints', 20_000);
+    await store.flush();
+    const rows = await query<{ seq: number }>(url, 'SELECT seq::int FROM tandem_checkpoints ORDER BY seq');
+    expect(rows.map((r) => r.seq)).toEqual([20, 30, 40]);
+    const history = await store.readHistory('cp');
+    if (!history) throw new Error('no history');
+    for (const checkpoint of history.checkpoints) {
+      const fromCheckpoint = new Y.Doc();
+      Y.applyUpdate(fromCheckpoint, (await checkpoint.load()) ?? new Uint8Array());
+      const replayed = await docAt({ ...history, checkpoints: [] }, checkpoint.seq);
+      expect(fromCheckpoint.getText('text').toString()).toBe(replayed.getText('text').toString());
+    }
+    // Loading needs only the newest checkpoint and the five records after it.
+    await query(url, 'DELETE FROM tandem_checkpoints WHERE seq < 40');
+    const loaded = await open(url).load('cp');
+    expect(loaded.seq).toBe(45);
+    expect(textOf(loaded.state)).toBe(textOf(Y.encodeStateAsUpdate(doc)));
+  });
+
+  it('migrates an empty database once when several stores start at the same moment', async () => {
+    const url = await cluster.createDatabase();
+    const racing = Array.from({ length: 4 }, () => open(url));
+    await Promise.all(racing.map((s) => s.ready()));
+    expect(await query(url, 'SELECT version FROM tandem_schema_migrations')).toEqual([{ version: 1 }]);
+    const again = open(url);
+    await again.ready();
+    expect(await again.append('after', appendTextUpdate(new Y.Doc(), 'x'), { author: null })).toBe(1);
+  });
+
+  it('refuses a database whose commits would be acknowledged before they are durable', async () => {
+    const url = await cluster.createDatabase();
+    const name = new URL(url).pathname.slice(1);
+    await query(cluster.adminUrl, `ALTER DATABASE ${pg.escapeIdentifier(name)} SET synchronous_commit = off`);
+    const store = open(url);
+    await expect(store.ready()).rejects.toThrow(/synchronous_commit = off/);
+  });
+
+  it('settles a commit whose answer was lost: resolved once, never written twice', async () => {
+    const url = await cluster.createDatabase();
+    const cutter = await CommitCutter.start(cluster.port);
+    try {
+      const logger = captureLogger();
+      const viaCutter = url.replace(`:${cluster.port}/`, `:${cutter.port}/`);
+      const store = open(viaCutter, { logger, retryMinMs: 10, retryMaxMs: 50 });
+      const doc = new Y.Doc();
+      expect(await store.append('cut', appendTextUpdate(doc, 'a'), { author: null })).toBe(1);
+      cutter.arm();
+      const seqs = await Promise.all(['b', 'c'].map((t) => store.append('cut', appendTextUpdate(doc, t), { author: null })));
+      expect(cutter.cuts).toBe(1);
+      expect(seqs).toEqual([2, 3]);
+      expect(logger.lines.some((l) => l.includes('commit outcome unknown'))).toBe(true);
+      expect(await store.append('cut', appendTextUpdate(doc, 'd'), { author: null })).toBe(4);
+      const rows = await query<{ seq: number }>(url, 'SELECT seq::int FROM tandem_records ORDER BY seq');
+      expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+      expect(store.health()).toEqual({ ok: true });
+    } finally {
+      await cutter.close();
+    }
+  });
+
+  it('retries a commit that failed at COMMIT and was rolled back, without losing or repeating a record', async () => {
+    const url = await cluster.createDatabase();
+    const logger = captureLogger();
+    const store = open(url, { logger, retryMinMs: 10, retryMaxMs: 50 });
+    await store.ready();
+    // A deferred check fails at COMMIT while the switch is on: the commit errors and is rolled back.
+    await query(url, `CREATE TABLE refuse (on_ boolean NOT NULL);
+      INSERT INTO refuse VALUES (true);
+      CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF (SELECT on_ FROM refuse) THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER refuse_commit AFTER INSERT ON tandem_records DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION refuse_commit();`);
+    const doc = new Y.Doc();
+    const appended = store.append('r', appendTextUpdate(doc, 'x'), { author: null });
+    await waitFor(() => !store.health().ok, 'the failure to show', 20_000);
+    expect(store.health().reason).toMatch(/cannot commit to the database postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+: refused for the test; 1 records kept in memory/);
+    await query(url, 'UPDATE refuse SET on_ = false');
+    expect(await appended).toBe(1);
+    expect(await query(url, 'SELECT seq::int FROM tandem_records')).toEqual([{ seq: 1 }]);
+    await waitFor(() => store.health().ok, 'recovery', 20_000);
+  });
+});
