@@ -42,11 +42,27 @@ export function formatFull(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : full.format(date);
 }
 
-/** The server records restores under this author (persistence/replay.ts). */
+/** The server records restores and recovered content under these authors (persistence/). */
 const RESTORE_AUTHOR = 'tandem:restore';
+const RECOVERY_AUTHOR = 'tandem:recovery';
 
-/** A version's authors for people: user ids, "Restored" for a restore, "Anonymous" for none. */
+export type AuthorKind = { kind: 'person'; name: string } | { kind: 'restore' } | { kind: 'recovery' } | { kind: 'unknown' };
+
+/** A recorded author: a user id (from an access token), the server itself, or nobody known. */
+export function describeAuthor(author: string | null): AuthorKind {
+  if (author === null || author === '') return { kind: 'unknown' };
+  if (author === RESTORE_AUTHOR) return { kind: 'restore' };
+  if (author === RECOVERY_AUTHOR) return { kind: 'recovery' };
+  return { kind: 'person', name: author };
+}
+
+const SERVER_AUTHORS = { restore: 'Restored', recovery: 'Recovered' } as const;
+
+/** A version's authors for people: user ids, "Restored", "Recovered", "Anonymous" for none. */
 export function describeAuthors(authors: readonly string[]): string {
-  const names = authors.map((a) => (a === RESTORE_AUTHOR ? 'Restored' : a));
+  const names = authors.map((a) => {
+    const who = describeAuthor(a);
+    return who.kind === 'person' ? who.name : who.kind === 'unknown' ? 'Anonymous' : SERVER_AUTHORS[who.kind];
+  });
   return names.length > 0 ? names.join(', ') : 'Anonymous';
 }
