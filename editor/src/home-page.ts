@@ -65,7 +65,11 @@ export function renderHomePage(root: HTMLElement, token: AccessToken | null): vo
   root.removeAttribute('aria-busy');
 
   new ApiClient(raw).listDocs().then(
-    ({ docs }) => documents.show(docs),
+    ({ docs }) => {
+      documents.show(docs);
+      // Time from navigation to a listed, searchable set of documents, for anyone measuring it.
+      performance.mark('tandem:docs-listed');
+    },
     (failure: unknown) =>
       documents.showProblem(
         failure instanceof ApiError && (failure.status === 401 || failure.status === 403)
