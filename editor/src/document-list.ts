@@ -166,6 +166,8 @@ export function createDocumentList(options: DocumentListOptions): DocumentList {
     if (changed && iso && !changed.title) changed.title = formatFull(iso);
   });
   input.addEventListener('keydown', (event) => {
+    // Keys that finish an input method's composition are the composition's.
+    if (event.isComposing) return;
     const moves: Record<string, () => number> = {
       ArrowDown: () => active + 1,
       ArrowUp: () => Math.max(active - 1, 0),
