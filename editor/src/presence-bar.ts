@@ -74,7 +74,6 @@ export function createPresenceBar(awareness: Awareness, options: PresenceBarOpti
         title: `${describe(person)}: follow their cursor`,
         'aria-label': `Follow ${describe(person)}`,
         'aria-pressed': String(person.clientId === followed),
-        'data-client-id': person.clientId,
         onclick: () => options.onFollow(person),
       },
       initials(person.name),
@@ -90,9 +89,14 @@ export function createPresenceBar(awareness: Awareness, options: PresenceBarOpti
     if (key === shownKey) return;
     shownKey = key;
     const shown = people.slice(0, MAX_AVATARS);
+    // Someone coming or going redraws the avatars: the one that had the focus keeps it.
+    const focused = list.contains(document.activeElement) ? document.activeElement?.closest('li')?.dataset['clientId'] : undefined;
     list.replaceChildren(
-      ...shown.map((person) => h('li', { class: 'presence__item', 'data-name': person.name, 'data-self': person.self ? 'true' : null }, avatarOf(person))),
+      ...shown.map((person) =>
+        h('li', { class: 'presence__item', 'data-name': person.name, 'data-client-id': person.clientId, 'data-self': person.self ? 'true' : null }, avatarOf(person)),
+      ),
     );
+    if (focused !== undefined) list.querySelector<HTMLElement>(`li[data-client-id="${focused}"] button`)?.focus();
     const hidden = people.slice(MAX_AVATARS);
     if (hidden.length > 0) {
       list.append(h('li', { class: 'presence__item presence__more', title: hidden.map(describe).join(', ') }, `+${hidden.length}`));
@@ -107,8 +111,8 @@ export function createPresenceBar(awareness: Awareness, options: PresenceBarOpti
     element,
     setFollowed(clientId) {
       followed = clientId;
-      for (const button of list.querySelectorAll<HTMLElement>('[data-client-id]')) {
-        button.setAttribute('aria-pressed', String(button.dataset['clientId'] === String(clientId)));
+      for (const item of list.querySelectorAll<HTMLElement>('li[data-client-id]')) {
+        item.querySelector('button[aria-pressed]')?.setAttribute('aria-pressed', String(item.dataset['clientId'] === String(clientId)));
       }
     },
   };

@@ -2,7 +2,8 @@
  * Following someone in a long document: clicking Bob's avatar brings Alice's view to Bob's
  * caret far down the page and keeps it there as Bob moves, types, and as others change the
  * document above him — without taking Alice's focus or selection. Alice scrolling, typing,
- * clicking in the text or pressing Escape stops it, and so does Bob leaving.
+ * clicking in the text or pressing Escape stops it, and so does Bob leaving. All of it works
+ * from the keyboard.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -10,7 +11,7 @@ import * as Y from 'yjs';
 import { roomOf } from '../../editor/src/routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { useServerAndBrowser } from './support/session.js';
-import { caretAtEndOf, editorSelection, editorSelector, newUser, openDocument, waitConverged, type User } from './support/browser.js';
+import { caretAtEndOf, editorSelection, editorSelector, newUser, openDocument, presenceNames, waitConverged, type User } from './support/browser.js';
 
 const session = useServerAndBrowser();
 const DOC = 'Field guide';
@@ -199,6 +200,11 @@ describe('following someone’s cursor', () => {
     await alice.page.focus(avatar(alice.page, 'Bob Chen'));
     await alice.page.keyboard.press('Enter');
     await expect.poll(() => bobInView(alice.page), { timeout: 20_000 }).toBe(true);
+    // Someone joining redraws the avatars; the focus stays on Bob's.
+    robot.provider.awareness.setLocalStateField('user', { name: 'Robin Field', color: '#00695c' });
+    await expect.poll(() => presenceNames(alice.page), { timeout: 20_000 }).toContain('Robin Field');
+    expect(await alice.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Follow Bob Chen');
+    expect(await alice.page.getAttribute(avatar(alice.page, 'Bob Chen'), 'aria-pressed')).toBe('true');
     await alice.page.keyboard.press('Escape');
     await expectStopped(alice.page, 'Stopped following Bob Chen.');
 
