@@ -13,6 +13,32 @@ export interface DocSummary {
   records: number;
   /** Server time of the last record, or null for a document without records. */
   lastChangeMs: number | null;
+  /**
+   * The author recorded with that same last record, exactly as stored: a token's user id,
+   * `tandem:restore` (RESTORE_AUTHOR) for a restore, `tandem:recovery` (RECOVERY_AUTHOR) for
+   * content a store merged back after damage; null when the record has no author (open access)
+   * or the document has no records.
+   */
+  lastAuthor: string | null;
+}
+
+/** A summary as `GET /api/docs` and `tandem docs --json` give it: times as ISO 8601 strings. */
+export interface DocSummaryJson {
+  name: string;
+  bytes: number;
+  records: number;
+  lastChange: string | null;
+  lastAuthor: string | null;
+}
+
+export function docSummaryJson(doc: DocSummary): DocSummaryJson {
+  return {
+    name: doc.name,
+    bytes: doc.bytes,
+    records: doc.records,
+    lastChange: doc.lastChangeMs === null ? null : new Date(doc.lastChangeMs).toISOString(),
+    lastAuthor: doc.lastAuthor,
+  };
 }
 
 /** A checkpoint a history can start from: the merged state at `seq`. */

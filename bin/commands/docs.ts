@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { docSummaryJson } from '../../persistence/archive.js';
 import type { Command } from '../command.js';
 import { STORE_HELP, STORE_OPTIONS, openArchive, storeFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
@@ -8,7 +9,9 @@ function help(): string {
     'Usage: tandem docs [--data-dir ./data | --database-url <url>] [--json]',
     '',
     'Lists the documents in a data dir or database with their size, number of recorded',
-    'updates and time of the last change. Safe while the server runs.',
+    'updates, and the time and author of the last change (a token\'s user id;',
+    '"tandem:restore" for a restore, "tandem:recovery" for content recovered after',
+    'damage; "-" when unknown). Safe while the server runs.',
     '',
     'Options:',
     STORE_HELP,
@@ -30,7 +33,7 @@ export function formatBytes(bytes: number): string {
 
 export const docsCommand: Command = {
   name: 'docs',
-  summary: 'List documents with size, record count and last change',
+  summary: 'List documents with size, record count, last change and its author',
   help,
   async run(argv, env) {
     const { values } = parseArgs({
@@ -44,12 +47,7 @@ export const docsCommand: Command = {
     try {
       const problems = await opened.problems();
       for (const problem of problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
-      const docs = (await archive.listDocs()).map((d) => ({
-        name: d.name,
-        bytes: d.bytes,
-        records: d.records,
-        lastChange: d.lastChangeMs === null ? null : new Date(d.lastChangeMs).toISOString(),
-      }));
+      const docs = (await archive.listDocs()).map(docSummaryJson);
       if (values.json) {
         process.stdout.write(`${JSON.stringify({ docs }, null, 2)}\n`);
         return 0;
@@ -58,10 +56,15 @@ export const docsCommand: Command = {
         process.stdout.write(`No documents in ${opened.where}\n`);
         return 0;
       }
-      const rows = [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-'])];
-      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+      const rows = [
+        ['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE', 'BY'],
+        ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-', d.lastAuthor ?? '-']),
+      ];
+      // Names and times left-aligned, numbers right-aligned; the last column is not padded.
+      const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
       for (const row of rows) {
-        process.stdout.write(`${row.map((cell, i) => (i === 3 ? cell : i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}\n`);
+        const cells = row.map((cell, i) => (i === 4 ? cell : i === 0 || i === 3 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)));
+        process.stdout.write(`${cells.join('  ')}\n`);
       }
       // The process exits right after: let queued output reach a pipe first.
       await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

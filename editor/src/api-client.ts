@@ -5,6 +5,8 @@ export interface DocSummary {
   bytes: number;
   records: number;
   lastChange: string | null;
+  /** Who made the last change: a token's user id, `tandem:restore`, `tandem:recovery`, or null when unknown. */
+  lastAuthor: string | null;
 }
 
 export interface Version {

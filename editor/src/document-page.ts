@@ -13,6 +13,7 @@ import './styles/document-dialogs.css';
 import './styles/document-responsive.css';
 import './styles/print.css';
 import { ApiClient, ApiError, type Version } from './api-client.js';
+import { CaretFollower } from './caret-follower.js';
 import { CollabSession } from './collab-session.js';
 import { createCollaborativeEditor, presenceUser } from './collaborative-editor.js';
 import { createConnectionIndicator } from './connection-indicator.js';
@@ -20,6 +21,7 @@ import { copyText } from './clipboard.js';
 import { h, icon } from './dom.js';
 import type { EditorActions } from './editor-commands.js';
 import { createExportMenu } from './export-menu.js';
+import { createFollowIndicator } from './follow-indicator.js';
 import { formatWhen, plural } from './format.js';
 import { createHistoryPanel, type HistoryPanel } from './history-panel.js';
 import { Icons } from './icons.js';
@@ -103,6 +105,22 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   });
   const workspace = h('div', { class: 'workspace' }, canvas);
 
+  // Following someone: their avatar is ringed, a pill says so, their caret stays in view.
+  const followIndicator = createFollowIndicator(() => follower.stop('toggled'));
+  const presence = createPresenceBar(session.provider.awareness, {
+    onEditSelf: () => editIdentity(),
+    onFollow: (person) => (follower.following?.clientId === person.clientId ? follower.stop('toggled') : follower.follow(person)),
+  });
+  const follower = new CaretFollower({
+    editor,
+    awareness: session.provider.awareness,
+    scroller: canvas,
+    onChange: (followed, previous, reason) => {
+      presence.setFollowed(followed?.clientId ?? null);
+      followIndicator.update(followed, previous, reason);
+    },
+  });
+
   const toggleHistory = (): void => {
     if (history) {
       versions.close();
@@ -144,10 +162,10 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       h('h1', { class: 'doc-title__name', title: name }, name),
       h('div', { class: 'doc-title__meta' }, readOnly ? h('span', { class: 'badge', 'data-testid': 'read-only-badge' }, icon(Icons.eye), 'View only') : null, connection.element),
     ),
-    h('div', { class: 'topbar__actions' }, createPresenceBar(session.provider.awareness, editIdentity), historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
+    h('div', { class: 'topbar__actions' }, presence.element, historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
   );
 
-  canvas.append(versions.banner, liveSheet, versions.sheet);
+  canvas.append(versions.banner, liveSheet, versions.sheet, followIndicator.element);
   root.replaceChildren(
     h('a', { class: 'skip-link', href: '#document' }, 'Skip to the document'),
     h('div', { class: 'doc-page', 'data-testid': 'document-page' }, header, toolbar ? h('div', { class: 'toolbar-row' }, toolbar) : null, workspace, h('footer', { class: 'statusbar' }, words)),

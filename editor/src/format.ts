@@ -4,6 +4,8 @@ const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayAndTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+// One formatter for all: `Number#toLocaleString` builds a new one on every call.
+const number = new Intl.NumberFormat();
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -11,8 +13,12 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+export function formatCount(count: number): string {
+  return number.format(count);
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString()} ${count === 1 ? one : many}`;
+  return `${number.format(count)} ${count === 1 ? one : many}`;
 }
 
 /** "just now", "5 minutes ago", "yesterday", then a date. */
@@ -42,11 +48,27 @@ export function formatFull(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : full.format(date);
 }
 
-/** The server records restores under this author (persistence/replay.ts). */
+/** The server records restores and recovered content under these authors (persistence/). */
 const RESTORE_AUTHOR = 'tandem:restore';
+const RECOVERY_AUTHOR = 'tandem:recovery';
 
-/** A version's authors for people: user ids, "Restored" for a restore, "Anonymous" for none. */
+export type AuthorKind = { kind: 'person'; name: string } | { kind: 'restore' } | { kind: 'recovery' } | { kind: 'unknown' };
+
+/** A recorded author: a user id (from an access token), the server itself, or nobody known. */
+export function describeAuthor(author: string | null): AuthorKind {
+  if (author === null || author === '') return { kind: 'unknown' };
+  if (author === RESTORE_AUTHOR) return { kind: 'restore' };
+  if (author === RECOVERY_AUTHOR) return { kind: 'recovery' };
+  return { kind: 'person', name: author };
+}
+
+const SERVER_AUTHORS = { restore: 'Restored', recovery: 'Recovered' } as const;
+
+/** A version's authors for people: user ids, "Restored", "Recovered", "Anonymous" for none. */
 export function describeAuthors(authors: readonly string[]): string {
-  const names = authors.map((a) => (a === RESTORE_AUTHOR ? 'Restored' : a));
+  const names = authors.map((a) => {
+    const who = describeAuthor(a);
+    return who.kind === 'person' ? who.name : who.kind === 'unknown' ? 'Anonymous' : SERVER_AUTHORS[who.kind];
+  });
   return names.length > 0 ? names.join(', ') : 'Anonymous';
 }

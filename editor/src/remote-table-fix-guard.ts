@@ -16,7 +16,8 @@ import { ySyncPluginKey } from '@tiptap/y-tiptap';
 
 const key = new PluginKey<boolean>('tandemRemoteTableFixGuard');
 
-function isRemoteChange(tr: Transaction): boolean {
+/** A change someone else made (the user's own undo and redo arrive through Yjs too, but are not). */
+export function isRemoteChange(tr: Transaction): boolean {
   const meta = tr.getMeta(ySyncPluginKey) as { isChangeOrigin?: boolean; isUndoRedoOperation?: boolean } | undefined;
   return meta?.isChangeOrigin === true && meta.isUndoRedoOperation !== true;
 }

@@ -6,6 +6,7 @@
  */
 import type { Editor } from '@tiptap/core';
 import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap';
+import { createRelativePositionFromJSON } from 'yjs';
 import type * as Y from 'yjs';
 
 export interface Range {
@@ -22,6 +23,21 @@ interface SyncState {
 function syncState(editor: Editor): SyncState | null {
   const state = ySyncPluginKey.getState(editor.state) as Partial<SyncState> | undefined;
   return state?.doc && state.type && state.binding ? (state as SyncState) : null;
+}
+
+/**
+ * Where a Yjs relative position (as awareness carries carets: `Y.relativePositionToJSON`
+ * form) is in the editor's document now, or null when its text is gone or not yet here.
+ */
+export function absolutePosition(editor: Editor, relative: unknown): number | null {
+  const now = syncState(editor);
+  if (!now?.binding || now.binding.mapping.size === 0) return null;
+  try {
+    return relativePositionToAbsolutePosition(now.doc, now.type, createRelativePositionFromJSON(relative), now.binding.mapping as never);
+  } catch {
+    // Not a relative position (another client's malformed awareness state).
+    return null;
+  }
 }
 
 /** Returns the range's current position, or null once its text is gone. */

@@ -112,13 +112,13 @@ export class DataDirArchive implements DocArchive {
     for (const doc of docs) summaries.push(await this.summarize(doc));
     for (const summary of summaries) {
       const last = journaled.get(summary.name)?.at(-1);
-      if (last && last.seq > summary.records) Object.assign(summary, { records: last.seq, lastChangeMs: last.timeMs });
+      if (last && last.seq > summary.records) Object.assign(summary, { records: last.seq, lastChangeMs: last.timeMs, lastAuthor: last.author });
       journaled.delete(summary.name);
     }
     // Documents so new that all their records are still in the journal.
     for (const [name, records] of journaled) {
       const last = records.at(-1);
-      if (last) summaries.push({ name, bytes: 0, records: last.seq, lastChangeMs: last.timeMs });
+      if (last) summaries.push({ name, bytes: 0, records: last.seq, lastChangeMs: last.timeMs, lastAuthor: last.author });
     }
     return summaries;
   }
@@ -138,7 +138,7 @@ export class DataDirArchive implements DocArchive {
     return { name, records, checkpoints: await confirmedCheckpoints(this.fs, dir, log.records), problems: log.problems };
   }
 
-  /** Record count and last change: from the newest checkpoint's offset when it checks out. */
+  /** Record count and last change: from the newest checkpoint's record on, when it checks out. */
   async summarize(doc: DocDir): Promise<DocSummary> {
     const entries = await this.fs.readdir(doc.dir);
     let bytes = 0;
@@ -154,27 +154,36 @@ export class DataDirArchive implements DocArchive {
     }
     const log = await readLog(this.fs, logPath, upTo);
     const last = log?.records.at(-1);
-    return { name: doc.name, bytes, records: last?.seq ?? 0, lastChangeMs: last?.timeMs ?? null };
+    return { name: doc.name, bytes, records: last?.seq ?? 0, lastChangeMs: last?.timeMs ?? null, lastAuthor: last?.author ?? null };
   }
 
+  /**
+   * The records from the checkpoint's own one to the end of the log, or null when the log does
+   * not back the checkpoint (then the whole log is read). Reading from the checkpoint's record
+   * rather than after it gives the last record's author even when nothing followed it.
+   */
   private async tailAfterCheckpoint(cpPath: string, logPath: string, upTo: number | undefined) {
-    // Only the checkpoint's fixed head is needed: its seq, time and log end (see record-format.ts).
+    // Only the checkpoint's fixed head is needed: where its record sits in the log (record-format.ts).
     const cp = await this.fs.open(cpPath, 'r');
     const head = await cp.read(12 + 0xffff + 32, 0).finally(() => cp.close());
     if (head.length < 16) return null;
     const at = 12 + head.readUInt16BE(10);
     if (head.length < at + 32) return null;
     const seq = head.readUIntBE(at, 6);
-    const timeMs = head.readUIntBE(at + 6, 6);
+    const recordOffset = head.readUIntBE(at + 12, 6);
     const logEnd = head.readUIntBE(at + 18, 6);
+    const recordCrc = head.readUInt32BE(at + 24);
     const handle = await this.fs.open(logPath, 'r');
     try {
       const size = Math.min(await handle.size(), upTo ?? Number.MAX_SAFE_INTEGER);
-      if (logEnd > size) return null;
-      const parsed = parseRecords(await handle.read(size - logEnd, logEnd), logEnd, logEnd, seq + 1);
-      if (parsed.records.length === 0 && parsed.tail && parsed.tail.offset === logEnd && !parsed.tail.torn) return null;
-      const last = parsed.records.at(-1);
-      return { records: last?.seq ?? seq, lastChangeMs: last?.timeMs ?? timeMs };
+      if (recordOffset >= logEnd || logEnd > size) return null;
+      const parsed = parseRecords(await handle.read(size - recordOffset, recordOffset), recordOffset, recordOffset, seq);
+      const own = parsed.records[0];
+      if (!own || own.offset + own.size !== logEnd || own.crc !== recordCrc) return null;
+      // Damage right after the checkpoint: the full read reports it.
+      if (parsed.records.length === 1 && parsed.tail && parsed.tail.offset === logEnd && !parsed.tail.torn) return null;
+      const last = parsed.records.at(-1) ?? own;
+      return { records: last.seq, lastChangeMs: last.timeMs, lastAuthor: last.author };
     } finally {
       await handle.close();
     }

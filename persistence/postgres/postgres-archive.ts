@@ -26,8 +26,14 @@ export class PostgresArchive implements DocArchive {
   }
 
   async listDocs(): Promise<DocSummary[]> {
-    const { rows } = await this.db.pool.query<DocRow & { bytes: number }>(LIST_DOCS);
-    return rows.map((r) => ({ name: r.name, bytes: r.bytes, records: r.last_seq, lastChangeMs: r.last_seq > 0 ? r.last_ms : null }));
+    const { rows } = await this.db.pool.query<DocRow & { bytes: number; last_author: string | null }>(LIST_DOCS);
+    return rows.map((r) => ({
+      name: r.name,
+      bytes: r.bytes,
+      records: r.last_seq,
+      lastChangeMs: r.last_seq > 0 ? r.last_ms : null,
+      lastAuthor: r.last_author,
+    }));
   }
 
   async findDoc(name: string): Promise<DocRow | null> {

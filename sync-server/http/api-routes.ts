@@ -1,7 +1,7 @@
 /**
  * The `/api` routes (JSON unless noted; `<name>` is `encodeURIComponent(docName)`):
  *
- *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange}]}
+ *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange,lastAuthor}]}
  *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
  *   POST /api/docs/<name>/restore  {"at": seq|ISO}  {"restoredFrom","seq"}
@@ -16,7 +16,7 @@
  * number: history is never rewritten.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DocArchive } from '../../persistence/archive.js';
+import { docSummaryJson, type DocArchive } from '../../persistence/archive.js';
 import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../../persistence/export-format.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
@@ -94,7 +94,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     const docs = [];
     for (const doc of await store.listDocs()) {
       if (!(await server.canRead(req, doc.name))) continue;
-      docs.push({ name: doc.name, bytes: doc.bytes, records: doc.records, lastChange: doc.lastChangeMs === null ? null : new Date(doc.lastChangeMs).toISOString() });
+      docs.push(docSummaryJson(doc));
     }
     docs.sort((a, b) => (b.lastChange ?? '').localeCompare(a.lastChange ?? '') || (a.name < b.name ? -1 : 1));
     sendJson(res, 200, { docs });

@@ -80,7 +80,7 @@ describe('/api with the file store', () => {
     const list = await get('/api/docs');
     expect(list.status).toBe(200);
     const docs = (JSON.parse(list.body) as { docs: { name: string; records: number; bytes: number; lastChange: string }[] }).docs;
-    expect(docs).toEqual([{ name: NAME, records: 2, bytes: expect.any(Number), lastChange: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+    expect(docs).toEqual([{ name: NAME, records: 2, bytes: expect.any(Number), lastChange: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), lastAuthor: null }]);
 
     const history = JSON.parse((await get(`/api/docs/${enc}/history`)).body) as { name: string; records: number; versions: { fromSeq: number; toSeq: number; authors: string[]; records: number }[] };
     expect(history).toMatchObject({ name: NAME, records: 2 });
