@@ -4,9 +4,13 @@
  * Invariants:
  * - Nothing about the document leaves the room before it is durable: a relayed update waits for
  *   its own append, a sync step 2 reply waits for every append made before it was encoded.
+ * - A peer's messages are answered in the order they came: a sync step 2 holds every update the
+ *   peer sent before its sync step 1, and a reply held back for durability holds back the
+ *   peer's later replies too.
  * - Each outgoing message is encoded once and the same bytes go to every receiver.
- * - A client that has nothing yet gets the document without an encode when one was made
- *   before: that encoded state, then the update messages relayed since, in order.
+ * - A client that has nothing yet (and has sent no update) gets the document without an encode
+ *   when one was made before: that encoded state, then the update messages relayed since, in
+ *   order.
  * - An update is never echoed back to the peer it came from.
  * - Awareness states a peer set are removed, and the removal relayed, when that peer leaves.
  */
@@ -61,6 +65,10 @@ export class Room {
   /** Settles when every append made so far has settled (its value is not used). */
   private durableTail: Promise<unknown> = Promise.resolve();
   private pendingAppends = 0;
+  /** Peers that have sent a change: the fresh-joiner state may not hold it (see `replyToSyncStep1`). */
+  private readonly writers = new Set<RoomPeer>();
+  /** Per peer with a reply held back (waiting for appends): settles once its last one is sent. */
+  private readonly heldReplies = new Map<RoomPeer, Promise<void>>();
   /** What a client that has nothing yet is sent (see `FullState`); null until next needed. */
   private fullState: FullState | null = null;
   private destroyed = false;
@@ -109,6 +117,7 @@ export class Room {
   /** Removes a peer and the presence it set; returns the number of peers left. */
   leave(peer: RoomPeer): number {
     if (!this.peers.delete(peer)) return this.peers.size;
+    this.writers.delete(peer);
     const ids = this.presenceIds.get(peer);
     if (ids) {
       this.presenceIds.delete(peer);
@@ -130,7 +139,7 @@ export class Room {
         return;
       case 'update':
         if (peer.readOnly) {
-          if (!isEmptyUpdate(message.update)) peer.writeRefused?.();
+          if (!isEmptyUpdate(message.update)) this.reply(peer, null, () => peer.writeRefused?.());
           return;
         }
         // The received bytes are exactly `encodeUpdate(update)`: relay them as they are.
@@ -141,7 +150,8 @@ export class Room {
         return;
       case 'query-awareness': {
         const ids = [...this.awareness.getStates().keys()];
-        peer.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)));
+        const reply = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+        this.reply(peer, null, () => peer.send(reply));
         return;
       }
     }
@@ -176,6 +186,7 @@ export class Room {
       throw new ProtocolError(`update rejected by Yjs: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
     this.sizeBudget.grew(update.byteLength);
+    if (origin !== null) this.writers.add(origin);
     const message = encodedMessage ?? encodeUpdate(update);
     const appended = this.trackAppend(update, author);
     if (this.options.durable) {
@@ -204,6 +215,7 @@ export class Room {
     this.doc.destroy();
     this.peers.clear();
     this.presenceIds.clear();
+    this.writers.clear();
   }
 
   /** Resolves with the update's sequence number once it is durable, null if the store refused it. */
@@ -237,14 +249,20 @@ export class Room {
   }
 
   private replyToSyncStep1(peer: RoomPeer, stateVector: Uint8Array): void {
-    // A fresh client's state vector is the single byte 0: it needs everything.
+    // A fresh client's state vector is the single byte 0: it needs everything. One that sent
+    // changes of its own is not fresh: the kept state may lack them (a change relayed to the
+    // others is never echoed to its sender), so it gets a reply encoded from the document.
     const wantsEverything = stateVector.length === 1 && stateVector[0] === 0;
-    const full = wantsEverything ? this.fullState : null;
+    const full = wantsEverything && !this.writers.has(peer) ? this.fullState : null;
     if (full) {
       // All durable already (kept as relayed): nothing to wait for. An update still being
       // written reaches this peer by its relay, as it reaches everyone.
-      peer.send(full.reply);
-      for (const message of full.since) peer.send(message);
+      const { reply, since } = full;
+      const count = since.length;
+      this.reply(peer, null, () => {
+        peer.send(reply);
+        for (let i = 0; i < count; i += 1) peer.send(since[i] as Uint8Array);
+      });
       return;
     }
     let diff: Uint8Array;
@@ -254,16 +272,27 @@ export class Room {
       throw new ProtocolError(`malformed state vector: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_STATE_VECTOR');
     }
     const reply = encodeSyncStep2(diff);
-    if (this.pendingAppends === 0) {
-      // Kept only when all it holds is durable: later joiners get it without waiting.
-      if (wantsEverything) this.fullState = { reply, since: [], sinceBytes: 0 };
-      peer.send(reply);
-      return;
-    }
-    // The reply was encoded now, so it holds only updates already appended: wait for those.
-    void this.durableTail.then(() => {
-      if (this.peers.has(peer)) peer.send(reply);
+    // Encoded now, so it holds only updates already appended: it waits for those (unless
+    // relaying does not wait for durability either).
+    const mustWait = this.options.durable && this.pendingAppends > 0;
+    // Kept only when all it holds is durable: later joiners get it without waiting.
+    if (wantsEverything && !mustWait) this.fullState = { reply, since: [], sinceBytes: 0 };
+    this.reply(peer, mustWait ? this.durableTail : null, () => peer.send(reply));
+  }
+
+  /**
+   * Runs `send` once `after` (if any) has settled and every earlier reply to `peer` is out:
+   * replies leave in the order of the messages they answer. Immediate when nothing is held.
+   */
+  private reply(peer: RoomPeer, after: Promise<unknown> | null, send: () => void): void {
+    const earlier = this.heldReplies.get(peer);
+    if (!after && !earlier) return send();
+    const ready = earlier && after ? Promise.all([earlier, after]) : (earlier ?? after);
+    const sent = (ready as Promise<unknown>).then(() => {
+      if (this.heldReplies.get(peer) === sent) this.heldReplies.delete(peer);
+      if (this.peers.has(peer)) send();
     });
+    this.heldReplies.set(peer, sent);
   }
 
   private applyAwareness(peer: RoomPeer, update: Uint8Array, raw: Uint8Array): void {
