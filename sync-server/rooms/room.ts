@@ -13,6 +13,8 @@
  *   order.
  * - An update is never echoed back to the peer it came from.
  * - Awareness states a peer set are removed, and the removal relayed, when that peer leaves.
+ * - A peer changes or removes only the awareness entries it set (see PresenceOwners); an
+ *   awareness message that changes nothing is not relayed.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -28,6 +30,7 @@ import {
   type ClientMessage,
 } from '../protocol.js';
 import { DocumentSizeBudget } from './document-size.js';
+import { PresenceOwners } from './presence-owners.js';
 import { PresenceRelay } from './presence-relay.js';
 import type { RoomPeer } from './room-peer.js';
 
@@ -60,8 +63,10 @@ export class Room {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
   private readonly peers = new Set<RoomPeer>();
-  /** Awareness client ids each peer has set (only peers that set any: most idle ones never do). */
-  private readonly presenceIds = new Map<RoomPeer, Set<number>>();
+  /** Which peer owns which awareness client id. */
+  private readonly presenceOwners = new PresenceOwners();
+  /** Set when applying a peer's awareness message changed the room's awareness. */
+  private presenceChanged = false;
   /** Settles when every append made so far has settled (its value is not used). */
   private durableTail: Promise<unknown> = Promise.resolve();
   private pendingAppends = 0;
@@ -118,11 +123,8 @@ export class Room {
   leave(peer: RoomPeer): number {
     if (!this.peers.delete(peer)) return this.peers.size;
     this.writers.delete(peer);
-    const ids = this.presenceIds.get(peer);
-    if (ids) {
-      this.presenceIds.delete(peer);
-      if (ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], peer);
-    }
+    const ids = this.presenceOwners.release(peer);
+    if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, peer);
     return this.peers.size;
   }
 
@@ -214,7 +216,7 @@ export class Room {
     this.awareness.destroy();
     this.doc.destroy();
     this.peers.clear();
-    this.presenceIds.clear();
+    this.presenceOwners.clear();
     this.writers.clear();
   }
 
@@ -296,15 +298,22 @@ export class Room {
   }
 
   private applyAwareness(peer: RoomPeer, update: Uint8Array, raw: Uint8Array): void {
+    let allowed: Uint8Array | null;
     try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+      const screened = this.presenceOwners.screen(update, peer, this.awareness);
+      if (screened.spoofed) peer.presenceRefused?.();
+      allowed = screened.update;
+      this.presenceChanged = false;
+      if (allowed) awarenessProtocol.applyAwarenessUpdate(this.awareness, allowed, peer);
     } catch (error) {
       throw new ProtocolError(`malformed awareness update: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_AWARENESS');
     }
-    this.presence.noteMessage(raw, peer);
+    // Nothing newer in it (stock clients send others' states back): nothing to tell anyone.
+    if (!allowed || !this.presenceChanged) return;
+    this.presence.noteMessage(allowed === update ? raw : encodeAwareness(allowed), peer);
   }
 
-  /** Keeps each peer's set of awareness ids current and hands every change to the relay. */
+  /** Keeps ownership of awareness ids current and hands every change to the relay. */
   private readonly onAwarenessChange = (
     change: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -313,19 +322,16 @@ export class Room {
     const peer = origin as RoomPeer;
     if (this.peers.has(peer)) {
       // Set by the peer itself; its message is relayed by the presence relay.
-      let ids = this.presenceIds.get(peer);
-      if (!ids) {
-        ids = new Set();
-        this.presenceIds.set(peer, ids);
-      }
-      for (const id of change.added) ids.add(id);
-      for (const id of change.updated) ids.add(id);
-      for (const id of change.removed) ids.delete(id);
+      this.presenceChanged = true;
+      this.presenceOwners.claim(peer, change.added);
+      this.presenceOwners.claim(peer, change.updated);
       this.presence.noteChanges(changed, peer);
       return;
     }
-    // Removed on a peer's departure (or timed out): nobody else will tell the room.
+    // Removed on a peer's departure or timed out: nobody else will tell the room, and the ids
+    // are free to be claimed again.
     if (changed.length === 0) return;
+    this.presenceOwners.free(change.removed);
     this.presence.noteChanges(changed, null);
     this.presence.noteServerChanges();
   };

@@ -57,3 +57,34 @@ export function readServerMessage(bytes: Uint8Array): ServerMessage {
   if (sync === syncProtocol.messageYjsUpdate) return { kind: 'update', payload };
   throw new Error(`unexpected sync message type ${sync}`);
 }
+
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  /** null removes the client's presence. */
+  state: unknown;
+}
+
+/** An awareness update with exactly these entries (any client id, any clock). */
+export function awarenessUpdate(entries: readonly AwarenessEntry[]): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, entries.length);
+    for (const entry of entries) {
+      encoding.writeVarUint(e, entry.clientId);
+      encoding.writeVarUint(e, entry.clock);
+      encoding.writeVarString(e, JSON.stringify(entry.state));
+    }
+  });
+}
+
+/** The entries of an awareness update. */
+export function awarenessEntries(update: Uint8Array): AwarenessEntry[] {
+  const d = decoding.createDecoder(update);
+  const entries: AwarenessEntry[] = [];
+  for (let count = decoding.readVarUint(d); count > 0; count -= 1) {
+    const clientId = decoding.readVarUint(d);
+    const clock = decoding.readVarUint(d);
+    entries.push({ clientId, clock, state: JSON.parse(decoding.readVarString(d)) as unknown });
+  }
+  return entries;
+}

@@ -19,7 +19,7 @@ import { frames, readServerMessage, type ServerMessage } from '../helpers/protoc
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
-const DEADLINE_MS = 30_000;
+const DEADLINE_MS = 20_000;
 let server: TestServer | undefined;
 const clients: YClient[] = [];
 const dirs: string[] = [];
