@@ -53,6 +53,8 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   const profiling = settings.profileDir !== null;
   // One directory per run: Node writes a profile per thread (tsx's loader runs in its own).
   const profileDir = profiling && settings.profileDir ? path.join(settings.profileDir, name) : null;
+  // A run made again (the machine was busy) replaces the profile of the attempt before it.
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   const nodeArgs = [
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     '--expose-gc',
