@@ -8,7 +8,11 @@
  * appends in order. Appends made meanwhile wait for the next cycle, which starts as soon as
  * this one ends. How a cycle makes records durable:
  * - with the journal (the default when durable): one O_DSYNC write of every document's
- *   records to the journal, however many documents the cycle touched. Every `journalFlushMs`
+ *   records to the journal, however many documents the cycle touched, made on the event
+ *   loop's thread while the disk answers fast (below `SLOW_COMMIT_MS`): cheaper, and sooner
+ *   done, than a round trip through the thread pool. After a slower commit the next ones go
+ *   through the thread pool, so a struggling disk holds up only what waits for it, until a
+ *   commit is fast again. Every `journalFlushMs`
  *   the records are copied into their documents' logs (one write and fdatasync per document
  *   per pass, however many of its records the pass copies),
  *   and journal segments whose records are all in synced logs are deleted. Startup first
@@ -57,6 +61,17 @@ export interface FileStoreOptions {
   logger?: StoreLogger;
 }
 
+/** A journal commit slower than this moves the next ones off the event loop (see above). */
+const SLOW_COMMIT_MS = 1;
+
+interface JournalBatch {
+  docs: DocLog[];
+  /** Records taken from each of `docs`. */
+  counts: number[];
+  bytes: Buffer;
+  entries: number;
+}
+
 /** Author recorded for content merged back from checkpoints the log no longer backs. */
 export const RECOVERY_AUTHOR = 'tandem:recovery';
 
@@ -80,6 +95,8 @@ export class FileStore implements Store, DocArchive {
   /** Write failures: of a document's log, or (key null) of the journal. */
   private readonly failures = new Map<DocLog | null, Failure>();
   private cycleRunning = false;
+  /** The last journal commit was slow: commits go through the thread pool (see above). */
+  private diskSlow = false;
   private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0, copies: 0 };
   private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
@@ -282,16 +299,62 @@ export class FileStore implements Store, DocArchive {
     this.cycleRunning = true;
     // Deferred to the end of this turn of the event loop, so updates that arrived together
     // (from many sockets and rooms) share one write cycle.
-    setImmediate(() => void this.runCycles());
+    setImmediate(this.runCycles);
   }
 
-  private async runCycles(): Promise<void> {
+  private readonly runCycles = (): void => {
+    const journal = this.journal;
+    if (!journal) {
+      void this.runLogCycles();
+      return;
+    }
+    if (this.diskSlow) {
+      void this.runPooledJournalCycles(journal);
+      return;
+    }
+    // Updates arriving while this write waits for the disk are read in the next turn of the
+    // event loop and share the next cycle.
+    this.cycleRunning = false;
+    const batch = this.takeJournalBatch();
+    if (!batch) return;
+    const started = performance.now();
+    let segment: number;
+    try {
+      segment = journal.appendNow(batch.bytes, batch.entries);
+    } catch (error) {
+      this.journalFailed(batch, error);
+      return;
+    }
+    this.diskSlow = performance.now() - started > SLOW_COMMIT_MS;
+    this.journalWritten(journal, batch, segment);
+  };
+
+  /** Commits through the thread pool while the disk is slow, then hands back to `runCycles`. */
+  private async runPooledJournalCycles(journal: JournalWriter): Promise<void> {
+    try {
+      while (this.diskSlow) {
+        const batch = this.takeJournalBatch();
+        if (!batch) break;
+        const started = performance.now();
+        let segment: number;
+        try {
+          segment = await journal.append(batch.bytes, batch.entries);
+        } catch (error) {
+          this.journalFailed(batch, error);
+          return;
+        }
+        this.diskSlow = performance.now() - started > SLOW_COMMIT_MS;
+        this.journalWritten(journal, batch, segment);
+      }
+    } finally {
+      this.cycleRunning = false;
+    }
+    if (this.dirty.size > 0) this.kick();
+  }
+
+  private async runLogCycles(): Promise<void> {
     try {
       while (this.dirty.size > 0) {
-        if (this.journal) {
-          if (!(await this.journalCycle(this.journal))) break;
-          continue;
-        }
         const batch = [...this.dirty].filter((log) => !this.failures.get(log)?.timer);
         this.dirty.clear();
         if (batch.length === 0) break;
@@ -303,36 +366,37 @@ export class FileStore implements Store, DocArchive {
     }
   }
 
-  /** One write of every dirty document's records to the journal. False: it failed, retry later. */
-  private async journalCycle(journal: JournalWriter): Promise<boolean> {
-    if (this.failures.get(null)?.timer) return false;
-    const batch = [...this.dirty];
+  /** Every dirty document's queued records, as one journal write; null when there is none (or a retry is due later). */
+  private takeJournalBatch(): JournalBatch | null {
+    if (this.dirty.size === 0 || this.failures.get(null)?.timer) return null;
+    const docs = [...this.dirty];
     this.dirty.clear();
     const entries: JournalEntryInput[] = [];
-    const counts = batch.map((log) => {
+    const counts = docs.map((log) => {
       const frames = log.journalBatch();
       for (const frame of frames) entries.push({ namePrefix: log.namePrefix, frame });
       return frames.length;
     });
-    let segment: number;
-    try {
-      segment = await journal.append(encodeJournalEntries(entries), entries.length);
-    } catch (error) {
-      for (const log of batch) this.dirty.add(log);
-      this.recordFailure(null, error);
-      return false;
-    }
+    return { docs, counts, bytes: encodeJournalEntries(entries), entries: entries.length };
+  }
+
+  private journalWritten(journal: JournalWriter, batch: JournalBatch, segment: number): void {
     this.recovered(null);
     this.counters.cycles += 1;
-    this.counters.batches += batch.length;
-    this.counters.records += entries.length;
-    batch.forEach((log, i) => {
-      log.markJournaled(counts[i] ?? 0, segment);
+    this.counters.batches += batch.docs.length;
+    this.counters.records += batch.entries;
+    batch.docs.forEach((log, i) => {
+      log.markJournaled(batch.counts[i] ?? 0, segment);
       this.uncopied.add(log);
     });
     // A burst filled the segment's preallocated space before the next pass: copy and rotate now.
     if (journal.full) void this.copyOut();
-    return true;
+  }
+
+  /** The records stay queued; the write is retried after a delay. */
+  private journalFailed(batch: JournalBatch, error: unknown): void {
+    for (const log of batch.docs) this.dirty.add(log);
+    this.recordFailure(null, error);
   }
 
   /** Never throws: a failure is recorded and retried later. */

@@ -43,6 +43,10 @@ function breakableFs(broken: { on: boolean }): StoreFs {
           if (broken.on) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
           return handle.writeAll(data, position);
         },
+        writeAllSync(data, position) {
+          if (broken.on) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+          handle.writeAllSync(data, position);
+        },
       };
     },
   };

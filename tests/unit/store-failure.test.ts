@@ -51,6 +51,13 @@ function faultyFs(faults: Faults): StoreFs {
           }
           return handle.writeAll(data, position);
         },
+        writeAllSync(data, position) {
+          if (faults.write) {
+            handle.writeAllSync(data.subarray(0, Math.floor(data.byteLength / 2)), position);
+            throw fail('write');
+          }
+          handle.writeAllSync(data, position);
+        },
         async datasync() {
           if (faults.datasync) throw fail('fdatasync');
           return handle.datasync();

@@ -1,0 +1,100 @@
+/**
+ * Where journal commits are made: on the event loop's thread while the disk answers fast; after
+ * a slow commit, through the thread pool (the event loop keeps serving meanwhile) until a
+ * commit is fast again. Either way every append resolves durable, in order, and survives a
+ * restart. The disk here is real; only a pause is added to chosen commits.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { nodeFs, type StoreFs } from '../../persistence/file/store-fs.js';
+import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+
+const dirs: string[] = [];
+const stores: FileStore[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Pauses the calling thread, as a disk that takes its time would. */
+const block = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Records which way each journal write went; `slowNext` makes the next on-thread write take 20 ms. */
+function watchedFs(): { fs: StoreFs; calls: Array<'thread' | 'pool'>; slowNext: { on: boolean } } {
+  const calls: Array<'thread' | 'pool'> = [];
+  const slowNext = { on: false };
+  const fs: StoreFs = {
+    ...nodeFs,
+    async open(path, flags) {
+      const handle = await nodeFs.open(path, flags);
+      const journal = path.endsWith('.wal');
+      return {
+        read: (length, position) => handle.read(length, position),
+        truncate: (length) => handle.truncate(length),
+        size: () => handle.size(),
+        close: () => handle.close(),
+        datasync: () => handle.datasync(),
+        writeAll: async (data, position) => {
+          // Segment creation writes zeros and the header through here too; commits are the rest.
+          if (journal && position > 0 && data.some((byte) => byte !== 0)) calls.push('pool');
+          return handle.writeAll(data, position);
+        },
+        writeAllSync: (data, position) => {
+          calls.push('thread');
+          if (slowNext.on) {
+            slowNext.on = false;
+            block(20);
+          }
+          handle.writeAllSync(data, position);
+        },
+      };
+    },
+  };
+  return { fs, calls, slowNext };
+}
+
+it('commits on the event loop, moves to the thread pool after a slow commit, and comes back once commits are fast', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-commit-path-'));
+  dirs.push(dataDir);
+  const { fs, calls, slowNext } = watchedFs();
+  const store = new FileStore(dataDir, { fs });
+  stores.push(store);
+  const doc = new Y.Doc();
+  const append = (text: string): Promise<number> => store.append('doc', appendTextUpdate(doc, text), { author: null });
+
+  let seq = 0;
+  const next = async (): Promise<void> => {
+    seq += 1;
+    expect(await append(String.fromCharCode(97 + (seq % 26)))).toBe(seq);
+  };
+  /** Appends until a commit is made on the event loop's thread (the disk may be busy for a while). */
+  const untilOnThread = async (): Promise<void> => {
+    for (let tries = 0; tries < 500; tries += 1) {
+      await next();
+      if (calls.at(-1) === 'thread') return;
+    }
+    throw new Error(`no commit on the event loop in 500 tries: ${calls.slice(-20).join(', ')}`);
+  };
+
+  await untilOnThread();
+  // The next commit made on the thread takes 20 ms: the one after it goes through the pool...
+  slowNext.on = true;
+  await untilOnThread();
+  expect(slowNext.on).toBe(false);
+  await next();
+  expect(calls.at(-1)).toBe('pool');
+  // ...and once commits are fast again, they are made on the thread again.
+  await untilOnThread();
+  await store.close();
+  stores.splice(0);
+
+  const reopened = new FileStore(dataDir);
+  stores.push(reopened);
+  const loaded = await reopened.load('doc');
+  expect(loaded.seq).toBe(seq);
+  expect(textOf(loaded.state)).toBe(doc.getText('t').toString());
+});
