@@ -116,16 +116,36 @@ describe('presence relay', () => {
     relay.destroy();
   });
 
-  it('lengthens the interval with the room size, up to 250 ms', () => {
+  it('lengthens the interval with the room size: a quarter of a millisecond per other person', () => {
     vi.useFakeTimers();
-    const { relay, sent, move } = setup(50, 200);
+    const { relay, sent, move } = setup(10, 201);
     const alice = peer();
     move(alice, 11, 1, { cursor: 1 });
     move(alice, 11, 2, { cursor: 2 });
-    vi.advanceTimersByTime(150);
-    expect(sent).toHaveLength(1); // 200 peers: 200 ms
-    vi.advanceTimersByTime(50);
+    vi.advanceTimersByTime(49);
+    expect(sent).toHaveLength(1); // 200 others: 50 ms
+    vi.advanceTimersByTime(1);
     expect(sent).toHaveLength(2);
     relay.destroy();
+  });
+
+  it('keeps the configured minimum in small rooms and 250 ms in the largest', () => {
+    vi.useFakeTimers();
+    const small = setup(10, 4);
+    small.move(peer(), 11, 1, { cursor: 1 });
+    small.move(peer(), 12, 1, { cursor: 2 });
+    vi.advanceTimersByTime(9);
+    expect(small.sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(small.sent).toHaveLength(2);
+    small.relay.destroy();
+    const huge = setup(10, 5000);
+    huge.move(peer(), 11, 1, { cursor: 1 });
+    huge.move(peer(), 12, 1, { cursor: 2 });
+    vi.advanceTimersByTime(249);
+    expect(huge.sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(huge.sent).toHaveLength(2);
+    huge.relay.destroy();
   });
 });
