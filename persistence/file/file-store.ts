@@ -9,14 +9,14 @@
  * this one ends. How a cycle makes records durable:
  * - with the journal (the default when durable): one O_DSYNC write of every document's
  *   records to the journal, however many documents the cycle touched, made on the event
- *   loop's thread while the disk answers fast (below `SLOW_COMMIT_MS`): cheaper, and sooner
- *   done, than a round trip through the thread pool. After a slower commit the next ones go
- *   through the thread pool, so a struggling disk holds up only what waits for it, until a
- *   commit is fast again. Every `journalFlushMs`
- *   the records are copied into their documents' logs (one write and fdatasync per document
- *   per pass, however many of its records the pass copies),
- *   and journal segments whose records are all in synced logs are deleted. Startup first
- *   copies whatever a crash left only in the journal.
+ *   loop's thread while the disk answers fast: cheaper, and sooner done, than a round trip
+ *   through the thread pool. While the disk is busy — a commit took longer than
+ *   `slowCommitMs` within the last `slowDiskHoldMs`, or records are being copied into the
+ *   logs — commits go through the thread pool, so a struggling disk holds up only what
+ *   waits for it (presence and joins go on). Every `journalFlushMs` the records are copied
+ *   into their documents' logs (one write and fdatasync per document per pass, however many
+ *   of its records the pass copies), and journal segments whose records are all in synced
+ *   logs are deleted. Startup first copies whatever a crash left only in the journal.
  * - without (`journal: false`, and with `fsync: false`): one write of each document's records
  *   to its log, fdatasync'd in parallel when `fsync`.
  *
@@ -57,12 +57,14 @@ export interface FileStoreOptions {
   idleMs?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** A journal commit slower than this (default 0.5 ms) moves the next ones off the event loop... */
+  slowCommitMs?: number;
+  /** ...for this long (default 2 s). */
+  slowDiskHoldMs?: number;
   fs?: StoreFs;
   logger?: StoreLogger;
 }
 
-/** A journal commit slower than this moves the next ones off the event loop (see above). */
-const SLOW_COMMIT_MS = 1;
 
 interface JournalBatch {
   docs: DocLog[];
@@ -95,8 +97,8 @@ export class FileStore implements Store, DocArchive {
   /** Write failures: of a document's log, or (key null) of the journal. */
   private readonly failures = new Map<DocLog | null, Failure>();
   private cycleRunning = false;
-  /** The last journal commit was slow: commits go through the thread pool (see above). */
-  private diskSlow = false;
+  /** Until then (performance.now()), commits go through the thread pool (see above). */
+  private diskBusyUntil = 0;
   private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0, copies: 0 };
   private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
@@ -126,6 +128,8 @@ export class FileStore implements Store, DocArchive {
       idleMs: options.idleMs ?? 30_000,
       retryMinMs: options.retryMinMs ?? 50,
       retryMaxMs: options.retryMaxMs ?? 5_000,
+      slowCommitMs: options.slowCommitMs ?? 0.5,
+      slowDiskHoldMs: options.slowDiskHoldMs ?? 2_000,
     };
     if (this.options.keepCheckpoints < 1) throw new RangeError('keepCheckpoints must be at least 1');
     const due = (log: DocLog): boolean =>
@@ -308,7 +312,7 @@ export class FileStore implements Store, DocArchive {
       void this.runLogCycles();
       return;
     }
-    if (this.diskSlow) {
+    if (this.diskBusy()) {
       void this.runPooledJournalCycles(journal);
       return;
     }
@@ -325,14 +329,24 @@ export class FileStore implements Store, DocArchive {
       this.journalFailed(batch, error);
       return;
     }
-    this.diskSlow = performance.now() - started > SLOW_COMMIT_MS;
+    this.timed(started);
     this.journalWritten(journal, batch, segment);
   };
+
+  private diskBusy(): boolean {
+    return this.copying !== null || performance.now() < this.diskBusyUntil;
+  }
+
+  /** Notes how long a commit started at `started` took. */
+  private timed(started: number): void {
+    const now = performance.now();
+    if (now - started > this.options.slowCommitMs) this.diskBusyUntil = now + this.options.slowDiskHoldMs;
+  }
 
   /** Commits through the thread pool while the disk is slow, then hands back to `runCycles`. */
   private async runPooledJournalCycles(journal: JournalWriter): Promise<void> {
     try {
-      while (this.diskSlow) {
+      while (this.diskBusy()) {
         const batch = this.takeJournalBatch();
         if (!batch) break;
         const started = performance.now();
@@ -343,7 +357,7 @@ export class FileStore implements Store, DocArchive {
           this.journalFailed(batch, error);
           return;
         }
-        this.diskSlow = performance.now() - started > SLOW_COMMIT_MS;
+        this.timed(started);
         this.journalWritten(journal, batch, segment);
       }
     } finally {
