@@ -131,12 +131,18 @@ describe.each(modes)('replies in order ($name)', ({ durable, store }) => {
   });
 });
 
-it('holds the reply (and the replies after it) until the connection\'s own update is durable', async () => {
+/** A server whose appends wait for `store.release()`, and a stock client synced in room "gated". */
+async function gatedRoom(): Promise<{ store: GatedStore; s: TestServer; writer: YClient }> {
   const store = (gated = new GatedStore());
   const s = (server = await startTestServer({ store }));
   const writer = yClient(s.wsUrl, 'gated');
   clients.push(writer);
   await synced(writer, DEADLINE_MS);
+  return { store, s, writer };
+}
+
+it('holds the reply (and the replies after it) until the connection\'s own update is durable', async () => {
+  const { store, s, writer } = await gatedRoom();
   const peer = await rawPeer(s, 'gated');
   await waitFor(() => peer.messages().some((m) => m.kind === 'sync-step1'), "the server's sync step 1", DEADLINE_MS);
   const mine = ownEdit('pending ');
@@ -158,11 +164,7 @@ it('holds the reply (and the replies after it) until the connection\'s own updat
 });
 
 it('still answers a fresh client at once from the durable state while someone else\'s update is being written', async () => {
-  const store = (gated = new GatedStore());
-  const s = (server = await startTestServer({ store }));
-  const writer = yClient(s.wsUrl, 'gated');
-  clients.push(writer);
-  await synced(writer, DEADLINE_MS);
+  const { store, s, writer } = await gatedRoom();
   writer.doc.getText('text').insert(0, 'not yet on disk');
   await waitFor(() => store.pending === 1, 'the append to reach the store', DEADLINE_MS);
   const peer = await rawPeer(s, 'gated');

@@ -60,6 +60,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Two moves in a row: the second goes out merged `ms` after the first, not a millisecond sooner. */
+function expectInterval(minIntervalMs: number, roomSize: number, ms: number): void {
+  const { relay, sent, move } = setup(minIntervalMs, roomSize);
+  move(peer(), 11, 1, { cursor: 1 });
+  move(peer(), 12, 1, { cursor: 2 });
+  vi.advanceTimersByTime(ms - 1);
+  expect(sent).toHaveLength(1);
+  vi.advanceTimersByTime(1);
+  expect(sent).toHaveLength(2);
+  relay.destroy();
+}
+
 describe('presence relay', () => {
   it('relays the first change after a quiet period at once, as received, to everyone but its sender', () => {
     vi.useFakeTimers();
@@ -118,34 +130,13 @@ describe('presence relay', () => {
 
   it('lengthens the interval with the room size: a quarter of a millisecond per other person', () => {
     vi.useFakeTimers();
-    const { relay, sent, move } = setup(10, 201);
-    const alice = peer();
-    move(alice, 11, 1, { cursor: 1 });
-    move(alice, 11, 2, { cursor: 2 });
-    vi.advanceTimersByTime(49);
-    expect(sent).toHaveLength(1); // 200 others: 50 ms
-    vi.advanceTimersByTime(1);
-    expect(sent).toHaveLength(2);
-    relay.destroy();
+    expectInterval(10, 201, 50); // 200 others
+    expectInterval(10, 401, 100);
   });
 
   it('keeps the configured minimum in small rooms and 250 ms in the largest', () => {
     vi.useFakeTimers();
-    const small = setup(10, 4);
-    small.move(peer(), 11, 1, { cursor: 1 });
-    small.move(peer(), 12, 1, { cursor: 2 });
-    vi.advanceTimersByTime(9);
-    expect(small.sent).toHaveLength(1);
-    vi.advanceTimersByTime(1);
-    expect(small.sent).toHaveLength(2);
-    small.relay.destroy();
-    const huge = setup(10, 5000);
-    huge.move(peer(), 11, 1, { cursor: 1 });
-    huge.move(peer(), 12, 1, { cursor: 2 });
-    vi.advanceTimersByTime(249);
-    expect(huge.sent).toHaveLength(1);
-    vi.advanceTimersByTime(1);
-    expect(huge.sent).toHaveLength(2);
-    huge.relay.destroy();
+    expectInterval(10, 4, 10);
+    expectInterval(10, 5000, 250);
   });
 });

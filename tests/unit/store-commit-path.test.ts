@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { FileStore } from '../../persistence/file/file-store.js';
-import { nodeFs, type StoreFs } from '../../persistence/file/store-fs.js';
+import type { StoreFs } from '../../persistence/file/store-fs.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+import { fsWithHandles } from '../helpers/wrapped-fs.js';
 import { sleep } from '../helpers/wait.js';
 
 const dirs: string[] = [];
@@ -27,33 +28,21 @@ const block = (ms: number): void => void Atomics.wait(new Int32Array(new SharedA
 function watchedFs(): { fs: StoreFs; calls: Array<'thread' | 'pool'>; slowNext: { on: boolean } } {
   const calls: Array<'thread' | 'pool'> = [];
   const slowNext = { on: false };
-  const fs: StoreFs = {
-    ...nodeFs,
-    async open(path, flags) {
-      const handle = await nodeFs.open(path, flags);
-      const journal = path.endsWith('.wal');
-      return {
-        read: (length, position) => handle.read(length, position),
-        truncate: (length) => handle.truncate(length),
-        size: () => handle.size(),
-        close: () => handle.close(),
-        datasync: () => handle.datasync(),
-        writeAll: async (data, position) => {
-          // Segment creation writes zeros and the header through here too; commits are the rest.
-          if (journal && position > 0 && data.some((byte) => byte !== 0)) calls.push('pool');
-          return handle.writeAll(data, position);
-        },
-        writeAllSync: (data, position) => {
-          calls.push('thread');
-          if (slowNext.on) {
-            slowNext.on = false;
-            block(200);
-          }
-          handle.writeAllSync(data, position);
-        },
-      };
+  const fs = fsWithHandles((handle, path) => ({
+    writeAll: async (data, position) => {
+      // Segment creation writes zeros and the header through here too; commits are the rest.
+      if (path.endsWith('.wal') && position > 0 && data.some((byte) => byte !== 0)) calls.push('pool');
+      return handle.writeAll(data, position);
     },
-  };
+    writeAllSync: (data, position) => {
+      calls.push('thread');
+      if (slowNext.on) {
+        slowNext.on = false;
+        block(200);
+      }
+      handle.writeAllSync(data, position);
+    },
+  }));
   return { fs, calls, slowNext };
 }
 
