@@ -32,6 +32,7 @@ import {
 import { DocumentSizeBudget } from './document-size.js';
 import { PresenceOwners } from './presence-owners.js';
 import { PresenceRelay } from './presence-relay.js';
+import { ReplyOrder } from './reply-order.js';
 import type { RoomPeer } from './room-peer.js';
 
 export interface RoomOptions {
@@ -71,9 +72,8 @@ export class Room {
   private durableTail: Promise<unknown> = Promise.resolve();
   private pendingAppends = 0;
   /** Peers that have sent a change: the fresh-joiner state may not hold it (see `replyToSyncStep1`). */
-  private readonly writers = new Set<RoomPeer>();
-  /** Per peer with a reply held back (waiting for appends): settles once its last one is sent. */
-  private readonly heldReplies = new Map<RoomPeer, Promise<void>>();
+  private writers: Set<RoomPeer> | null = null;
+  private readonly replies = new ReplyOrder((peer) => this.peers.has(peer));
   /** What a client that has nothing yet is sent (see `FullState`); null until next needed. */
   private fullState: FullState | null = null;
   private destroyed = false;
@@ -122,7 +122,7 @@ export class Room {
   /** Removes a peer and the presence it set; returns the number of peers left. */
   leave(peer: RoomPeer): number {
     if (!this.peers.delete(peer)) return this.peers.size;
-    this.writers.delete(peer);
+    this.writers?.delete(peer);
     const ids = this.presenceOwners.release(peer);
     if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, peer);
     return this.peers.size;
@@ -141,7 +141,7 @@ export class Room {
         return;
       case 'update':
         if (peer.readOnly) {
-          if (!isEmptyUpdate(message.update)) this.reply(peer, null, () => peer.writeRefused?.());
+          if (!isEmptyUpdate(message.update)) this.replies.reply(peer, null, () => peer.writeRefused?.());
           return;
         }
         // The received bytes are exactly `encodeUpdate(update)`: relay them as they are.
@@ -153,7 +153,7 @@ export class Room {
       case 'query-awareness': {
         const ids = [...this.awareness.getStates().keys()];
         const reply = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
-        this.reply(peer, null, () => peer.send(reply));
+        this.replies.reply(peer, null, () => peer.send(reply));
         return;
       }
     }
@@ -188,7 +188,8 @@ export class Room {
       throw new ProtocolError(`update rejected by Yjs: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
     this.sizeBudget.grew(update.byteLength);
-    if (origin !== null) this.writers.add(origin);
+    // Created on first use: most rooms of idle connections never need it.
+    if (origin !== null) (this.writers ??= new Set()).add(origin);
     const message = encodedMessage ?? encodeUpdate(update);
     const appended = this.trackAppend(update, author);
     if (this.options.durable) {
@@ -217,7 +218,8 @@ export class Room {
     this.doc.destroy();
     this.peers.clear();
     this.presenceOwners.clear();
-    this.writers.clear();
+    this.writers = null;
+    this.replies.clear();
   }
 
   /** Resolves with the update's sequence number once it is durable, null if the store refused it. */
@@ -255,13 +257,13 @@ export class Room {
     // changes of its own is not fresh: the kept state may lack them (a change relayed to the
     // others is never echoed to its sender), so it gets a reply encoded from the document.
     const wantsEverything = stateVector.length === 1 && stateVector[0] === 0;
-    const full = wantsEverything && !this.writers.has(peer) ? this.fullState : null;
+    const full = wantsEverything && !this.writers?.has(peer) ? this.fullState : null;
     if (full) {
       // All durable already (kept as relayed): nothing to wait for. An update still being
       // written reaches this peer by its relay, as it reaches everyone.
       const { reply, since } = full;
       const count = since.length;
-      this.reply(peer, null, () => {
+      this.replies.reply(peer, null, () => {
         peer.send(reply);
         for (let i = 0; i < count; i += 1) peer.send(since[i] as Uint8Array);
       });
@@ -279,22 +281,7 @@ export class Room {
     const mustWait = this.options.durable && this.pendingAppends > 0;
     // Kept only when all it holds is durable: later joiners get it without waiting.
     if (wantsEverything && !mustWait) this.fullState = { reply, since: [], sinceBytes: 0 };
-    this.reply(peer, mustWait ? this.durableTail : null, () => peer.send(reply));
-  }
-
-  /**
-   * Runs `send` once `after` (if any) has settled and every earlier reply to `peer` is out:
-   * replies leave in the order of the messages they answer. Immediate when nothing is held.
-   */
-  private reply(peer: RoomPeer, after: Promise<unknown> | null, send: () => void): void {
-    const earlier = this.heldReplies.get(peer);
-    if (!after && !earlier) return send();
-    const ready = earlier && after ? Promise.all([earlier, after]) : (earlier ?? after);
-    const sent = (ready as Promise<unknown>).then(() => {
-      if (this.heldReplies.get(peer) === sent) this.heldReplies.delete(peer);
-      if (this.peers.has(peer)) send();
-    });
-    this.heldReplies.set(peer, sent);
+    this.replies.reply(peer, mustWait ? this.durableTail : null, () => peer.send(reply));
   }
 
   private applyAwareness(peer: RoomPeer, update: Uint8Array, raw: Uint8Array): void {
