@@ -25,7 +25,7 @@ import { summarizeProfile } from './harness/profile-summary.js';
 import { collectValues, renderReport, writeReport, type ReportInput } from './harness/report.js';
 import { runOne, type RunRecord, type RunSettings } from './harness/run-one.js';
 import { EXTRA_SERVER_IDS, SERVER_IDS, SERVER_KINDS, isServerId, type ServerId } from './harness/server-kinds.js';
-import { checkTargets } from './harness/summary.js';
+import { checkTargets, checkTypingTargets } from './harness/summary.js';
 import { WORKLOADS, findWorkload, type Workload } from './harness/workloads.js';
 import { WORKLOAD_METRICS } from './harness/metrics.js';
 
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     durationMs: Date.now() - started,
   };
   const markdown = renderReport(input);
-  const json = { ...input, workloads: input.workloads.map((w) => w.id), targets: checkTargets(runs), values: collectValues(input), profiles };
+  const json = { ...input, workloads: input.workloads.map((w) => w.id), targets: [...checkTypingTargets(runs), ...checkTargets(runs)], values: collectValues(input), profiles };
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2));
   writeFileSync(path.join(outDir, 'results.md'), `${markdown}\n`);
   if (options.markdown) writeReport(options.markdown, markdown);
