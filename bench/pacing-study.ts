@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BenchDatabase } from './harness/bench-database.js';
 import { buildServer } from './harness/build-server.js';
 import { pinningPlan } from './harness/cpu-set.js';
 import { runOne } from './harness/run-one.js';
@@ -40,6 +41,8 @@ buildServer(repoRoot);
 const outDir = path.join(repoRoot, 'bench', 'results', `pacing-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(outDir, { recursive: true });
 const figures = new Map<string, { p50: number[]; p99: number[]; cpu: number[] }>();
+// Started only if a server kind needs PostgreSQL (tandem-postgres).
+const database = new BenchDatabase();
 for (let repeat = 1; repeat <= repeats; repeat += 1) {
   for (const id of variants) {
     const { what, scenario } = VARIANTS[id] ?? {};
@@ -47,7 +50,7 @@ for (let repeat = 1; repeat <= repeats; repeat += 1) {
     // Every other repeat in reverse order, so no server always runs right after another.
     for (const server of (repeat % 2 ? servers : [...servers].reverse()) as ServerId[]) {
       const workload = { id: `pacing-${id}`, title: what, describe: () => what, scenario: () => scenario, timeoutMs: 120_000 };
-      const record = await runOne(workload, server, repeat, { repoRoot, outDir, quick: false, cpus: pinningPlan(), nice, profileDir: null });
+      const record = await runOne(workload, server, repeat, { repoRoot, outDir, quick: false, cpus: pinningPlan(), nice, profileDir: null, database });
       const r = record.result?.kind === 'traffic' ? record.result : null;
       const key = `${id} ${server}`;
       const f = figures.get(key) ?? { p50: [], p99: [], cpu: [] };
@@ -61,6 +64,7 @@ for (let repeat = 1; repeat <= repeats; repeat += 1) {
     }
   }
 }
+await database.destroy();
 process.stdout.write('\nmedians: p50 ms / p99 ms, CPU µs per edit\n');
 for (const id of variants) {
   const cells = servers.map((s) => {
