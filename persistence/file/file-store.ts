@@ -65,7 +65,6 @@ export interface FileStoreOptions {
   logger?: StoreLogger;
 }
 
-
 interface JournalBatch {
   docs: DocLog[];
   /** Records taken from each of `docs`. */
@@ -380,7 +379,7 @@ export class FileStore implements Store, DocArchive {
     }
   }
 
-  /** Every dirty document's queued records, as one journal write; null when there is none (or a retry is due later). */
+  /** Every dirty document's queued records as one journal write; null when none (or a retry is due). */
   private takeJournalBatch(): JournalBatch | null {
     if (this.dirty.size === 0 || this.failures.get(null)?.timer) return null;
     const docs = [...this.dirty];

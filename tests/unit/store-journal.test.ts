@@ -140,8 +140,10 @@ describe('the journal', () => {
     stores.push(store);
     const doc = new Y.Doc();
     for (const char of 'background copy') await store.append('bg', appendTextUpdate(doc, char), { author: null });
-    await waitFor(() => store.stats().copies > 0, 'a copy');
-    await sleep(100);
+    await waitFor(() => store.stats().copies > 0, 'a copy', 20_000);
+    // A segment is deleted once sealed, which waits for the next one to exist: a pass or two.
+    const deadline = Date.now() + 20_000;
+    while ((await readJournal(nodeFs, join(dataDir, 'journal'))).entries.length > 0 && Date.now() < deadline) await sleep(20);
     const history = await logOnly(dataDir).readHistory('bg');
     expect(history?.records).toHaveLength('background copy'.length);
     // Every segment left holds no records: the copied ones were deleted.
