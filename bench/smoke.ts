@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     const servers: ServerId[] = ['tandem', 'tandem-postgres', 'hocuspocus'];
     buildServer(repoRoot);
     const records = await Promise.all(
-      servers.map((server) => runOne(tiny, server, 1, { repoRoot, outDir, quick: true, cpus: null, profileDir: null, database })),
+      servers.map((server) => runOne(tiny, server, 1, { repoRoot, outDir, quick: true, cpus: null, nice: 0, profileDir: null, database })),
     );
     for (const record of records) {
       const found = problems(record);

@@ -4,7 +4,7 @@
  * Every child is tracked by pid and stopped by pid; nothing is killed by name.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
 export interface SpawnOptions {
@@ -13,6 +13,13 @@ export interface SpawnOptions {
   cwd: string;
   /** CPU to pin to, or null for no pinning. */
   cpu: number | null;
+  /**
+   * Scheduling priority; 0 leaves it alone. Otherwise the child runs in a session of its own
+   * whose autogroup gets this nice value (with autogroups, the kernel shares CPU between
+   * sessions first, so a plain nice would only order the child against its own session),
+   * and at this nice value within it.
+   */
+  nice?: number;
   /** Everything the child prints goes here. */
   logPath: string;
   env?: NodeJS.ProcessEnv;
@@ -42,13 +49,23 @@ export class NodeChild {
   }
 
   static spawn(options: SpawnOptions): NodeChild {
-    const command = options.cpu === null ? process.execPath : 'taskset';
-    const args = options.cpu === null ? options.nodeArgs : ['-c', String(options.cpu), process.execPath, ...options.nodeArgs];
+    // `nice` and `taskset` each exec the next command: the pid stays the Node process's.
+    const pinned = options.cpu === null ? [process.execPath, ...options.nodeArgs] : ['taskset', '-c', String(options.cpu), process.execPath, ...options.nodeArgs];
+    const [command = process.execPath, ...args] = options.nice ? ['nice', '-n', String(options.nice), ...pinned] : pinned;
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A session of its own (setsid before exec), so its autogroup is its own.
+      detached: Boolean(options.nice),
     });
+    if (options.nice && child.pid !== undefined) {
+      try {
+        writeFileSync(`/proc/${child.pid}/autogroup`, String(options.nice));
+      } catch {
+        // No autogroups (or not allowed): the nice value alone applies.
+      }
+    }
     return new NodeChild(child, options.logPath);
   }
 

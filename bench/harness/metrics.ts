@@ -81,7 +81,11 @@ export const METRICS = {
 } satisfies Record<string, Metric>;
 
 /** Which columns each workload's table shows, headline first. */
+const PACED = [METRICS.cpuPerEdit, METRICS.cpuPerDelivery, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.cursorP50, METRICS.cursorP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait];
+
 export const WORKLOAD_METRICS: Record<string, Metric[]> = {
+  'paced-100x4': PACED,
+  'paced-1x50': PACED,
   'rooms-100x4': [METRICS.cpuPerEdit, METRICS.cpuPerDelivery, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.syncP50, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
   'typing-1x50': [METRICS.cpuPerEdit, METRICS.cpuPerDelivery, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.cursorP50, METRICS.cursorP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],
   'broadcast-1x500': [METRICS.cpuPerEdit, METRICS.cpuPerDelivery, METRICS.editP50, METRICS.editP95, METRICS.editP99, METRICS.editsDelivered, METRICS.serverCpu, METRICS.serverRss, METRICS.connectWall, METRICS.missing, METRICS.errors, METRICS.unconverged, METRICS.serverWait, METRICS.generatorWait],

@@ -34,6 +34,8 @@ export interface RunSettings {
   quick: boolean;
   /** CPUs for server and generator, or null to leave scheduling to the kernel. */
   cpus: { server: number; generator: number } | null;
+  /** Nice value for server and generator (negative: ahead of the machine's other work). */
+  nice: number;
   /** Directory for `--cpu-prof` output of every server, or null. */
   profileDir: string | null;
   /** Databases for the PostgreSQL server kind. */
@@ -53,6 +55,8 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   const profiling = settings.profileDir !== null;
   // One directory per run: Node writes a profile per thread (tsx's loader runs in its own).
   const profileDir = profiling && settings.profileDir ? path.join(settings.profileDir, name) : null;
+  // A run made again (the machine was busy) replaces the profile of the attempt before it.
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   const nodeArgs = [
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     '--expose-gc',
@@ -66,6 +70,7 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
     nodeArgs,
     cwd: settings.repoRoot,
     cpu: settings.cpus?.server ?? null,
+    nice: settings.nice,
     logPath: path.join(logDir, `${name}.server.log`),
     env: { ...process.env, TANDEM_BENCH_MEMORY_REPORT: memoryReportPath },
   });
@@ -124,6 +129,7 @@ async function runGenerator(workload: Workload, settings: RunSettings, name: str
     nodeArgs: ['--import', 'tsx', 'bench/load/generator.ts', jobPath],
     cwd: settings.repoRoot,
     cpu: settings.cpus?.generator ?? null,
+    nice: settings.nice,
     logPath: path.join(settings.outDir, 'logs', `${name}.generator.log`),
   });
   const timer = setTimeout(() => void generator.stop(2000), workload.timeoutMs);

@@ -9,7 +9,7 @@ import type { WireProtocol } from '../load/wire.js';
 /** Compared by default, in this order. */
 export const SERVER_IDS = ['tandem', 'tandem-postgres', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
 /** Selectable with --servers, for diagnosis. */
-export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal'] as const;
+export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal', 'tandem-baseline'] as const;
 export type ServerId = (typeof SERVER_IDS)[number] | (typeof EXTRA_SERVER_IDS)[number];
 
 export interface ServerKind {
@@ -32,8 +32,8 @@ export interface ServerKind {
  * per-address and flood limits exist for the open internet, not for a load generator. The
  * limits are still checked on every message, so their cost is measured.
  */
-const tandemArgs = (durable: boolean, journal = true) => (dataDir: string, databaseUrl = ''): string[] => [
-  'dist/bin/tandem.js', 'serve',
+const tandemArgs = (durable: boolean, journal = true, entry = 'dist/bin/tandem.js') => (dataDir: string, databaseUrl = ''): string[] => [
+  entry, 'serve',
   '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir,
   ...(databaseUrl ? ['--database-url', databaseUrl] : []),
   '--durable', String(durable),
@@ -76,6 +76,12 @@ export const SERVER_KINDS: Record<ServerId, ServerKind> = {
   'tandem-sync-only': {
     id: 'tandem-sync-only', label: 'Tandem sync layer, in-memory store', protocol: 'y-websocket', usesDataDir: false, typescript: true,
     args: () => ['bench/peers/tandem-sync-only.ts'], ready: PEER_READY,
+  },
+  // Another build of Tandem, durable, for before/after comparisons in one run: `cp -r dist
+  // bench/results/baseline-dist` before a change, then `--servers tandem,tandem-baseline`.
+  'tandem-baseline': {
+    id: 'tandem-baseline', label: 'Tandem (durable), baseline build', protocol: 'y-websocket', usesDataDir: true, typescript: false,
+    args: tandemArgs(true, true, process.env.TANDEM_BASELINE_DIST ?? 'bench/results/baseline-dist/bin/tandem.js'), ready: TANDEM_READY,
   },
   'raw-relay': {
     id: 'raw-relay', label: 'raw ws relay', protocol: 'relay', usesDataDir: false, typescript: true,

@@ -53,6 +53,35 @@ function sweepGeneratorBound(runs: readonly RunRecord[], server: ServerId): bool
   return ends.filter((v) => v === 'generator-bound').length * 2 > ends.length;
 }
 
+/** Issue 10's targets (people typing, durability on): what users feel next to @y/websocket-server. */
+export function checkTypingTargets(runs: readonly RunRecord[]): TargetCheck[] {
+  const med = (workload: string, server: ServerId, metric: Metric): number | null => medianOf(runs, workload, server, metric);
+  const gap = (workload: string): number | null => {
+    const ours = med(workload, 'tandem', METRICS.editP50);
+    const theirs = med(workload, 'y-websocket-server', METRICS.editP50);
+    return ours === null || theirs === null ? null : ours - theirs;
+  };
+  const p99 = (workload: string, s: ServerId) => med(workload, s, METRICS.editP99);
+  const cpu = (s: ServerId) => med('paced-100x4', s, METRICS.cpuPerEdit);
+  const rss = (s: ServerId) => med('idle-2000', s, METRICS.perConnection);
+  const ms = (v: number | null): string => fmt(v ?? NaN);
+  // `check` needs a non-zero limit: "within 0.3 ms" is checked as gap + 1 ≤ 1.3.
+  const within = (target: string, workload: string): TargetCheck => {
+    const g = gap(workload);
+    const result = check(target, () => `${ms(med(workload, 'tandem', METRICS.editP50))} vs ${ms(med(workload, 'y-websocket-server', METRICS.editP50))} ms (+${ms(g)})`, g === null ? null : g + 1, 1.3);
+    return { ...result, miss: result.miss === null || g === null ? null : (g - 0.3) / 0.3 };
+  };
+  return [
+    within('p50 at 100×4 typing within 0.3 ms of @y/websocket-server’s', 'paced-100x4'),
+    within('p50 at 1×50 typing within 0.3 ms of @y/websocket-server’s', 'paced-1x50'),
+    check('p99 at 100×4 typing ≤ @y/websocket-server’s', (v) => `${fmt(v)}× (${ms(p99('paced-100x4', 'tandem'))} vs ${ms(p99('paced-100x4', 'y-websocket-server'))} ms)`, ratio(p99('paced-100x4', 'tandem'), p99('paced-100x4', 'y-websocket-server')), 1.0),
+    check('p99 at 1×50 typing ≤ @y/websocket-server’s', (v) => `${fmt(v)}× (${ms(p99('paced-1x50', 'tandem'))} vs ${ms(p99('paced-1x50', 'y-websocket-server'))} ms)`, ratio(p99('paced-1x50', 'tandem'), p99('paced-1x50', 'y-websocket-server')), 1.0),
+    check('Cursor p99 at 1×50 typing ≤ 100 ms', (v) => `${fmt(v)} ms`, med('paced-1x50', 'tandem', METRICS.cursorP99), 100),
+    check('CPU per edit at 100×4 typing ≤ 1.0 × @y/websocket-server', (v) => `${fmt(v)}× (${fmt(cpu('tandem') ?? NaN, 0)} vs ${fmt(cpu('y-websocket-server') ?? NaN, 0)} µs)`, ratio(cpu('tandem'), cpu('y-websocket-server')), 1.0),
+    check('RSS per idle connection ≤ @y/websocket-server’s', (v) => `${fmt(v)}× (${fmt(rss('tandem') ?? NaN, 1)} vs ${fmt(rss('y-websocket-server') ?? NaN, 1)} KiB)`, ratio(rss('tandem'), rss('y-websocket-server')), 1.0),
+  ];
+}
+
 /** Issue 6's targets, all for Tandem with durability on. */
 export function checkTargets(runs: readonly RunRecord[]): TargetCheck[] {
   const med = (workload: string, server: ServerId, metric: Metric): number | null => medianOf(runs, workload, server, metric);

@@ -27,7 +27,31 @@ const traffic = (base: Omit<TrafficScenario, 'kind' | 'applyRemote' | 'warmupMs'
 
 const size = (quick: boolean, full: number, small: number): number => (quick ? small : full);
 
+/**
+ * People typing: every client on its own clock at 2 edits/s, a cursor move after every 5th
+ * edit, 15 s windows (issue 10's black-box measurement, which these reproduce).
+ */
+const typists = (rooms: number, clientsPerRoom: number, quick: boolean): TrafficScenario => ({
+  ...traffic({ rooms, clientsPerRoom, writersPerRoom: clientsPerRoom, editsPerSecondPerWriter: 2, cursorMovers: 'none', cursorsPerSecondPerMover: 0, presence: 'all', typists: { cursorEveryNthEdit: 5 } }, quick),
+  warmupMs: quick ? 1000 : 2000,
+  windowMs: quick ? 5000 : 15_000,
+});
+
 export const WORKLOADS: Workload[] = [
+  {
+    id: 'paced-100x4',
+    title: '100 rooms × 4 people typing',
+    describe: (q) => `${size(q, 100, 20)} rooms × 4 clients, each typing 2 edits/s on its own clock (random phase) and moving its cursor after every 5th edit; ${q ? 5 : 15} s window; CPU per edit = server CPU / edits sent.`,
+    scenario: (q) => typists(size(q, 100, 20), 4, q),
+    timeoutMs: 90_000,
+  },
+  {
+    id: 'paced-1x50',
+    title: '1 room × 50 people typing',
+    describe: (q) => `1 room × ${size(q, 50, 20)} clients, each typing 2 edits/s on its own clock and moving its cursor after every 5th edit; ${q ? 5 : 15} s window.`,
+    scenario: (q) => typists(1, size(q, 50, 20), q),
+    timeoutMs: 90_000,
+  },
   {
     id: 'rooms-100x4',
     title: '100 rooms × 4 clients typing',

@@ -17,6 +17,11 @@ export interface TrafficScenario {
   /** Who moves a cursor (awareness update) periodically. */
   cursorMovers: 'writers' | 'all' | 'none';
   cursorsPerSecondPerMover: number;
+  /**
+   * Writers type on their own clocks (see TrafficDriver's typists) instead of from one shared
+   * timer, moving their cursor right after every `cursorEveryNthEdit`th edit (0: never).
+   */
+  typists?: { cursorEveryNthEdit: number };
   /** Who publishes a presence state when joining (an editor tab does; a bot may not). */
   presence: 'writers' | 'all' | 'none';
   /** Receivers apply what arrives to their doc and awareness (false: only count it). */

@@ -97,7 +97,8 @@ export async function runTraffic(job: GeneratorJob, scenario: TrafficScenario): 
   const movers = scenario.cursorMovers === 'all' ? rooms.flat() : scenario.cursorMovers === 'writers' ? writers : [];
   const { edits, cursors } = pool.arrivals;
   const driver = new TrafficDriver(random, () => scenario.clientsPerRoom - 1);
-  driver.addEdits(writers, writers.length * scenario.editsPerSecondPerWriter, edits);
+  if (scenario.typists) driver.addTypists(writers, scenario.editsPerSecondPerWriter, scenario.typists.cursorEveryNthEdit, edits, cursors);
+  else driver.addEdits(writers, writers.length * scenario.editsPerSecondPerWriter, edits);
   driver.addCursors(movers, movers.length * scenario.cursorsPerSecondPerMover, cursors);
   driver.start();
   await sleep(scenario.warmupMs);

@@ -26,6 +26,9 @@ export function encodeJournalHeader(segment: number): Buffer {
 }
 
 export function decodeJournalHeader(buf: Buffer): { segment: number } | FormatProblem | 'incomplete' {
+  // Preallocated zeros whose header was never written: the segment was being created (its
+  // header goes in after the zeros, before any entry), so nothing was ever written to it.
+  if (buf.subarray(0, JOURNAL_HEADER_BYTES).every((byte) => byte === 0)) return 'incomplete';
   if (buf.length < JOURNAL_HEADER_BYTES) {
     return MAGIC.subarray(0, Math.min(8, buf.length)).equals(buf.subarray(0, 8)) ? 'incomplete' : { problem: 'not a Tandem journal (bad magic)' };
   }

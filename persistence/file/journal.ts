@@ -156,24 +156,29 @@ export class JournalWriter {
   }
 
   /**
-   * Writes `bytes` (whole entries, `entries` of them) durably; resolves with the segment they
-   * went to. One write at a time: the caller's commit cycle guarantees it. A failed write
-   * leaves the segment's end where it was, so the retry overwrites whatever half got written.
+   * Writes `bytes` (whole entries, `entries` of them) durably and returns the segment they
+   * went to — on the calling thread, which waits for the disk (one O_DSYNC write). A commit
+   * cycle has nothing else to do meanwhile, and this costs less CPU and two thread wake-ups
+   * fewer than a round trip through the thread pool (`append`). One write at a time: the
+   * caller's commit cycle guarantees it. A failed write throws and leaves the segment's end
+   * where it was, so the retry overwrites whatever half got written.
    */
+  appendNow(bytes: Buffer, entries: number): number {
+    const target = this.writeTarget();
+    target.handle.writeAllSync(bytes, target.end);
+    return this.written(target, bytes.length, entries);
+  }
+
+  /** The same through the thread pool: the event loop runs on while the disk works. */
   async append(bytes: Buffer, entries: number): Promise<number> {
-    if (this.writing) throw new Error('journal writes must not overlap');
-    if (this.closed) throw new Error('journal is closed');
-    const target = this.current;
+    const target = this.writeTarget();
     this.writing = true;
     try {
       await target.handle.writeAll(bytes, target.end);
     } finally {
       this.writing = false;
     }
-    target.end += bytes.length;
-    target.entries += entries;
-    if (this.rotateAfterWrite) this.swap();
-    return target.segment;
+    return this.written(target, bytes.length, entries);
   }
 
   /** The current segment has used up its preallocated space: time to rotate. */
@@ -227,6 +232,19 @@ export class JournalWriter {
       if (removeAll) await this.fs.unlink(segment.path).catch(() => undefined);
     }
     if (removeAll) await this.fs.syncDir(this.dir).catch(() => undefined);
+  }
+
+  private writeTarget(): Segment {
+    if (this.writing) throw new Error('journal writes must not overlap');
+    if (this.closed) throw new Error('journal is closed');
+    return this.current;
+  }
+
+  private written(target: Segment, bytes: number, entries: number): number {
+    target.end += bytes;
+    target.entries += entries;
+    if (this.rotateAfterWrite) this.swap();
+    return target.segment;
   }
 
   private swap(): void {

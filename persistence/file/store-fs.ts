@@ -2,11 +2,16 @@
  * The file system operations the file store uses, behind a small interface so tests can make
  * them fail (tests run as root, where permissions cannot make a write fail).
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, writeSync } from 'node:fs';
 
 export interface StoreFileHandle {
   /** Writes all of `data` at `position` (positional, so a retried write lands in the same place). */
   writeAll(data: Uint8Array, position: number): Promise<void>;
+  /**
+   * The same on the calling thread, which waits for the disk: for the journal's small commit
+   * writes, where handing each one to the thread pool and back costs more than the write.
+   */
+  writeAllSync(data: Uint8Array, position: number): void;
   read(length: number, position: number): Promise<Buffer>;
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
@@ -37,6 +42,11 @@ class NodeFileHandle implements StoreFileHandle {
       const { bytesWritten } = await this.handle.write(data, written, data.byteLength - written, position + written);
       written += bytesWritten;
     }
+  }
+
+  writeAllSync(data: Uint8Array, position: number): void {
+    let written = 0;
+    while (written < data.byteLength) written += writeSync(this.handle.fd, data, written, data.byteLength - written, position + written);
   }
 
   async read(length: number, position: number): Promise<Buffer> {

@@ -12,6 +12,10 @@ import type { ServerMetrics } from '../metrics.js';
 
 const SLOW_READER_GRACE_MS = 2000;
 
+/** What a connection was refused, for logging each kind once (bit flags). */
+const Refusal = { write: 1, presence: 2 } as const;
+type Refusal = (typeof Refusal)[keyof typeof Refusal];
+
 /** What all connections of a server share: one object per server, not per connection. */
 export interface ConnectionSettings {
   maxBufferedBytes: number;
@@ -72,7 +76,8 @@ export class Connection implements RoomPeer {
   private readonly expiresAt: number | null;
   private readonly bucket: TokenBucket | null;
   private expiryTimer: NodeJS.Timeout | null = null;
-  private writeRefusalReported = false;
+  /** Refusals already logged for this connection (bits of `Refusal`): each is logged once. */
+  private refusalsReported = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -107,14 +112,22 @@ export class Connection implements RoomPeer {
 
   /** A read-only peer sent an update: logged and told once per connection, then ignored. */
   writeRefused(): void {
-    if (this.writeRefusalReported || this.closed) return;
-    this.writeRefusalReported = true;
+    if (!this.firstRefusal(Refusal.write)) return;
     this.settings.logger.warn(
       { room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined },
       'update from a read-only connection ignored',
     );
     // y-websocket clients understand this message (they log it); the connection stays open.
     this.send(encodePermissionDenied('read-only access: document updates are not accepted'));
+  }
+
+  /** The peer tried to change presence another connection set: logged once, then ignored. */
+  presenceRefused(): void {
+    if (!this.firstRefusal(Refusal.presence)) return;
+    this.settings.logger.warn(
+      { room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined },
+      'awareness entries set by another connection ignored (a connection changes only its own presence)',
+    );
   }
 
   send(message: Uint8Array): void {
@@ -188,6 +201,13 @@ export class Connection implements RoomPeer {
 
   socketError(error: Error & { code?: string }): void {
     this.settings.logger.warn({ room: this.room.name, remote: this.remoteAddress, err: error.message, code: error.code }, 'connection error');
+  }
+
+  /** True the first time `refusal` happens on an open connection. */
+  private firstRefusal(refusal: Refusal): boolean {
+    if (this.closed || (this.refusalsReported & refusal) !== 0) return false;
+    this.refusalsReported |= refusal;
+    return true;
   }
 
   private reject(error: unknown): void {

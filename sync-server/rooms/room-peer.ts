@@ -12,4 +12,6 @@ export interface RoomPeer {
   readonly readOnly?: boolean;
   /** Told when a read-only peer sent an update that was ignored. */
   writeRefused?(): void;
+  /** Told when the peer tried to change or remove presence another peer set (it was ignored). */
+  presenceRefused?(): void;
 }

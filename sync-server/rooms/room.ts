@@ -4,11 +4,17 @@
  * Invariants:
  * - Nothing about the document leaves the room before it is durable: a relayed update waits for
  *   its own append, a sync step 2 reply waits for every append made before it was encoded.
+ * - A peer's messages are answered in the order they came: a sync step 2 holds every update the
+ *   peer sent before its sync step 1, and a reply held back for durability holds back the
+ *   peer's later replies too.
  * - Each outgoing message is encoded once and the same bytes go to every receiver.
- * - A client that has nothing yet gets the document without an encode when one was made
- *   before: that encoded state, then the update messages relayed since, in order.
+ * - A client that has nothing yet (and has sent no update) gets the document without an encode
+ *   when one was made before: that encoded state, then the update messages relayed since, in
+ *   order.
  * - An update is never echoed back to the peer it came from.
  * - Awareness states a peer set are removed, and the removal relayed, when that peer leaves.
+ * - A peer changes or removes only the awareness entries it set (see PresenceOwners); an
+ *   awareness message that changes nothing is not relayed.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -24,7 +30,9 @@ import {
   type ClientMessage,
 } from '../protocol.js';
 import { DocumentSizeBudget } from './document-size.js';
+import { PresenceOwners } from './presence-owners.js';
 import { PresenceRelay } from './presence-relay.js';
+import { ReplyOrder } from './reply-order.js';
 import type { RoomPeer } from './room-peer.js';
 
 export interface RoomOptions {
@@ -56,11 +64,16 @@ export class Room {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
   private readonly peers = new Set<RoomPeer>();
-  /** Awareness client ids each peer has set (only peers that set any: most idle ones never do). */
-  private readonly presenceIds = new Map<RoomPeer, Set<number>>();
+  /** Which peer owns which awareness client id. */
+  private readonly presenceOwners = new PresenceOwners();
+  /** Set when applying a peer's awareness message changed the room's awareness. */
+  private presenceChanged = false;
   /** Settles when every append made so far has settled (its value is not used). */
   private durableTail: Promise<unknown> = Promise.resolve();
   private pendingAppends = 0;
+  /** Peers that have sent a change: the fresh-joiner state may not hold it (see `replyToSyncStep1`). */
+  private writers: Set<RoomPeer> | null = null;
+  private readonly replies = new ReplyOrder((peer) => this.peers.has(peer));
   /** What a client that has nothing yet is sent (see `FullState`); null until next needed. */
   private fullState: FullState | null = null;
   private destroyed = false;
@@ -109,11 +122,9 @@ export class Room {
   /** Removes a peer and the presence it set; returns the number of peers left. */
   leave(peer: RoomPeer): number {
     if (!this.peers.delete(peer)) return this.peers.size;
-    const ids = this.presenceIds.get(peer);
-    if (ids) {
-      this.presenceIds.delete(peer);
-      if (ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], peer);
-    }
+    this.writers?.delete(peer);
+    const ids = this.presenceOwners.release(peer);
+    if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, peer);
     return this.peers.size;
   }
 
@@ -130,7 +141,7 @@ export class Room {
         return;
       case 'update':
         if (peer.readOnly) {
-          if (!isEmptyUpdate(message.update)) peer.writeRefused?.();
+          if (!isEmptyUpdate(message.update)) this.replies.reply(peer, null, () => peer.writeRefused?.());
           return;
         }
         // The received bytes are exactly `encodeUpdate(update)`: relay them as they are.
@@ -141,7 +152,8 @@ export class Room {
         return;
       case 'query-awareness': {
         const ids = [...this.awareness.getStates().keys()];
-        peer.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)));
+        const reply = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+        this.replies.reply(peer, null, () => peer.send(reply));
         return;
       }
     }
@@ -176,6 +188,8 @@ export class Room {
       throw new ProtocolError(`update rejected by Yjs: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
     this.sizeBudget.grew(update.byteLength);
+    // Created on first use: most rooms of idle connections never need it.
+    if (origin !== null) (this.writers ??= new Set()).add(origin);
     const message = encodedMessage ?? encodeUpdate(update);
     const appended = this.trackAppend(update, author);
     if (this.options.durable) {
@@ -203,7 +217,9 @@ export class Room {
     this.awareness.destroy();
     this.doc.destroy();
     this.peers.clear();
-    this.presenceIds.clear();
+    this.presenceOwners.clear();
+    this.writers = null;
+    this.replies.clear();
   }
 
   /** Resolves with the update's sequence number once it is durable, null if the store refused it. */
@@ -237,14 +253,20 @@ export class Room {
   }
 
   private replyToSyncStep1(peer: RoomPeer, stateVector: Uint8Array): void {
-    // A fresh client's state vector is the single byte 0: it needs everything.
+    // A fresh client's state vector is the single byte 0: it needs everything. One that sent
+    // changes of its own is not fresh: the kept state may lack them (a change relayed to the
+    // others is never echoed to its sender), so it gets a reply encoded from the document.
     const wantsEverything = stateVector.length === 1 && stateVector[0] === 0;
-    const full = wantsEverything ? this.fullState : null;
+    const full = wantsEverything && !this.writers?.has(peer) ? this.fullState : null;
     if (full) {
       // All durable already (kept as relayed): nothing to wait for. An update still being
       // written reaches this peer by its relay, as it reaches everyone.
-      peer.send(full.reply);
-      for (const message of full.since) peer.send(message);
+      const { reply, since } = full;
+      const count = since.length;
+      this.replies.reply(peer, null, () => {
+        peer.send(reply);
+        for (let i = 0; i < count; i += 1) peer.send(since[i] as Uint8Array);
+      });
       return;
     }
     let diff: Uint8Array;
@@ -254,28 +276,31 @@ export class Room {
       throw new ProtocolError(`malformed state vector: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_STATE_VECTOR');
     }
     const reply = encodeSyncStep2(diff);
-    if (this.pendingAppends === 0) {
-      // Kept only when all it holds is durable: later joiners get it without waiting.
-      if (wantsEverything) this.fullState = { reply, since: [], sinceBytes: 0 };
-      peer.send(reply);
-      return;
-    }
-    // The reply was encoded now, so it holds only updates already appended: wait for those.
-    void this.durableTail.then(() => {
-      if (this.peers.has(peer)) peer.send(reply);
-    });
+    // Encoded now, so it holds only updates already appended: it waits for those (unless
+    // relaying does not wait for durability either).
+    const mustWait = this.options.durable && this.pendingAppends > 0;
+    // Kept only when all it holds is durable: later joiners get it without waiting.
+    if (wantsEverything && !mustWait) this.fullState = { reply, since: [], sinceBytes: 0 };
+    this.replies.reply(peer, mustWait ? this.durableTail : null, () => peer.send(reply));
   }
 
   private applyAwareness(peer: RoomPeer, update: Uint8Array, raw: Uint8Array): void {
+    let allowed: Uint8Array | null;
     try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+      const screened = this.presenceOwners.screen(update, peer, this.awareness);
+      if (screened.spoofed) peer.presenceRefused?.();
+      allowed = screened.update;
+      this.presenceChanged = false;
+      if (allowed) awarenessProtocol.applyAwarenessUpdate(this.awareness, allowed, peer);
     } catch (error) {
       throw new ProtocolError(`malformed awareness update: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_AWARENESS');
     }
-    this.presence.noteMessage(raw, peer);
+    // Nothing newer in it (stock clients send others' states back): nothing to tell anyone.
+    if (!allowed || !this.presenceChanged) return;
+    this.presence.noteMessage(allowed === update ? raw : encodeAwareness(allowed), peer);
   }
 
-  /** Keeps each peer's set of awareness ids current and hands every change to the relay. */
+  /** Keeps ownership of awareness ids current and hands every change to the relay. */
   private readonly onAwarenessChange = (
     change: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -284,19 +309,16 @@ export class Room {
     const peer = origin as RoomPeer;
     if (this.peers.has(peer)) {
       // Set by the peer itself; its message is relayed by the presence relay.
-      let ids = this.presenceIds.get(peer);
-      if (!ids) {
-        ids = new Set();
-        this.presenceIds.set(peer, ids);
-      }
-      for (const id of change.added) ids.add(id);
-      for (const id of change.updated) ids.add(id);
-      for (const id of change.removed) ids.delete(id);
+      this.presenceChanged = true;
+      this.presenceOwners.claim(peer, change.added);
+      this.presenceOwners.claim(peer, change.updated);
       this.presence.noteChanges(changed, peer);
       return;
     }
-    // Removed on a peer's departure (or timed out): nobody else will tell the room.
+    // Removed on a peer's departure or timed out: nobody else will tell the room, and the ids
+    // are free to be claimed again.
     if (changed.length === 0) return;
+    this.presenceOwners.free(change.removed);
     this.presence.noteChanges(changed, null);
     this.presence.noteServerChanges();
   };

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileStore } from '../../persistence/file/file-store.js';
-import { nodeFs, type StoreFs } from '../../persistence/file/store-fs.js';
+import type { StoreFs } from '../../persistence/file/store-fs.js';
+import { fsWithHandles } from '../helpers/wrapped-fs.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -29,23 +30,17 @@ afterEach(async () => {
 
 /** Every write fails with EIO while `broken.on` is set. */
 function breakableFs(broken: { on: boolean }): StoreFs {
-  return {
-    ...nodeFs,
-    async open(path, flags) {
-      const handle = await nodeFs.open(path, flags);
-      return {
-        read: (length, position) => handle.read(length, position),
-        truncate: (length) => handle.truncate(length),
-        size: () => handle.size(),
-        close: () => handle.close(),
-        datasync: () => handle.datasync(),
-        async writeAll(data, position) {
-          if (broken.on) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
-          return handle.writeAll(data, position);
-        },
-      };
+  const eio = (): Error => Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+  return fsWithHandles((handle) => ({
+    async writeAll(data, position) {
+      if (broken.on) throw eio();
+      return handle.writeAll(data, position);
     },
-  };
+    writeAllSync(data, position) {
+      if (broken.on) throw eio();
+      handle.writeAllSync(data, position);
+    },
+  }));
 }
 
 async function health(url: string): Promise<{ status: number; body: { status: string; store: string } }> {

@@ -4,28 +4,10 @@
  * before its append resolved, and an update the store refuses is never relayed.
  */
 import { afterEach, expect, it } from 'vitest';
-import { MemoryStore } from '../../persistence/memory-store.js';
-import type { AppendMeta } from '../../persistence/store.js';
+import { GatedStore } from '../helpers/gated-store.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-
-/** Appends wait until `release()`; `failNext` makes them reject instead. */
-class GatedStore extends MemoryStore {
-  private waiting: Array<() => void> = [];
-  failing = false;
-  get pending(): number {
-    return this.waiting.length;
-  }
-  override async append(name: string, update: Uint8Array, meta: AppendMeta): Promise<number> {
-    if (this.failing) throw new Error('disk went away');
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return super.append(name, update, meta);
-  }
-  release(): void {
-    for (const resolve of this.waiting.splice(0)) resolve();
-  }
-}
 
 let server: TestServer | undefined;
 const clients: YClient[] = [];

@@ -60,6 +60,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Two moves in a row: the second goes out merged `ms` after the first, not a millisecond sooner. */
+function expectInterval(minIntervalMs: number, roomSize: number, ms: number): void {
+  const { relay, sent, move } = setup(minIntervalMs, roomSize);
+  move(peer(), 11, 1, { cursor: 1 });
+  move(peer(), 12, 1, { cursor: 2 });
+  vi.advanceTimersByTime(ms - 1);
+  expect(sent).toHaveLength(1);
+  vi.advanceTimersByTime(1);
+  expect(sent).toHaveLength(2);
+  relay.destroy();
+}
+
 describe('presence relay', () => {
   it('relays the first change after a quiet period at once, as received, to everyone but its sender', () => {
     vi.useFakeTimers();
@@ -116,16 +128,15 @@ describe('presence relay', () => {
     relay.destroy();
   });
 
-  it('lengthens the interval with the room size, up to 250 ms', () => {
+  it('lengthens the interval with the room size: a quarter of a millisecond per other person', () => {
     vi.useFakeTimers();
-    const { relay, sent, move } = setup(50, 200);
-    const alice = peer();
-    move(alice, 11, 1, { cursor: 1 });
-    move(alice, 11, 2, { cursor: 2 });
-    vi.advanceTimersByTime(150);
-    expect(sent).toHaveLength(1); // 200 peers: 200 ms
-    vi.advanceTimersByTime(50);
-    expect(sent).toHaveLength(2);
-    relay.destroy();
+    expectInterval(10, 201, 50); // 200 others
+    expectInterval(10, 401, 100);
+  });
+
+  it('keeps the configured minimum in small rooms and 250 ms in the largest', () => {
+    vi.useFakeTimers();
+    expectInterval(10, 4, 10);
+    expectInterval(10, 5000, 250);
   });
 });

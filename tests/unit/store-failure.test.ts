@@ -13,6 +13,7 @@ import * as Y from 'yjs';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { FileStore, type StoreLogger } from '../../persistence/file/file-store.js';
 import { nodeFs, type StoreFs } from '../../persistence/file/store-fs.js';
+import { fsWithHandles } from '../helpers/wrapped-fs.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -29,35 +30,34 @@ interface Faults {
 
 function faultyFs(faults: Faults): StoreFs {
   const fail = (what: string): Error => Object.assign(new Error(`ENOSPC: no space left on device, ${what}`), { code: 'ENOSPC' });
-  return {
-    ...nodeFs,
-    async mkdir(path) {
-      if (faults.mkdir) throw fail('mkdir');
-      return nodeFs.mkdir(path);
-    },
-    async open(path, flags) {
-      const handle = await nodeFs.open(path, flags);
-      return {
-        ...handle,
-        read: (length, position) => handle.read(length, position),
-        truncate: (length) => handle.truncate(length),
-        size: () => handle.size(),
-        close: () => handle.close(),
-        async writeAll(data, position) {
-          // Half the bytes reach the file before the failure, as a full disk would leave them.
-          if (faults.write) {
-            await handle.writeAll(data.subarray(0, Math.floor(data.byteLength / 2)), position);
-            throw fail('write');
-          }
-          return handle.writeAll(data, position);
-        },
-        async datasync() {
-          if (faults.datasync) throw fail('fdatasync');
-          return handle.datasync();
-        },
-      };
-    },
+  const mkdir = async (path: string): Promise<void> => {
+    if (faults.mkdir) throw fail('mkdir');
+    return nodeFs.mkdir(path);
   };
+  return fsWithHandles(
+    (handle) => ({
+      async writeAll(data, position) {
+        // Half the bytes reach the file before the failure, as a full disk would leave them.
+        if (faults.write) {
+          await handle.writeAll(data.subarray(0, Math.floor(data.byteLength / 2)), position);
+          throw fail('write');
+        }
+        return handle.writeAll(data, position);
+      },
+      writeAllSync(data, position) {
+        if (faults.write) {
+          handle.writeAllSync(data.subarray(0, Math.floor(data.byteLength / 2)), position);
+          throw fail('write');
+        }
+        handle.writeAllSync(data, position);
+      },
+      async datasync() {
+        if (faults.datasync) throw fail('fdatasync');
+        return handle.datasync();
+      },
+    }),
+    { mkdir },
+  );
 }
 
 /** A fresh data dir, no faults yet, and a logger keeping the error lines. */
