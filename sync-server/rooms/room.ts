@@ -34,6 +34,7 @@ import { PresenceOwners } from './presence-owners.js';
 import { PresenceRelay } from './presence-relay.js';
 import { ReplyOrder } from './reply-order.js';
 import type { RoomPeer } from './room-peer.js';
+import { updateProblem } from './update-check.js';
 
 export interface RoomOptions {
   store: Store;
@@ -181,6 +182,10 @@ export class Room {
     // Only peers are held to the size limit; the server's own updates (restore) are not.
     if (origin !== null && !this.sizeBudget.admits(update, () => Y.encodeStateAsUpdate(this.doc).byteLength)) {
       throw new ProtocolError(`document would grow past its limit of ${this.sizeBudget.maxBytes} bytes`, CloseCode.documentTooLarge, 'ERR_DOC_TOO_LARGE');
+    }
+    if (origin !== null) {
+      const problem = updateProblem(update);
+      if (problem !== null) throw new ProtocolError(`update refused: ${problem}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
     try {
       Y.applyUpdate(this.doc, update, origin);
