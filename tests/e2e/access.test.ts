@@ -79,7 +79,7 @@ describe('home page and access links', () => {
     const bob = await user('Bob', '#1565c0');
     await bob.page.route('**/api/docs', (route) => route.fulfill({ status: 503, body: '{"error":"store unavailable"}', contentType: 'application/json' }));
     await bob.page.goto(session.server.url);
-    await expect.poll(() => bob.page.textContent('.doc-list__status'), { timeout: 5000 }).toContain('You can still open or create a document by name');
+    await expect.poll(() => bob.page.textContent('.doc-list__status')).toContain('You can still open or create a document by name');
     expect(await bob.page.isVisible('[data-testid="open-form"]')).toBe(true);
     // A failed request is reported by the browser itself; the page adds no error of its own.
     bob.errors.splice(0, bob.errors.length, ...bob.errors.filter((e) => !e.includes('503')));
@@ -94,7 +94,7 @@ describe('home page and access links', () => {
     expect(await carol.page.isVisible('[data-testid="toolbar"]')).toBe(false);
     expect(await contentText(carol.page)).toBe('Hello.');
     // The token's display name is the viewer's name, shown to the others as viewing.
-    await expect.poll(() => presenceNames(alice.page), { timeout: 5000 }).toEqual(['Alice Martin', 'Carol Jones']);
+    await expect.poll(() => presenceNames(alice.page)).toEqual(['Alice Martin', 'Carol Jones']);
     const viewer = alice.page.locator('[data-testid="presence"] [data-name="Carol Jones"] .avatar');
     expect(await viewer.getAttribute('aria-label')).toBe('Carol Jones, viewing');
 
@@ -103,13 +103,13 @@ describe('home page and access links', () => {
     await carol.page.keyboard.type('nope');
     await focusEnd(alice.page);
     await alice.page.keyboard.type(' Welcome, Carol.');
-    await expect.poll(() => contentText(carol.page), { timeout: 5000 }).toBe('Hello. Welcome, Carol.');
+    await expect.poll(() => contentText(carol.page)).toBe('Hello. Welcome, Carol.');
   });
 
   it('says so, and stops retrying, when the link does not give access to the document', async () => {
     const dave = await user('Dave', '#4527a0');
     await dave.page.goto(`${session.server.url}/d/private/salaries?token=${await mintToken('dave', 'Dave', 'write', ['team/*'])}`);
-    await expect.poll(() => dave.page.getAttribute('[data-testid="connection"]', 'data-connection'), { timeout: 10_000 }).toBe('denied');
+    await expect.poll(() => dave.page.getAttribute('[data-testid="connection"]', 'data-connection')).toBe('denied');
     expect(await dave.page.textContent('[data-testid="connection"]')).toContain('No access');
     expect(await dave.page.getAttribute(editorSelector, 'contenteditable')).toBe('false');
     // The browser reports the refused WebSocket handshake itself (once: no retry loop).

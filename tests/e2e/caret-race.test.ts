@@ -272,9 +272,9 @@ async function moveAround(page: Page, rand: () => number, count: number, beforeM
 async function openWithRobot(docName: string): Promise<{ client: YClient; text: Y.XmlText }> {
   const robot = await robotWithDocument(docName);
   await openDocument(alice, session.server.url, docName);
-  await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toContain(ROBOT_LINE.trim());
+  await expect.poll(() => contentText(alice.page)).toContain(ROBOT_LINE.trim());
   moveRobotCaret(robot.client, robot.text, () => 0);
-  await expect.poll(() => caretNames(alice.page), { timeout: 10_000 }).toEqual(['Robot']);
+  await expect.poll(() => caretNames(alice.page)).toEqual(['Robot']);
   return robot;
 }
 

@@ -67,7 +67,7 @@ describe('three people editing one document', () => {
         await bob.page.keyboard.type('Docs ready');
         await bob.page.keyboard.press('Enter');
         await bob.page.keyboard.type('Beta feedback triaged');
-        await expect.poll(() => pressed(bob.page, 'bulletList'), { timeout: 2000 }).toBe('true');
+        await expect.poll(() => pressed(bob.page, 'bulletList')).toBe('true');
       })(),
       (async () => {
         await carol.page.keyboard.type(' none known so far');
@@ -86,9 +86,9 @@ describe('three people editing one document', () => {
     await bob.page.keyboard.press('Control+Shift+S');
     await carol.page.click('[data-tool="italic"]');
     // The toolbar shows the state under each person's selection (redrawn on the next frame).
-    await expect.poll(() => pressed(alice.page, 'bold'), { timeout: 2000 }).toBe('true');
-    await expect.poll(() => pressed(bob.page, 'strike'), { timeout: 2000 }).toBe('true');
-    await expect.poll(() => pressed(carol.page, 'italic'), { timeout: 2000 }).toBe('true');
+    await expect.poll(() => pressed(alice.page, 'bold')).toBe('true');
+    await expect.poll(() => pressed(bob.page, 'strike')).toBe('true');
+    await expect.poll(() => pressed(carol.page, 'italic')).toBe('true');
 
     const html = await waitConverged(users.map((u) => u.page));
     expect(html).toBe(
@@ -98,7 +98,7 @@ describe('three people editing one document', () => {
     );
     await Promise.all(users.map((u) => waitSaved(u.page)));
     for (const user of users) {
-      await expect.poll(() => user.page.textContent('[data-testid="word-count"]'), { timeout: 2000 }).toBe('14 words');
+      await expect.poll(() => user.page.textContent('[data-testid="word-count"]')).toBe('14 words');
     }
   });
 
@@ -129,8 +129,8 @@ describe('three people editing one document', () => {
     const everyone = users.map((u) => u.name).sort();
     for (const user of users) {
       const others = users.filter((u) => u !== user).map((u) => u.name).sort();
-      await expect.poll(() => caretNames(user.page), { timeout: 5000 }).toEqual(others);
-      await expect.poll(() => presenceNames(user.page), { timeout: 5000 }).toEqual(everyone);
+      await expect.poll(() => caretNames(user.page)).toEqual(others);
+      await expect.poll(() => presenceNames(user.page)).toEqual(everyone);
     }
   });
 
@@ -139,12 +139,12 @@ describe('three people editing one document', () => {
     await carol.page.click('[data-testid="presence"] [data-self] button');
     await carol.page.fill('#identity-name', 'Carol D.');
     await carol.page.click('dialog button[type="submit"]');
-    await expect.poll(() => presenceNames(alice.page), { timeout: 5000 }).toContain('Carol D.');
-    await expect.poll(() => caretNames(bob.page), { timeout: 5000 }).toContain('Carol D.');
+    await expect.poll(() => presenceNames(alice.page)).toContain('Carol D.');
+    await expect.poll(() => caretNames(bob.page)).toContain('Carol D.');
 
     await carol.page.reload();
     await carol.page.waitForSelector('[data-testid="document-page"][data-ready="true"]');
-    await expect.poll(() => presenceNames(carol.page), { timeout: 5000 }).toContain('Carol D.');
+    await expect.poll(() => presenceNames(carol.page)).toContain('Carol D.');
     expect(await contentHtml(carol.page)).toBe(await contentHtml(alice.page));
   });
 

@@ -123,7 +123,7 @@ describe('the documents page', () => {
 
   it('finds documents as you type, whatever the case or accents, and highlights the match', async () => {
     await carol.page.fill('[data-testid="doc-search"]', 'RESUME');
-    await expect.poll(() => shownNames(carol.page), { timeout: 5000 }).toEqual(['Résumé of Ada']);
+    await expect.poll(() => shownNames(carol.page)).toEqual(['Résumé of Ada']);
     expect(await carol.page.textContent('a.doc-link[data-name="Résumé of Ada"] mark')).toBe('Résumé');
     expect(await carol.page.textContent('[data-testid="doc-count"]')).toBe('1 of 5');
     // Enter opens the first match.
@@ -137,7 +137,7 @@ describe('the documents page', () => {
     await carol.page.click('[data-testid="doc-search"]');
     await carol.page.keyboard.type('meeting');
     const meetings = byChange.filter((name) => name.includes('meeting'));
-    await expect.poll(() => shownNames(carol.page), { timeout: 5000 }).toEqual(meetings);
+    await expect.poll(() => shownNames(carol.page)).toEqual(meetings);
     expect(await activeName(carol.page)).toBe(meetings[0]);
     await carol.page.keyboard.press('ArrowDown');
     expect(await activeName(carol.page)).toBe(meetings[1]);
@@ -172,7 +172,7 @@ describe('the documents page', () => {
 
   it('says when nothing matches, offers to create that document, and Escape clears the search', async () => {
     await carol.page.fill('[data-testid="doc-search"]', 'quarterly review');
-    await expect.poll(() => shownNames(carol.page), { timeout: 5000 }).toEqual([]);
+    await expect.poll(() => shownNames(carol.page)).toEqual([]);
     expect(await carol.page.textContent('.doc-list__empty')).toContain('No document name contains “quarterly review”.');
     expect(await carol.page.getAttribute('[data-testid="doc-search"]', 'aria-expanded')).toBe('false');
     await carol.page.press('[data-testid="doc-search"]', 'Escape');

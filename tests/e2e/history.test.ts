@@ -36,7 +36,7 @@ describe('version history', () => {
     // The timeline, newest first: Bob's rewrite is current, Alice's draft before it.
     await alice.page.click('[data-testid="history-toggle"]');
     const versions = alice.page.locator('[data-testid="history-list"] .version');
-    await expect.poll(() => versions.count(), { timeout: 5000 }).toBe(2);
+    await expect.poll(() => versions.count()).toBe(2);
     expect(await versions.nth(0).locator('.version__authors').textContent()).toBe('bob');
     expect(await versions.nth(0).locator('.version__badge').textContent()).toBe('Current');
     expect(await versions.nth(1).locator('.version__authors').textContent()).toBe('alice');
@@ -52,10 +52,10 @@ describe('version history', () => {
 
     // Restore: both live editors show the old text again, and the timeline records it.
     await alice.page.click('[data-testid="restore-version"]');
-    await expect.poll(() => contentText(bob.page), { timeout: 5000 }).toBe('First draft by Alice.');
-    await expect.poll(() => contentText(alice.page), { timeout: 5000 }).toBe('First draft by Alice.');
+    await expect.poll(() => contentText(bob.page)).toBe('First draft by Alice.');
+    await expect.poll(() => contentText(alice.page)).toBe('First draft by Alice.');
     expect(await alice.page.isVisible(editorSelector)).toBe(true);
-    await expect.poll(() => versions.count(), { timeout: 5000 }).toBe(3);
+    await expect.poll(() => versions.count()).toBe(3);
     expect(await versions.nth(0).locator('.version__authors').textContent()).toBe('Restored');
 
     // A finer timeline can be asked for (versions split at shorter pauses).
@@ -64,12 +64,12 @@ describe('version history', () => {
       alice.page.selectOption('[data-testid="history-detail"]', '2'),
     ]);
     expect(finer.url()).toContain(`/api/docs/${encodeURIComponent(doc)}/history?pause=2`);
-    await expect.poll(() => versions.count(), { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => versions.count()).toBeGreaterThanOrEqual(3);
 
     // The restored text is an ordinary document again: Bob keeps editing it.
     await focusEnd(bob.page);
     await bob.page.keyboard.type(' Approved.');
-    await expect.poll(() => contentText(alice.page), { timeout: 5000 }).toBe('First draft by Alice. Approved.');
+    await expect.poll(() => contentText(alice.page)).toBe('First draft by Alice. Approved.');
   });
 
   it('exports the document as Markdown, HTML and JSON', async () => {

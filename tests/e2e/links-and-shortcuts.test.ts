@@ -33,7 +33,7 @@ afterAll(() => {
 
 async function clickIntoLink(page: Page, text: string): Promise<void> {
   await page.click(`${editorSelector} a:has-text("${text}")`);
-  await expect.poll(() => page.getAttribute('[data-tool="link"]', 'aria-pressed'), { timeout: 5000 }).toBe('true');
+  await expect.poll(() => page.getAttribute('[data-tool="link"]', 'aria-pressed')).toBe('true');
 }
 
 describe('links', () => {
@@ -119,7 +119,7 @@ describe('links', () => {
     });
     for (const page of [alice.page, bob.page]) {
       // Whatever target and rel it holds, a link renders as the editor's own links do.
-      await expect.poll(() => contentHtml(page), { timeout: 10_000 }).toContain(`<p><span>sneaky</span> and <a href="https://example.net/" ${REL}>fine</a></p>`);
+      await expect.poll(() => contentHtml(page)).toContain(`<p><span>sneaky</span> and <a href="https://example.net/" ${REL}>fine</a></p>`);
     }
   });
 });

@@ -76,9 +76,9 @@ describe('a Node y-websocket client in the same document', () => {
     const at = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(body, 'Written by'.length));
     provider.awareness.setLocalStateField('cursor', { anchor: at, head: at });
 
-    await expect.poll(() => contentHtml(alice.page), { timeout: 5000 }).toBe('<h2>From a script</h2><p>Written by <strong>a robot</strong> today</p>');
-    await expect.poll(() => presenceNames(alice.page), { timeout: 5000 }).toEqual(['Alice', 'Robot']);
-    await expect.poll(() => caretNames(alice.page), { timeout: 5000 }).toEqual(['Robot']);
+    await expect.poll(() => contentHtml(alice.page)).toBe('<h2>From a script</h2><p>Written by <strong>a robot</strong> today</p>');
+    await expect.poll(() => presenceNames(alice.page)).toEqual(['Alice', 'Robot']);
+    await expect.poll(() => caretNames(alice.page)).toEqual(['Robot']);
   });
 
   it('sends what the browser types to the Node client', async () => {
@@ -91,12 +91,12 @@ describe('a Node y-websocket client in the same document', () => {
 
   it('removes the Node client’s presence when it leaves', async () => {
     robot?.provider.destroy();
-    await expect.poll(() => presenceNames(alice.page), { timeout: 5000 }).toEqual(['Alice']);
+    await expect.poll(() => presenceNames(alice.page)).toEqual(['Alice']);
     expect(await caretNames(alice.page)).toEqual([]);
     expect(alice.errors).toEqual([]);
   });
 
-  it('opens, at /d/<path key>, the document a stock client joined under an awkward name', { timeout: 60_000 }, async () => {
+  it('opens, at /d/<path key>, the document a stock client joined under an awkward name', async () => {
     const names = ['100%', 'a/b', 'a%2Fb', 'x^y|z', 'café 🙂 "q"', 'trailing/'];
     for (const name of names) {
       const doc = new Y.Doc();
@@ -110,7 +110,7 @@ describe('a Node y-websocket client in the same document', () => {
       await openDocument(alice, session.server.url, name);
       expect(await alice.page.textContent('h1')).toBe(name);
       // Exactly this one paragraph: `a/b` and `a%2Fb` are two documents, not one.
-      await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe(`typed in Node into ${name}`);
+      await expect.poll(() => contentText(alice.page)).toBe(`typed in Node into ${name}`);
     }
     expect(alice.errors).toEqual([]);
   });

@@ -109,7 +109,7 @@ async function writerWithOfflineShell(name: string, color: string, doc: string, 
   await user.page.keyboard.type(text);
   await waitSaved(user.page);
   // The offline shell: the service worker controls the page and has cached what it loaded.
-  await expect.poll(() => shellReady(user.page), { timeout: 10_000 }).toBe(true);
+  await expect.poll(() => shellReady(user.page)).toBe(true);
   return user;
 }
 
@@ -134,7 +134,7 @@ describe('offline editing', () => {
     await waitSaved(bob.page);
 
     await bob.context.setOffline(true);
-    await expect.poll(() => connection(bob.page), { timeout: 5000 }).toBe('offline');
+    await expect.poll(() => connection(bob.page)).toBe('offline');
     await focusEnd(bob.page);
     await bob.page.keyboard.press('Enter');
     await bob.page.keyboard.type('Day two: hike.');
@@ -143,14 +143,14 @@ describe('offline editing', () => {
     await alice.page.keyboard.type(' Lunch at noon.');
     await waitSaved(alice.page);
 
-    await expect.poll(() => pending(bob.page), { timeout: 5000 }).toBeGreaterThan(0);
+    await expect.poll(() => pending(bob.page)).toBeGreaterThan(0);
     expect(await statusText(bob.page)).toMatch(/Offline · \d+ changes? waiting/);
     expect(await contentText(bob.page)).toBe('Day one: museum. Day two: hike.');
 
     await bob.context.setOffline(false);
-    const merged = await waitConverged([alice.page, bob.page], 15_000);
+    const merged = await waitConverged([alice.page, bob.page]);
     expect(merged).toBe('<p>Day one: museum. Lunch at noon.</p><p>Day two: hike.</p>');
-    await waitSaved(bob.page, 15_000);
+    await waitSaved(bob.page);
     expect(await statusText(bob.page)).toContain('All changes saved');
   });
 
@@ -164,31 +164,31 @@ describe('offline editing', () => {
     await waitConverged([alice.page, bob.page]);
 
     await bob.context.setOffline(true);
-    await expect.poll(() => connection(bob.page), { timeout: 5000 }).toBe('offline');
+    await expect.poll(() => connection(bob.page)).toBe('offline');
     const storedBefore = await storedUpdates(bob.page, doc);
     await focusEnd(bob.page);
     await bob.page.keyboard.type(' Charger.');
-    await expect.poll(() => pending(bob.page), { timeout: 5000 }).toBe(' Charger.'.length);
+    await expect.poll(() => pending(bob.page)).toBe(' Charger.'.length);
     // One update per keystroke, written to IndexedDB asynchronously: wait for all of them
     // before closing the tab, after which the edit exists only in this browser.
-    await expect.poll(() => storedUpdates(bob.page, doc), { timeout: 5000 }).toBeGreaterThanOrEqual(storedBefore + ' Charger.'.length);
+    await expect.poll(() => storedUpdates(bob.page, doc)).toBeGreaterThanOrEqual(storedBefore + ' Charger.'.length);
     await bob.page.close();
     await bob.context.setOffline(false);
     expect(await contentText(alice.page)).toBe('Passport.');
 
     await reopen(bob, doc);
     await waitSynced(bob.page);
-    await expect.poll(() => contentText(alice.page), { timeout: 10_000 }).toBe('Passport. Charger.');
+    await expect.poll(() => contentText(alice.page)).toBe('Passport. Charger.');
     await waitSaved(bob.page);
   });
 
   it('keeps what was typed offline when the page is closed before IndexedDB wrote it', async () => {
     const doc = 'Shopping list';
     const dave = await writerWithOfflineShell('Dave', '#6a1b9a', doc, 'Milk.');
-    await expect.poll(() => stashedPages(dave.page), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => stashedPages(dave.page)).toBe(0);
 
     await dave.context.setOffline(true);
-    await expect.poll(() => connection(dave.page), { timeout: 5000 }).toBe('offline');
+    await expect.poll(() => connection(dave.page)).toBe('offline');
     // IndexedDB is busy (as with a slow disk, or another tab compacting this document), so
     // whatever is typed now waits for its write: the tab closes before any of it is done.
     await holdIndexedDbBusy(dave.page, doc);
@@ -197,15 +197,15 @@ describe('offline editing', () => {
     await dave.page.close();
 
     await reopen(dave, doc);
-    await expect.poll(() => contentText(dave.page), { timeout: 5000 }).toBe('Milk. Eggs, bread!');
+    await expect.poll(() => contentText(dave.page)).toBe('Milk. Eggs, bread!');
     expect(await connection(dave.page)).toBe('offline');
     expect(await pending(dave.page)).toBe(' Eggs, bread!'.length);
     // Once this page's IndexedDB copy holds them, the keystrokes leave localStorage.
-    await expect.poll(() => stashedPages(dave.page), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => stashedPages(dave.page)).toBe(0);
 
     await dave.context.setOffline(false);
-    await expect.poll(() => contentText(alice.page), { timeout: 15_000 }).toBe('Milk. Eggs, bread!');
-    await waitSaved(dave.page, 15_000);
+    await expect.poll(() => contentText(alice.page)).toBe('Milk. Eggs, bread!');
+    await waitSaved(dave.page);
   });
 
   it('keeps at least its own changes when localStorage has no room for everything unwritten', async () => {
@@ -218,9 +218,9 @@ describe('offline editing', () => {
     await focusEnd(alice.page);
     await alice.page.keyboard.insertText(paste);
     await waitSaved(alice.page);
-    await expect.poll(() => contentText(erin.page), { timeout: 10_000 }).toBe(`Dune.${paste}`.trim());
+    await expect.poll(() => contentText(erin.page)).toBe(`Dune.${paste}`.trim());
     await erin.context.setOffline(true);
-    await expect.poll(() => connection(erin.page), { timeout: 5000 }).toBe('offline');
+    await expect.poll(() => connection(erin.page)).toBe('offline');
     await erin.page.click(editorSelector);
     await erin.page.keyboard.press('Control+Home');
     await erin.page.keyboard.type('Buy: ');
@@ -229,14 +229,14 @@ describe('offline editing', () => {
     await erin.page.close();
 
     await reopen(erin, doc);
-    await expect.poll(() => contentText(erin.page), { timeout: 5000 }).toBe('Buy: Dune.');
+    await expect.poll(() => contentText(erin.page)).toBe('Buy: Dune.');
     expect(await pending(erin.page)).toBe('Buy: '.length);
     await erin.page.evaluate((keys) => keys.forEach((k) => localStorage.removeItem(k)), fillers);
 
     await erin.context.setOffline(false);
-    const merged = await waitConverged([alice.page, erin.page], 15_000);
+    const merged = await waitConverged([alice.page, erin.page]);
     expect(merged).toBe(`<p>Buy: Dune.${paste}</p>`);
-    await waitSaved(erin.page, 15_000);
+    await waitSaved(erin.page);
   });
 
   it('opens and edits a document with no network at all, and merges it later', async () => {
@@ -248,15 +248,15 @@ describe('offline editing', () => {
     await carol.page.waitForSelector('[data-testid="document-page"]');
     expect(await carol.page.evaluate(() => navigator.onLine)).toBe(false);
     // The document comes from IndexedDB; the page knows it is offline.
-    await expect.poll(() => contentText(carol.page), { timeout: 5000 }).toBe('Seen: herons.');
+    await expect.poll(() => contentText(carol.page)).toBe('Seen: herons.');
     expect(await connection(carol.page)).toBe('offline');
     await focusEnd(carol.page);
     await carol.page.keyboard.type(' And a kingfisher.');
-    await expect.poll(() => pending(carol.page), { timeout: 5000 }).toBeGreaterThan(0);
+    await expect.poll(() => pending(carol.page)).toBeGreaterThan(0);
 
     await carol.context.setOffline(false);
-    await expect.poll(() => contentText(alice.page), { timeout: 15_000 }).toBe('Seen: herons. And a kingfisher.');
-    await waitSaved(carol.page, 15_000);
+    await expect.poll(() => contentText(alice.page)).toBe('Seen: herons. And a kingfisher.');
+    await waitSaved(carol.page);
   });
 
   it('logs no console errors', () => {

@@ -38,7 +38,7 @@ describe('server restart', () => {
     });
     await session.server.restart();
     // The open page noticed, reconnects on its own and is live again.
-    await waitSaved(alice.page, 15_000);
+    await waitSaved(alice.page);
     const seen = await alice.page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
     expect(seen).toContain('offline');
     await alice.page.reload();

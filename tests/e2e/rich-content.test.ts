@@ -26,7 +26,7 @@ function tableShape(page: Page): Promise<{ rows: number; columns: number; header
 }
 
 async function expectShape(pages: Page[], shape: { rows: number; columns: number; headers: number }): Promise<void> {
-  for (const page of pages) await expect.poll(() => tableShape(page), { timeout: 10_000 }).toEqual(shape);
+  for (const page of pages) await expect.poll(() => tableShape(page)).toEqual(shape);
 }
 
 const tool = (page: Page, id: string): Promise<void> => page.click(`[data-tool="${id}"]`);
@@ -49,7 +49,7 @@ describe('rich content with two writers and a viewer', () => {
     // The table tools show only inside a table.
     expect(await alice.page.isVisible('[data-tool="addRowAfter"]')).toBe(false);
     await tool(alice.page, 'insertTable');
-    await expect.poll(() => alice.page.isVisible('[data-tool="addRowAfter"]'), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => alice.page.isVisible('[data-tool="addRowAfter"]')).toBe(true);
     // The caret starts in the first header cell; Tab moves on, row by row.
     for (const cell of ['Item', 'Cost', 'Owner', 'Venue', '1200', 'Alice', 'Food', '800', 'Bob']) {
       await alice.page.keyboard.type(cell);
@@ -113,7 +113,7 @@ describe('rich content with two writers and a viewer', () => {
       );
     for (const page of [bob.page, carol.page]) {
       await expect
-        .poll(() => items(page), { timeout: 10_000 })
+        .poll(() => items(page))
         .toEqual([
           expect.objectContaining({ text: expect.stringContaining('Book the venue') as string, checked: 'false' }),
           expect.objectContaining({ text: expect.stringContaining('Send the invitations') as string, checked: 'false' }),
@@ -123,8 +123,8 @@ describe('rich content with two writers and a viewer', () => {
     expect((await items(carol.page)).map((i) => i.disabled)).toEqual([true, true]);
 
     await bob.page.check(`${editorSelector} ul[data-type="taskList"] > li:first-child input[type="checkbox"]`);
-    await expect.poll(async () => (await items(alice.page)).map((i) => i.checked), { timeout: 10_000 }).toEqual(['true', 'false']);
-    await expect.poll(async () => (await items(carol.page)).map((i) => i.checked), { timeout: 10_000 }).toEqual(['true', 'false']);
+    await expect.poll(async () => (await items(alice.page)).map((i) => i.checked)).toEqual(['true', 'false']);
+    await expect.poll(async () => (await items(carol.page)).map((i) => i.checked)).toEqual(['true', 'false']);
 
     // The viewer's click changes nothing, here or for the others.
     await carol.page.click(`${editorSelector} ul[data-type="taskList"] > li:last-child input[type="checkbox"]`, { force: true });
@@ -146,7 +146,7 @@ describe('rich content with two writers and a viewer', () => {
     await tool(alice.page, 'horizontalRule');
     const html = await waitConverged([alice.page, bob.page]);
     // The viewer sees the same, with disabled checkboxes.
-    await expect.poll(async () => (await contentHtml(carol.page)).replaceAll(' disabled=""', ''), { timeout: 10_000 }).toBe(html);
+    await expect.poll(async () => (await contentHtml(carol.page)).replaceAll(' disabled=""', '')).toBe(html);
     expect(html).toContain('<p class="align-center"><u><mark>Everyone is welcome</mark></u></p><hr');
     // Rendered as a class: the page's CSP refuses style attributes (the suite fails on any violation).
     expect(await bob.page.$eval(`${editorSelector} p.align-center`, (p) => getComputedStyle(p).textAlign)).toBe('center');

@@ -2,7 +2,7 @@
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { waitFor } from './wait.js';
+import { DEADLINE_MS, waitFor } from './wait.js';
 
 export interface YClient {
   doc: Y.Doc;
@@ -31,7 +31,7 @@ export function yClient(wsUrl: string, room: string, options: { connect?: boolea
   };
 }
 
-export async function synced(client: YClient, timeoutMs = 5000): Promise<void> {
+export async function synced(client: YClient, timeoutMs = DEADLINE_MS): Promise<void> {
   await waitFor(() => client.provider.synced, 'provider to sync', timeoutMs);
 }
 

@@ -33,7 +33,7 @@ export async function crashRounds(serverArgs: string[], rounds: number, track: (
     child = await startChildServer([...serverArgs, '--log-level', 'warn']);
     track(child);
     const verifier = yClient(child.wsUrl, 'crash-doc');
-    await synced(verifier, 10_000);
+    await synced(verifier);
     const present = new Set(tokens(verifier.doc));
     const missing = [...seen].filter((t) => !present.has(t));
     expect(missing, `seed ${seed}, round ${round}: updates clients had received are gone`).toEqual([]);
@@ -43,7 +43,7 @@ export async function crashRounds(serverArgs: string[], rounds: number, track: (
     const writers: Writer[] = [];
     for (let i = 0; i < WRITERS; i += 1) {
       const client = yClient(child.wsUrl, 'crash-doc');
-      await synced(client, 10_000);
+      await synced(client);
       writers.push({ client, own: new Set(), timer: null });
     }
     let k = 0;
@@ -60,7 +60,7 @@ export async function crashRounds(serverArgs: string[], rounds: number, track: (
     await child.exited;
     for (const writer of writers) if (writer.timer) clearInterval(writer.timer);
     // Whatever the server sent before it died is read by now; then nothing more arrives.
-    await waitFor(() => writers.every((w) => !w.client.provider.wsconnected), 'clients to see the server gone', 5000);
+    await waitFor(() => writers.every((w) => !w.client.provider.wsconnected), 'clients to see the server gone');
     for (const writer of writers) {
       for (const token of tokens(writer.client.doc)) if (!writer.own.has(token)) seen.add(token);
       writer.client.destroy();

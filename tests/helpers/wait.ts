@@ -1,5 +1,13 @@
+/**
+ * How long a test waits for something that normally takes milliseconds: generous, because the
+ * suite must pass on a loaded 2-core machine (another process busy on one core, two test
+ * workers and Chromium on the other). A deadline only turns a hang into a clear failure; tests
+ * never assert how long something took.
+ */
+export const DEADLINE_MS = 30_000;
+
 /** Polls `check` until it returns true; fails with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 5000, intervalMs = 10): Promise<void> {
+export async function waitFor(check: () => boolean, what: string, timeoutMs = DEADLINE_MS, intervalMs = 10): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -31,7 +31,7 @@ function tandem(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
     execFile(
       process.execPath,
       ['--import', 'tsx', 'bin/tandem.ts', ...args],
-      { cwd: root, env: { ...process.env, TANDEM_AUTH_SECRET: '', ...env }, timeout: 20_000 },
+      { cwd: root, env: { ...process.env, TANDEM_AUTH_SECRET: '', ...env }, timeout: 90_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -47,7 +47,7 @@ async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Child
 }
 
 describe('tandem token and tandem serve with auth', () => {
-  it('mints HS256 tokens the server accepts, with the secret from the environment', { timeout: 40_000 }, async () => {
+  it('mints HS256 tokens the server accepts, with the secret from the environment', async () => {
     const env = { TANDEM_AUTH_SECRET: SECRET };
     const [server, minted, reader] = await Promise.all([
       serve([], env),
@@ -69,7 +69,7 @@ describe('tandem token and tandem serve with auth', () => {
     expect(server.output()).toContain('access tokens required');
   });
 
-  it('mints EdDSA tokens with a private key file that a server holding the public key accepts', { timeout: 40_000 }, async () => {
+  it('mints EdDSA tokens with a private key file that a server holding the public key accepts', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const pub = join(dir, 'tandem.pub');
     const key = join(dir, 'tandem.key');
@@ -85,7 +85,7 @@ describe('tandem token and tandem serve with auth', () => {
     expect(await upgradeStatus(`${server.wsUrl}/doc?token=${await mint()}`)).toBe(401);
   });
 
-  it('warns when listening on a public address without auth, and not otherwise', { timeout: 40_000 }, async () => {
+  it('warns when listening on a public address without auth, and not otherwise', async () => {
     const [open, secured] = await Promise.all([serve(['--host', '0.0.0.0']), serve(['--host', '0.0.0.0', '--auth-secret', SECRET])]);
     // The log line goes to stdout before the "running" line; the WARNING goes to stderr, a
     // separate pipe that may be read later.
@@ -96,7 +96,7 @@ describe('tandem token and tandem serve with auth', () => {
     expect(local.output()).not.toContain('without authentication');
   });
 
-  it('refuses bad token requests and weak or conflicting keys with a usage error', { timeout: 40_000 }, async () => {
+  it('refuses bad token requests and weak or conflicting keys with a usage error', async () => {
     const results = await Promise.all([
       tandem(['token', '--user', 'ada', '--auth-secret', SECRET]),
       tandem(['token', '--doc', 'doc', '--auth-secret', SECRET]),

@@ -75,7 +75,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
 
 function tandemDocs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', 'docs', ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', 'docs', ...args], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -123,7 +123,7 @@ for (const backend of BACKENDS) {
       await until(async () => (await recordsOf()) > before, `${text} stored`);
     }
 
-    it('is the last writer, the restore, or unknown — in the API and in tandem docs', { timeout: 90_000 }, async () => {
+    it('is the last writer, the restore, or unknown — in the API and in tandem docs', async () => {
       // Ada then Bob write "plan"; only Ada writes "notes"; Bob writes "draft", then restores it.
       const adaPlan = await writer('ada', 'plan');
       await write(adaPlan, 'plan', 'Ada’s outline. ');

@@ -224,7 +224,7 @@ afterAll(async () => {
 });
 
 describe('protocol fuzzing', () => {
-  it(`survives ~${TARGET_MESSAGES} mutated messages sent over several connections`, { timeout: 60_000 }, () =>
+  it(`survives ~${TARGET_MESSAGES} mutated messages sent over several connections`, () =>
     withSeed(async () => {
       const corpus = buildCorpus(prng(seed ^ 0x5eed));
       const tally: Tally = { sent: 0, connections: 0, answered: 0, closedByServer: 0, hung: 0 };
@@ -257,7 +257,7 @@ describe('protocol fuzzing', () => {
       expect(health.status).toBe(200);
     }));
 
-  it(`feeds ${TARGET_MESSAGES} mutated messages straight through the codec into a room`, { timeout: 60_000 }, () =>
+  it(`feeds ${TARGET_MESSAGES} mutated messages straight through the codec into a room`, () =>
     withSeed(async () => {
       // Over sockets most mutations end their connection, so only the first few of each burst
       // reach the decoder; here every single one does.
@@ -294,7 +294,7 @@ describe('protocol fuzzing', () => {
       await server.rooms.settle();
     }));
 
-  it('leaves the room nobody fuzzed exactly as it was, and editable', { timeout: 30_000 }, () =>
+  it('leaves the room nobody fuzzed exactly as it was, and editable', () =>
     withSeed(async () => {
       const [a, b] = victims as [YClient, YClient];
       const room = await victimRoom();

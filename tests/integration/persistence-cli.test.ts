@@ -37,7 +37,7 @@ afterAll(async () => {
 
 function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args, '--data-dir', dataDir], { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args, '--data-dir', dataDir], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -56,7 +56,7 @@ async function stop(child: ChildServer): Promise<void> {
 }
 
 describe('the data dir through the command line', () => {
-  it('stop and start, read it back, verify, restore, and refuse a second server', { timeout: 90_000 }, async () => {
+  it('stop and start, read it back, verify, restore, and refuse a second server', async () => {
     // 1. Write a rich document in three steps, then stop gracefully.
     let server = await serve();
     const writer = yClient(server.wsUrl, NAME);

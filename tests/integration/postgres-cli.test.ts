@@ -40,7 +40,7 @@ afterAll(async () => {
 
 function tandem(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args], { cwd: root, timeout: 30_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args], { cwd: root, timeout: 90_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       expect(stdout + stderr).not.toContain(PASSWORD);
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });

@@ -95,7 +95,7 @@ async function loseCommit(aftermath: Aftermath): Promise<void> {
 }
 
 describe('a lost COMMIT', () => {
-  it('ends the session still holding its transaction, then retries', { timeout: 90_000 }, () => loseCommit('database up'));
-  it('is retried when a crash made the database forget its transaction id', { timeout: 90_000 }, () => loseCommit('crash'));
-  it('is retried when its forgotten transaction id has been given to other transactions since', { timeout: 90_000 }, () => loseCommit('crash, id reused'));
+  it('ends the session still holding its transaction, then retries', () => loseCommit('database up'));
+  it('is retried when a crash made the database forget its transaction id', () => loseCommit('crash'));
+  it('is retried when its forgotten transaction id has been given to other transactions since', () => loseCommit('crash, id reused'));
 });

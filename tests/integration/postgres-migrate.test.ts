@@ -97,7 +97,7 @@ afterAll(async () => {
 });
 
 describe('tandem migrate', () => {
-  it('round-trips a data dir through the database, resuming after interruptions, identical at every seq', { timeout: 60_000 }, async () => {
+  it('round-trips a data dir through the database, resuming after interruptions, identical at every seq', async () => {
     const db = await database(await cluster.createDatabase('migrate'));
     try {
       // Interrupted after two chunks of 7 records, then run again to the end.
@@ -166,7 +166,7 @@ describe('tandem migrate', () => {
     await new Promise((resolve) => child.once('close', resolve));
     const run = (args: string[]): Promise<{ code: number; stdout: string }> =>
       new Promise((resolve) => {
-        execFile(process.execPath, cli(args), { cwd: root, timeout: 60_000 }, (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }));
+        execFile(process.execPath, cli(args), { cwd: root, timeout: 90_000 }, (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }));
       });
     const resumed = await run(['--from-data-dir', source, '--database-url', url]);
     expect(resumed.stdout).toContain('verified: every document matches its source');
@@ -181,7 +181,7 @@ describe('tandem migrate', () => {
   it('carries names an earlier version gave over first, or copies nothing when one cannot be', { timeout: 120_000 }, async () => {
     const migrate = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', 'migrate', ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) =>
+        execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', 'migrate', ...args], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
       });
     /** A data dir as an earlier version left it: names were the percent-decoded request path. */

@@ -34,7 +34,7 @@ describe('stock y-websocket clients against the server', () => {
       }
     }
     const first = five[0]!;
-    await waitFor(() => five.every((c) => contentOf(c.doc) === contentOf(first.doc)), `convergence (seed ${seed})`, 10_000);
+    await waitFor(() => five.every((c) => contentOf(c.doc) === contentOf(first.doc)), `convergence (seed ${seed})`);
     expect(first.doc.getText('text').length, `seed ${seed}`).toBeGreaterThan(0);
     expect(first.doc.getXmlFragment('default').length, `seed ${seed}`).toBeGreaterThan(0);
   });

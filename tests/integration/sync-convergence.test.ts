@@ -43,9 +43,9 @@ it('converges under random edits, disconnects and reconnects', async () => {
 
   for (const c of clients) if (!c.provider.shouldConnect) c.provider.connect();
   try {
-    await waitFor(() => clients.every((c) => c.provider.synced), `all clients to resync, ${context}`, 10_000);
+    await waitFor(() => clients.every((c) => c.provider.synced), `all clients to resync, ${context}`);
     const reference = clients[0]!;
-    await waitFor(() => clients.every((c) => contentOf(c.doc) === contentOf(reference.doc)), `convergence, ${context}`, 10_000);
+    await waitFor(() => clients.every((c) => contentOf(c.doc) === contentOf(reference.doc)), `convergence, ${context}`);
   } catch (error) {
     console.error(`sync-convergence failed with ${context}`);
     throw error;

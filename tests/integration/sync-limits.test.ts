@@ -63,13 +63,13 @@ describe('limits', () => {
       writer.doc.getText('text').insert(0, chunk);
       await sleep(2);
     }
-    await waitFor(() => s.logs.some((l) => l.msg === 'connection closed' && l.code === CloseCode.tryAgainLater), 'the slow reader to be dropped', 10_000);
+    await waitFor(() => s.logs.some((l) => l.msg === 'connection closed' && l.code === CloseCode.tryAgainLater), 'the slow reader to be dropped');
     // Bounded: dropped while the writer was still sending (after the limit plus what the kernel
     // buffers), not once all 20 MB had queued up toward it.
     expect(chunksSent).toBeLessThan(200);
     tcp.resume();
-    await waitFor(() => closeCodes.includes(CloseCode.tryAgainLater), 'the client to see 1013', 10_000);
-    await waitFor(() => slow.provider.synced && slow.doc.getText('text').length === writer.doc.getText('text').length, 'the slow client to resync', 15_000);
+    await waitFor(() => closeCodes.includes(CloseCode.tryAgainLater), 'the client to see 1013');
+    await waitFor(() => slow.provider.synced && slow.doc.getText('text').length === writer.doc.getText('text').length, 'the slow client to resync');
     expect(slow.doc.getText('text').toString()).toBe(writer.doc.getText('text').toString());
   });
 
@@ -124,7 +124,7 @@ describe('room lifecycle', () => {
     forceGc();
     const baseline = process.memoryUsage().heapUsed;
     for (let batch = 0; batch < 20; batch++) await cycle(1000 + batch * 100, 100);
-    await waitFor(() => s.server.rooms.size === 0 && s.server.connectionCount === 0, 'all 2,000 rooms to unload', 10_000);
+    await waitFor(() => s.server.rooms.size === 0 && s.server.connectionCount === 0, 'all 2,000 rooms to unload');
     await s.server.rooms.settle();
     forceGc();
     const growth = process.memoryUsage().heapUsed - baseline;

@@ -20,7 +20,7 @@ it.each(['SIGTERM', 'SIGINT'] as const)('on %s closes sockets with 1001 and exit
   dataDir = mkdtempSync(join(tmpdir(), 'tandem-shutdown-'));
   child = await startChildServer(['--data-dir', dataDir]);
   client = yClient(child.wsUrl, 'closing time');
-  await synced(client, 10_000);
+  await synced(client);
   const closeCode = new Promise<number>((resolve) => {
     client!.provider.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? -1));
   });

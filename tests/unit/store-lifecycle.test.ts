@@ -76,7 +76,7 @@ describe('file store housekeeping', () => {
       import('${new URL('../../persistence/file/data-dir-lock.ts', import.meta.url).href}').then(async (m) => {
         try { await m.DataDirLock.acquire(${JSON.stringify(dataDir)}, 'restore'); console.log('acquired'); }
         catch (e) { console.log(e.code, e.message); }
-      });`], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--import tsx' }, timeout: 20_000 });
+      });`], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--import tsx' }, timeout: 90_000 });
     expect(child.stdout).toContain('ERR_DATA_DIR_LOCKED');
     expect(child.stdout).toContain('tandem serve at http://127.0.0.1:9');
     await lock.release();

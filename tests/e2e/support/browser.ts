@@ -5,6 +5,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { documentHref } from '../../../editor/src/routes.js';
 import { watchBrowser } from './csp-watch.js';
+import { DEADLINE_MS } from '../../helpers/wait.js';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -19,7 +20,7 @@ export const CHROMIUM_ARGS = [
 
 /** Chromium, with every page watched for Content-Security-Policy violations (csp-watch.ts). */
 export async function launchBrowser(): Promise<Browser> {
-  return watchBrowser(await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 }));
+  return watchBrowser(await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 }));
 }
 
 export interface User {
@@ -38,7 +39,7 @@ export interface User {
  */
 export async function newUser(browser: Browser, name: string, color: string | null, viewport = { width: 1280, height: 800 }): Promise<User> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(DEADLINE_MS);
   // The identity a user would have picked on an earlier visit (identity.ts reads this key).
   if (color !== null) {
     await context.addInitScript(
@@ -68,12 +69,12 @@ export async function openDocument(user: User, baseUrl: string, name: string, qu
   await waitSynced(user.page);
 }
 
-export async function waitSynced(page: Page, timeoutMs = 10_000): Promise<void> {
+export async function waitSynced(page: Page, timeoutMs = DEADLINE_MS): Promise<void> {
   await page.waitForSelector('[data-testid="document-page"][data-ready="true"]', { timeout: timeoutMs });
 }
 
 /** Waits until the server has confirmed every change made in this page. */
-export async function waitSaved(page: Page, timeoutMs = 10_000): Promise<void> {
+export async function waitSaved(page: Page, timeoutMs = DEADLINE_MS): Promise<void> {
   await page.waitForSelector('[data-testid="connection"][data-connection="live"][data-pending="0"]', { timeout: timeoutMs });
 }
 
@@ -104,7 +105,7 @@ export function contentText(page: Page): Promise<string> {
 }
 
 /** Polls until every page shows the same content; returns it. */
-export async function waitConverged(pages: Page[], timeoutMs = 10_000): Promise<string> {
+export async function waitConverged(pages: Page[], timeoutMs = DEADLINE_MS): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let contents: string[] = [];
   for (;;) {

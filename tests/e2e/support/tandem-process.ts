@@ -22,8 +22,9 @@ export interface TandemProcess {
   dispose(): Promise<void>;
 }
 
-const START_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 10_000;
+// Generous: the server runs from the sources through tsx, which compiles them first.
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
 
 function launch(port: number, dataDir: string, extraArgs: readonly string[], log: string[]): Promise<{ child: ChildProcess; url: string }> {
   const args = ['--import', 'tsx', 'bin/tandem.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...extraArgs];
