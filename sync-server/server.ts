@@ -239,10 +239,14 @@ export class TandemServer {
   }
 
   private connect(ws: WebSocket, room: Room, principal: Principal, remoteAddress: string): void {
+    const readOnly = principal.readOnly ?? false;
+    // The room ignores a viewer's updates; a commenter's reach it through the comment check.
+    const viewer = readOnly && !principal.mayComment;
     const connection = new Connection(ws, room, this.connectionSettings, {
       remoteAddress,
       author: principal.author,
-      readOnly: principal.readOnly ?? false,
+      readOnly: viewer,
+      commentPolicy: principal.verifiedUser && !viewer ? { commentsOnly: readOnly, user: principal.verifiedUser } : null,
       expiresAt: principal.expiresAt ?? null,
       user: principal.userId ?? null,
     });

@@ -5,7 +5,7 @@ import { UsageError, type Command } from '../command.js';
 
 function help(): string {
   return [
-    'Usage: tandem token --doc <name-or-pattern> --user <id> [--role read|write] [--name <display name>] [--ttl 1h]',
+    'Usage: tandem token --doc <name-or-pattern> --user <id> [--role read|comment|write] [--name <display name>] [--ttl 1h]',
     '',
     'Prints an access token (a signed JWT) for the key the server is configured with.',
     'Pass it as ?token=<token> in the WebSocket or page URL, or as "Authorization: Bearer <token>".',
@@ -15,7 +15,8 @@ function help(): string {
     '                              "team/", "*" grants all. Repeat for several.',
     '  --user <id>                 User id: recorded as the author of this user\'s changes',
     '  --name <display name>       Shown in logs (default: the user id)',
-    '  --role read|write           read: view and show presence only; write: edit (default: read)',
+    '  --role read|comment|write   read: view and show presence only; comment: and add, answer and',
+    '                              resolve comments, never the text; write: edit (default: read)',
     `  --ttl <duration>            Lifetime: 90s, 15m, 1h, 7d (default 1h, at most ${MAX_TTL_SECONDS / 86_400}d)`,
     '',
     'Key (one of; the same one given to tandem serve):',
@@ -61,7 +62,7 @@ export const tokenCommand: Command = {
       if (problem) throw new UsageError(`--doc "${doc}": ${problem}`);
     }
     if (!values.user) throw new UsageError('--user is required');
-    if (!isRole(values.role)) throw new UsageError(`--role must be read or write, got "${values.role}"`);
+    if (!isRole(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, got "${values.role}"`);
     const ttlSeconds = parseTtl(values.ttl);
     if (ttlSeconds === null) throw new UsageError(`--ttl must be a duration like 90s, 15m, 1h or 7d (at most ${MAX_TTL_SECONDS / 86_400}d), got "${values.ttl}"`);
 

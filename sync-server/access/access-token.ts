@@ -6,7 +6,9 @@
  *   name  display name       — for logs (falls back to sub)
  *   docs  document patterns  — exact names, or prefixes written with a trailing `*`
  *                              ("team/*" matches "team/notes"; "*" matches every document)
- *   role  "read" | "write"   — read: sync and presence only; write: may change documents
+ *   role  "read" | "comment" | "write"
+ *                            — read: sync and presence only; comment: and comment threads
+ *                              (add, answer, resolve), never the text; write: may change documents
  *   exp   expiry (seconds)   — required; a live connection is closed with 4401 at that time
  *
  * This module is pure (no I/O): claim parsing, pattern matching, signing and TTL parsing.
@@ -15,8 +17,8 @@ import type { KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { parseDocPattern } from '../doc-name.js';
 
-export type Role = 'read' | 'write';
-export const ROLES: readonly Role[] = ['read', 'write'];
+export type Role = 'read' | 'comment' | 'write';
+export const ROLES: readonly Role[] = ['read', 'comment', 'write'];
 
 export interface AccessClaims {
   sub: string;
@@ -53,7 +55,7 @@ export function parseClaims(payload: JWTPayload): AccessClaims {
   if (!Array.isArray(docs) || docs.length === 0 || !docs.every((d): d is string => typeof d === 'string' && d.length > 0)) {
     throw new TokenError('invalid token', 'docs must be a non-empty list of document names or patterns');
   }
-  if (role !== 'read' && role !== 'write') throw new TokenError('invalid token', 'role must be "read" or "write"');
+  if (role !== 'read' && role !== 'comment' && role !== 'write') throw new TokenError('invalid token', 'role must be "read", "comment" or "write"');
   return { sub, name: name || sub, docs: docs.map(readablePattern), role, exp };
 }
 

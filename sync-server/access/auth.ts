@@ -60,7 +60,9 @@ export function principalFrom(claims: AccessClaims): Principal {
     author: claims.sub,
     userId: claims.sub,
     displayName: claims.name,
-    readOnly: claims.role === 'read',
+    readOnly: claims.role !== 'write',
+    mayComment: claims.role === 'comment',
+    verifiedUser: { id: claims.sub, name: claims.name },
     expiresAt: claims.exp * 1000,
   };
 }

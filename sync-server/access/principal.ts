@@ -9,8 +9,16 @@ import type http from 'node:http';
 export interface Principal {
   /** Recorded as the author of this connection's changes; null when unknown. */
   author: string | null;
-  /** A viewer: receives sync and presence, may send presence, never changes the document. */
+  /** A viewer: receives sync and presence, may send presence, never changes the document's text. */
   readOnly?: boolean;
+  /** A read-only principal that may still add, answer and resolve comments (the `comment` role). */
+  mayComment?: boolean;
+  /**
+   * The user credentials vouch for (a token's `sub` and `name`): every comment this connection
+   * writes must name exactly this author. Null when nobody vouches (open access: names are
+   * whatever people call themselves).
+   */
+  verifiedUser?: { id: string; name: string } | null;
   /** When the credentials expire (ms since the epoch); a live connection is closed with 4401. */
   expiresAt?: number | null;
   /** For log lines. */

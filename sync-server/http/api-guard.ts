@@ -3,7 +3,8 @@
  * know about tokens:
  *
  *   /api/docs/<encodeURIComponent(name)>/...   authorize(request, name); a read-only
- *                                              principal may only GET/HEAD (else 403)
+ *                                              principal (viewers and commenters) may only
+ *                                              GET/HEAD (else 403)
  *
  * The name in the path is one segment, decoded once, then read as `parseDocName` reads a
  * typed name: its readable form (`a%20b` and `a b` are one document, as for stock clients).
@@ -77,7 +78,7 @@ export async function guardApiRequest(req: IncomingMessage, options: ApiGuardOpt
     if (!doc.ok) return new UpgradeRefusal(400, `invalid document name: ${doc.reason}`);
     const principal = await options.authorize(req, doc.name);
     if (principal.readOnly && !READ_METHODS.has(req.method ?? 'GET')) {
-      return new UpgradeRefusal(403, 'this token is read-only');
+      return new UpgradeRefusal(403, principal.mayComment ? 'this token may only comment' : 'this token is read-only');
     }
     return null;
   } catch (error) {

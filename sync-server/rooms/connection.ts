@@ -5,6 +5,7 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
 import { CloseCode, ProtocolError, decodeClientMessage, encodePermissionDenied } from '../protocol.js';
+import { checkCommentUpdate, type CommentPolicy } from '../access/comment-update-check.js';
 import { TokenBucket } from '../access/rate-limit.js';
 import type { Room } from './room.js';
 import type { RoomPeer } from './room-peer.js';
@@ -33,6 +34,11 @@ export interface ConnectionIdentity {
   author: string | null;
   /** A viewer: its document updates are ignored. */
   readOnly?: boolean;
+  /**
+   * For a verified user: what its updates may write into comments (and, for the comment role,
+   * that they write nothing else). An update that breaks it is refused like a viewer's.
+   */
+  commentPolicy?: CommentPolicy | null;
   /** When the credentials expire (ms since the epoch): the connection is closed with 4401. */
   expiresAt?: number | null;
   /** Who is connected, for the log lines. */
@@ -75,6 +81,7 @@ export class Connection implements RoomPeer {
   private readonly user: string | null;
   private readonly expiresAt: number | null;
   private readonly bucket: TokenBucket | null;
+  private readonly commentPolicy: CommentPolicy | null;
   private expiryTimer: NodeJS.Timeout | null = null;
   /** Refusals already logged for this connection (bits of `Refusal`): each is logged once. */
   private refusalsReported = 0;
@@ -90,6 +97,7 @@ export class Connection implements RoomPeer {
     this.remoteAddress = identity.remoteAddress;
     this.user = identity.user ?? null;
     this.expiresAt = identity.expiresAt ?? null;
+    this.commentPolicy = identity.commentPolicy ?? null;
     this.bucket = settings.rate ? new TokenBucket(settings.rate.messagesPerSecond, settings.rate.burst) : null;
     socket.binaryType = 'nodebuffer';
     connectionOf.set(socket, this);
@@ -102,7 +110,13 @@ export class Connection implements RoomPeer {
   /** Joins the room: from here on the connection sends and receives. */
   start(): void {
     this.settings.logger.info(
-      { room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined, readOnly: this.readOnly || undefined },
+      {
+        room: this.room.name,
+        remote: this.remoteAddress,
+        user: this.user ?? undefined,
+        readOnly: this.readOnly || undefined,
+        commentsOnly: this.commentPolicy?.commentsOnly || undefined,
+      },
       'connection open',
     );
     this.room.join(this);
@@ -112,13 +126,24 @@ export class Connection implements RoomPeer {
 
   /** A read-only peer sent an update: logged and told once per connection, then ignored. */
   writeRefused(): void {
+    this.refuseUpdateOnce('update from a read-only connection ignored', 'read-only access: document updates are not accepted');
+  }
+
+  /** An update was not applied, stored or relayed: logged and told once per connection. */
+  private refuseUpdateOnce(logLine: string, reason: string): void {
     if (!this.firstRefusal(Refusal.write)) return;
-    this.settings.logger.warn(
-      { room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined },
-      'update from a read-only connection ignored',
-    );
+    this.settings.logger.warn({ room: this.room.name, remote: this.remoteAddress, user: this.user ?? undefined, reason }, logLine);
     // y-websocket clients understand this message (they log it); the connection stays open.
-    this.send(encodePermissionDenied('read-only access: document updates are not accepted'));
+    this.send(encodePermissionDenied(reason));
+  }
+
+  /** True when the update may go to the room; otherwise it is refused here. */
+  private admits(update: Uint8Array): boolean {
+    if (!this.commentPolicy) return true;
+    const refusal = checkCommentUpdate(this.room.doc, update, this.commentPolicy);
+    if (refusal === null) return true;
+    this.refuseUpdateOnce(this.commentPolicy.commentsOnly ? 'update from a comment-only connection refused' : 'update with comments refused', refusal);
+    return false;
   }
 
   /** The peer tried to change presence another connection set: logged once, then ignored. */
@@ -188,6 +213,9 @@ export class Connection implements RoomPeer {
     try {
       const message = decodeClientMessage(bytes);
       metrics.messagesIn.inc({ type: message.type });
+      // Checked before the room sees it: messages are handled one at a time, so the document
+      // checked against is the one the update would be applied to.
+      if ((message.type === 'update' || message.type === 'sync-step2') && !this.admits(message.update)) return;
       this.room.receive(this, message, bytes);
     } catch (error) {
       this.reject(error);

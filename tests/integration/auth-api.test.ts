@@ -89,6 +89,15 @@ describe('/api under token access', () => {
     expect((await call('/api/docs/doc/restore', { token: writer, method: 'POST' })).status).toBe(200);
   });
 
+  it('lets a comment token read but not restore', async () => {
+    const commenter = await mint({ docs: ['doc'], role: 'comment' });
+    expect((await call('/api/docs/doc/export', { token: commenter })).status).toBe(200);
+    expect(await call('/api/docs/doc/restore', { token: commenter, method: 'POST' })).toEqual({
+      status: 403,
+      body: { error: 'this token may only comment' },
+    });
+  });
+
   it('refuses browsers from origins not on the allow-list', async () => {
     const token = await mint({ docs: ['*'] });
     expect((await call('/api/docs', { token, origin: 'https://evil.example' })).status).toBe(403);

@@ -108,7 +108,7 @@ describe('tandem token and tandem serve with auth', () => {
       tandem(['serve', '--port', '0', '--data-dir', join(dir, 'bad-2'), '--auth-secret', SECRET, '--auth-public-key-file', join(dir, 'x.pem')]),
       tandem(['serve', '--port', '0', '--data-dir', join(dir, 'bad-3'), '--allowed-origin', 'https://ok.example/path']),
     ]);
-    const messages = ['--doc is required', '--user is required', '--role must be read or write', '--ttl must be', 'no signing key',
+    const messages = ['--doc is required', '--user is required', '--role must be one of read, comment, write', '--ttl must be', 'no signing key',
       'at least 32 characters', 'at least 32 characters', 'configure one token key only', '--allowed-origin must list origins'];
     results.forEach((result, i) => {
       expect(result.code, result.stderr).toBe(2);
