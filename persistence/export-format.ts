@@ -11,6 +11,8 @@
  *             Y.Text, as other editor bindings write) shows its top-level texts instead
  *   yjs       the Yjs state as one update
  *
+ * json, html and markdown carry the document's comment threads (comment-export.ts).
+ *
  * html and markdown load their libraries on first use (they take ~0.4 s to import). Links
  * whose address the schema refuses (link-policy.ts) are left out of every format but yjs.
  */
@@ -20,6 +22,7 @@ import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
 import * as Y from 'yjs';
 import { documentExtensions } from '../document-schema/document-extensions.js';
 import { withoutRefusedLinks } from '../document-schema/link-policy.js';
+import { annotate, commentsJson, htmlWithNotes, markdownWithNotes } from './comment-export.js';
 import { sharedKinds } from './shared-types.js';
 
 export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'yjs'] as const;
@@ -93,19 +96,21 @@ export function toText(doc: Y.Doc): string {
 
 export async function toHtml(doc: Y.Doc): Promise<string> {
   const { generateHTML } = await import('@tiptap/html');
-  return generateHTML(toJson(doc), exportExtensions);
+  const { pmDoc, notes } = annotate(doc, schema);
+  return htmlWithNotes(generateHTML(withoutRefusedLinks(pmDoc.toJSON() as JSONContent), exportExtensions), notes);
 }
 
 export async function toMarkdown(doc: Y.Doc): Promise<string> {
   const { MarkdownManager } = await import('@tiptap/markdown');
-  const markdown = new MarkdownManager({ extensions: exportExtensions }).serialize(toJson(doc));
-  return markdown.length > 0 && !markdown.endsWith('\n') ? `${markdown}\n` : markdown;
+  const { pmDoc, notes } = annotate(doc, schema);
+  const markdown = new MarkdownManager({ extensions: exportExtensions }).serialize(withoutRefusedLinks(pmDoc.toJSON() as JSONContent));
+  return markdownWithNotes(markdown.length > 0 && !markdown.endsWith('\n') ? `${markdown}\n` : markdown, notes);
 }
 
 export async function exportDoc(doc: Y.Doc, format: ExportFormat): Promise<string | Uint8Array> {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(toJson(doc), null, 2)}\n`;
+      return `${JSON.stringify({ ...toJson(doc), comments: commentsJson(doc, schema) }, null, 2)}\n`;
     case 'html':
       return toHtml(doc);
     case 'markdown':

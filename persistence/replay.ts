@@ -3,6 +3,7 @@
  * a new update that makes it current again (history is never rewritten).
  */
 import * as Y from 'yjs';
+import { followRestoredText } from '../document-schema/comments/comment-threads.js';
 import type { DocHistory } from './archive.js';
 import { sharedKinds, sharedType, type SharedKind } from './shared-types.js';
 
@@ -89,6 +90,8 @@ export function revertUpdate(old: Y.Doc, current: Y.Doc): Uint8Array | null {
     // Everything since arrived in one transaction, so it is one undo step; none: nothing changed.
     if (undo.undoStack.length === 0) return null;
     undo.undo();
+    // Text brought back is new text to every other replica: the threads on it must say so.
+    followRestoredText(old);
     return Y.encodeStateAsUpdate(old, Y.encodeStateVector(current));
   } finally {
     undo.destroy();

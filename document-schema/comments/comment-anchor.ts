@@ -47,6 +47,10 @@ export function anchorForRange(fragment: Y.XmlFragment, mapping: ProsemirrorMapp
   if (!doc) throw new Error('the fragment is not part of a document');
   const start = associated(doc, absolutePositionToRelativePosition(range.from, fragment, mapping) as Y.RelativePosition, 0);
   const end = associated(doc, absolutePositionToRelativePosition(range.to, fragment, mapping) as Y.RelativePosition, -1);
+  return encodeAnchor(start, end);
+}
+
+function encodeAnchor(start: Y.RelativePosition, end: Y.RelativePosition): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint8Array(encoder, Y.encodeRelativePosition(start));
   encoding.writeVarUint8Array(encoder, Y.encodeRelativePosition(end));
@@ -132,4 +136,28 @@ export function resolveAnchor(fragment: Y.XmlFragment, mapping: ProsemirrorMappi
   if (from === null && to !== null) from = doc.resolve(to).start();
   if (to === null && from !== null) to = doc.resolve(from).end();
   return from !== null && to !== null && to > from ? { from, to } : null;
+}
+
+/** The position `relative` now stands for when its character was deleted and restored (by an undo). */
+function followRestored(doc: Y.Doc, relative: Y.RelativePosition): Y.RelativePosition {
+  if (!relative.item) return relative;
+  let id = relative.item;
+  for (;;) {
+    const struct = doc.store.clients.has(id.client) && id.clock < Y.getState(doc.store, id.client) ? Y.getItem(doc.store, id) : null;
+    if (!(struct instanceof Y.Item) || struct.redone === null) break;
+    id = Y.createID(struct.redone.client, struct.redone.clock + (id.clock - struct.id.clock));
+  }
+  return id === relative.item ? relative : new Y.RelativePosition(relative.type, relative.tname, id, relative.assoc);
+}
+
+/**
+ * The anchor re-pointed at the characters an undo (or a restore) brought back in `doc`; null
+ * when it needs no change. Yjs links deleted characters to their restored copies only in the
+ * document that restored them: every other replica needs the anchor written anew.
+ */
+export function restoredAnchor(doc: Y.Doc, anchor: Uint8Array): Uint8Array | null {
+  const positions = decodeAnchor(anchor);
+  if (!positions) return null;
+  const [start, end] = positions.map((p) => followRestored(doc, p)) as [Y.RelativePosition, Y.RelativePosition];
+  return start === positions[0] && end === positions[1] ? null : encodeAnchor(start, end);
 }

@@ -16,6 +16,7 @@ import {
   newCommentId,
   type CommentAuthor,
 } from './comment-fields.js';
+import { restoredAnchor } from './comment-anchor.js';
 
 export interface CommentMessage {
   id: string;
@@ -212,4 +213,19 @@ export function setAnchor(doc: Y.Doc, threadId: string, anchor: Uint8Array, orig
   if (!map) return false;
   doc.transact(() => map.set(THREAD_FIELD.anchor, anchor), origin);
   return true;
+}
+
+/**
+ * After an undo or a restore brought deleted text back in `doc`: re-points the threads on that
+ * text at the restored characters, so that every replica finds them (see `restoredAnchor`).
+ * Returns how many threads moved.
+ */
+export function followRestoredText(doc: Y.Doc, origin: unknown = null): number {
+  const moved: [string, Uint8Array][] = [];
+  for (const thread of readThreads(doc)) {
+    const anchor = restoredAnchor(doc, thread.anchor);
+    if (anchor) moved.push([thread.id, anchor]);
+  }
+  if (moved.length > 0) doc.transact(() => moved.forEach(([id, anchor]) => setAnchor(doc, id, anchor)), origin);
+  return moved.length;
 }
