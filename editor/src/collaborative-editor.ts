@@ -28,7 +28,7 @@ export function presenceUser(identity: Identity, readOnly: boolean): PresenceUse
 }
 
 /** The document's schema (shared with the server's exports) and what live editing adds. */
-export function collaborativeExtensions(session: Pick<CollabSession, 'doc' | 'provider'>, user: PresenceUser, actions: EditorActions): AnyExtension[] {
+export function collaborativeExtensions(session: Pick<CollabSession, 'doc' | 'provider'>, user: PresenceUser, actions: EditorActions, extra: AnyExtension[] = []): AnyExtension[] {
   return [
     // The app's CSP refuses style attributes: alignment is rendered as classes.
     ...documentExtensions({ presentation: 'class' }),
@@ -37,17 +37,19 @@ export function collaborativeExtensions(session: Pick<CollabSession, 'doc' | 'pr
     SelectionGuard.configure({ provider: session.provider }),
     commandKeymap(actions),
     remoteTableFixGuard,
+    ...extra,
   ];
 }
 
-export function createCollaborativeEditor(element: HTMLElement, session: CollabSession, user: PresenceUser, editable: boolean, actions: EditorActions): Editor {
+/** `extra`: what the page adds around the document (the comments' highlights). */
+export function createCollaborativeEditor(element: HTMLElement, session: CollabSession, user: PresenceUser, editable: boolean, actions: EditorActions, extra: AnyExtension[] = []): Editor {
   return new Editor({
     element,
     editable,
     // Its rules come from styles/prosemirror.css: the CSP refuses an injected <style>.
     injectCSS: false,
     // Never `content:` here: every client would insert it again (ECOSYSTEM.md).
-    extensions: collaborativeExtensions(session, user, actions),
+    extensions: collaborativeExtensions(session, user, actions, extra),
     editorProps: {
       handleClick: (_view, _pos, event) => openLinkInNewTab(event),
       attributes: {

@@ -8,6 +8,7 @@ import './styles/document-chrome.css';
 import './styles/document-content.css';
 import './styles/document-structures.css';
 import './styles/history.css';
+import './styles/comments.css';
 import './styles/document-dialogs.css';
 // Last: their media queries override the rules above.
 import './styles/document-responsive.css';
@@ -16,6 +17,8 @@ import { ApiClient, ApiError, type Version } from './api-client.js';
 import { CaretFollower } from './caret-follower.js';
 import { CollabSession } from './collab-session.js';
 import { createCollaborativeEditor, presenceUser } from './collaborative-editor.js';
+import { commentAuthor } from './comments/comment-author.js';
+import { CommentsFeature } from './comments/comments-feature.js';
 import { createConnectionIndicator } from './connection-indicator.js';
 import { copyText } from './clipboard.js';
 import { h, icon } from './dom.js';
@@ -38,7 +41,9 @@ import { VersionView } from './version-view.js';
 import { countDocumentWords } from './word-count.js';
 
 export function renderDocumentPage(root: HTMLElement, name: string, token: AccessToken | null): void {
-  const readOnly = token?.role === 'read';
+  // Without tokens everyone may write; a `comment` token may comment but not edit the text.
+  const role = token?.role ?? 'write';
+  const readOnly = role === 'read';
   const api = new ApiClient(token?.raw ?? null);
   const loaded = loadIdentity(localStorage, token?.name ?? null);
   let identity: Identity = loaded.identity;
@@ -56,11 +61,23 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       ),
   });
   const liveSheet = h('article', { class: 'sheet', 'data-testid': 'editor' });
+  const canvas = h('main', { class: 'canvas', id: 'document' });
+  const workspace = h('div', { class: 'workspace' }, canvas);
+  const comments = new CommentsFeature(workspace, {
+    session,
+    role,
+    author: () => commentAuthor(token, identity, localStorage),
+    onOpen: () => {
+      if (history) toggleHistory();
+    },
+  });
   const actions: EditorActions = {
     openLinkDialog: () => openLinkDialog(editor),
     openShortcutSheet: () => openShortcutSheet(() => editor.commands.focus()),
+    addComment: () => comments.addComment(),
   };
-  const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly, actions);
+  const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly, actions, comments.extensions);
+  comments.attach(editor);
 
   const editIdentity = (): void =>
     openIdentityDialog({
@@ -78,9 +95,8 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     });
 
   const connection = createConnectionIndicator();
-  const toolbar = readOnly ? null : createToolbar(editor, actions);
+  const toolbar = role === 'write' ? createToolbar(editor, actions) : null;
   const words = h('span', { 'data-testid': 'word-count' });
-  const canvas = h('main', { class: 'canvas', id: 'document' });
 
   let history: HistoryPanel | null = null;
   const historyButton = h(
@@ -92,7 +108,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   const versions = new VersionView({
     api,
     docName: name,
-    canRestore: !readOnly,
+    canRestore: role === 'write',
     liveSheet,
     inertDuringPreview: toolbar ? [toolbar] : [],
     onChange: (toSeq) => history?.select(toSeq),
@@ -103,7 +119,6 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     },
     onError: (message) => showToast(message, 'error'),
   });
-  const workspace = h('div', { class: 'workspace' }, canvas);
 
   // Following someone: their avatar is ringed, a pill says so, their caret stays in view.
   const followIndicator = createFollowIndicator(() => follower.stop('toggled'));
@@ -130,6 +145,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       historyButton.focus();
       return;
     }
+    comments.close();
     history = createHistoryPanel({ api, docName: name, onPreview: (v, latest) => void versions.open(v, latest), onClose: toggleHistory });
     workspace.append(history.element);
     historyButton.setAttribute('aria-pressed', 'true');
@@ -160,9 +176,9 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       'div',
       { class: 'doc-title' },
       h('h1', { class: 'doc-title__name', title: name }, name),
-      h('div', { class: 'doc-title__meta' }, readOnly ? h('span', { class: 'badge', 'data-testid': 'read-only-badge' }, icon(Icons.eye), 'View only') : null, connection.element),
+      h('div', { class: 'doc-title__meta' }, roleBadge(role), connection.element),
     ),
-    h('div', { class: 'topbar__actions' }, presence.element, historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
+    h('div', { class: 'topbar__actions' }, presence.element, comments.toggleButton, historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
   );
 
   canvas.append(versions.banner, liveSheet, versions.sheet, followIndicator.element);
@@ -225,7 +241,16 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     showToast('Your access link has expired: ask for a new one.', 'error', 10_000);
   }
   if (!readOnly) editor.commands.focus('end');
+  // Commenting is what a commenter is here for: the threads are in view from the start.
+  if (role === 'comment') comments.open();
   window.addEventListener('pagehide', (event) => {
     if (!event.persisted) session.destroy();
   });
+}
+
+/** What this user may do, next to the connection state; nothing for writers. */
+function roleBadge(role: 'read' | 'comment' | 'write'): HTMLElement | null {
+  if (role === 'read') return h('span', { class: 'badge', 'data-testid': 'read-only-badge' }, icon(Icons.eye), 'View only');
+  if (role === 'comment') return h('span', { class: 'badge', 'data-testid': 'comment-only-badge', title: 'You can comment but not edit the text' }, icon(Icons.comment), 'Can comment');
+  return null;
 }

@@ -13,6 +13,8 @@ import { Icons } from './icons.js';
 export interface EditorActions {
   openLinkDialog(): void;
   openShortcutSheet(): void;
+  /** Starts a comment on the selected text (comments-feature.ts). */
+  addComment(): void;
 }
 
 export interface EditorCommand {
@@ -154,6 +156,23 @@ export const COMMAND_GROUPS: CommandGroup[] = [
         enabled: (e) => !inTable(e) && e.can().insertTable(),
       },
       { id: 'horizontalRule', label: 'Horizontal line', icon: Icons.horizontalRule, run: (e) => e.chain().focus().setHorizontalRule().run(), enabled: (e) => e.can().setHorizontalRule() },
+    ],
+  },
+  {
+    id: 'comment',
+    label: 'Comments',
+    control: 'buttons',
+    commands: [
+      {
+        id: 'comment',
+        label: 'Comment',
+        icon: Icons.comment,
+        keys: 'Mod-Alt-m',
+        run: (_e, actions) => {
+          actions.addComment();
+          return true;
+        },
+      },
     ],
   },
   {

@@ -11,7 +11,7 @@ export interface AccessToken {
   raw: string;
   userId: string | null;
   name: string | null;
-  role: 'read' | 'write';
+  role: 'read' | 'comment' | 'write';
   /** Expiry in milliseconds since the epoch, or null when the token has none. */
   expiresAt: number | null;
 }
@@ -38,8 +38,8 @@ export function parseToken(raw: string): AccessToken | null {
     raw,
     userId: typeof c['sub'] === 'string' ? c['sub'] : null,
     name: typeof c['name'] === 'string' && c['name'].trim() !== '' ? c['name'] : null,
-    // Anything but an explicit write role is treated as read-only: the safe way to be wrong.
-    role: c['role'] === 'write' ? 'write' : 'read',
+    // Anything but an explicit write or comment role is treated as read-only: the safe way to be wrong.
+    role: c['role'] === 'write' || c['role'] === 'comment' ? c['role'] : 'read',
     expiresAt: typeof c['exp'] === 'number' ? c['exp'] * 1000 : null,
   };
 }

@@ -4,14 +4,14 @@
  * and the text an anchor covers now.
  */
 import { getSchema } from '@tiptap/core';
-import { StarterKit } from '@tiptap/starter-kit';
 import { initProseMirrorDoc, prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import * as Y from 'yjs';
+import { documentExtensions } from '../../document-schema/document-extensions.js';
 import { anchorForRange, resolveAnchor } from '../../document-schema/comments/comment-anchor.js';
 import type { CommentAuthor } from '../../document-schema/comments/comment-fields.js';
 import { addThread, readThreads } from '../../document-schema/comments/comment-threads.js';
 
-export const schema = getSchema([StarterKit.configure({ undoRedo: false })]);
+export const schema = getSchema(documentExtensions({ presentation: 'class' }));
 
 export const ada: CommentAuthor = { id: 'ada', name: 'Ada', kind: 'token' };
 export const bob: CommentAuthor = { id: 'bob', name: 'Bob', kind: 'token' };

@@ -33,7 +33,7 @@ function signature(schema: Schema): unknown {
 function liveEditorExtensions(): AnyExtension[] {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider('ws://127.0.0.1:9', 'x', doc, { connect: false, disableBc: true, WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket });
-  const actions = { openLinkDialog: () => undefined, openShortcutSheet: () => undefined };
+  const actions = { openLinkDialog: () => undefined, openShortcutSheet: () => undefined, addComment: () => undefined };
   return collaborativeExtensions({ doc, provider }, { name: 'A', color: '#123456' }, actions);
 }
 

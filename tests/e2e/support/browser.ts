@@ -88,13 +88,13 @@ export async function focusEnd(page: Page): Promise<void> {
 
 /**
  * The document's HTML without what differs from one viewer to the next: other users' carets,
- * selection highlights and the hack nodes ProseMirror puts next to widgets.
+ * selection highlights, comment highlights and the hack nodes ProseMirror puts next to widgets.
  */
 export function contentHtml(page: Page): Promise<string> {
   return page.$eval(editorSelector, (root) => {
     const copy = root.cloneNode(true) as HTMLElement;
     for (const caret of copy.querySelectorAll('.collaboration-carets__caret, .ProseMirror-separator, .ProseMirror-trailingBreak')) caret.remove();
-    for (const mark of copy.querySelectorAll('.ProseMirror-yjs-selection')) mark.replaceWith(...mark.childNodes);
+    for (const mark of copy.querySelectorAll('.ProseMirror-yjs-selection, .comment-anchor')) mark.replaceWith(...mark.childNodes);
     copy.normalize();
     return copy.innerHTML;
   });
