@@ -178,7 +178,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       h('h1', { class: 'doc-title__name', title: name }, name),
       h('div', { class: 'doc-title__meta' }, roleBadge(role), connection.element),
     ),
-    h('div', { class: 'topbar__actions' }, presence.element, comments.toggleButton, historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
+    h('div', { class: 'topbar__actions' }, presence.element, comments.headerControl, historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
   );
 
   canvas.append(versions.banner, liveSheet, versions.sheet, followIndicator.element);

@@ -38,7 +38,8 @@ export function renderHomePage(root: HTMLElement, token: AccessToken | null): vo
     else open(input.value.trim());
   });
 
-  const readOnly = token?.role === 'read';
+  // Viewers and commenters cannot write a new document's first words.
+  const readOnly = token !== null && token.role !== 'write';
   const documents = createDocumentList({ storage: localStorageOrNull(), open, canCreate: !readOnly });
 
   root.replaceChildren(

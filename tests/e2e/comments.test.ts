@@ -2,8 +2,9 @@
  * Comments between two people in two browser profiles: a comment made from the keyboard shows
  * live for the other, with a count while their panel is closed; clicking highlighted text
  * shows its thread; replies, edits, resolving and reopening travel both ways and survive a
- * reload; the highlight stays on its text through block edits and an undo, and a thread whose
- * text is deleted is kept as such. Comments written offline merge when the network is back.
+ * reload; one's own messages are deleted after a confirmation; the highlight stays on its text
+ * through block edits and an undo, and a thread whose text is deleted is kept as such. Comments
+ * written offline merge when the network is back.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -60,6 +61,15 @@ describe('two people commenting', () => {
     await alice.page.fill('[data-testid="comment-edit-text"]', 'Is a fox the right animal?');
     await alice.page.keyboard.press('Control+Enter');
     await expect.poll(async () => (await panelThreads(bob.page))[0]?.messages[0], { timeout: 10_000 }).toMatchObject({ text: 'Is a fox the right animal?', edited: true });
+
+    // Bob posts a reply by mistake and deletes it (after confirming); it goes for Alice too.
+    const bobCard = threadCard(bob.page, 'brown fox');
+    await bobCard.locator('[data-testid="comment-reply-text"]').fill('Oops, wrong thread.');
+    await bobCard.locator('[data-testid="comment-reply-text"]').press('Control+Enter');
+    await expect.poll(async () => (await panelThreads(alice.page))[0]?.messages.length, { timeout: 10_000 }).toBe(3);
+    await bobCard.locator('[data-testid="comment-message"]', { hasText: 'Oops' }).locator('[data-testid="comment-delete"]').click();
+    await bobCard.locator('[data-testid="comment-delete-confirm"]').click();
+    await expect.poll(async () => texts(await panelThreads(alice.page)), { timeout: 10_000 }).toEqual([['Alice: Is a fox the right animal?', 'Bob: A fox, yes.']]);
 
     // Bob resolves it: gone from both lists and highlights, listed again on demand; Alice reopens it.
     await threadCard(bob.page, 'brown fox').locator('[data-testid="comment-resolve"]').click();
@@ -131,5 +141,15 @@ describe('two people commenting', () => {
       await expect.poll(async () => (await panelThreads(page)).map((t) => t.quote), { timeout: 20_000 }).toEqual(['brown fox', 'lazy dog', 'second paragraph']);
     }
     expect(await highlightedTexts(alice.page)).toEqual(['brown fox', 'lazy dog', 'second paragraph']);
+
+    // Deleting the opening message of one's own thread deletes the thread, for everyone.
+    const card = threadCard(alice.page, 'second paragraph');
+    await card.locator('[data-testid="comment-delete"]').click();
+    expect(await card.locator('.message__confirm').textContent()).toContain('Delete this thread and its replies?');
+    await card.locator('[data-testid="comment-delete-confirm"]').click();
+    await expect.poll(async () => (await panelThreads(bob.page)).map((t) => t.quote), { timeout: 10_000 }).toEqual(['brown fox', 'lazy dog']);
+    expect(await highlightedTexts(bob.page)).toEqual(['brown fox', 'lazy dog']);
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|WebSocket/.test(e))).toEqual([]);
   });
 });

@@ -89,6 +89,8 @@ describe('version history', () => {
       type: 'doc',
       // Paragraphs carry their alignment (none here), as Tiptap's JSON does.
       content: [{ type: 'paragraph', attrs: { textAlign: null }, content: [{ type: 'text', text: 'First draft by Alice. Approved.' }] }],
+      // The document's comment threads (none here).
+      comments: [],
     });
   });
 

@@ -1,5 +1,6 @@
 /**
- * Screenshots of the document page with two people in it (test artifacts under test-results/).
+ * Screenshots of the document page with two people in it, its history and comments panels,
+ * and a phone-sized window (test artifacts under test-results/).
  * The load time of the page is measured by bench/editor-load.ts, not here.
  *
  * `TANDEM_UPDATE_SCREENSHOTS=1` also refreshes docs/screenshots/two-users.png for the README.
@@ -11,6 +12,7 @@ import { useServerAndBrowser } from './support/session.js';
 import { artifactsDir, repoRoot } from './support/paths.js';
 import { writeProductBrief } from './support/sample-document.js';
 import { caretAtEndOf, caretNames, newUser, openDocument, waitConverged, waitSaved, type User } from './support/browser.js';
+import { commentOnSelection, openCommentsPanel, panelThreads, selectText, threadCard } from './support/comments.js';
 
 const session = useServerAndBrowser();
 const users: User[] = [];
@@ -82,6 +84,23 @@ describe('the document page, as people see it', () => {
     await phone.page.screenshot({ path: join(artifactsDir, 'home-phone.png') });
     // Nothing wider than the screen: the layout reflows instead of scrolling sideways.
     await openDocument(phone, session.server.url, doc);
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('captures a comment thread, on a wide and a phone-sized window', async () => {
+    const [alice, bob, phone] = users as [User, User, User];
+    await selectText(alice.page, 'Keep working offline');
+    await commentOnSelection(alice.page, 'Should we say how long changes are kept on the device?');
+    await openCommentsPanel(bob.page);
+    await threadCard(bob.page, 'Keep working offline').locator('[data-testid="comment-reply-text"]').fill('Until they reach the server: I will add a line.');
+    await threadCard(bob.page, 'Keep working offline').locator('[data-testid="comment-reply"]').click();
+    await expect.poll(async () => (await panelThreads(alice.page))[0]?.messages.length).toBe(2);
+    await alice.page.screenshot({ path: join(artifactsDir, 'comments-panel.png') });
+
+    await openCommentsPanel(phone.page);
+    await phone.page.waitForSelector('[data-testid="comment-thread"]');
+    await phone.page.screenshot({ path: join(artifactsDir, 'comments-phone.png') });
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });

@@ -5,6 +5,7 @@ import { Window } from 'happy-dom';
 import { TOKEN_KEY, parseToken, takeToken } from '../../editor/src/token.js';
 import { documentHref, nameProblem, roomOf, routeFromPath } from '../../editor/src/routes.js';
 import { countWords } from '../../editor/src/word-count.js';
+import { authorLabel, commentAuthor } from '../../editor/src/comments/comment-author.js';
 import { parseDocName, pathKeyOfTarget } from '../../sync-server/doc-name.js';
 import { AWKWARD_ROOMS } from '../helpers/awkward-names.js';
 
@@ -60,9 +61,11 @@ describe('editor token claims', () => {
     expect(parseToken(raw)).toEqual({ raw, userId: 'u-1', name: 'Ada Lovelace', role: 'write', expiresAt: 2_000_000_000_000 });
   });
 
-  it('treats anything but an explicit write role as read-only', async () => {
+  it('treats anything but an explicit write or comment role as read-only', async () => {
     const raw = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').sign(secret);
     expect(parseToken(raw)?.role).toBe('read');
+    const commenter = await new SignJWT({ role: 'comment' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').sign(secret);
+    expect(parseToken(commenter)?.role).toBe('comment');
     expect(parseToken('not-a-jwt')).toBeNull();
     expect(parseToken('a.!!!.c')).toBeNull();
   });
@@ -106,6 +109,26 @@ describe('editor token in the address bar', () => {
     expect(takeToken(home)?.raw).toBe('t1');
     expect(window.location.href).toBe('http://tandem.test/d/x?token=t1');
     window.close();
+  });
+});
+
+describe('comment authors', () => {
+  const identity = { name: 'Ada', color: '#c62828' };
+
+  it('are the token’s user when there is a token, like the server’s check', async () => {
+    const raw = await new SignJWT({ role: 'comment' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u-7').sign(new TextEncoder().encode('x'.repeat(32)));
+    const storage = new Window().localStorage;
+    // No name claim: the server takes the sub, and so does the editor.
+    expect(commentAuthor(parseToken(raw), identity, storage)).toEqual({ id: 'u-7', name: 'u-7', kind: 'token' });
+  });
+
+  it('are the chosen name, shown as unverified, with an id the browser keeps', () => {
+    const storage = new Window().localStorage;
+    const first = commentAuthor(null, identity, storage);
+    expect(first).toMatchObject({ name: 'Ada', kind: 'self-declared' });
+    expect(commentAuthor(null, { ...identity, name: 'Ada L.' }, storage)).toEqual({ ...first, name: 'Ada L.' });
+    expect(authorLabel(first)).toBe('Ada (unverified)');
+    expect(authorLabel({ id: 'u', name: 'Ada', kind: 'token' })).toBe('Ada');
   });
 });
 

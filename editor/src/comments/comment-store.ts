@@ -46,8 +46,10 @@ export class CommentStore {
 
   /** Everything present now counts as seen; later messages from others are new. */
   takeBaseline(): void {
-    this.baselineTaken = true;
+    // Read now: the sync that made this the baseline may not have been read yet.
+    this.threads = readThreads(this.doc);
     for (const thread of this.threads) for (const message of thread.messages) this.known.add(message.id);
+    this.baselineTaken = true;
   }
 
   thread(id: string): CommentThread | undefined {

@@ -48,11 +48,14 @@ export class CommentsFeature {
   readonly store: CommentStore;
   readonly extensions: AnyExtension[];
   readonly toggleButton: HTMLButtonElement;
+  /** The button with its announcements, for the page's header. */
+  readonly headerControl: HTMLElement;
   private readonly count = h('span', { class: 'count-badge', 'data-testid': 'comments-count' });
   private readonly announcer = h('span', { class: 'visually-hidden', role: 'status' });
   private panel: CommentsPanel | null = null;
   private editor: Editor | null = null;
   private unseen = 0;
+  private clock = 0;
   private draftAnchor: Uint8Array | null = null;
   /** The thread shown (highlighted strongest, its card marked). */
   private active: string | null = null;
@@ -82,8 +85,8 @@ export class CommentsFeature {
       icon(Icons.comment),
       h('span', { class: 'btn__text' }, 'Comments'),
       this.count,
-      this.announcer,
     );
+    this.headerControl = h('span', { class: 'comments-toggle' }, this.toggleButton, this.announcer);
     this.store.subscribe((fresh) => this.changed(fresh));
     this.updateCount();
   }
@@ -98,6 +101,12 @@ export class CommentsFeature {
       if (!status.everSynced) return;
       this.store.takeBaseline();
       queueMicrotask(() => stop());
+    });
+    // Looking at the page again with the panel open is seeing what arrived meanwhile.
+    document.addEventListener('visibilitychange', () => {
+      if (document.hidden || !this.panel || this.unseen === 0) return;
+      this.unseen = 0;
+      this.updateCount();
     });
     // The order of the panel follows the text as it moves; no need to redo it on every key.
     let timer = 0;
@@ -130,6 +139,8 @@ export class CommentsFeature {
       onClose: () => this.close(true),
     });
     this.workspace.append(this.panel.element);
+    // Times ("5 minutes ago") move on while the panel is open.
+    this.clock = window.setInterval(() => this.panel?.render(), 60_000);
     this.toggleButton.setAttribute('aria-pressed', 'true');
     this.unseen = 0;
     this.updateCount();
@@ -140,6 +151,7 @@ export class CommentsFeature {
     if (!this.panel) return;
     this.panel.element.remove();
     this.panel = null;
+    clearInterval(this.clock);
     this.setDraft(null);
     this.setActive(null);
     this.refreshHighlights();

@@ -159,7 +159,7 @@ export class CommentsPanel {
       this.draftSlot.replaceChildren();
       draft.cancel();
     };
-    const box = commentBox('Comment', 'comment-draft-text', send, cancel);
+    const box = commentBox('Comment', 'Add a comment…', 'comment-draft-text', send, cancel);
     this.draftSlot.replaceChildren(
       h(
         'form',

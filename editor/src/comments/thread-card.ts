@@ -23,8 +23,16 @@ export interface ThreadCardOptions {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A text box that sends with Mod-Enter and gives up with Escape. */
-export function commentBox(label: string, testId: string, onSubmit: () => void, onEscape: () => void): HTMLTextAreaElement {
-  const box = h('textarea', { class: 'comment-box', rows: 2, 'aria-label': label, 'aria-keyshortcuts': 'Control+Enter Meta+Enter', 'data-testid': testId, maxlength: 10_000 });
+export function commentBox(label: string, placeholder: string, testId: string, onSubmit: () => void, onEscape: () => void): HTMLTextAreaElement {
+  const box = h('textarea', {
+    class: 'comment-box',
+    rows: 2,
+    placeholder,
+    'aria-label': label,
+    'aria-keyshortcuts': 'Control+Enter Meta+Enter',
+    'data-testid': testId,
+    maxlength: 10_000,
+  });
   box.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -48,19 +56,27 @@ export class ThreadCard {
   private thread: CommentThread;
   private editing: string | null = null;
   private confirmingDelete: string | null = null;
+  /** Each message's element and what it was drawn from: an unchanged one keeps its element (and focus). */
+  private items = new Map<string, { key: string; element: HTMLElement }>();
 
   constructor(
     thread: CommentThread,
     private readonly options: ThreadCardOptions,
   ) {
     this.thread = thread;
-    this.replyBox = commentBox('Reply', 'comment-reply-text', () => this.sendReply(), () => {
+    this.replyBox = commentBox('Reply', 'Reply…', 'comment-reply-text', () => this.sendReply(), () => {
       this.replyBox.value = '';
       this.replyBox.blur();
     });
     const replyForm = h(
       'form',
-      { class: 'thread__reply', onsubmit: (event: Event) => (event.preventDefault(), this.sendReply()) },
+      {
+        class: 'thread__reply',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          this.sendReply();
+        },
+      },
       this.replyBox,
       h('button', { type: 'submit', class: 'btn btn--primary btn--small', 'data-testid': 'comment-reply', title: `Reply (${shortcutLabel('Mod-Enter')})` }, 'Reply'),
     );
@@ -114,11 +130,22 @@ export class ThreadCard {
   }
 
   private renderMessages(): void {
-    // An edit in progress keeps its box (and what was typed into it).
-    const editor = this.editing ? this.messages.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(this.editing)}"]`) : null;
-    this.messages.replaceChildren(
-      ...this.thread.messages.map((message, index) => (editor && message.id === this.editing ? editor : this.messageItem(message, index === 0))),
-    );
+    const mine = (message: CommentMessage): boolean => this.options.canComment && this.options.store.isMine(message.author);
+    const items = new Map<string, { key: string; element: HTMLElement }>();
+    const elements = this.thread.messages.map((message, index) => {
+      const key = JSON.stringify([message, index === 0, mine(message), this.editing === message.id, this.confirmingDelete === message.id]);
+      const kept = this.items.get(message.id);
+      const element = kept?.key === key ? kept.element : this.messageItem(message, index === 0);
+      items.set(message.id, { key, element });
+      return element;
+    });
+    this.items = items;
+    elements.forEach((element, index) => {
+      if (this.messages.children[index] !== element) this.messages.insertBefore(element, this.messages.children[index] ?? null);
+    });
+    while (this.messages.children.length > elements.length) this.messages.lastElementChild?.remove();
+    // "5 minutes ago" moves on.
+    for (const time of this.messages.querySelectorAll<HTMLTimeElement>('.message__meta time')) time.textContent = formatRelative(time.dateTime);
   }
 
   private messageItem(message: CommentMessage, opening: boolean): HTMLElement {
@@ -168,12 +195,18 @@ export class ThreadCard {
       if (text !== message.text) this.options.store.edit(this.thread.id, message.id, text);
       this.setEditing(null);
     };
-    const box = commentBox('Edit comment', 'comment-edit-text', save, () => this.setEditing(null));
+    const box = commentBox('Edit comment', '', 'comment-edit-text', save, () => this.setEditing(null));
     box.value = message.text;
     queueMicrotask(() => box.focus());
     return h(
       'form',
-      { class: 'message__edit', onsubmit: (event: Event) => (event.preventDefault(), save()) },
+      {
+        class: 'message__edit',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          save();
+        },
+      },
       box,
       h(
         'div',
@@ -185,16 +218,24 @@ export class ThreadCard {
   }
 
   private setEditing(id: string | null): void {
+    const was = this.editing;
     this.editing = id;
     this.confirmingDelete = null;
-    this.messages.replaceChildren(...this.thread.messages.map((m, i) => this.messageItem(m, i === 0)));
+    this.renderMessages();
+    // Back from the edit box to the button that opened it.
+    if (id === null && was !== null) this.focusIn(was, 'comment-edit');
   }
 
   private setDeleting(id: string | null): void {
+    const was = this.confirmingDelete;
     this.confirmingDelete = id;
     this.editing = null;
     this.renderMessages();
-    const target = id ? this.messages.querySelector<HTMLElement>('[data-testid="comment-delete-confirm"]') : null;
-    target?.focus();
+    if (id !== null) this.focusIn(id, 'comment-delete-confirm');
+    else if (was !== null) this.focusIn(was, 'comment-delete');
+  }
+
+  private focusIn(messageId: string, testId: string): void {
+    this.items.get(messageId)?.element.querySelector<HTMLElement>(`[data-testid="${testId}"]`)?.focus();
   }
 }
