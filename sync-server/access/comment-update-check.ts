@@ -65,24 +65,18 @@ class CommentRules {
   ) {}
 
   check(): string | null {
-    const { commentsOnly } = this.policy;
-    for (const entry of this.entries.inserted) {
-      if (entry.root !== COMMENTS_ROOT) {
-        if (commentsOnly) return 'this connection may change comments only';
-        continue;
-      }
-      const problem = this.insert(entry);
-      if (problem) return problem;
-    }
-    for (const entry of this.entries.deleted) {
-      if (entry.root !== COMMENTS_ROOT) {
-        if (commentsOnly) return 'this connection may change comments only';
-        continue;
-      }
-      const problem = this.remove(entry);
-      if (problem) return problem;
-    }
+    const problem = this.each(this.entries.inserted, (entry) => this.insert(entry)) ?? this.each(this.entries.deleted, (entry) => this.remove(entry));
+    if (problem) return problem;
     for (const map of this.needsAuthor) if (!this.namesAuthor.has(map)) return 'a new comment must name its author';
+    return null;
+  }
+
+  /** The first refusal `rule` gives an entry under `comments`; entries elsewhere only concern the comment role. */
+  private each(entries: Entry[], rule: (entry: Entry) => string | null): string | null {
+    for (const entry of entries) {
+      const problem = entry.root === COMMENTS_ROOT ? rule(entry) : this.policy.commentsOnly ? 'this connection may change comments only' : null;
+      if (problem) return problem;
+    }
     return null;
   }
 
