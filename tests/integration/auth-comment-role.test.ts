@@ -34,7 +34,7 @@ beforeAll(async () => {
   server = await startAuthServer({ store });
   writer = await client('ada', 'Ada', 'write');
   writeParagraphs(writer.doc, ['Hello brave new world', 'Second paragraph']);
-  commentOn(writer.doc, 'brave', ada, 'Is this the right word?');
+  commentOn(writer.doc, 'brave', ada, 'Is this the right word?', Date.UTC(2025, 0, 1));
 });
 
 afterAll(async () => {
@@ -78,7 +78,7 @@ describe('a comment-role connection', () => {
     await waitFor(() => readThreads(commenter.doc).length === 1, 'the commenter to receive the thread');
     const [thread] = readThreads(commenter.doc);
     const appendsBefore = store.appends.length;
-    commentOn(commenter.doc, 'Second', bob, 'A comment from the commenter');
+    commentOn(commenter.doc, 'Second', bob, 'A comment from the commenter', Date.UTC(2025, 0, 2));
     addReply(commenter.doc, thread?.id ?? '', bob, 'Looks right to me');
     setResolved(commenter.doc, thread?.id ?? '', true, bob);
     await waitFor(() => readThreads(writer.doc).length === 2 && readThreads(writer.doc).some((t) => t.resolved), 'the writer to see the comments');
