@@ -94,56 +94,89 @@ export function readUpdateEntries(doc: Y.Doc, update: Uint8Array): UpdateEntries
     return { struct, fresh: true };
   };
 
+  // Where each item sits, once known. Both walks below are iterative: a deep document or a
+  // long chain of items in one update (a sync step 2 after long offline work) needs no stack.
   const entries = new Map<Y.Item, Entry | null>();
+
   /** Where a document item sits (always known: it is integrated). */
   const docEntry = (item: Y.Item): Entry | null => {
-    if (entries.has(item)) return entries.get(item) ?? null;
-    const parentType = item.parent;
-    let entry: Entry | null = null;
-    if (parentType instanceof Y.AbstractType) {
-      const holder = parentType._item ? docEntry(parentType._item) : null;
-      const root = holder ? holder.root : Y.findRootTypeKey(parentType);
-      entry = { item, fresh: false, root, key: item.parentSub, parent: holder };
+    const chain: Y.Item[] = [];
+    for (let at: Y.Item | null = item; at && !entries.has(at); ) {
+      chain.push(at);
+      at = at.parent instanceof Y.AbstractType ? at.parent._item : null;
     }
-    entries.set(item, entry);
-    return entry;
+    for (const at of chain.reverse()) {
+      const type = at.parent;
+      let entry: Entry | null = null;
+      if (type instanceof Y.AbstractType) {
+        const holder = type._item ? (entries.get(type._item) ?? null) : null;
+        // A type whose holder has no place (garbage) has none either.
+        if (!type._item || holder) entry = { item: at, fresh: false, root: holder ? holder.root : Y.findRootTypeKey(type), key: at.parentSub, parent: holder };
+      }
+      entries.set(at, entry);
+    }
+    return entries.get(item) ?? null;
   };
-  /** Where a fresh item will sit; null when it becomes garbage on arrival. */
-  const freshEntry = (item: Y.Item, depth: number): Entry | null => {
-    if (entries.has(item)) return entries.get(item) ?? null;
-    if (depth > 10_000) throw new UpdateShapeError('the update nests items too deeply');
-    let entry: Entry | null = null;
+
+  type Step = { entry: Entry | null } | { needs: Y.Item };
+  /** Where a fresh item sits, when what it depends on is placed; else which item to place first. */
+  const place = (item: Y.Item): Step => {
     const neighbour = (id: Y.ID | null): { struct: Struct; fresh: boolean } | null => (id ? lookup(id) : null);
     const left = neighbour(item.origin);
     const right = neighbour(item.rightOrigin);
-    if (left?.struct instanceof Y.GC || right?.struct instanceof Y.GC) {
-      entry = null;
-    } else if (typeof item.parent === 'string') {
-      entry = { item, fresh: true, root: item.parent, key: item.parentSub, parent: null };
-    } else if (item.parent instanceof Y.ID) {
-      const holder = lookup(item.parent);
-      if (holder.struct instanceof Y.GC) entry = null;
-      else {
-        const holderItem = holder.struct as Y.Item;
-        if (!(holderItem.content instanceof Y.ContentType)) throw new UpdateShapeError('an item names a parent that is not a type');
-        const parent = holder.fresh ? freshEntry(holderItem, depth + 1) : docEntry(holderItem);
-        entry = parent ? { item, fresh: true, root: parent.root, key: item.parentSub, parent } : null;
-      }
+    // Next to garbage, Yjs turns the item into garbage itself.
+    if (left?.struct instanceof Y.GC || right?.struct instanceof Y.GC) return { entry: null };
+    if (typeof item.parent === 'string') return { entry: { item, fresh: true, root: item.parent, key: item.parentSub, parent: null } };
+    let source: { struct: Struct; fresh: boolean };
+    if (item.parent instanceof Y.ID) {
+      source = lookup(item.parent);
+      if (source.struct instanceof Y.GC) return { entry: null };
+      if (!((source.struct as Y.Item).content instanceof Y.ContentType)) throw new UpdateShapeError('an item names a parent that is not a type');
     } else {
       const side = left ?? right;
       if (!side) throw new UpdateShapeError('an item has neither a parent nor neighbours');
-      const sibling = side.fresh ? freshEntry(side.struct as Y.Item, depth + 1) : docEntry(side.struct as Y.Item);
-      entry = sibling ? { item, fresh: true, root: sibling.root, key: sibling.key, parent: sibling.parent } : null;
+      source = side;
     }
-    entries.set(item, entry);
-    return entry;
+    const other = source.struct as Y.Item;
+    if (source.fresh && !entries.has(other)) return { needs: other };
+    const placed = source.fresh ? (entries.get(other) ?? null) : docEntry(other);
+    if (!placed) return { entry: null };
+    // Under the parent item's type, or beside a sibling: the same parent and key as it.
+    return {
+      entry: item.parent instanceof Y.ID
+        ? { item, fresh: true, root: placed.root, key: item.parentSub, parent: placed }
+        : { item, fresh: true, root: placed.root, key: placed.key, parent: placed.parent },
+    };
+  };
+
+  /** Where a fresh item will sit; null when it becomes garbage on arrival. */
+  const freshEntry = (item: Y.Item): Entry | null => {
+    const pending: Y.Item[] = [item];
+    const waiting = new Set<Y.Item>([item]);
+    while (pending.length > 0) {
+      const next = pending[pending.length - 1] as Y.Item;
+      if (entries.has(next)) {
+        pending.pop();
+        continue;
+      }
+      const step = place(next);
+      if ('needs' in step) {
+        if (waiting.has(step.needs)) throw new UpdateShapeError('the update places items relative to each other in a circle');
+        waiting.add(step.needs);
+        pending.push(step.needs);
+        continue;
+      }
+      entries.set(next, step.entry);
+      pending.pop();
+    }
+    return entries.get(item) ?? null;
   };
 
   const inserted: Entry[] = [];
   for (const list of fresh.values()) {
     for (const struct of list) {
       if (!(struct instanceof Y.Item)) continue; // garbage: nothing to change
-      const entry = freshEntry(struct, 0);
+      const entry = freshEntry(struct);
       if (entry) inserted.push(entry);
     }
   }

@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { THREAD_FIELD, type CommentAuthor } from '../../document-schema/comments/comment-fields.js';
 import { addReply, commentsMap, deleteMessage, deleteThread, editMessage, readThreads, setAnchor, setResolved } from '../../document-schema/comments/comment-threads.js';
 import { checkCommentUpdate, type CommentPolicy } from '../../sync-server/access/comment-update-check.js';
-import { ada, anchorOn, bob, commentOn, docWithParagraphs, updateOf } from '../helpers/comment-docs.js';
+import { ada, anchorOn, bob, commentOn, docWithParagraphs, replica, updateOf } from '../helpers/comment-docs.js';
 
 const commenter = (author: CommentAuthor): CommentPolicy => ({ commentsOnly: true, user: { id: author.id, name: author.name } });
 const writer = (author: CommentAuthor): CommentPolicy => ({ commentsOnly: false, user: { id: author.id, name: author.name } });
@@ -198,6 +198,29 @@ describe('updates no client sends', () => {
     new Y.Item(Y.createID(92, 0), null, null, null, null, character.id as never, 'x', new Y.ContentAny(['y'])).write(encoder, 0);
     encoding.writeVarUint(encoder.restEncoder, 0); // empty delete set
     expect(check(doc, encoder.toUint8Array(), writer(bob))).toMatch(/not a type/);
+  });
+
+  it('follows a long chain of items written offline (no recursion per item)', () => {
+    // One client writes 20,000 paragraphs, each placed after the one before; another, whose
+    // items come first in the update, writes after the last of them: placing its paragraph
+    // means following the whole chain.
+    const first = replica(doc, 93);
+    first.transact(() => {
+      const fragment = first.getXmlFragment('default');
+      let last = fragment.get(fragment.length - 1) as Y.XmlElement;
+      for (let i = 0; i < 20_000; i++) {
+        const next = new Y.XmlElement('paragraph');
+        fragment.insertAfter(last, [next]);
+        last = next;
+      }
+    });
+    const second = replica(first, 94);
+    const fragment = second.getXmlFragment('default');
+    fragment.insertAfter(fragment.get(fragment.length - 1) as Y.XmlElement, [new Y.XmlElement('paragraph')]);
+    addReply(second, readThreads(second)[0]?.id ?? '', bob, 'after a long day offline');
+    const both = Y.encodeStateAsUpdate(second, Y.encodeStateVector(doc));
+    expect(check(doc, both, writer(bob))).toBeNull();
+    expect(check(doc, both, commenter(bob))).toMatch(/comments only/);
   });
 
   it('refuses bytes that are no update', () => {
