@@ -244,7 +244,9 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   // Commenting is what a commenter is here for: the threads are in view from the start.
   if (role === 'comment') comments.open();
   window.addEventListener('pagehide', (event) => {
-    if (!event.persisted) session.destroy();
+    if (event.persisted) return;
+    comments.destroy();
+    session.destroy();
   });
 }
 

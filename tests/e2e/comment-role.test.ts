@@ -102,6 +102,10 @@ describe('comments with access tokens', () => {
       ['spring', 'Mallory'],
     ]);
     commenter.provider.destroy();
+    // Clicking commented text shows its thread, for a viewer too.
+    await viewer.page.click('[data-testid="comments-close"]');
+    await viewer.page.click(`${editorSelector} .comment-anchor`);
+    await viewer.page.waitForSelector('[data-testid="comment-thread"].thread--active');
     expect(await viewer.page.isVisible('[data-testid="comments-add"]')).toBe(false);
     expect(await viewer.page.locator('[data-testid="comment-reply-text"]').count()).toBe(0);
     expect(await viewer.page.locator('[data-testid="comment-resolve"]').count()).toBe(0);

@@ -45,7 +45,7 @@ function wordAt(editor: Editor): { from: number; to: number } | null {
 }
 
 export class CommentsFeature {
-  readonly store: CommentStore;
+  private readonly store: CommentStore;
   readonly extensions: AnyExtension[];
   readonly toggleButton: HTMLButtonElement;
   /** The button with its announcements, for the page's header. */
@@ -115,10 +115,6 @@ export class CommentsFeature {
       clearTimeout(timer);
       timer = window.setTimeout(() => this.panel?.render(), 300);
     });
-  }
-
-  get isOpen(): boolean {
-    return this.panel !== null;
   }
 
   toggle(): void {
@@ -244,12 +240,14 @@ export class CommentsFeature {
     editor.view.dispatch(editor.state.tr.setMeta(commentHighlightsKey, meta));
   }
 
+  /** When the page goes: stops following the document. */
+  destroy(): void {
+    clearInterval(this.clock);
+    this.store.destroy();
+  }
+
   private requireEditor(): Editor {
     if (!this.editor) throw new Error('the comments are not attached to an editor yet');
     return this.editor;
-  }
-
-  destroy(): void {
-    this.store.destroy();
   }
 }
