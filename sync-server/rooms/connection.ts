@@ -3,6 +3,7 @@
  * limits, and closes itself with the right code when the client misbehaves.
  */
 import type { WebSocket, RawData } from 'ws';
+import type * as Y from 'yjs';
 import type { Logger } from 'pino';
 import { CloseCode, ProtocolError, decodeClientMessage, encodePermissionDenied } from '../protocol.js';
 import { checkCommentUpdate, type CommentPolicy } from '../access/comment-update-check.js';
@@ -137,13 +138,13 @@ export class Connection implements RoomPeer {
     this.send(encodePermissionDenied(reason));
   }
 
-  /** True when the update may go to the room; otherwise it is refused here. */
-  private admits(update: Uint8Array): boolean {
-    if (!this.commentPolicy) return true;
-    const refusal = checkCommentUpdate(this.room.doc, update, this.commentPolicy);
-    if (refusal === null) return true;
-    this.refuseUpdateOnce(this.commentPolicy.commentsOnly ? 'update from a comment-only connection refused' : 'update with comments refused', refusal);
-    return false;
+  /** What a verified user's update may write (comment-update-check.ts); null for everyone else. */
+  updateRefusal(doc: Y.Doc, update: Uint8Array): string | null {
+    return this.commentPolicy ? checkCommentUpdate(doc, update, this.commentPolicy) : null;
+  }
+
+  updateRefused(reason: string): void {
+    this.refuseUpdateOnce(this.commentPolicy?.commentsOnly ? 'update from a comment-only connection refused' : 'update with comments refused', reason);
   }
 
   /** The peer tried to change presence another connection set: logged once, then ignored. */
@@ -213,9 +214,6 @@ export class Connection implements RoomPeer {
     try {
       const message = decodeClientMessage(bytes);
       metrics.messagesIn.inc({ type: message.type });
-      // Checked before the room sees it: messages are handled one at a time, so the document
-      // checked against is the one the update would be applied to.
-      if ((message.type === 'update' || message.type === 'sync-step2') && !this.admits(message.update)) return;
       this.room.receive(this, message, bytes);
     } catch (error) {
       this.reject(error);

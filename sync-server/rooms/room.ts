@@ -15,6 +15,9 @@
  * - Awareness states a peer set are removed, and the removal relayed, when that peer leaves.
  * - A peer changes or removes only the awareness entries it set (see PresenceOwners); an
  *   awareness message that changes nothing is not relayed.
+ * - A viewer's updates are never applied; another peer's are applied only if its own access
+ *   rules (`RoomPeer.updateRefusal`: a commenter's, a token user's comment authorship) allow
+ *   them against the document as it is when they would be applied.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -137,7 +140,7 @@ export class Room {
         return;
       case 'sync-step2':
         // A viewer's answer to our sync step 1 is ignored: it may hold nothing we take.
-        if (peer.readOnly) return;
+        if (peer.readOnly || this.refused(peer, message.update)) return;
         this.applyUpdate(message.update, peer, null);
         return;
       case 'update':
@@ -145,6 +148,7 @@ export class Room {
           if (!isEmptyUpdate(message.update)) this.replies.reply(peer, null, () => peer.writeRefused?.());
           return;
         }
+        if (this.refused(peer, message.update)) return;
         // The received bytes are exactly `encodeUpdate(update)`: relay them as they are.
         this.applyUpdate(message.update, peer, raw);
         return;
@@ -158,6 +162,14 @@ export class Room {
         return;
       }
     }
+  }
+
+  /** True when the peer's own access rules refuse the update; the peer is told in reply order. */
+  private refused(peer: RoomPeer, update: Uint8Array): boolean {
+    const reason = peer.updateRefusal?.(this.doc, update) ?? null;
+    if (reason === null) return false;
+    this.replies.reply(peer, null, () => peer.updateRefused?.(reason));
+    return true;
   }
 
   /**
