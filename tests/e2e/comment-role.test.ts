@@ -36,7 +36,7 @@ describe('comments with access tokens', () => {
     expect(await carol.page.isVisible('[data-testid="toolbar"]')).toBe(false);
     // Her panel is open from the start.
     await carol.page.waitForSelector('[data-testid="comments-panel"]');
-    await expect.poll(() => contentText(carol.page), { timeout: 10_000 }).toBe('Draft budget for the spring offsite.');
+    await expect.poll(() => contentText(carol.page)).toBe('Draft budget for the spring offsite.');
 
     // Typing, deleting and pasting change nothing.
     await focusEnd(carol.page);
@@ -50,7 +50,7 @@ describe('comments with access tokens', () => {
     for (let i = 0; i < 'offsite.'.length; i++) await carol.page.keyboard.press('Shift+ArrowLeft');
     await commentOnSelection(carol.page, 'Which venue?');
     await openCommentsPanel(alice.page);
-    await expect.poll(() => panelThreads(alice.page), { timeout: 10_000 }).toMatchObject([
+    await expect.poll(() => panelThreads(alice.page)).toMatchObject([
       { quote: 'offsite.', messages: [{ author: 'Carol Jones', unverified: false, text: 'Which venue?' }] },
     ]);
     expect(await highlightedTexts(alice.page)).toEqual(['offsite.']);
@@ -59,7 +59,7 @@ describe('comments with access tokens', () => {
     await selectText(alice.page, 'budget');
     await commentOnSelection(alice.page, 'Numbers by Friday.');
     await threadCard(carol.page, 'offsite.').locator('[data-testid="comment-resolve"]').click();
-    await expect.poll(async () => (await panelThreads(alice.page)).map((t) => t.quote), { timeout: 10_000 }).toEqual(['budget']);
+    await expect.poll(async () => (await panelThreads(alice.page)).map((t) => t.quote)).toEqual(['budget']);
     expect((await panelThreads(carol.page)).map((t) => t.messages[0]?.author)).toEqual(['Alice Martin']);
     expect(await contentText(alice.page)).toBe('Draft budget for the spring offsite.');
   });
@@ -82,22 +82,22 @@ describe('comments with access tokens', () => {
     const vandal = stockClient();
     const commenter = stockClient();
     try {
-      await expect.poll(() => vandal.provider.synced && commenter.provider.synced, { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => vandal.provider.synced && commenter.provider.synced).toBe(true);
       const paragraph = vandal.doc.getXmlFragment('default').get(0) as Y.XmlElement;
       (paragraph.get(0) as Y.XmlText).insert(0, 'HACKED ');
-      await expect.poll(() => denied.some((d) => d.includes('may change comments only')), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => denied.some((d) => d.includes('may change comments only'))).toBe(true);
       commentOn(commenter.doc, 'spring', { id: 'mallory', name: 'Mallory', kind: 'token' }, 'From a stock client');
-      await expect.poll(() => commenter.provider.synced && denied.length, { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => commenter.provider.synced && denied.length).toBe(1);
     } finally {
       console.warn = warn;
       vandal.provider.destroy();
     }
 
     const viewer = await userWith('Victor', '#4527a0', 'read', 'victor');
-    await expect.poll(() => contentText(viewer.page), { timeout: 10_000 }).toBe('Draft budget for the spring offsite.');
+    await expect.poll(() => contentText(viewer.page)).toBe('Draft budget for the spring offsite.');
     // A viewer sees the comments, the stock client's included, and gets no way to add one.
     await openCommentsPanel(viewer.page);
-    await expect.poll(async () => (await panelThreads(viewer.page)).map((t) => [t.quote, t.messages[0]?.author]), { timeout: 10_000 }).toEqual([
+    await expect.poll(async () => (await panelThreads(viewer.page)).map((t) => [t.quote, t.messages[0]?.author])).toEqual([
       ['budget', 'Alice Martin'],
       ['spring', 'Mallory'],
     ]);

@@ -39,8 +39,8 @@ describe('two people commenting', () => {
     await selectText(alice.page, 'brown fox');
     await commentOnSelection(alice.page, 'Is this the right animal?');
     expect(await highlightedTexts(alice.page)).toEqual(['brown fox']);
-    await expect.poll(() => highlightedTexts(bob.page), { timeout: 10_000 }).toEqual(['brown fox']);
-    await expect.poll(() => unseen(bob.page), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => highlightedTexts(bob.page)).toEqual(['brown fox']);
+    await expect.poll(() => unseen(bob.page)).toBe(1);
     expect(await bob.page.textContent('[data-testid="comments-count"]')).toBe('1');
 
     // Bob clicks the highlighted text: his panel opens on the thread. He replies.
@@ -52,7 +52,7 @@ describe('two people commenting', () => {
     await threadCard(bob.page, 'brown fox').locator('[data-testid="comment-reply-text"]').fill('A fox, yes.');
     await threadCard(bob.page, 'brown fox').locator('[data-testid="comment-reply"]').click();
     await openCommentsPanel(alice.page);
-    await expect.poll(async () => texts(await panelThreads(alice.page)), { timeout: 10_000 }).toEqual([['Alice: Is this the right animal?', 'Bob: A fox, yes.']]);
+    await expect.poll(async () => texts(await panelThreads(alice.page))).toEqual([['Alice: Is this the right animal?', 'Bob: A fox, yes.']]);
 
     // Alice edits her message; Bob sees it, marked as edited. Only one's own has Edit.
     const aliceCard = threadCard(alice.page, 'brown fox');
@@ -60,26 +60,26 @@ describe('two people commenting', () => {
     await aliceCard.locator('[data-testid="comment-edit"]').click();
     await alice.page.fill('[data-testid="comment-edit-text"]', 'Is a fox the right animal?');
     await alice.page.keyboard.press('Control+Enter');
-    await expect.poll(async () => (await panelThreads(bob.page))[0]?.messages[0], { timeout: 10_000 }).toMatchObject({ text: 'Is a fox the right animal?', edited: true });
+    await expect.poll(async () => (await panelThreads(bob.page))[0]?.messages[0]).toMatchObject({ text: 'Is a fox the right animal?', edited: true });
 
     // Bob posts a reply by mistake and deletes it (after confirming); it goes for Alice too.
     const bobCard = threadCard(bob.page, 'brown fox');
     await bobCard.locator('[data-testid="comment-reply-text"]').fill('Oops, wrong thread.');
     await bobCard.locator('[data-testid="comment-reply-text"]').press('Control+Enter');
-    await expect.poll(async () => (await panelThreads(alice.page))[0]?.messages.length, { timeout: 10_000 }).toBe(3);
+    await expect.poll(async () => (await panelThreads(alice.page))[0]?.messages.length).toBe(3);
     await bobCard.locator('[data-testid="comment-message"]', { hasText: 'Oops' }).locator('[data-testid="comment-delete"]').click();
     await bobCard.locator('[data-testid="comment-delete-confirm"]').click();
-    await expect.poll(async () => texts(await panelThreads(alice.page)), { timeout: 10_000 }).toEqual([['Alice: Is a fox the right animal?', 'Bob: A fox, yes.']]);
+    await expect.poll(async () => texts(await panelThreads(alice.page))).toEqual([['Alice: Is a fox the right animal?', 'Bob: A fox, yes.']]);
 
     // Bob resolves it: gone from both lists and highlights, listed again on demand; Alice reopens it.
     await threadCard(bob.page, 'brown fox').locator('[data-testid="comment-resolve"]').click();
-    await expect.poll(() => panelThreads(alice.page), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => panelThreads(alice.page)).toEqual([]);
     expect(await highlightedTexts(alice.page)).toEqual([]);
     expect(await alice.page.textContent('[data-testid="comments-panel"]')).toContain('Show resolved (1)');
     await alice.page.check('[data-testid="comments-show-resolved"]');
     expect(await panelThreads(alice.page)).toMatchObject([{ quote: 'brown fox', resolved: true }]);
     await threadCard(alice.page, 'brown fox').locator('[data-testid="comment-resolve"]').click();
-    await expect.poll(async () => (await panelThreads(bob.page)).map((t) => t.resolved), { timeout: 10_000 }).toEqual([false]);
+    await expect.poll(async () => (await panelThreads(bob.page)).map((t) => t.resolved)).toEqual([false]);
 
     // After a reload everything is still there.
     await waitSaved(alice.page);
@@ -87,7 +87,7 @@ describe('two people commenting', () => {
     await bob.page.reload();
     await waitSynced(bob.page);
     await openCommentsPanel(bob.page);
-    await expect.poll(async () => texts(await panelThreads(bob.page)), { timeout: 10_000 }).toEqual([['Alice: Is a fox the right animal?', 'Bob: A fox, yes.']]);
+    await expect.poll(async () => texts(await panelThreads(bob.page))).toEqual([['Alice: Is a fox the right animal?', 'Bob: A fox, yes.']]);
     expect(await highlightedTexts(bob.page)).toEqual(['brown fox']);
     // Clicking a thread's text in the panel highlights it in the document.
     await threadCard(bob.page, 'brown fox').locator('[data-testid="comment-quote"]').click();
@@ -102,35 +102,35 @@ describe('two people commenting', () => {
     await alice.page.keyboard.press('ArrowLeft');
     await alice.page.keyboard.press('Enter');
     await waitConverged([alice.page, bob.page]);
-    for (const page of [alice.page, bob.page]) await expect.poll(() => highlightedTexts(page), { timeout: 10_000 }).toEqual(['brown \nfox']);
+    for (const page of [alice.page, bob.page]) await expect.poll(() => highlightedTexts(page)).toEqual(['brown \nfox']);
     await alice.page.keyboard.press('Backspace');
     await waitConverged([alice.page, bob.page]);
-    for (const page of [alice.page, bob.page]) await expect.poll(() => highlightedTexts(page), { timeout: 10_000 }).toEqual(['brown fox']);
+    for (const page of [alice.page, bob.page]) await expect.poll(() => highlightedTexts(page)).toEqual(['brown fox']);
 
     // She deletes all of it: the thread stays, its text gone, for both; an undo brings it back.
     await selectText(alice.page, 'quick brown fox jumps');
     await alice.page.keyboard.press('Backspace');
     for (const page of [alice.page, bob.page]) {
-      await expect.poll(async () => (await panelThreads(page)).map((t) => [t.quote, t.orphaned]), { timeout: 10_000 }).toEqual([['brown fox', true]]);
+      await expect.poll(async () => (await panelThreads(page)).map((t) => [t.quote, t.orphaned])).toEqual([['brown fox', true]]);
       expect(await highlightedTexts(page)).toEqual([]);
     }
     await alice.page.keyboard.press('Control+z');
     for (const page of [alice.page, bob.page]) {
-      await expect.poll(() => highlightedTexts(page), { timeout: 10_000 }).toEqual(['brown fox']);
+      await expect.poll(() => highlightedTexts(page)).toEqual(['brown fox']);
       expect((await panelThreads(page)).map((t) => t.orphaned)).toEqual([false]);
     }
     // And the same for someone who opens the document afresh.
     await waitSaved(alice.page);
     const carol = await newUser(session.browser, 'Carol', '#2e7d32');
     await openDocument(carol, session.server.url, doc);
-    await expect.poll(() => highlightedTexts(carol.page), { timeout: 10_000 }).toEqual(['brown fox']);
+    await expect.poll(() => highlightedTexts(carol.page)).toEqual(['brown fox']);
     await carol.context.close();
   });
 
   it('merges comments written offline when the network is back', async () => {
     await waitSaved(bob.page);
     await bob.context.setOffline(true);
-    await expect.poll(() => bob.page.getAttribute('[data-testid="connection"]', 'data-connection'), { timeout: 5000 }).toBe('offline');
+    await expect.poll(() => bob.page.getAttribute('[data-testid="connection"]', 'data-connection')).toBe('offline');
     await selectText(bob.page, 'lazy dog');
     await commentOnSelection(bob.page, 'Written offline');
     await selectText(alice.page, 'second paragraph');
@@ -138,7 +138,7 @@ describe('two people commenting', () => {
     await bob.context.setOffline(false);
     for (const page of [alice.page, bob.page]) {
       await openCommentsPanel(page);
-      await expect.poll(async () => (await panelThreads(page)).map((t) => t.quote), { timeout: 20_000 }).toEqual(['brown fox', 'lazy dog', 'second paragraph']);
+      await expect.poll(async () => (await panelThreads(page)).map((t) => t.quote)).toEqual(['brown fox', 'lazy dog', 'second paragraph']);
     }
     expect(await highlightedTexts(alice.page)).toEqual(['brown fox', 'lazy dog', 'second paragraph']);
 
@@ -147,7 +147,7 @@ describe('two people commenting', () => {
     await card.locator('[data-testid="comment-delete"]').click();
     expect(await card.locator('.message__confirm').textContent()).toContain('Delete this thread and its replies?');
     await card.locator('[data-testid="comment-delete-confirm"]').click();
-    await expect.poll(async () => (await panelThreads(bob.page)).map((t) => t.quote), { timeout: 10_000 }).toEqual(['brown fox', 'lazy dog']);
+    await expect.poll(async () => (await panelThreads(bob.page)).map((t) => t.quote)).toEqual(['brown fox', 'lazy dog']);
     expect(await highlightedTexts(bob.page)).toEqual(['brown fox', 'lazy dog']);
     expect(alice.errors).toEqual([]);
     expect(bob.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|WebSocket/.test(e))).toEqual([]);

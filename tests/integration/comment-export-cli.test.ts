@@ -16,13 +16,13 @@ const dirs = useTempDataDirs('comment-export');
 
 function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args], { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
 }
 
-it('exports a document’s comments as JSON and Markdown, now and earlier', { timeout: 60_000 }, async () => {
+it('exports a document’s comments as JSON and Markdown, now and earlier', async () => {
   const dataDir = dirs.tempDir();
   const store = new FileStore(dataDir);
   const doc = docWithParagraphs(['Hello brave new world']);
