@@ -56,8 +56,8 @@ export interface CommentAuthor {
 
 export const MAX_COMMENT_CHARS = 10_000;
 export const MAX_QUOTE_CHARS = 1_000;
-export const MAX_NAME_CHARS = 200;
-export const MAX_ID_CHARS = 200;
+export const MAX_NAME_CHARS = 1_000;
+export const MAX_ID_CHARS = 1_000;
 
 const isString = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
