@@ -32,6 +32,7 @@ import {
   isEmptyUpdate,
   type ClientMessage,
 } from '../protocol.js';
+import { applyUpdateChanged } from './document-change.js';
 import { DocumentSizeBudget } from './document-size.js';
 import { PresenceOwners } from './presence-owners.js';
 import { PresenceRelay } from './presence-relay.js';
@@ -199,11 +200,14 @@ export class Room {
       const problem = updateProblem(update);
       if (problem !== null) throw new ProtocolError(`update refused: ${problem}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
+    let changed: boolean;
     try {
-      Y.applyUpdate(this.doc, update, origin);
+      changed = applyUpdateChanged(this.doc, update, origin);
     } catch (error) {
       throw new ProtocolError(`update rejected by Yjs: ${(error as Error).message}`, CloseCode.invalidPayload, 'ERR_BAD_UPDATE');
     }
+    // Everything in it was already here (a reconnecting client's delete set): nothing to keep or relay.
+    if (!changed) return Promise.resolve(null);
     this.sizeBudget.grew(update.byteLength);
     // Created on first use: most rooms of idle connections never need it.
     if (origin !== null) (this.writers ??= new Set()).add(origin);
