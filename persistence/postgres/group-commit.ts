@@ -29,7 +29,7 @@
  */
 import pg from 'pg';
 import type { Database, Session } from './database.js';
-import { BATCH_STORED, COMMIT_BATCH, END_SESSION } from './sql.js';
+import { BATCH_STORED, COMMIT_BATCH, COMMIT_BATCH_NAME, END_SESSION } from './sql.js';
 
 export interface QueuedRecord {
   update: Uint8Array;
@@ -105,7 +105,8 @@ export async function commitBatch(db: Database, docs: readonly BatchDoc[]): Prom
   try {
     const lastSeqs = await db.withClient(async (client) => {
       sent.on = await db.session(client);
-      const { rows } = await client.query<{ name: string; last_seq: number }>(COMMIT_BATCH, batchParams(docs));
+      // Named: parsed once per connection, and its plan may be kept (sql.ts COMMIT_BATCH_NAME).
+      const { rows } = await client.query<{ name: string; last_seq: number }>({ name: COMMIT_BATCH_NAME, text: COMMIT_BATCH, values: batchParams(docs) });
       const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
       // Never (every document gets a row); it committed all the same, and settling finds out where.
       if (docs.some((doc) => !lastSeqs.has(doc.name))) throw new Error(`the batch returned seqs for ${rows.length} of ${docs.length} documents`);

@@ -45,6 +45,13 @@ export const COMMIT_BATCH = `
   )
   SELECT name, last_seq FROM alloc`;
 
+/**
+ * COMMIT_BATCH runs as this prepared statement: its text is parsed once per connection, and
+ * after a few runs PostgreSQL may keep a generic plan (whose joins on the unnested arrays are
+ * the same hash and merge joins as the planned ones), instead of planning each cycle again.
+ */
+export const COMMIT_BATCH_NAME = 'tandem_commit_batch';
+
 /** When a session started, in microseconds since the epoch: exact, whatever the session's time zone or DateStyle. */
 const startedUs = '(extract(epoch FROM backend_start) * 1000000)::int8';
 

@@ -1,8 +1,8 @@
 /**
  * A TCP proxy in front of PostgreSQL that can leave a write cycle's outcome unknown to the
  * client, as a network cut or a crash can. It follows the messages both ways and, armed, acts
- * on the next batch statement (a Parse whose query inserts into tandem_records: the statement
- * that commits a write cycle, its own transaction):
+ * on the next batch statement (the prepared statement that commits a write cycle, its own
+ * transaction: its Parse on a new connection, else its Bind):
  * - `answer`: passes the statement on and cuts the connection when the server's answer is
  *   complete (ReadyForQuery), without forwarding it: the client sees its statement fail, the
  *   server has committed.
@@ -13,10 +13,12 @@
  *   open until it is ended or the server goes away.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { COMMIT_BATCH_NAME } from '../../persistence/postgres/sql.js';
 
 export type Cut = 'answer' | 'unsent' | 'sent';
 
-const BATCH_MARKER = 'INSERT INTO tandem_records';
+/** Named in the Parse of the batch statement and in every Bind that runs it. */
+const BATCH_MARKER = COMMIT_BATCH_NAME;
 /** The protocol version a StartupMessage carries (3.0); SSL and GSS requests come before it, untyped too. */
 const PROTOCOL_3 = 196608;
 
@@ -94,7 +96,7 @@ export class CommitCutter {
     };
     client.on('data', (chunk: Buffer) => {
       for (const message of fromClient.push(chunk)) {
-        if (this.armed && message[0] === 0x50 && message.includes(BATCH_MARKER)) {
+        if (this.armed && (message[0] === 0x50 || message[0] === 0x42) && message.includes(BATCH_MARKER)) {
           cut = this.armed;
           this.armed = null;
           this.cuts += 1;
