@@ -89,7 +89,11 @@ function batchParams(docs: readonly BatchDoc[]): unknown[] {
   return [names, counts, bytes, lastMs, recName, recK, recMs, recAuthor, recUpdate];
 }
 
-/** An error the server answered with: the statement's transaction was rolled back. */
+/**
+ * An error the server answered with: the statement's transaction was rolled back. The severity
+ * is the server's localized one (node-postgres keeps no other): under an `lc_messages` in
+ * another language no error passes, and each is settled like a lost answer — slower, as exact.
+ */
 function rolledBack(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.severity === 'ERROR';
 }
