@@ -42,7 +42,7 @@ const outDir = path.join(repoRoot, 'bench', 'results', `pacing-${new Date().toIS
 mkdirSync(outDir, { recursive: true });
 const figures = new Map<string, { p50: number[]; p99: number[]; cpu: number[] }>();
 // Started only if a server kind needs PostgreSQL (tandem-postgres).
-const database = new BenchDatabase();
+const database = new BenchDatabase(nice);
 for (let repeat = 1; repeat <= repeats; repeat += 1) {
   for (const id of variants) {
     const { what, scenario } = VARIANTS[id] ?? {};

@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     cpus,
     nice: options.nice,
     profileDir: options.profile ? path.join(outDir, 'profiles') : null,
-    database: new BenchDatabase(),
+    database: new BenchDatabase(options.nice),
   };
   const plan: Array<{ workload: Workload; server: ServerId; repeat: number }> = [];
   for (const workload of options.workloads) {

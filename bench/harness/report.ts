@@ -98,7 +98,7 @@ export function renderReport(input: ReportInput): string {
     '',
     `- Machine: ${m.cpus} CPUs (${m.model}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; commit ${m.commit}.`,
     `- **A shared 2-core machine**: other work ran at the same time, so absolute figures are noisy; servers were interleaved and each figure is the median of ${input.repeats} run(s).`,
-    `- ${input.cpus ? `Server pinned to CPU ${input.cpus.server} and load generator to CPU ${input.cpus.generator} (\`taskset\`)` : 'No CPU pinning'}${input.nice ? `, both at nice ${input.nice} (scheduled ahead of the machine's other work)` : ''}; a fresh server process (and data directory) per run.`,
+    `- ${input.cpus ? `Server pinned to CPU ${input.cpus.server} and load generator to CPU ${input.cpus.generator} (\`taskset\`)` : 'No CPU pinning'}${input.nice ? `, both — and PostgreSQL, where a server uses it — at nice ${input.nice} (scheduled ahead of the machine's other work)` : ''}; a fresh server process (and data directory) per run.`,
     `- Command: \`${input.command}\` (${(input.durationMs / 60000).toFixed(1)} min).`,
     `- A run whose server or load generator waited more than 25% of the measured window for a CPU (\`/proc/<pid>/schedstat\`) was made again, up to twice, keeping the quietest attempt; ${input.runs.filter((r) => r.attempts > 1).length} of ${input.runs.length} runs were. The last two columns of the traffic tables show what contention remained.`,
     '',

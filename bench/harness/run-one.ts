@@ -76,6 +76,8 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   });
   let result: ScenarioResult | null = null;
   let error: string | null = null;
+  // The database's backends are started as the server connects: each gets the bench's priority.
+  const prioritizing = databaseUrl && settings.nice ? setInterval(() => settings.database.prioritize(), 250) : null;
   try {
     const url = (await server.waitFor(kind.ready, 30_000))[1];
     if (!url) throw new Error('server printed no URL');
@@ -92,6 +94,8 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
     });
   } catch (caught) {
     error = (caught as Error).message;
+  } finally {
+    if (prioritizing) clearInterval(prioritizing);
   }
   const exit = await server.stop(15_000);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import type { WireProtocol } from '../load/wire.js';
 /** Compared by default, in this order. */
 export const SERVER_IDS = ['tandem', 'tandem-postgres', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
 /** Selectable with --servers, for diagnosis. */
-export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal', 'tandem-baseline'] as const;
+export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal', 'tandem-baseline', 'tandem-postgres-baseline'] as const;
 export type ServerId = (typeof SERVER_IDS)[number] | (typeof EXTRA_SERVER_IDS)[number];
 
 export interface ServerKind {
@@ -44,6 +44,9 @@ const tandemArgs = (durable: boolean, journal = true, entry = 'dist/bin/tandem.j
   '--messages-per-second', '1000000',
   '--message-burst', '1000000',
 ];
+
+/** Another build of Tandem, for before/after comparisons in one run (see `tandem-baseline`). */
+const BASELINE_ENTRY = process.env.TANDEM_BASELINE_DIST ?? 'bench/results/baseline-dist/bin/tandem.js';
 
 const TANDEM_READY = /Tandem is running at (http:\/\/[^\s/]+)/;
 const PEER_READY = /^ready (http:\/\/\S+)$/m;
@@ -81,7 +84,12 @@ export const SERVER_KINDS: Record<ServerId, ServerKind> = {
   // bench/results/baseline-dist` before a change, then `--servers tandem,tandem-baseline`.
   'tandem-baseline': {
     id: 'tandem-baseline', label: 'Tandem (durable), baseline build', protocol: 'y-websocket', usesDataDir: true, typescript: false,
-    args: tandemArgs(true, true, process.env.TANDEM_BASELINE_DIST ?? 'bench/results/baseline-dist/bin/tandem.js'), ready: TANDEM_READY,
+    args: tandemArgs(true, true, BASELINE_ENTRY), ready: TANDEM_READY,
+  },
+  // The same baseline build on PostgreSQL: `--servers tandem-postgres,tandem-postgres-baseline`.
+  'tandem-postgres-baseline': {
+    id: 'tandem-postgres-baseline', label: 'Tandem (PostgreSQL 15), baseline build', protocol: 'y-websocket', usesDataDir: true, usesDatabase: true, typescript: false,
+    args: tandemArgs(true, true, BASELINE_ENTRY), ready: TANDEM_READY,
   },
   'raw-relay': {
     id: 'raw-relay', label: 'raw ws relay', protocol: 'relay', usesDataDir: false, typescript: true,

@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { redactDatabaseUrl, redactSecrets } from './redact-url.js';
+import { THIS_SESSION } from './sql.js';
 import type { StoreLogger } from '../store.js';
 
 export interface DatabaseOptions {
@@ -22,10 +23,18 @@ const types = {
     oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** A server session, for good: its pid and its start in microseconds since the epoch (sql.ts THIS_SESSION). */
+export interface Session {
+  pid: number;
+  started: number;
+}
+
 export class Database {
   readonly pool: pg.Pool;
   /** The URL without its credentials: for logs, errors and `/healthz`. */
   readonly label: string;
+  /** Each pooled connection's session, asked on its first use. */
+  private readonly sessions = new WeakMap<pg.ClientBase, Session>();
 
   constructor(
     readonly url: string,
@@ -68,6 +77,16 @@ export class Database {
       client.off('error', onError);
       client.release(failure);
     }
+  }
+
+  /** The session `client` talks to: one query on a connection's first use, none after. */
+  async session(client: pg.ClientBase): Promise<Session> {
+    const known = this.sessions.get(client);
+    if (known) return known;
+    const row = (await client.query<Session>(THIS_SESSION)).rows[0];
+    if (!row) throw new Error('the database does not list this session in pg_stat_activity');
+    this.sessions.set(client, row);
+    return row;
   }
 
   /**

@@ -1,30 +1,35 @@
 /**
- * One write cycle against the database: BEGIN, the batch (sql.ts COMMIT_BATCH: sequence
- * numbers allocated and every record inserted in one statement), COMMIT.
+ * One write cycle against the database: one statement (sql.ts COMMIT_BATCH: sequence numbers
+ * allocated and every record inserted), sent on its own so that it is its own transaction. Its
+ * answer comes only once it has committed — node-postgres resolves a query at the server's
+ * ReadyForQuery, which follows the commit — so one round trip makes a cycle durable.
  *
  * What can happen, and why a retry never writes a record twice:
- * - BEGIN or the batch fails (the database is down, restarting, a timeout): nothing committed —
- *   a transaction that never reached COMMIT is rolled back by the server, whatever happened to
- *   the connection. The records are retried as a new transaction, which allocates seqs afresh.
- * - COMMIT fails: the outcome is unknown (the server may have committed and lost the connection
- *   before answering). Settling it takes two steps on a new connection. First the transaction
- *   must be over: if the old session still holds it (found by pid and transaction id), that
- *   session is terminated — which aborts the transaction unless its commit is already under
- *   way — and the question is asked again later. Then a finished transaction committed if and
- *   only if its records are there: each document's last record of the batch, at the seq the
- *   batch returned, with the very bytes sent. Committed: the records resolve with those seqs;
- *   not: they are retried.
+ * - Nothing was sent (no connection, the database down or restarting): nothing committed; the
+ *   records are retried as a new statement, which allocates seqs afresh.
+ * - The server answered with an error (a constraint, a check at commit, a statement timeout):
+ *   the statement's transaction was rolled back — an error that reaches us after a commit is
+ *   a PANIC or FATAL, never a plain ERROR — and the records are retried.
+ * - Anything else once the statement was sent (the connection lost, no answer in time, a FATAL
+ *   error): the outcome is unknown. The statement may have committed, may still be running or
+ *   waiting for a row lock, or may never have arrived. Settling it takes two steps on a new
+ *   connection. First its transaction must be over: if the session that ran it is still there
+ *   (found by the pid and start time asked when the connection was new), it is terminated —
+ *   which rolls the statement back unless its commit is already under way, which then
+ *   completes — and the question is asked again later. Then the statement committed if and
+ *   only if its records are there: each document's records of the batch, after the last seq
+ *   this server knew before sending, at consecutive seqs, with the very bytes sent. Found: the
+ *   records resolve with those seqs. Not found: they are retried.
  *
- * Why not ask `pg_xact_status(xid)`: a crash can lose a transaction whose WAL never reached the
- * disk, and with it the transaction id itself. After recovery the database hands that id out
- * again, so its status is at first "in the future" (an error, for as long as nothing else
- * commits) and later that of someone else's transaction — possibly "committed", for records
- * that were never stored. The records themselves cannot be mistaken: a seq holds one record,
- * and another writer's record there has other bytes (a Yjs update carries its client id and
- * clock).
+ * The bytes cannot be mistaken for something else: a Yjs update carries its client id and
+ * clock, so another writer's record has other bytes — and were the same bytes ever stored by
+ * another writer, the seqs named still hold exactly what the records say. Transaction ids could
+ * not serve: a crash can lose a transaction whose WAL never reached the disk, and after recovery
+ * the database hands its id out again.
  */
-import type { Database } from './database.js';
-import { COMMIT_BATCH, END_TRANSACTION_HOLDER, RECORDS_PRESENT } from './sql.js';
+import pg from 'pg';
+import type { Database, Session } from './database.js';
+import { BATCH_STORED, COMMIT_BATCH, COMMIT_BATCH_NAME, END_SESSION } from './sql.js';
 
 export interface QueuedRecord {
   update: Uint8Array;
@@ -35,17 +40,15 @@ export interface QueuedRecord {
 export interface BatchDoc {
   name: string;
   records: readonly QueuedRecord[];
+  /** A seq the batch's records certainly come after: the last one this server knows committed. */
+  afterSeq: number;
 }
 
-/** A batch whose COMMIT went unanswered. */
+/** A batch sent without an answer that says how it ended. */
 export interface UncertainCommit {
-  /** The transaction and the session that ran it. */
-  xid: string;
-  pid: number;
-  /** Each document's last seq, if the transaction did commit. */
-  lastSeqs: Map<string, number>;
-  /** Each document's last record of the batch, stored at that seq if and only if the batch committed. */
-  lastRecords: { name: string; seq: number; update: Uint8Array }[];
+  /** The session that ran it. */
+  session: Session;
+  docs: readonly BatchDoc[];
 }
 
 export type CommitOutcome =
@@ -87,47 +90,56 @@ function batchParams(docs: readonly BatchDoc[]): unknown[] {
 }
 
 /**
+ * An error the server answered with: the statement's transaction was rolled back. The severity
+ * is the server's localized one (node-postgres keeps no other): under an `lc_messages` in
+ * another language no error passes, and each is settled like a lost answer — slower, as exact.
+ */
+function rolledBack(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity === 'ERROR';
+}
+
+/**
  * Runs one batch; never throws (every failure is an outcome). It cannot hang: connecting and
  * every query are bounded by the pool's timeouts, and a connection that failed is dropped, never
- * reused — a transaction it left open is rolled back by the server.
+ * reused.
  */
 export async function commitBatch(db: Database, docs: readonly BatchDoc[]): Promise<CommitOutcome> {
-  // Set once the COMMIT is about to be sent: from then on a failure leaves the outcome unknown.
-  const sent: { commit: UncertainCommit | null } = { commit: null };
+  // Set once the statement is about to be sent: from then on a failure may leave the outcome unknown.
+  const sent: { on: Session | null } = { on: null };
   try {
     const lastSeqs = await db.withClient(async (client) => {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ name: string; last_seq: number; xid: string; pid: number }>(COMMIT_BATCH, batchParams(docs));
-      const first = rows[0];
+      sent.on = await db.session(client);
+      // Named: parsed once per connection, and its plan may be kept (sql.ts COMMIT_BATCH_NAME).
+      const { rows } = await client.query<{ name: string; last_seq: number }>({ name: COMMIT_BATCH_NAME, text: COMMIT_BATCH, values: batchParams(docs) });
       const lastSeqs = new Map(rows.map((r) => [r.name, r.last_seq]));
-      if (!first || docs.some((doc) => !lastSeqs.has(doc.name))) throw new Error(`the batch returned seqs for ${rows.length} of ${docs.length} documents`);
-      const lastRecords = docs.flatMap((doc) => {
-        const last = doc.records.at(-1);
-        const seq = lastSeqs.get(doc.name);
-        return last && seq !== undefined ? [{ name: doc.name, seq, update: last.update }] : [];
-      });
-      sent.commit = { xid: first.xid, pid: first.pid, lastSeqs, lastRecords };
-      await client.query('COMMIT');
+      // Never (every document gets a row); it committed all the same, and settling finds out where.
+      if (docs.some((doc) => !lastSeqs.has(doc.name))) throw new Error(`the batch returned seqs for ${rows.length} of ${docs.length} documents`);
       return lastSeqs;
     });
     return { kind: 'committed', lastSeqs };
   } catch (error) {
-    return sent.commit ? { kind: 'uncertain', error, commit: sent.commit } : { kind: 'failed', error };
+    if (!sent.on || rolledBack(error)) return { kind: 'failed', error };
+    return { kind: 'uncertain', error, commit: { session: sent.on, docs } };
   }
 }
 
 /**
- * Whether an uncertain commit happened: true or false once known; throws while that cannot be
- * known yet (the database unreachable, the transaction still open), to be asked again later.
+ * Whether an uncertain batch committed: each document's last seq once it is known that it did,
+ * null once it is known that it did not; throws while that cannot be known yet (the database
+ * unreachable, the session still there), to be asked again later.
  */
-export async function settleCommit(db: Database, commit: UncertainCommit): Promise<boolean> {
+export async function settleCommit(db: Database, commit: UncertainCommit): Promise<Map<string, number> | null> {
   return db.withClient(async (client) => {
-    const holder = await client.query(END_TRANSACTION_HOLDER, [commit.pid, commit.xid]);
-    if (holder.rows.length > 0) throw new Error(`transaction ${commit.xid} is still open; ended its session, asking again`);
-    const records = commit.lastRecords;
-    const { rows } = await client.query<{ present: number }>(RECORDS_PRESENT, [
-      records.map((r) => r.name), records.map((r) => r.seq), records.map((r) => toBuffer(r.update)),
+    const { pid, started } = commit.session;
+    const ended = await client.query(END_SESSION, [pid, started]);
+    if (ended.rows.length > 0) throw new Error(`session ${pid} that ran the batch was still there; ended it, asking again`);
+    const records = commit.docs.flatMap((doc) => doc.records.map((record, i) => ({ name: doc.name, k: i + 1, update: toBuffer(record.update) })));
+    const { rows } = await client.query<{ name: string; last_seq: number }>(BATCH_STORED, [
+      records.map((r) => r.name), records.map((r) => r.k), records.map((r) => r.update),
+      commit.docs.map((d) => d.name), commit.docs.map((d) => d.afterSeq), commit.docs.map((d) => d.records.length),
     ]);
-    return rows[0]?.present === records.length;
+    const found = new Map(rows.map((r) => [r.name, r.last_seq]));
+    // One transaction: all there, or none of it is ours.
+    return commit.docs.every((doc) => found.has(doc.name)) ? found : null;
   });
 }

@@ -3,17 +3,17 @@
  * (schema.ts), behind the same `Store` promises as the file store.
  *
  * Group commit: `append` queues a record and marks its document dirty. One write cycle at a
- * time takes every dirty document's queued records and commits them in one transaction with
- * one multi-row statement (group-commit.ts), however many documents; appends made meanwhile
- * wait for the next cycle, which starts as soon as this one ends. An append resolves with the
- * seq the database allocated, once COMMIT has returned — and `synchronous_commit` is checked
- * at startup, so a returned COMMIT is durable.
+ * time takes every dirty document's queued records and commits them with one multi-row
+ * statement, its own transaction (group-commit.ts), however many documents; appends made
+ * meanwhile wait for the next cycle, which starts as soon as this one ends. An append resolves
+ * with the seq the database allocated, once the statement has committed — and
+ * `synchronous_commit` is checked at startup, so a commit the server reports is durable.
  *
  * Failure: a cycle that did not commit puts its records back at the front of their queues and
- * is retried with exponential backoff; a COMMIT whose outcome is unknown is settled (by
- * looking for its records, group-commit.ts) before anything is retried. Nothing is dropped; `health()` names the database
- * and says why until a commit (or, idle, a probe) succeeds again; `load` of a document waits for
- * its queued records.
+ * is retried with exponential backoff; a statement whose outcome is unknown is settled (by
+ * looking for its records, group-commit.ts) before anything is retried. Nothing is dropped;
+ * `health()` names the database and says why until a commit (or, idle, a probe) succeeds again;
+ * `load` of a document waits for its queued records.
  */
 import * as Y from 'yjs';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
@@ -73,7 +73,7 @@ export class PostgresStore implements Store, DocArchive {
   private readonly dirty = new Set<DocEntry>();
   private readonly checkpoints: CheckpointQueue<DocEntry>;
   private cycleRunning = false;
-  /** A batch whose COMMIT went unanswered, with its records still in flight. */
+  /** A batch sent without an answer that says how it ended, its records still in flight. */
   private uncertain: { docs: DocEntry[]; commit: UncertainCommit } | null = null;
   private readonly commits: CommitHealth;
   private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0 };
@@ -244,21 +244,21 @@ export class PostgresStore implements Store, DocArchive {
       while (this.uncertain || this.dirty.size > 0) {
         if (this.uncertain) {
           const { docs, commit } = this.uncertain;
-          const committed = await settleCommit(this.db, commit);
+          const lastSeqs = await settleCommit(this.db, commit);
           this.uncertain = null;
-          if (committed) this.committed(docs, commit.lastSeqs);
+          if (lastSeqs) this.committed(docs, lastSeqs);
           else this.putBack(docs);
           continue;
         }
         const docs = this.takeBatch();
-        const outcome = await commitBatch(this.db, docs.map((d): BatchDoc => ({ name: d.name, records: d.inFlight })));
+        const outcome = await commitBatch(this.db, docs.map((d): BatchDoc => ({ name: d.name, records: d.inFlight, afterSeq: d.lastSeq })));
         if (outcome.kind === 'committed') {
           this.committed(docs, outcome.lastSeqs);
           continue;
         }
         if (outcome.kind === 'uncertain') {
           this.uncertain = { docs, commit: outcome.commit };
-          this.logger.warn({ database: this.db.label, xid: outcome.commit.xid, err: this.db.describe(outcome.error) }, 'commit outcome unknown; settling it before retrying');
+          this.logger.warn({ database: this.db.label, pid: outcome.commit.session.pid, err: this.db.describe(outcome.error) }, 'commit outcome unknown; settling it before retrying');
         } else {
           this.putBack(docs);
         }
@@ -299,7 +299,7 @@ export class PostgresStore implements Store, DocArchive {
     this.commits.committed();
     for (const entry of docs) {
       const last = lastSeqs.get(entry.name);
-      // Never: a batch without every document's seq fails before its COMMIT (group-commit.ts).
+      // Never: a batch answered without every document's seq is settled (group-commit.ts).
       if (last === undefined) throw new Error(`commit returned no seq for ${JSON.stringify(entry.name)}`);
       const records = entry.inFlight;
       entry.inFlight = [];

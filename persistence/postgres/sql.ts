@@ -9,20 +9,22 @@ const ms = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::
 export const ts = (param: string): string => `(timestamptz 'epoch' + ${param} * interval '1 millisecond')`;
 
 /**
- * One write cycle of group commit: every document's records in one statement, inside the
- * transaction that the caller commits.
+ * One write cycle of group commit: every document's records in one statement, sent on its own
+ * so that it is its own transaction (autocommit: it commits when the statement ends, before the
+ * server says it is ready again — one round trip per cycle).
  *
  * Sequence numbers are allocated here, in the database, never from a server's memory: the
  * upsert adds each document's record count to its `last_seq` and returns the new value, so the
  * batch's records of a document get `last_seq - n + 1 … last_seq`. The upsert holds the
- * document's row lock until COMMIT, so concurrent writers to one document (other servers of a
- * cluster) wait for each other and get consecutive ranges — no gaps, no duplicates, no
- * serialization failures in READ COMMITTED. Rows are locked in name order (ORDER BY), the same
- * order in every writer, so two batches touching the same documents cannot deadlock.
+ * document's row lock until the statement's transaction commits, so concurrent writers to one
+ * document (other servers of a cluster) wait for each other and get consecutive ranges — no
+ * gaps, no duplicates, no serialization failures in READ COMMITTED. Rows are locked in name
+ * order (ORDER BY), the same order in every writer, so two batches touching the same documents
+ * cannot deadlock.
  *
  * $1 names, $2 record counts, $3 update bytes, $4 time of the last record (ms) — one per document;
  * $5 name, $6 position within its document's batch (1-based), $7 time (ms), $8 author,
- * $9 update — one per record. Returns each document's new last_seq, the transaction id and the session's pid.
+ * $9 update — one per record. Returns each document's new last_seq.
  */
 export const COMMIT_BATCH = `
   WITH docs AS (
@@ -41,20 +43,56 @@ export const COMMIT_BATCH = `
     FROM unnest($5::text[], $6::int8[], $7::int8[], $8::text[], $9::bytea[]) AS r(name, k, time_ms, author, yjs_update)
     JOIN docs USING (name) JOIN alloc USING (name)
   )
-  SELECT name, last_seq, pg_current_xact_id()::text AS xid, pg_backend_pid() AS pid FROM alloc`;
+  SELECT name, last_seq FROM alloc`;
 
 /**
- * Ends the session $1 if it still holds the transaction $2 (xid8) open: a row when it did. A
- * session that ended, or now runs another transaction, is left alone.
+ * COMMIT_BATCH runs as this prepared statement: its text is parsed once per connection, and
+ * after a few runs PostgreSQL may keep a generic plan (whose joins on the unnested arrays are
+ * the same hash and merge joins as the planned ones), instead of planning each cycle again.
  */
-export const END_TRANSACTION_HOLDER = `
-  SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND backend_xid = $2::xid8::xid`;
-/** How many of the records are stored with exactly these bytes: $1 names, $2 seqs, $3 updates. */
-export const RECORDS_PRESENT = `
-  SELECT count(*)::int AS present
-  FROM unnest($1::text[], $2::int8[], $3::bytea[]) AS b(name, seq, yjs_update)
-  JOIN tandem_documents d ON d.name = b.name
-  JOIN tandem_records r ON r.doc_id = d.id AND r.seq = b.seq AND r.yjs_update = b.yjs_update`;
+export const COMMIT_BATCH_NAME = 'tandem_commit_batch';
+
+/** When a session started, in microseconds since the epoch: exact, whatever the session's time zone or DateStyle. */
+const startedUs = '(extract(epoch FROM backend_start) * 1000000)::int8';
+
+/**
+ * This session: its pid and when it started. A pid alone names a session only while it runs —
+ * the operating system gives it to a later process — the pair names it for good.
+ */
+export const THIS_SESSION = `SELECT pid, ${startedUs} AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`;
+
+/**
+ * Ends the session ($1 pid, $2 start) if it is still there, whatever it is doing: a row when it
+ * was. A statement it is running is rolled back, unless its commit is already under way, which
+ * then completes first; either way its transaction is over once the session is gone.
+ */
+export const END_SESSION = `
+  SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND ${startedUs} = $2`;
+
+/**
+ * Where a batch's records are, if they are stored: per document, the last seq of the newest run
+ * of consecutive records, after seq $5, holding exactly the batch's bytes in order. Nothing for
+ * a document without one. Each record of a run is compared, so a seq is named only where the
+ * very bytes sent are stored.
+ * $1 name, $2 position (1-based), $3 update — one per record; $4 name, $5 after seq, $6 record
+ * count — one per document.
+ */
+export const BATCH_STORED = `
+  WITH batch AS (
+    SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[]) AS b(name, k, yjs_update)
+  ), docs AS (
+    SELECT d.id, d.name, f.after_seq, f.n
+    FROM unnest($4::text[], $5::int8[], $6::int8[]) AS f(name, after_seq, n) JOIN tandem_documents d ON d.name = f.name
+  ), ends AS (
+    SELECT docs.id, docs.name, docs.n, r.seq AS last_seq
+    FROM docs JOIN batch b ON b.name = docs.name AND b.k = docs.n
+    JOIN tandem_records r ON r.doc_id = docs.id AND r.seq >= docs.after_seq + docs.n AND r.yjs_update = b.yjs_update
+  )
+  SELECT e.name, max(e.last_seq) AS last_seq FROM ends e
+  WHERE e.n = (
+    SELECT count(*) FROM batch b JOIN tandem_records r ON r.doc_id = e.id AND r.seq = e.last_seq - e.n + b.k AND r.yjs_update = b.yjs_update
+    WHERE b.name = e.name)
+  GROUP BY e.name`;
 
 /** The document's id and newest checkpoint, if any. */
 export const LOAD_HEAD = `

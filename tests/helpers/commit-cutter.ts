@@ -1,17 +1,55 @@
 /**
- * A TCP proxy in front of PostgreSQL that can leave a COMMIT's outcome unknown to the client,
- * as a network cut or a crash can. Armed with `answer`, it passes the next `COMMIT` query to the
- * server, then cuts the connection as soon as the server answers, without forwarding the answer:
- * the client sees its COMMIT fail, the server has committed. Armed with `commit`, it cuts the
- * client's side the moment the next `COMMIT` arrives and never sends it on: the server's session
- * stays open, inside its transaction, until the server goes away.
+ * A TCP proxy in front of PostgreSQL that can leave a write cycle's outcome unknown to the
+ * client, as a network cut or a crash can. It follows the messages both ways and, armed, acts
+ * on the next batch statement (the prepared statement that commits a write cycle, its own
+ * transaction: its Parse on a new connection, else its Bind):
+ * - `answer`: passes the statement on and cuts the connection when the server's answer is
+ *   complete (ReadyForQuery), without forwarding it: the client sees its statement fail, the
+ *   server has committed.
+ * - `unsent`: cuts the client's side the moment the statement arrives and never sends it on:
+ *   the server's session stays open, idle, until the server goes away.
+ * - `sent`: passes the statement on, through its Sync, then cuts the client's side: the server
+ *   runs it (commits it, or waits for a row lock) with nobody listening, and its session stays
+ *   open until it is ended or the server goes away.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { COMMIT_BATCH_NAME } from '../../persistence/postgres/sql.js';
 
-const COMMIT_QUERY = Buffer.from('COMMIT\0');
+export type Cut = 'answer' | 'unsent' | 'sent';
+
+/** Named in the Parse of the batch statement and in every Bind that runs it. */
+const BATCH_MARKER = COMMIT_BATCH_NAME;
+/** The protocol version a StartupMessage carries (3.0); SSL and GSS requests come before it, untyped too. */
+const PROTOCOL_3 = 196608;
+
+/**
+ * Splits a byte stream into whole protocol messages: a type byte and a length that counts
+ * itself, except the client's first messages (startup, SSL request), which have no type byte.
+ */
+class MessageSplitter {
+  private buffered: Buffer = Buffer.alloc(0);
+
+  constructor(private untyped: boolean) {}
+
+  push(chunk: Buffer): Buffer[] {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const messages: Buffer[] = [];
+    for (;;) {
+      const typeBytes = this.untyped ? 0 : 1;
+      if (this.buffered.length < typeBytes + 4) break;
+      const size = typeBytes + this.buffered.readUInt32BE(typeBytes);
+      if (this.buffered.length < size) break;
+      const message = this.buffered.subarray(0, size);
+      if (this.untyped && message.length >= 8 && message.readUInt32BE(4) === PROTOCOL_3) this.untyped = false;
+      messages.push(message);
+      this.buffered = this.buffered.subarray(size);
+    }
+    return messages;
+  }
+}
 
 export class CommitCutter {
-  private armed: 'answer' | 'commit' | null = null;
+  private armed: Cut | null = null;
   /** While set, every new connection is cut as soon as it arrives. */
   refusing = false;
   cuts = 0;
@@ -33,9 +71,9 @@ export class CommitCutter {
     return address.port;
   }
 
-  /** Loses the answer to the next COMMIT (`answer`), or that COMMIT itself (`commit`). */
-  arm(what: 'answer' | 'commit' = 'answer'): void {
-    this.armed = what;
+  /** Acts on the next batch statement, once. */
+  arm(cut: Cut = 'answer'): void {
+    this.armed = cut;
   }
 
   async close(): Promise<void> {
@@ -46,29 +84,45 @@ export class CommitCutter {
   private pipe(client: Socket, targetPort: number): void {
     const upstream = connect(targetPort, '127.0.0.1');
     this.sockets.add(client).add(upstream);
-    let cutting = false;
+    const fromClient = new MessageSplitter(true);
+    const fromServer = new MessageSplitter(false);
+    // What this connection does with the batch it caught, and how far that has got.
+    let cut: Cut | null = null;
+    let synced = false;
     let holding = false;
-    const cut = (): void => {
+    const hold = (): void => {
+      holding = true;
       client.destroy();
-      upstream.destroy();
     };
     client.on('data', (chunk: Buffer) => {
-      if (this.armed && chunk[0] === 0x51 && chunk.subarray(5).equals(COMMIT_QUERY)) {
-        const what = this.armed;
-        this.armed = null;
-        this.cuts += 1;
-        if (what === 'commit') {
-          holding = true;
-          client.destroy();
-          return;
+      for (const message of fromClient.push(chunk)) {
+        if (this.armed && (message[0] === 0x50 || message[0] === 0x42) && message.includes(BATCH_MARKER)) {
+          cut = this.armed;
+          this.armed = null;
+          this.cuts += 1;
         }
-        cutting = true;
+        if (cut === 'unsent') return hold();
+        upstream.write(message);
+        if (cut && message[0] === 0x53) {
+          synced = true;
+          if (cut === 'sent') return hold();
+        }
       }
-      upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (cutting) cut();
-      else client.write(chunk);
+      for (const message of fromServer.push(chunk)) {
+        if (client.destroyed) return;
+        if (cut !== 'answer' || !synced) {
+          client.write(message);
+          continue;
+        }
+        // The answer is withheld; ReadyForQuery ends it, after the commit.
+        if (message[0] === 0x5a) {
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+      }
     });
     client.on('close', () => {
       if (!holding) upstream.destroy();

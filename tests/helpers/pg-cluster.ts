@@ -159,7 +159,7 @@ export class PgCluster {
   }
 
   /** The server's postmaster pid: `runuser` runs it as a child, so signal through the pid file. */
-  private postmasterPid(): number | null {
+  postmasterPid(): number | null {
     try {
       const pid = Number(readFileSync(join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
       return Number.isInteger(pid) && pid > 0 ? pid : null;

@@ -2,7 +2,8 @@
  * What the PostgreSQL store promises beyond the shared contract: sequence numbers allocated
  * in the database (two stores on one document never collide), group commit, background
  * checkpoints, migrations that servers starting together take turns at, refusing a database
- * that acknowledges commits before they are durable, and commits whose answer is lost.
+ * that acknowledges commits before they are durable, batches whose answer is lost, and batches
+ * the server refused.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -128,7 +129,7 @@ describe('PostgresStore', () => {
     await expect(store.ready()).rejects.toThrow(/synchronous_commit = off/);
   });
 
-  it('settles a commit whose answer was lost: resolved once, never written twice', async () => {
+  it('settles a batch whose answer was lost: resolved once, never written twice', async () => {
     const url = await cluster.createDatabase();
     const cutter = await CommitCutter.start(cluster.port);
     try {
@@ -151,7 +152,7 @@ describe('PostgresStore', () => {
     }
   });
 
-  it('retries a commit that failed at COMMIT and was rolled back, without losing or repeating a record', async () => {
+  it('retries a batch the server refused at commit (rolled back), without settling, losing or repeating a record', async () => {
     const url = await cluster.createDatabase();
     const logger = captureLogger();
     const store = open(url, { logger, retryMinMs: 10, retryMaxMs: 50 });
@@ -171,5 +172,8 @@ describe('PostgresStore', () => {
     expect(await appended).toBe(1);
     expect(await query(url, 'SELECT seq::int FROM tandem_records')).toEqual([{ seq: 1 }]);
     await waitFor(() => store.health().ok, 'recovery', 20_000);
+    // An error the server answered with is a rollback, known as such: nothing to settle.
+    expect(logger.lines.filter((l) => l.includes('commit outcome unknown'))).toEqual([]);
+    expect(logger.lines.some((l) => l.includes('database commit failed'))).toBe(true);
   });
 });
