@@ -1,0 +1,105 @@
+/**
+ * Three `tandem serve` nodes over one PostgreSQL database and one Redis: stock providers spread
+ * over the nodes co-edit live, presence crosses nodes, and a client leaving any node — cleanly
+ * or not — disappears from every other node's presence.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import type { ChildServer } from '../helpers/child-server.js';
+import { killChildServers } from '../helpers/child-server.js';
+import { synced, yClient, type YClient } from '../helpers/clients.js';
+import { nodeMetric, startChildNode, type ClusterUrls } from '../helpers/cluster-node.js';
+import { contentOf, randomTextEdit, randomXmlEdit } from '../helpers/edits.js';
+import { PgCluster } from '../helpers/pg-cluster.js';
+import { prng, randomInt, testSeed } from '../helpers/random.js';
+import { RedisServer } from '../helpers/redis-server.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+let pg: PgCluster;
+let redis: RedisServer;
+let urls: ClusterUrls;
+const nodes: ChildServer[] = [];
+const clients: YClient[] = [];
+
+beforeAll(async () => {
+  [pg, redis] = await Promise.all([PgCluster.start(), RedisServer.start()]);
+  urls = { databaseUrl: await pg.createDatabase('cluster_sync'), redisUrl: redis.url };
+  // The first node migrates the schema; the others then start together.
+  nodes.push(await startChildNode(urls, 'node-1'));
+  nodes.push(...(await Promise.all([startChildNode(urls, 'node-2'), startChildNode(urls, 'node-3')])));
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await killChildServers(nodes);
+  await redis?.destroy();
+  await pg?.destroy();
+});
+
+function client(node: number, room: string): YClient {
+  const c = yClient((nodes[node] as ChildServer).wsUrl, room);
+  clients.push(c);
+  return c;
+}
+
+const othersSeenBy = (c: YClient): number[] => [...c.provider.awareness.getStates().keys()].filter((id) => id !== c.doc.clientID);
+
+describe('a cluster of three nodes', () => {
+  it('reports itself: /healthz names the node and its bus', async () => {
+    const health = (await (await fetch(`${nodes[1]?.httpUrl}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', node: 'node-2', bus: 'up', store: 'ok' });
+    const metrics = await (await fetch(`${nodes[1]?.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('tandem_bus_up{node="node-2"} 1');
+  });
+
+  it('stock providers spread over the nodes converge on a Y.Text and a Y.XmlFragment', { timeout: 120_000 }, async () => {
+    const seed = testSeed();
+    const random = prng(seed);
+    const context = `seed ${seed} (replay with TEST_SEED=${seed})`;
+    const editors = [0, 1, 2, 0, 1, 2].map((node) => client(node, 'shared-doc'));
+    await Promise.all(editors.map((c) => synced(c, 30_000)));
+    for (let step = 0; step < 40; step += 1) {
+      for (let edits = 1 + randomInt(random, 5); edits > 0; edits -= 1) {
+        const c = editors[randomInt(random, editors.length)] as YClient;
+        if (random() < 0.5) randomTextEdit(c.doc, random);
+        else randomXmlEdit(c.doc, random);
+      }
+      await sleep(randomInt(random, 20));
+    }
+    const reference = editors[0] as YClient;
+    await waitFor(() => editors.every((c) => contentOf(c.doc) === contentOf(reference.doc)), `convergence, ${context}`, 60_000);
+    expect(reference.doc.getText('text').length + reference.doc.getXmlFragment('default').length, context).toBeGreaterThan(0);
+    // Carried by the bus (not only by the periodic check against the database).
+    const received = await Promise.all(nodes.map((node) => nodeMetric(node.httpUrl, 'tandem_bus_received_total', 'kind="record"')));
+    expect(received.every((n) => n > 0), `records received per node: ${received.join(', ')}`).toBe(true);
+    // A newcomer on any node loads the same document.
+    const late = client(2, 'shared-doc');
+    await synced(late, 30_000);
+    await waitFor(() => contentOf(late.doc) === contentOf(reference.doc), `the newcomer to match, ${context}`, 30_000);
+  });
+
+  it('presence crosses nodes, and a client leaving cleanly or abruptly disappears everywhere', { timeout: 120_000 }, async () => {
+    const watchers = [client(1, 'presence-doc'), client(2, 'presence-doc')];
+    const leaving = client(0, 'presence-doc');
+    const dropped = client(0, 'presence-doc');
+    await Promise.all([...watchers, leaving, dropped].map((c) => synced(c, 30_000)));
+    leaving.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#3366ff' });
+    dropped.provider.awareness.setLocalStateField('user', { name: 'Bo', color: '#33aa66' });
+    for (const watcher of watchers) {
+      await waitFor(() => othersSeenBy(watcher).includes(leaving.doc.clientID) && othersSeenBy(watcher).includes(dropped.doc.clientID), 'presence from another node', 30_000);
+      expect(watcher.provider.awareness.getStates().get(leaving.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#3366ff' } });
+    }
+    // And the other way: node 0's clients see node 1's.
+    watchers[0]?.provider.awareness.setLocalStateField('user', { name: 'Cy', color: '#aa3377' });
+    await waitFor(() => othersSeenBy(leaving).includes(watchers[0]?.doc.clientID ?? -1), 'presence back the other way', 30_000);
+
+    leaving.destroy();
+    for (const watcher of watchers) await waitFor(() => !othersSeenBy(watcher).includes(leaving.doc.clientID), 'a clean leave to cross nodes', 30_000);
+
+    // Abruptly: the socket is cut without a close frame (and the provider must not come back).
+    dropped.provider.shouldConnect = false;
+    (dropped.provider.ws as unknown as WebSocket).terminate();
+    for (const watcher of watchers) await waitFor(() => !othersSeenBy(watcher).includes(dropped.doc.clientID), 'an abrupt leave to cross nodes', 30_000);
+    expect(othersSeenBy(watchers[1] as YClient)).toContain(watchers[0]?.doc.clientID);
+  });
+});
