@@ -6,14 +6,12 @@
  * - Local ids (set here by a peer, or removed here on a peer's departure or timeout) are
  *   published to the other nodes with a leading-edge throttle, like the room's own relay: the
  *   first change after a quiet interval goes at once, later ones are merged until it ends.
- * - Remote ids are applied with their node as origin (the room relays them to its peers as it
- *   does its own removals), and removed when their node closes the document, leaves the
- *   cluster or can no longer be heard — so no cursor outlives the node that showed it.
- * - A remote node never changes a local client's entry (a client that moved here from another
- *   node keeps the state it set here), and nothing remote is published again.
+ * - Remote ids are applied by the room with their node as origin and owner (`applyRemotePresence`:
+ *   no peer here may change them, nor may a node change another's or a local client's), relayed
+ *   to its peers, and removed when their node closes the document, leaves the cluster or can no
+ *   longer be heard — so no cursor outlives the node that showed it.
+ * - Nothing remote is published again.
  */
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 
 /** Origin of changes that came from another node (of updates and awareness alike). */
@@ -44,11 +42,7 @@ export class ClusterPresence {
     awareness.on('update', this.onUpdate);
   }
 
-  /** Another node's clients changed: applied, except entries of clients that are here. */
-  applyRemote(update: Uint8Array, node: RemoteNode): void {
-    const foreign = withoutIds(update, this.localIds);
-    if (foreign) awarenessProtocol.applyAwarenessUpdate(this.awareness, foreign, node);
-  }
+
 
   /** Removes every client of `node` (gone, or closed the document); the room relays the removal. */
   forget(node: RemoteNode): void {
@@ -118,33 +112,4 @@ export class ClusterPresence {
     this.changed.clear();
     if (ids.length > 0) this.publish(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
   }
-}
-
-/**
- * The awareness update without the entries of `ids` (the update itself when it names none;
- * null when nothing is left). Throws on a malformed update.
- *
- *   awarenessUpdate := varUint(count) • { varUint(clientId) • varUint(clock) • varString(stateJSON) }{count}
- */
-export function withoutIds(update: Uint8Array, ids: ReadonlySet<number>): Uint8Array | null {
-  if (ids.size === 0) return update;
-  const d = decoding.createDecoder(update);
-  const count = decoding.readVarUint(d);
-  const kept = encoding.createEncoder();
-  let keptCount = 0;
-  for (let i = 0; i < count; i += 1) {
-    const start = d.pos;
-    const id = decoding.readVarUint(d);
-    decoding.readVarUint(d);
-    decoding.readVarUint8Array(d); // the state: a varString is a length-prefixed byte array
-    if (ids.has(id)) continue;
-    encoding.writeUint8Array(kept, update.subarray(start, d.pos));
-    keptCount += 1;
-  }
-  if (keptCount === count) return update;
-  if (keptCount === 0) return null;
-  const out = encoding.createEncoder();
-  encoding.writeVarUint(out, keptCount);
-  encoding.writeUint8Array(out, encoding.toUint8Array(kept));
-  return encoding.toUint8Array(out);
 }

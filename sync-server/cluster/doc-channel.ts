@@ -229,7 +229,7 @@ export class DocChannel implements RoomLink {
 
   private applyPresence(awareness: Uint8Array, from: string): void {
     try {
-      this.presence.applyRemote(awareness, this.ctx.remoteNode(from));
+      this.room.applyRemotePresence(awareness, this.ctx.remoteNode(from));
     } catch (error) {
       this.ctx.metrics.malformed.inc();
       this.ctx.logger.warn({ room: this.room.name, node: from, err: (error as Error).message }, 'malformed presence from another node');

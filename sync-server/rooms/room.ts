@@ -75,6 +75,8 @@ export class Room {
   private readonly peers = new Set<RoomPeer>();
   /** Which peer owns which awareness client id. */
   private readonly presenceOwners = new PresenceOwners();
+  /** The node whose clients' presence is being applied (see `applyRemotePresence`). */
+  private presenceFrom: object | null = null;
   /** Set when applying a peer's awareness message changed the room's awareness. */
   private presenceChanged = false;
   /** Settles when every append made so far has settled (its value is not used). */
@@ -374,6 +376,21 @@ export class Room {
     this.presence.noteMessage(allowed === update ? raw : encodeAwareness(allowed), peer);
   }
 
+  /**
+   * Presence of another node's clients (`node` stands for that node, which owns their entries):
+   * applied, except entries owned by someone else, and relayed to every peer.
+   */
+  applyRemotePresence(update: Uint8Array, node: object): void {
+    const allowed = this.presenceOwners.screen(update, node, this.awareness).update;
+    if (!allowed) return;
+    this.presenceFrom = node;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, allowed, node);
+    } finally {
+      this.presenceFrom = null;
+    }
+  }
+
   /** Keeps ownership of awareness ids current and hands every change to the relay. */
   private readonly onAwarenessChange = (
     change: { added: number[]; updated: number[]; removed: number[] },
@@ -390,9 +407,13 @@ export class Room {
       return;
     }
     // Removed on a peer's departure or timed out: nobody else will tell the room, and the ids
-    // are free to be claimed again.
+    // are free to be claimed again. Or set by another node: its entries are its own.
     if (changed.length === 0) return;
     this.presenceOwners.free(change.removed);
+    if (origin !== null && origin === this.presenceFrom) {
+      this.presenceOwners.claim(origin, change.added);
+      this.presenceOwners.claim(origin, change.updated);
+    }
     this.presence.noteChanges(changed, null);
     this.presence.noteServerChanges();
   };

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import { decodeBusMessage, encodeBusMessage, type BusMessage } from '../../sync-server/cluster/bus-message.js';
-import { withoutIds } from '../../sync-server/cluster/cluster-presence.js';
 import { docKeys } from '../../sync-server/cluster/doc-channel.js';
 import { generateNodeId } from '../../sync-server/cluster/node-identity.js';
 import { NODE_ID_PATTERN } from '../../sync-server/config.js';
@@ -43,26 +40,5 @@ describe('messages between nodes', () => {
     expect(a).toMatch(/^web-1\.example\.com-[0-9a-f]{6}$/);
     expect(generateNodeId('web-1')).not.toBe(generateNodeId('web-1'));
     expect(generateNodeId('***')).toMatch(/^node-[0-9a-f]{6}$/);
-  });
-});
-
-describe('presence from another node', () => {
-  it('loses the entries of clients that are here, and only those', () => {
-    const awareness = new awarenessProtocol.Awareness(new Y.Doc());
-    const states = new Map([[1, { user: 'a' }], [2, { user: 'b' }], [3, null]]);
-    for (const [id, state] of states) {
-      awareness.states.set(id, state as { user: string });
-      awareness.meta.set(id, { clock: id, lastUpdated: 0 });
-    }
-    const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [1, 2, 3]);
-    expect(withoutIds(update, new Set())).toBe(update);
-    expect(withoutIds(update, new Set([9]))).toBe(update);
-    expect(withoutIds(update, new Set([1, 2, 3]))).toBeNull();
-    const kept = withoutIds(update, new Set([2]));
-    const target = new awarenessProtocol.Awareness(new Y.Doc());
-    awarenessProtocol.applyAwarenessUpdate(target, kept as Uint8Array, null);
-    expect([...target.getStates().keys()].sort()).toEqual([1, target.clientID].sort());
-    expect(target.meta.get(3)?.clock).toBe(3);
-    expect(() => withoutIds(update.subarray(0, update.length - 2), new Set([5]))).toThrow();
   });
 });
