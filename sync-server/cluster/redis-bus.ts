@@ -51,11 +51,15 @@ export class RedisBus implements Bus {
   private readonly statusListeners: ((up: boolean) => void)[] = [];
   /** Channels subscribed to, and who gets their messages. */
   private readonly wanted = new Map<string, BusListener>();
+  /** Channels node-redis holds a subscription to (it makes them again on reconnection), wanted or not. */
+  private readonly held = new Set<string>();
   /** Counts the subscriber's connections, so a resubscription outrun by a reconnection is ignored. */
   private subscriberEpoch = 0;
   private readonly ready = { commands: false, subscriber: false };
   private lastError: string | null = null;
   private wasUp = false;
+  /** Whether the first failure to connect was logged (later ones are, once, when the bus goes down). */
+  private reportedUnreachable = false;
   private closed = false;
 
   constructor(private readonly url: string, private readonly options: RedisBusOptions) {
@@ -98,13 +102,16 @@ export class RedisBus implements Bus {
   async subscribe(channel: string, listener: BusListener): Promise<void> {
     this.wanted.set(channel, listener);
     // While down, the subscription is made on reconnection, before the bus reports up.
-    if (this.up) await this.subscriber.sSubscribe(channel, this.deliver, true);
+    if (!this.up) return;
+    await this.subscriber.sSubscribe(channel, this.deliver, true);
+    this.held.add(channel);
   }
 
   async unsubscribe(channel: string): Promise<void> {
-    // A subscription node-redis keeps anyway (made again on reconnection) delivers nothing.
+    // While down, the subscription is dropped on reconnection (see `resubscribe`).
     if (!this.wanted.delete(channel) || !this.up) return;
     await this.subscriber.sUnsubscribe(channel, this.deliver, true);
+    if (!this.wanted.has(channel)) this.held.delete(channel);
   }
 
   async publish(channel: string, message: Uint8Array): Promise<void> {
@@ -164,11 +171,22 @@ export class RedisBus implements Bus {
   /**
    * node-redis subscribes again to what it had before it reports ready; a subscription that
    * was in flight when the connection broke is not among those, so every wanted channel is
-   * asked for (those already there cost nothing).
+   * asked for (those already there cost nothing), and those given up meanwhile are dropped.
    */
   private async resubscribe(epoch: number): Promise<void> {
+    const wanted = [...this.wanted.keys()];
+    const stale = [...this.held].filter((channel) => !this.wanted.has(channel));
     try {
-      await Promise.all([...this.wanted.keys()].map((channel) => this.subscriber.sSubscribe(channel, this.deliver, true)));
+      await Promise.all([
+        ...wanted.map(async (channel) => {
+          await this.subscriber.sSubscribe(channel, this.deliver, true);
+          this.held.add(channel);
+        }),
+        ...stale.map(async (channel) => {
+          await this.subscriber.sUnsubscribe(channel, this.deliver, true);
+          if (!this.wanted.has(channel)) this.held.delete(channel);
+        }),
+      ]);
     } catch (error) {
       this.failed(error);
       // A broken connection tries again at its next 'ready'; a live one that timed out, here.
@@ -182,6 +200,10 @@ export class RedisBus implements Bus {
 
   private failed(error: unknown): void {
     this.lastError = redactSecrets(error instanceof Error ? error.message || error.name : String(error), this.url);
+    if (!this.wasUp && !this.reportedUnreachable && !this.closed) {
+      this.reportedUnreachable = true;
+      this.options.logger.warn({ redis: this.label, err: this.lastError }, 'cannot reach Redis yet: serving this node\'s clients on their own until it answers');
+    }
     // node-redis reports a broken socket here before it starts reconnecting.
     if (this.up && (!this.commands.isReady || !this.subscriber.isReady)) {
       this.ready.commands = this.commands.isReady;

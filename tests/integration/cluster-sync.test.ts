@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { ChildServer } from '../helpers/child-server.js';
 import { killChildServers } from '../helpers/child-server.js';
-import { synced, yClient, type YClient } from '../helpers/clients.js';
+import { rawSocket, synced, yClient, type YClient } from '../helpers/clients.js';
+import { awarenessEntries, awarenessUpdate, frames, readServerMessage, type AwarenessEntry } from '../helpers/protocol-frames.js';
 import { nodeMetric, startChildNode, type ClusterUrls } from '../helpers/cluster-node.js';
 import { contentOf, randomTextEdit, randomXmlEdit } from '../helpers/edits.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
@@ -101,5 +102,33 @@ describe('a cluster of three nodes', () => {
     (dropped.provider.ws as unknown as WebSocket).terminate();
     for (const watcher of watchers) await waitFor(() => !othersSeenBy(watcher).includes(dropped.doc.clientID), 'an abrupt leave to cross nodes', 30_000);
     expect(othersSeenBy(watchers[1] as YClient)).toContain(watchers[0]?.doc.clientID);
+  });
+
+  it('no connection changes the presence of another node\'s client', { timeout: 60_000 }, async () => {
+    const [onNode0, onNode1, onNode2] = [client(0, 'spoof-doc'), client(1, 'spoof-doc'), client(2, 'spoof-doc')];
+    await Promise.all([synced(onNode0, 30_000), synced(onNode1, 30_000), synced(onNode2, 30_000)]);
+    onNode1.provider.awareness.setLocalStateField('user', { name: 'Real' });
+    const victim = onNode1.doc.clientID;
+
+    // A raw connection on node 0 waits until it has the victim's state (so the id is another node's there).
+    const mallory = await rawSocket((nodes[0] as ChildServer).wsUrl, 'spoof-doc');
+    const entriesSeen = (): AwarenessEntry[] => mallory.received.flatMap((bytes) => {
+      const message = readServerMessage(bytes);
+      return message.kind === 'awareness' ? awarenessEntries(message.payload) : [];
+    });
+    await waitFor(() => entriesSeen().some((e) => e.clientId === victim), 'the victim\'s presence on node 0', 30_000);
+    const clock = Math.max(...entriesSeen().filter((e) => e.clientId === victim).map((e) => e.clock));
+    mallory.ws.send(frames.awareness(awarenessUpdate([
+      { clientId: victim, clock: clock + 5, state: { user: { name: 'Spoofed' } } },
+      { clientId: 4242, clock: 1, state: { user: { name: 'Mallory' } } },
+    ])));
+    mallory.ws.send(frames.awareness(awarenessUpdate([{ clientId: victim, clock: clock + 6, state: null }, { clientId: 4242, clock: 2, state: { user: { name: 'Mallory', done: true } } }])));
+    // Mallory's own entry goes through (after the spoof, from the same connection)...
+    const malloryDone = (c: YClient): boolean => (c.provider.awareness.getStates().get(4242) as { user?: { done?: boolean } } | undefined)?.user?.done === true;
+    await waitFor(() => malloryDone(onNode0) && malloryDone(onNode2), 'mallory\'s own presence here and across nodes', 30_000);
+    // ...the victim's does not change, on any node.
+    for (const watcher of [onNode0, onNode2]) expect(watcher.provider.awareness.getStates().get(victim)).toEqual({ user: { name: 'Real' } });
+    expect(entriesSeen().filter((e) => e.clientId === victim && e.state !== null).every((e) => JSON.stringify(e.state) === '{"user":{"name":"Real"}}')).toBe(true);
+    mallory.ws.close();
   });
 });
