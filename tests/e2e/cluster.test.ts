@@ -6,10 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killChildServers, type ChildServer } from '../helpers/child-server.js';
-import { startChildNode } from '../helpers/cluster-node.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import type { ChildServer } from '../helpers/child-server.js';
+import { useCluster } from '../helpers/cluster-node.js';
 import {
   caretNames,
   contentHtml,
@@ -26,29 +24,22 @@ import { takeViolations } from './support/csp-watch.js';
 import { ensureEditorBuilt } from './support/editor-build.js';
 import { artifactsDir } from './support/paths.js';
 
-let pg: PgCluster;
-let redis: RedisServer;
 let browser: Browser;
-const nodes: ChildServer[] = [];
 const users: User[] = [];
 
 beforeAll(async () => {
   await ensureEditorBuilt();
   await mkdir(artifactsDir, { recursive: true });
-  [pg, redis] = await Promise.all([PgCluster.start(), RedisServer.start()]);
-  const urls = { databaseUrl: await pg.createDatabase('e2e_cluster'), redisUrl: redis.url };
-  nodes.push(await startChildNode(urls, 'node-a'));
-  nodes.push(await startChildNode(urls, 'node-b'));
-  browser = await launchBrowser();
 }, 180_000);
+const { nodes } = useCluster('e2e_cluster', 2);
+beforeAll(async () => {
+  browser = await launchBrowser();
+}, 60_000);
 afterEach(() => {
   expect(takeViolations(), 'Content-Security-Policy violations').toEqual([]);
 });
 afterAll(async () => {
   await browser?.close();
-  await killChildServers(nodes);
-  await redis?.destroy();
-  await pg?.destroy();
 });
 
 describe('two browsers on two nodes of a cluster', () => {

@@ -3,39 +3,29 @@
  * sequence numbers and reads what is missing from the database, so its clients end with every
  * update — each once — and a hole with nothing after it is found by the periodic check.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { nodeMetric, startTestNode, type ClusterUrls, type TestNode } from '../helpers/cluster-node.js';
+import { nodeMetric, startTestNode, useCluster, type ClusterUrls, type TestNode } from '../helpers/cluster-node.js';
 import { LossyBus } from '../helpers/lossy-bus.js';
 import type { BusMessage } from '../../sync-server/cluster/bus-message.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
 import { prng, testSeed } from '../helpers/random.js';
-import { RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 
-let pg: PgCluster;
-let redis: RedisServer;
+const cluster = useCluster('gaps', 0);
 const nodes: TestNode[] = [];
 const clients: YClient[] = [];
 
-beforeAll(async () => {
-  [pg, redis] = await Promise.all([PgCluster.start(), RedisServer.start()]);
-}, 60_000);
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
   for (const n of nodes.splice(0)) await n.close();
-});
-afterAll(async () => {
-  await redis?.destroy();
-  await pg?.destroy();
 });
 
 const tokens = (doc: Y.Doc): string[] => doc.getText('text').toString().match(/<[^>]+>/g) ?? [];
 
 /** Node `steady` and node `lossy`, whose bus loses what `lose` picks (seeded). */
 async function twoNodes(name: string, lose: (random: () => number) => (message: BusMessage) => boolean): Promise<{ lossy: LossyBus; a: TestNode; b: TestNode; seed: number }> {
-  const urls: ClusterUrls = { databaseUrl: await pg.createDatabase(name), redisUrl: redis.url };
+  const urls: ClusterUrls = { databaseUrl: await cluster.pg.createDatabase(name), redisUrl: cluster.redis.url };
   const seed = testSeed();
   const random = prng(seed);
   let lossy: LossyBus | null = null;

@@ -5,40 +5,24 @@
  * cursors), and once the node is restarted it rejoins — and every update any client had received
  * from any node is in the document, as each node loads it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { killChildServers, type ChildServer } from '../helpers/child-server.js';
+import type { ChildServer } from '../helpers/child-server.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { startChildNode, type ClusterUrls } from '../helpers/cluster-node.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
+import { useCluster } from '../helpers/cluster-node.js';
 import { prng, randomInt, testSeed } from '../helpers/random.js';
-import { RedisServer } from '../helpers/redis-server.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const ROUNDS = 3;
 const WRITERS_PER_NODE = 2;
 const DOC = 'crash-doc';
 
-let pg: PgCluster;
-let redis: RedisServer;
-let urls: ClusterUrls;
-const nodes: ChildServer[] = [];
-const started: ChildServer[] = [];
+const cluster = useCluster('node_death', 3);
+const { nodes } = cluster;
 const clients: YClient[] = [];
 
-beforeAll(async () => {
-  [pg, redis] = await Promise.all([PgCluster.start(), RedisServer.start()]);
-  urls = { databaseUrl: await pg.createDatabase('node_death'), redisUrl: redis.url };
-  nodes.push(await startChildNode(urls, 'node-0'));
-  nodes.push(...(await Promise.all([startChildNode(urls, 'node-1'), startChildNode(urls, 'node-2')])));
-  started.push(...nodes);
-}, 120_000);
-
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  await killChildServers(started);
-  await redis?.destroy();
-  await pg?.destroy();
 });
 
 const tokens = (doc: Y.Doc): string[] => doc.getText('text').toString().match(/<[^>]+>/g) ?? [];
@@ -115,9 +99,7 @@ describe('kill -9 of a random node while clients on every node type', () => {
       for (const c of [...writers.map((w) => w.client), ...presenters, ...watchers]) c.destroy();
 
       // The node comes back under its name and rejoins; every node holds everything seen.
-      const restarted = await startChildNode(urls, `node-${victim}`);
-      nodes[victim] = restarted;
-      started.push(restarted);
+      await cluster.restart(victim);
       const verifiers = nodes.map((_, node) => connect(node));
       await Promise.all(verifiers.map((v) => synced(v, 30_000)));
       for (const [node, verifier] of verifiers.entries()) {

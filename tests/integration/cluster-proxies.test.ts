@@ -5,35 +5,21 @@
  * node stops, its clients move to another node together and resync — offline edits included.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killChildServers, type ChildServer } from '../helpers/child-server.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChildServer } from '../helpers/child-server.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { nodeMetric, startChildNode, type ClusterUrls } from '../helpers/cluster-node.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
+import { nodeMetric, useCluster } from '../helpers/cluster-node.js';
 import { ProxyServer, nginxSyntaxCheck } from '../helpers/proxy-server.js';
-import { RedisServer } from '../helpers/redis-server.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
 
-let pg: PgCluster;
-let redis: RedisServer;
-let urls: ClusterUrls;
-const nodes: ChildServer[] = [];
+const cluster = useCluster('proxies', 3);
+const { nodes } = cluster;
 const proxies: ProxyServer[] = [];
 const clients: YClient[] = [];
-
-beforeAll(async () => {
-  [pg, redis] = await Promise.all([PgCluster.start(), RedisServer.start()]);
-  urls = { databaseUrl: await pg.createDatabase('proxies'), redisUrl: redis.url };
-  nodes.push(await startChildNode(urls, 'node-1'));
-  nodes.push(...(await Promise.all([startChildNode(urls, 'node-2'), startChildNode(urls, 'node-3')])));
-}, 120_000);
 
 afterAll(async () => {
   for (const c of clients) c.destroy();
   for (const p of proxies) await p.stop();
-  await killChildServers(nodes);
-  await redis?.destroy();
-  await pg?.destroy();
 });
 
 const addresses = (): string[] => nodes.map((n) => new URL(n.httpUrl).host);
@@ -90,7 +76,7 @@ describe('deploy/haproxy.cfg', () => {
     (routed[3] as YClient).doc.getText('text').insert(0, '[after]');
     const expected = '[after][offline]before ';
     await waitFor(() => routed.every((c) => c.doc.getText('text').toString() === expected), 'the moved clients to resync', 30_000);
-    nodes[home] = await startChildNode(urls, `node-${home + 1}`);
+    await cluster.restart(home);
   });
 });
 

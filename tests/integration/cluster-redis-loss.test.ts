@@ -6,29 +6,22 @@
  * Once Redis is back, fan-out and presence resume and each node catches up: every typed update
  * everywhere, each once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { nodeHealth, nodeMetric, startTestNode, type TestNode } from '../helpers/cluster-node.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { nodeHealth, nodeMetric, startTestNode, useCluster, type TestNode } from '../helpers/cluster-node.js';
 import { waitFor, waitForAsync } from '../helpers/wait.js';
 
-let pg: PgCluster;
-let redis: RedisServer;
+const cluster = useCluster('redis_loss', 0);
 const nodes: TestNode[] = [];
 const clients: YClient[] = [];
 
-beforeAll(async () => {
-  [pg, redis] = await Promise.all([PgCluster.start(), RedisServer.start()]);
-}, 60_000);
 afterAll(async () => {
   for (const c of clients) c.destroy();
-  await redis?.startServer();
+  // The nodes close cleanly with Redis there (their goodbyes); the fixture then removes it.
+  await cluster.redis?.startServer();
   for (const n of nodes) await n.close();
-  await redis?.destroy();
-  await pg?.destroy();
 });
 
 const tokens = (doc: Y.Doc): string[] => doc.getText('text').toString().match(/<[^>]+>/g) ?? [];
@@ -36,8 +29,9 @@ const from = (doc: Y.Doc, prefix: string): string[] => tokens(doc).filter((t) =>
 
 describe('Redis killed and restarted under load', () => {
   it('nodes serve alone and say so, then fan-out resumes and nothing is lost or doubled', { timeout: 180_000 }, async () => {
-    const databaseUrl = await pg.createDatabase('redis_loss');
-    const urls = { databaseUrl, redisUrl: redis.url };
+    const { redis } = cluster;
+    const { databaseUrl } = cluster.urls;
+    const urls = cluster.urls;
     const [a, b] = [await startTestNode(urls, 'a'), await startTestNode(urls, 'b')];
     nodes.push(a, b);
     const writerA = yClient(a.wsUrl, 'doc');

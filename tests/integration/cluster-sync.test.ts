@@ -3,38 +3,21 @@
  * over the nodes co-edit live, presence crosses nodes, and a client leaving any node — cleanly
  * or not — disappears from every other node's presence.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { ChildServer } from '../helpers/child-server.js';
-import { killChildServers } from '../helpers/child-server.js';
 import { rawSocket, synced, yClient, type YClient } from '../helpers/clients.js';
 import { awarenessEntries, awarenessUpdate, frames, readServerMessage, type AwarenessEntry } from '../helpers/protocol-frames.js';
-import { nodeMetric, startChildNode, type ClusterUrls } from '../helpers/cluster-node.js';
+import { nodeMetric, useCluster } from '../helpers/cluster-node.js';
 import { contentOf, randomTextEdit, randomXmlEdit } from '../helpers/edits.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
 import { prng, randomInt, testSeed } from '../helpers/random.js';
-import { RedisServer } from '../helpers/redis-server.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
-let pg: PgCluster;
-let redis: RedisServer;
-let urls: ClusterUrls;
-const nodes: ChildServer[] = [];
+const { nodes } = useCluster('cluster_sync', 3);
 const clients: YClient[] = [];
 
-beforeAll(async () => {
-  [pg, redis] = await Promise.all([PgCluster.start(), RedisServer.start()]);
-  urls = { databaseUrl: await pg.createDatabase('cluster_sync'), redisUrl: redis.url };
-  // The first node migrates the schema; the others then start together.
-  nodes.push(await startChildNode(urls, 'node-1'));
-  nodes.push(...(await Promise.all([startChildNode(urls, 'node-2'), startChildNode(urls, 'node-3')])));
-}, 120_000);
-
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.destroy();
-  await killChildServers(nodes);
-  await redis?.destroy();
-  await pg?.destroy();
 });
 
 function client(node: number, room: string): YClient {
