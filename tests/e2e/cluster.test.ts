@@ -30,11 +30,11 @@ const users: User[] = [];
 beforeAll(async () => {
   await ensureEditorBuilt();
   await mkdir(artifactsDir, { recursive: true });
-}, 180_000);
+});
 const { nodes } = useCluster('e2e_cluster', 2);
 beforeAll(async () => {
   browser = await launchBrowser();
-}, 60_000);
+});
 afterEach(() => {
   expect(takeViolations(), 'Content-Security-Policy violations').toEqual([]);
 });
@@ -57,26 +57,26 @@ describe('two browsers on two nodes of a cluster', () => {
     await alice.page.keyboard.type('Across nodes');
     await alice.page.keyboard.press('Enter');
     await alice.page.keyboard.type('Alice was here.');
-    await waitConverged([alice.page, bob.page], 20_000);
+    await waitConverged([alice.page, bob.page]);
 
     await focusEnd(bob.page);
     await bob.page.keyboard.press('Enter');
     await bob.page.keyboard.type('Bob too.');
     await bob.page.keyboard.press('Control+b');
     await bob.page.keyboard.type(' Bold.');
-    const html = await waitConverged([alice.page, bob.page], 20_000);
+    const html = await waitConverged([alice.page, bob.page]);
     expect(html).toBe('<h1>Across nodes</h1><p>Alice was here.</p><p>Bob too.<strong> Bold.</strong></p>');
     await Promise.all([waitSaved(alice.page), waitSaved(bob.page)]);
   });
 
   it('shows each the other\'s caret and presence, and a departure', async () => {
     const [alice, bob] = users as [User, User];
-    await expect.poll(() => caretNames(alice.page), { timeout: 20_000 }).toEqual(['Bob Chen']);
-    await expect.poll(() => caretNames(bob.page), { timeout: 20_000 }).toEqual(['Alice Martin']);
-    await expect.poll(() => presenceNames(alice.page), { timeout: 20_000 }).toEqual(['Alice Martin', 'Bob Chen']);
+    await expect.poll(() => caretNames(alice.page)).toEqual(['Bob Chen']);
+    await expect.poll(() => caretNames(bob.page)).toEqual(['Alice Martin']);
+    await expect.poll(() => presenceNames(alice.page)).toEqual(['Alice Martin', 'Bob Chen']);
 
     await bob.context.close();
-    await expect.poll(() => presenceNames(alice.page), { timeout: 30_000 }).toEqual(['Alice Martin']);
+    await expect.poll(() => presenceNames(alice.page)).toEqual(['Alice Martin']);
     expect(await caretNames(alice.page)).toEqual([]);
     expect(await contentHtml(alice.page)).toContain('Bob too.');
   });

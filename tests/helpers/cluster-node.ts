@@ -79,7 +79,7 @@ export function useCluster(database: string, nodeCount: number): ClusterFixture 
     fixture.urls = { databaseUrl: await fixture.pg.createDatabase(database), redisUrl: fixture.redis.url };
     if (nodeCount > 0) await start(0);
     await Promise.all(Array.from({ length: Math.max(0, nodeCount - 1) }, (_, i) => start(i + 1)));
-  }, 120_000);
+  });
   afterAll(async () => {
     await killChildServers(started);
     await fixture.redis?.destroy();

@@ -51,28 +51,28 @@ async function type(writers: YClient[], count: number, tag: string): Promise<str
 }
 
 describe('a node whose bus loses messages', () => {
-  it('detects the holes and fills them from the database: every update arrives, once', { timeout: 120_000 }, async () => {
+  it('detects the holes and fills them from the database: every update arrives, once', async () => {
     const { lossy, a, b, seed } = await twoNodes('gaps', (random) => (m) => m.kind === 'record' && random() < 0.3);
     const writers = [yClient(a.wsUrl, 'doc'), yClient(a.wsUrl, 'doc'), yClient(b.wsUrl, 'doc')];
     const reader = yClient(b.wsUrl, 'doc');
     clients.push(...writers, reader);
-    await Promise.all([...writers, reader].map((c) => synced(c, 20_000)));
+    await Promise.all([...writers, reader].map((c) => synced(c)));
     const typed = await type(writers, 80, 'g');
     await waitFor(() => tokens(reader.doc).length >= typed.length, `seed ${seed}: the reader on the lossy node to get every update`, 60_000);
     expect(lossy.dropped, `seed ${seed}`).toBeGreaterThan(0);
     expect(await nodeMetric(b.httpUrl, 'tandem_cluster_catch_ups_total', 'reason="gap"'), `seed ${seed}`).toBeGreaterThan(0);
     // Each once, and the same everywhere.
     expect(tokens(reader.doc).sort()).toEqual([...typed].sort());
-    await waitFor(() => writers.every((w) => w.doc.getText('text').toString() === reader.doc.getText('text').toString()), 'every client to converge', 30_000);
+    await waitFor(() => writers.every((w) => w.doc.getText('text').toString() === reader.doc.getText('text').toString()), 'every client to converge');
   });
 
-  it('with nothing after the last hole, the periodic check finds it', { timeout: 120_000 }, async () => {
+  it('with nothing after the last hole, the periodic check finds it', async () => {
     // The lossy node hears no record at all: only the check against the database brings them.
     const { lossy, a, b } = await twoNodes('silent', () => (m) => m.kind === 'record');
     const writer = yClient(a.wsUrl, 'doc');
     const reader = yClient(b.wsUrl, 'doc');
     clients.push(writer, reader);
-    await Promise.all([synced(writer, 20_000), synced(reader, 20_000)]);
+    await Promise.all([synced(writer), synced(reader)]);
     const typed = await type([writer], 10, 's');
     await waitFor(() => tokens(reader.doc).length === typed.length, 'the periodic check to bring the updates', 60_000);
     expect(lossy.dropped).toBeGreaterThan(0);

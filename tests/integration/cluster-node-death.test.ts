@@ -57,10 +57,10 @@ describe('kill -9 of a random node while clients on every node type', () => {
       // One presence per node, and a watcher of presence per node.
       const presenters = nodes.map((_, node) => connect(node));
       const watchers = nodes.map((_, node) => connect(node));
-      await Promise.all([...writers.map((w) => w.client), ...presenters, ...watchers].map((c) => synced(c, 30_000)));
+      await Promise.all([...writers.map((w) => w.client), ...presenters, ...watchers].map((c) => synced(c)));
       presenters.forEach((p, node) => p.provider.awareness.setLocalStateField('user', { name: `on node ${node}` }));
       for (const watcher of watchers) {
-        await waitFor(() => presenters.every((p) => p === presenters[watchers.indexOf(watcher)] || othersSeenBy(watcher).includes(p.doc.clientID)), `${context}: presence from every node`, 30_000);
+        await waitFor(() => presenters.every((p) => p === presenters[watchers.indexOf(watcher)] || othersSeenBy(watcher).includes(p.doc.clientID)), `${context}: presence from every node`);
       }
 
       let k = 0;
@@ -82,7 +82,7 @@ describe('kill -9 of a random node while clients on every node type', () => {
       const onVictim = writers.filter((w) => w.node === victim);
       const survivors = writers.filter((w) => w.node !== victim);
       // What the dead node sent before it died has been read once its clients see it gone.
-      await waitFor(() => onVictim.every((w) => !w.client.provider.wsconnected), `${context}: the dead node's clients to notice`, 10_000);
+      await waitFor(() => onVictim.every((w) => !w.client.provider.wsconnected), `${context}: the dead node's clients to notice`);
       const reference = survivors[0] as Writer;
       await waitFor(
         () => survivors.every((w) => w.client.doc.getText('text').toString() === reference.client.doc.getText('text').toString()),
@@ -94,25 +94,25 @@ describe('kill -9 of a random node while clients on every node type', () => {
       // No ghost: the dead node's presence leaves every survivor.
       const ghost = (presenters[victim] as YClient).doc.clientID;
       for (const [node, watcher] of watchers.entries()) {
-        if (node !== victim) await waitFor(() => !othersSeenBy(watcher).includes(ghost), `${context}: node ${victim}'s presence to leave node ${node}`, 30_000);
+        if (node !== victim) await waitFor(() => !othersSeenBy(watcher).includes(ghost), `${context}: node ${victim}'s presence to leave node ${node}`);
       }
       for (const c of [...writers.map((w) => w.client), ...presenters, ...watchers]) c.destroy();
 
       // The node comes back under its name and rejoins; every node holds everything seen.
       await cluster.restart(victim);
       const verifiers = nodes.map((_, node) => connect(node));
-      await Promise.all(verifiers.map((v) => synced(v, 30_000)));
+      await Promise.all(verifiers.map((v) => synced(v)));
       for (const [node, verifier] of verifiers.entries()) {
-        await waitFor(() => tokens(verifier.doc).length >= seen.size, `${context}, round ${round}: node ${node} to hold what was seen`, 30_000);
+        await waitFor(() => tokens(verifier.doc).length >= seen.size, `${context}, round ${round}: node ${node} to hold what was seen`);
         const present = new Set(tokens(verifier.doc));
         expect([...seen].filter((t) => !present.has(t)), `${context}, round ${round}, node ${node}: updates clients had received are gone`).toEqual([]);
       }
       const first = verifiers[0] as YClient;
-      await waitFor(() => verifiers.every((v) => v.doc.getText('text').toString() === first.doc.getText('text').toString()), `${context}: every node to agree`, 30_000);
+      await waitFor(() => verifiers.every((v) => v.doc.getText('text').toString() === first.doc.getText('text').toString()), `${context}: every node to agree`);
       // Live again across the restarted node.
       const probe = `<probe${round}>`;
       (verifiers[victim] as YClient).doc.getText('text').insert(0, probe);
-      for (const verifier of verifiers) await waitFor(() => tokens(verifier.doc).includes(probe), `${context}: an edit on the restarted node to reach every node`, 30_000);
+      for (const verifier of verifiers) await waitFor(() => tokens(verifier.doc).includes(probe), `${context}: an edit on the restarted node to reach every node`);
       for (const v of verifiers) v.destroy();
     }
     // The test means something only if clients received updates from the nodes before the kills.

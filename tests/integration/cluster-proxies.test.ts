@@ -48,20 +48,20 @@ describe('deploy/haproxy.cfg', () => {
     const proxy = await ProxyServer.start('haproxy', addresses());
     proxies.push(proxy);
     const routed = [client(proxy, 'routed'), client(proxy, 'routed', 'token-a'), client(proxy, 'routed', 'token-b'), client(proxy, 'routed')];
-    await Promise.all(routed.map((c) => synced(c, 30_000)));
+    await Promise.all(routed.map((c) => synced(c)));
     let perNode = await connectionsPerNode();
     expect(perNode.filter((n) => n > 0), `connections per node: ${perNode.join(', ')}`).toEqual([4]);
     const home = perNode.indexOf(4);
 
     // Other documents spread over the nodes.
     const spread = Array.from({ length: 24 }, (_, i) => client(proxy, `spread-${i}`));
-    await Promise.all(spread.map((c) => synced(c, 30_000)));
+    await Promise.all(spread.map((c) => synced(c)));
     perNode = await connectionsPerNode();
     expect(perNode.filter((n) => n > 0).length, `connections per node: ${perNode.join(', ')}`).toBeGreaterThan(1);
     for (const c of spread) c.destroy();
 
     (routed[0] as YClient).doc.getText('text').insert(0, 'before ');
-    await waitFor(() => routed.every((c) => c.doc.getText('text').toString() === 'before '), 'the document\'s clients to sync', 30_000);
+    await waitFor(() => routed.every((c) => c.doc.getText('text').toString() === 'before '), 'the document\'s clients to sync');
 
     const stopped = nodes[home] as ChildServer;
     stopped.process.kill('SIGTERM');
@@ -72,10 +72,10 @@ describe('deploy/haproxy.cfg', () => {
       const counts = await connectionsPerNode();
       return counts.some((n, i) => i !== home && n === 4);
     }, 'the clients to reconnect, all four on one other node', 60_000);
-    await Promise.all(routed.map((c) => synced(c, 30_000)));
+    await Promise.all(routed.map((c) => synced(c)));
     (routed[3] as YClient).doc.getText('text').insert(0, '[after]');
     const expected = '[after][offline]before ';
-    await waitFor(() => routed.every((c) => c.doc.getText('text').toString() === expected), 'the moved clients to resync', 30_000);
+    await waitFor(() => routed.every((c) => c.doc.getText('text').toString() === expected), 'the moved clients to resync');
     await cluster.restart(home);
   });
 });
@@ -88,15 +88,15 @@ describe('deploy/nginx.conf', () => {
     expect(await nginxSyntaxCheck(shipped)).toContain('syntax is ok');
   });
 
-  it('keeps one document\'s clients on one node', { timeout: 120_000 }, async () => {
+  it('keeps one document\'s clients on one node', async () => {
     const proxy = await ProxyServer.start('nginx', addresses());
     proxies.push(proxy);
     const before = await connectionsPerNode();
     const routed = [client(proxy, 'nginx-routed'), client(proxy, 'nginx-routed', 'token-c'), client(proxy, 'nginx-routed', 'token-d')];
-    await Promise.all(routed.map((c) => synced(c, 30_000)));
+    await Promise.all(routed.map((c) => synced(c)));
     const added = (await connectionsPerNode()).map((n, i) => n - (before[i] ?? 0));
     expect(added.filter((n) => n > 0), `connections added per node: ${added.join(', ')}`).toEqual([3]);
     (routed[2] as YClient).doc.getText('text').insert(0, 'through nginx');
-    await waitFor(() => routed.every((c) => c.doc.getText('text').toString() === 'through nginx'), 'clients through nginx to sync', 30_000);
+    await waitFor(() => routed.every((c) => c.doc.getText('text').toString() === 'through nginx'), 'clients through nginx to sync');
   });
 });

@@ -3,7 +3,7 @@
  * over the nodes co-edit live, presence crosses nodes, and a client leaving any node — cleanly
  * or not — disappears from every other node's presence.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { ChildServer } from '../helpers/child-server.js';
 import { rawSocket, synced, yClient, type YClient } from '../helpers/clients.js';
@@ -16,8 +16,8 @@ import { sleep, waitFor } from '../helpers/wait.js';
 const { nodes } = useCluster('cluster_sync', 3);
 const clients: YClient[] = [];
 
-afterAll(() => {
-  for (const c of clients) c.destroy();
+afterEach(() => {
+  for (const c of clients.splice(0)) c.destroy();
 });
 
 function client(node: number, room: string): YClient {
@@ -36,12 +36,12 @@ describe('a cluster of three nodes', () => {
     expect(metrics).toContain('tandem_bus_up{node="node-2"} 1');
   });
 
-  it('stock providers spread over the nodes converge on a Y.Text and a Y.XmlFragment', { timeout: 120_000 }, async () => {
+  it('stock providers spread over the nodes converge on a Y.Text and a Y.XmlFragment', async () => {
     const seed = testSeed();
     const random = prng(seed);
     const context = `seed ${seed} (replay with TEST_SEED=${seed})`;
     const editors = [0, 1, 2, 0, 1, 2].map((node) => client(node, 'shared-doc'));
-    await Promise.all(editors.map((c) => synced(c, 30_000)));
+    await Promise.all(editors.map((c) => synced(c)));
     for (let step = 0; step < 40; step += 1) {
       for (let edits = 1 + randomInt(random, 5); edits > 0; edits -= 1) {
         const c = editors[randomInt(random, editors.length)] as YClient;
@@ -58,38 +58,38 @@ describe('a cluster of three nodes', () => {
     expect(received.every((n) => n > 0), `records received per node: ${received.join(', ')}`).toBe(true);
     // A newcomer on any node loads the same document.
     const late = client(2, 'shared-doc');
-    await synced(late, 30_000);
-    await waitFor(() => contentOf(late.doc) === contentOf(reference.doc), `the newcomer to match, ${context}`, 30_000);
+    await synced(late);
+    await waitFor(() => contentOf(late.doc) === contentOf(reference.doc), `the newcomer to match, ${context}`);
   });
 
-  it('presence crosses nodes, and a client leaving cleanly or abruptly disappears everywhere', { timeout: 120_000 }, async () => {
+  it('presence crosses nodes, and a client leaving cleanly or abruptly disappears everywhere', async () => {
     const watchers = [client(1, 'presence-doc'), client(2, 'presence-doc')];
     const leaving = client(0, 'presence-doc');
     const dropped = client(0, 'presence-doc');
-    await Promise.all([...watchers, leaving, dropped].map((c) => synced(c, 30_000)));
+    await Promise.all([...watchers, leaving, dropped].map((c) => synced(c)));
     leaving.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#3366ff' });
     dropped.provider.awareness.setLocalStateField('user', { name: 'Bo', color: '#33aa66' });
     for (const watcher of watchers) {
-      await waitFor(() => othersSeenBy(watcher).includes(leaving.doc.clientID) && othersSeenBy(watcher).includes(dropped.doc.clientID), 'presence from another node', 30_000);
+      await waitFor(() => othersSeenBy(watcher).includes(leaving.doc.clientID) && othersSeenBy(watcher).includes(dropped.doc.clientID), 'presence from another node');
       expect(watcher.provider.awareness.getStates().get(leaving.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#3366ff' } });
     }
     // And the other way: node 0's clients see node 1's.
     watchers[0]?.provider.awareness.setLocalStateField('user', { name: 'Cy', color: '#aa3377' });
-    await waitFor(() => othersSeenBy(leaving).includes(watchers[0]?.doc.clientID ?? -1), 'presence back the other way', 30_000);
+    await waitFor(() => othersSeenBy(leaving).includes(watchers[0]?.doc.clientID ?? -1), 'presence back the other way');
 
     leaving.destroy();
-    for (const watcher of watchers) await waitFor(() => !othersSeenBy(watcher).includes(leaving.doc.clientID), 'a clean leave to cross nodes', 30_000);
+    for (const watcher of watchers) await waitFor(() => !othersSeenBy(watcher).includes(leaving.doc.clientID), 'a clean leave to cross nodes');
 
     // Abruptly: the socket is cut without a close frame (and the provider must not come back).
     dropped.provider.shouldConnect = false;
     (dropped.provider.ws as unknown as WebSocket).terminate();
-    for (const watcher of watchers) await waitFor(() => !othersSeenBy(watcher).includes(dropped.doc.clientID), 'an abrupt leave to cross nodes', 30_000);
+    for (const watcher of watchers) await waitFor(() => !othersSeenBy(watcher).includes(dropped.doc.clientID), 'an abrupt leave to cross nodes');
     expect(othersSeenBy(watchers[1] as YClient)).toContain(watchers[0]?.doc.clientID);
   });
 
-  it('no connection changes the presence of another node\'s client', { timeout: 60_000 }, async () => {
+  it('no connection changes the presence of another node\'s client', async () => {
     const [onNode0, onNode1, onNode2] = [client(0, 'spoof-doc'), client(1, 'spoof-doc'), client(2, 'spoof-doc')];
-    await Promise.all([synced(onNode0, 30_000), synced(onNode1, 30_000), synced(onNode2, 30_000)]);
+    await Promise.all([synced(onNode0), synced(onNode1), synced(onNode2)]);
     onNode1.provider.awareness.setLocalStateField('user', { name: 'Real' });
     const victim = onNode1.doc.clientID;
 
@@ -99,7 +99,7 @@ describe('a cluster of three nodes', () => {
       const message = readServerMessage(bytes);
       return message.kind === 'awareness' ? awarenessEntries(message.payload) : [];
     });
-    await waitFor(() => entriesSeen().some((e) => e.clientId === victim), 'the victim\'s presence on node 0', 30_000);
+    await waitFor(() => entriesSeen().some((e) => e.clientId === victim), 'the victim\'s presence on node 0');
     const clock = Math.max(...entriesSeen().filter((e) => e.clientId === victim).map((e) => e.clock));
     mallory.ws.send(frames.awareness(awarenessUpdate([
       { clientId: victim, clock: clock + 5, state: { user: { name: 'Spoofed' } } },
@@ -108,7 +108,7 @@ describe('a cluster of three nodes', () => {
     mallory.ws.send(frames.awareness(awarenessUpdate([{ clientId: victim, clock: clock + 6, state: null }, { clientId: 4242, clock: 2, state: { user: { name: 'Mallory', done: true } } }])));
     // Mallory's own entry goes through (after the spoof, from the same connection)...
     const malloryDone = (c: YClient): boolean => (c.provider.awareness.getStates().get(4242) as { user?: { done?: boolean } } | undefined)?.user?.done === true;
-    await waitFor(() => malloryDone(onNode0) && malloryDone(onNode2), 'mallory\'s own presence here and across nodes', 30_000);
+    await waitFor(() => malloryDone(onNode0) && malloryDone(onNode2), 'mallory\'s own presence here and across nodes');
     // ...the victim's does not change, on any node.
     for (const watcher of [onNode0, onNode2]) expect(watcher.provider.awareness.getStates().get(victim)).toEqual({ user: { name: 'Real' } });
     expect(entriesSeen().filter((e) => e.clientId === victim && e.state !== null).every((e) => JSON.stringify(e.state) === '{"user":{"name":"Real"}}')).toBe(true);
