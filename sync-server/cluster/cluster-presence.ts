@@ -42,17 +42,10 @@ export class ClusterPresence {
     awareness.on('update', this.onUpdate);
   }
 
-
-
   /** Removes every client of `node` (gone, or closed the document); the room relays the removal. */
   forget(node: RemoteNode): void {
     const ids = [...this.remoteIds].filter(([, origin]) => origin.id === node.id).map(([id]) => id);
     if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, node);
-  }
-
-  /** The nodes whose clients are shown here. */
-  nodes(): Set<string> {
-    return new Set([...this.remoteIds.values()].map((origin) => origin.id));
   }
 
   /** The local clients' current states, for a node that asked (hello) or to announce ours. */
