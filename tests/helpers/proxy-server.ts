@@ -1,7 +1,8 @@
 /**
  * The proxies of deploy/ (HAProxy, nginx) run for tests exactly as shipped, but listening on a
  * free loopback port in front of the test's nodes, with their files in a temp dir; stopped by
- * pid. When a binary is missing, `start` fails with the exact command that installs it.
+ * their process group's id (also when the test process exits). When a binary is missing,
+ * `start` fails with the exact command that installs it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,11 @@ export function nginxConfig(port: number, servers: readonly string[], dir: strin
 
 export class ProxyServer {
   private exited: Promise<void>;
+  /** Kills the proxy's process group while its master runs: an nginx master killed alone leaves its workers running, holding the port. */
+  private readonly kill = (): void => {
+    const { pid } = this.child;
+    if (pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) process.kill(-pid, 'SIGKILL');
+  };
 
   private constructor(
     readonly kind: ProxyKind,
@@ -58,6 +64,7 @@ export class ProxyServer {
     private readonly log: () => string,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    process.once('exit', this.kill);
   }
 
   /** Starts `kind` in front of `servers` (`host:port` each); resolves once it listens. */
@@ -74,7 +81,8 @@ export class ProxyServer {
     const args = kind === 'haproxy'
       ? ['-db', '-f', config]
       : ['-c', config, '-p', dir, '-g', `daemon off; pid ${join(dir, 'nginx.pid')}; error_log ${join(dir, 'error.log')} warn;${isRoot ? ' user root;' : ''}`];
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: nginx's workers are stopped with their master (see `stop`).
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let log = '';
     const keep = (chunk: Buffer): void => void (log = (log + chunk.toString()).slice(-20_000));
     child.stdout?.on('data', keep);
@@ -108,9 +116,10 @@ export class ProxyServer {
     return this.log();
   }
 
-  /** Stops it (by pid) and removes its files. Idempotent. */
+  /** Stops it and removes its files. Idempotent. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.kill();
+    process.off('exit', this.kill);
     await this.exited;
     rmSync(this.dir, { recursive: true, force: true });
   }
