@@ -10,7 +10,6 @@ import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { editorBuildDir, editorConnectSources } from '../package-root.js';
 import type { Command } from '../command.js';
 import { generateNodeId } from '../../sync-server/cluster/node-identity.js';
-import { RedisBus } from '../../sync-server/cluster/redis-bus.js';
 import type { TandemServerOptions } from '../../sync-server/server.js';
 
 function help(): string {
@@ -60,6 +59,8 @@ export const serveCommand: Command = {
     try {
       await opened.ready();
       if (config.redisUrl !== null && nodeId !== null && opened.sharedLog) {
+        // Loaded only here: the Redis client is large, and every other command would pay for it.
+        const { RedisBus } = await import('../../sync-server/cluster/redis-bus.js');
         const bus = new RedisBus(config.redisUrl, { clientName: `tandem:${nodeId}`, logger });
         // Serves at once: until Redis answers, this node is on its own (health says so).
         bus.start();
