@@ -12,6 +12,7 @@
  *   --nice=N                run server and generator at this nice value (e.g. --nice=-10 on a machine
  *                           busy with other work: they are then scheduled ahead of it)
  *   --markdown PATH         write the tables there (default: BENCHMARKS.md for a full run)
+ *   --cluster               the cluster mode instead: 1, 2 and 3 nodes behind HAProxy (bench/cluster/)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -169,7 +170,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+const argv = process.argv.slice(2);
+const mode = argv.includes('--cluster') ? import('./cluster/cluster-run.js').then((cluster) => cluster.runClusterBench(argv, repoRoot)) : main();
+mode.catch((error: unknown) => {
   process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;
 });

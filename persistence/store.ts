@@ -44,3 +44,21 @@ export interface Store {
   /** Flushes, then releases files and timers. Idempotent. */
   close(): Promise<void>;
 }
+
+/** One committed record: its sequence number and the Yjs update. */
+export interface SeqUpdate {
+  seq: number;
+  update: Uint8Array;
+}
+
+/**
+ * A store whose documents several servers write at once (PostgreSQL): the nodes of a cluster
+ * read back from it what they did not hear from each other. Every committed record of a
+ * document has the next sequence number, with no holes.
+ */
+export interface SharedLog {
+  /** A document's committed records after `afterSeq`, in order, at most `limit` of them. */
+  recordsAfter(name: string, afterSeq: number, limit: number): Promise<SeqUpdate[]>;
+  /** The newest committed seq of each of these documents that has any records. */
+  lastSeqs(names: readonly string[]): Promise<Map<string, number>>;
+}

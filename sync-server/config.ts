@@ -40,6 +40,10 @@ export interface ServerConfig {
   databaseTimeoutMs: number;
   /** At startup, a database that cannot be reached yet is waited for this long, then the server gives up; 0 gives up at once. */
   databaseWaitMs: number;
+  /** Redis URL: this server is one node of a cluster sharing `databaseUrl` (see sync-server/cluster/); null = on its own. */
+  redisUrl: string | null;
+  /** This node's name in a cluster (logs, /healthz, /metrics); null = generated at startup. */
+  nodeId: string | null;
   logLevel: LogLevel;
   /** Interval between pings; a connection that has not answered the previous ping is dropped. */
   heartbeatMs: number;
@@ -80,6 +84,8 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   databasePoolSize: 10,
   databaseTimeoutMs: 10_000,
   databaseWaitMs: 60_000,
+  redisUrl: null,
+  nodeId: null,
   logLevel: 'info',
   heartbeatMs: 30_000,
   durable: true,
@@ -163,6 +169,29 @@ export const parseDatabaseUrl: Parser<string> = (raw, name) => {
   return raw.trim();
 };
 
+/** A Redis URL (`redis://` or `rediss://` for TLS), trimmed. */
+export const parseRedisUrl: Parser<string> = (raw, name) => {
+  const url = raw.trim();
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (!parsed || !/^rediss?:$/.test(parsed.protocol) || parsed.hostname === '') {
+    throw new ConfigError(`${name} must be a URL like redis://host:6379 (rediss:// for TLS, redis://:password@host:6379 with a password)`);
+  }
+  return url;
+};
+
+/** A node id: letters, digits, dot, dash and underscore, 1–64 of them (it becomes a metric label). */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const nodeId: Parser<string> = (raw, name) => {
+  const id = raw.trim();
+  if (!NODE_ID_PATTERN.test(id)) throw new ConfigError(`${name} must be 1–64 letters, digits, dots, dashes or underscores, got "${raw}"`);
+  return id;
+};
+
 const logLevel: Parser<LogLevel> = (raw, name) => {
   const found = LOG_LEVELS.find((l) => l === raw.trim().toLowerCase());
   if (!found) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
@@ -200,6 +229,10 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(100, 600_000), get: (c) => c.databaseTimeoutMs, set: (c, v) => { c.databaseTimeoutMs = v; } }),
   option({ flag: 'database-wait-ms', env: 'TANDEM_DATABASE_WAIT_MS', description: 'At startup, wait this long for a database that cannot be reached yet (retrying with backoff), then exit with an error; 0 exits at once',
     parse: integer(0, 86_400_000), get: (c) => c.databaseWaitMs, set: (c, v) => { c.databaseWaitMs = v; } }),
+  option({ flag: 'redis-url', env: 'REDIS_URL', description: 'Redis URL (redis://host:6379): run as one node of a cluster sharing --database-url, with updates and presence carried between nodes through Redis',
+    parse: parseRedisUrl, get: (c) => c.redisUrl, set: (c, v) => { c.redisUrl = v; } }),
+  option({ flag: 'node-id', env: 'TANDEM_NODE_ID', description: 'This node\'s name in a cluster, shown in logs, /healthz and /metrics (default: the host name and a random suffix)',
+    parse: nodeId, get: (c) => c.nodeId, set: (c, v) => { c.nodeId = v; } }),
   option({ flag: 'log-level', env: 'LOG_LEVEL', description: `Log verbosity: ${LOG_LEVELS.join(', ')}`,
     parse: logLevel, get: (c) => c.logLevel, set: (c, v) => { c.logLevel = v; } }),
   option({ flag: 'heartbeat-ms', env: 'TANDEM_HEARTBEAT_MS', description: 'Ping interval; a connection missing a pong is dropped',
@@ -284,6 +317,11 @@ export function validateConfig(config: ServerConfig): void {
   }
   if (limits.messageBurst < 1 || limits.messagesPerSecond < 1) {
     throw new ConfigError('messages-per-second and message-burst must be at least 1');
+  }
+  if (config.redisUrl !== null && config.databaseUrl === null) {
+    // Each node would keep documents in a data dir of its own: nothing to catch up from, and
+    // a node's documents would be lost to the others when it stops.
+    throw new ConfigError('redis-url needs database-url: the nodes of a cluster keep documents in one shared PostgreSQL database (add --database-url postgres://…)');
   }
   const keySources = [config.authSecret, config.authSecretFile, config.authPublicKeyFile].filter((k) => k !== null);
   if (keySources.length > 1) {

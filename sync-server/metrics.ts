@@ -18,8 +18,10 @@ export interface ServerMetrics {
   storeHealthy: Gauge;
 }
 
-export function createMetrics(sample: { connections(): number; rooms(): number; storeHealthy(): boolean }): ServerMetrics {
+/** `nodeId`: in a cluster, every series is labelled `node` with it (null: no label). */
+export function createMetrics(sample: { connections(): number; rooms(): number; storeHealthy(): boolean }, nodeId: string | null = null): ServerMetrics {
   const registry = new Registry();
+  if (nodeId !== null) registry.setDefaultLabels({ node: nodeId });
   // Includes nodejs_eventloop_lag_* (from perf_hooks.monitorEventLoopDelay), heap and CPU.
   collectDefaultMetrics({ register: registry });
   return {

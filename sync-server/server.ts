@@ -26,6 +26,9 @@ import { Admission } from './access/admission.js';
 import { guardApiRequest } from './http/api-guard.js';
 import { redactToken } from './access/auth.js';
 import { openAccess, type Authorize, type Principal } from './access/principal.js';
+import type { SharedLog } from '../persistence/store.js';
+import type { Bus } from './cluster/bus.js';
+import { ClusterNode } from './cluster/cluster-node.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -42,12 +45,19 @@ export interface TandemServerOptions {
   editorConnectSources?: readonly string[];
   /** Builds the `/api` routes once the server's rooms exist. */
   api?: (server: TandemServer) => RouteHandler;
+  /**
+   * Makes this server one node of a cluster (sync-server/cluster/): the other nodes share `log`
+   * (the store's database) and are reached through `bus`, which the server closes when it stops.
+   */
+  cluster?: { nodeId: string; bus: Bus; log: SharedLog };
 }
 
 export class TandemServer {
   readonly http: http.Server;
   readonly metrics: ServerMetrics;
   readonly rooms: RoomRegistry;
+  /** This server as a node of a cluster; null when it runs alone. */
+  readonly cluster: ClusterNode | null;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   /** Upgrades accepted but not yet connected; they count toward the connection limit. */
@@ -62,6 +72,15 @@ export class TandemServer {
     const { config, store, logger } = options;
     this.authorize = options.authorize ?? openAccess;
     this.admission = new Admission(config, options.authorize === undefined);
+    this.metrics = createMetrics({
+      connections: () => this.connections.size,
+      rooms: () => this.rooms.size,
+      storeHealthy: () => store.health().ok,
+    }, options.cluster?.nodeId ?? null);
+    const cluster = options.cluster
+      ? new ClusterNode({ ...options.cluster, logger, registry: this.metrics.registry, presenceIntervalMs: config.presenceIntervalMs })
+      : null;
+    this.cluster = cluster;
     this.rooms = new RoomRegistry(
       {
         store,
@@ -69,14 +88,10 @@ export class TandemServer {
         presenceIntervalMs: config.presenceIntervalMs,
         maxDocumentBytes: config.limits.maxDocumentBytes,
         onStoreError: (error, room) => logger.error({ room: room.name, err: (error as Error).message }, 'store append failed'),
+        ...(cluster ? { link: (room: Room) => cluster.attach(room) } : {}),
       },
       (name, error) => logger.error({ room: name, err: (error as Error).message }, 'room unload failed to flush'),
     );
-    this.metrics = createMetrics({
-      connections: () => this.connections.size,
-      rooms: () => this.rooms.size,
-      storeHealthy: () => store.health().ok,
-    });
     this.connectionSettings = {
       maxBufferedBytes: config.limits.maxBufferedBytes,
       metrics: this.metrics,
@@ -94,7 +109,11 @@ export class TandemServer {
     this.http = http.createServer(
       createHttpHandler({
         metrics: this.metrics,
-        health: () => ({ ...store.health(), serving: this.closing === null }),
+        health: () => ({
+          ...store.health(),
+          serving: this.closing === null,
+          ...(cluster ? { node: cluster.nodeId, bus: cluster.health() } : {}),
+        }),
         api: options.api?.(this),
         guardApi: (req) =>
           guardApiRequest(req, {
@@ -180,6 +199,7 @@ export class TandemServer {
     await store.flush();
     for (const connection of [...this.connections]) connection.close(CloseCode.goingAway, 'server shutting down');
     await this.rooms.settle();
+    await this.cluster?.close();
     await store.close();
     this.http.closeAllConnections();
     await stopped;

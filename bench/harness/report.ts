@@ -124,13 +124,16 @@ export function renderReport(input: ReportInput): string {
   return out.join('\n');
 }
 
-/** Replaces the generated part of `path`, keeping what is written around it. */
-export function writeReport(path: string, generated: string): void {
+/**
+ * Replaces the generated part of `path` (between the markers `generated` starts and ends with),
+ * keeping what is written around it.
+ */
+export function writeReport(path: string, generated: string, markers: { begin: string; end: string } = { begin: BEGIN, end: END }): void {
   const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const begin = existing.indexOf(BEGIN);
-  const end = existing.indexOf(END);
+  const begin = existing.indexOf(markers.begin);
+  const end = existing.indexOf(markers.end);
   let next: string;
-  if (begin !== -1 && end > begin) next = existing.slice(0, begin) + generated + existing.slice(end + END.length);
+  if (begin !== -1 && end > begin) next = existing.slice(0, begin) + generated + existing.slice(end + markers.end.length);
   else if (existing) next = `${existing.trimEnd()}\n\n${generated}\n`;
   else next = `# Benchmarks\n\n${generated}\n`;
   writeFileSync(path, next);

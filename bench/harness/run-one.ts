@@ -122,7 +122,8 @@ function mainThreadProfile(dir: string): string | null {
   return main ? path.join(dir, main) : null;
 }
 
-async function runGenerator(workload: Workload, settings: RunSettings, name: string, job: GeneratorJob): Promise<ScenarioResult> {
+/** Runs the load generator (pinned to its CPU) on `job`; rejects when it fails or times out. */
+export async function runGenerator(workload: Pick<Workload, 'timeoutMs'>, settings: Pick<RunSettings, 'outDir' | 'repoRoot' | 'cpus' | 'nice'>, name: string, job: GeneratorJob): Promise<ScenarioResult> {
   const jobDir = path.join(settings.outDir, 'jobs');
   mkdirSync(jobDir, { recursive: true });
   const jobPath = path.join(jobDir, `${name}.job.json`);

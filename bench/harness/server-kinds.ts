@@ -32,12 +32,7 @@ export interface ServerKind {
  * per-address and flood limits exist for the open internet, not for a load generator. The
  * limits are still checked on every message, so their cost is measured.
  */
-const tandemArgs = (durable: boolean, journal = true, entry = 'dist/bin/tandem.js') => (dataDir: string, databaseUrl = ''): string[] => [
-  entry, 'serve',
-  '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir,
-  ...(databaseUrl ? ['--database-url', databaseUrl] : []),
-  '--durable', String(durable),
-  '--journal', String(journal),
+export const BENCH_LIMIT_ARGS = [
   '--max-connections', '100000',
   '--max-connections-per-room', '100000',
   '--max-connections-per-ip', '100000',
@@ -45,10 +40,19 @@ const tandemArgs = (durable: boolean, journal = true, entry = 'dist/bin/tandem.j
   '--message-burst', '1000000',
 ];
 
+const tandemArgs = (durable: boolean, journal = true, entry = 'dist/bin/tandem.js') => (dataDir: string, databaseUrl = ''): string[] => [
+  entry, 'serve',
+  '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir,
+  ...(databaseUrl ? ['--database-url', databaseUrl] : []),
+  '--durable', String(durable),
+  '--journal', String(journal),
+  ...BENCH_LIMIT_ARGS,
+];
+
 /** Another build of Tandem, for before/after comparisons in one run (see `tandem-baseline`). */
 const BASELINE_ENTRY = process.env.TANDEM_BASELINE_DIST ?? 'bench/results/baseline-dist/bin/tandem.js';
 
-const TANDEM_READY = /Tandem is running at (http:\/\/[^\s/]+)/;
+export const TANDEM_READY = /Tandem is running at (http:\/\/[^\s/]+)/;
 const PEER_READY = /^ready (http:\/\/\S+)$/m;
 
 export const SERVER_KINDS: Record<ServerId, ServerKind> = {

@@ -62,7 +62,7 @@ export class ClientPool {
 
   constructor(private readonly options: PoolOptions) {}
 
-  create(room: string, extra: Pick<SimClientOptions, 'applyRemote' | 'presence'> & { deferSyncApply?: boolean }): SimClient {
+  create(room: string, extra: Pick<SimClientOptions, 'applyRemote' | 'presence'> & Partial<Pick<SimClientOptions, 'baseUrl'>> & { deferSyncApply?: boolean }): SimClient {
     const client = new SimClient(this.clients.length, room, {
       baseUrl: this.options.baseUrl,
       protocol: this.options.protocol,

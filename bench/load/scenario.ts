@@ -72,6 +72,10 @@ export interface GeneratorJob {
   baseUrl: string;
   protocol: WireProtocol;
   serverPid: number;
+  /** Every node of a cluster: each one's CPU over the window is reported too (`TrafficResult.nodes`). */
+  nodePids?: number[];
+  /** A room's clients connect to these in turn (one document's clients on different nodes); absent: all to `baseUrl`. */
+  memberBaseUrls?: string[];
   scenario: Scenario;
   seed: number;
   connectConcurrency: number;
@@ -125,6 +129,8 @@ export interface TrafficResult {
   edits: DeliveryStats;
   cursors: DeliveryStats;
   server: ServerUsage;
+  /** With `nodePids`: each node's usage over the window, in that order. */
+  nodes?: ServerUsage[];
   /** Server CPU microseconds per edit sent / per cursor move sent in the window. */
   cpuPerEditUs: number | null;
   cpuPerCursorUs: number | null;

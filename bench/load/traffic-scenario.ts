@@ -27,16 +27,18 @@ interface Window {
 /** Measures the server and the generator itself over one window. */
 interface Measured {
   server: ServerUsage;
+  nodes: ServerUsage[];
   generatorCpuShare: number;
   generatorWaitShare: number;
   clockUs: { start: number; end: number };
 }
 
-async function measure(pid: number, windowMs: number, window: Window): Promise<Measured> {
+async function measure(pid: number, windowMs: number, window: Window, nodePids: readonly number[] = []): Promise<Measured> {
   const rss = new RssWatcher(pid);
   const clockStart = monotonicUs();
   const cpu0 = readCpuSeconds(pid);
   const sched0 = readSchedstat(pid);
+  const nodes0 = nodePids.map((p) => ({ cpu: readCpuSeconds(p), wait: readSchedstat(p).waitSeconds }));
   const self0 = readSchedstat('self');
   const gen0 = process.cpuUsage();
   const t0 = performance.now();
@@ -50,8 +52,14 @@ async function measure(pid: number, windowMs: number, window: Window): Promise<M
   const generatorWaitShare = (readSchedstat('self').waitSeconds - self0.waitSeconds) / seconds;
   const gen = process.cpuUsage(gen0);
   const memory = rss.stop();
+  const nodes = nodePids.map((p, i): ServerUsage => {
+    const used = readCpuSeconds(p) - (nodes0[i]?.cpu ?? 0);
+    const waited = readSchedstat(p).waitSeconds - (nodes0[i]?.wait ?? 0);
+    return { cpuSeconds: used, cpuShare: used / seconds, waitShare: waited / seconds, rssMeanBytes: 0, rssPeakBytes: 0 };
+  });
   return {
     server: { cpuSeconds, cpuShare: cpuSeconds / seconds, waitShare, rssMeanBytes: memory.meanBytes, rssPeakBytes: memory.peakBytes },
+    nodes,
     generatorCpuShare: (gen.user + gen.system) / 1e6 / seconds,
     generatorWaitShare,
     clockUs: { start: clockStart, end: monotonicUs() },
@@ -85,7 +93,8 @@ export async function runTraffic(job: GeneratorJob, scenario: TrafficScenario): 
     for (let c = 0; c < scenario.clientsPerRoom; c += 1) {
       const writer = c < scenario.writersPerRoom;
       const presence = scenario.presence === 'all' || (scenario.presence === 'writers' && writer);
-      members.push(pool.create(`bench-${job.seed}-room-${r}`, { applyRemote: scenario.applyRemote, presence }));
+      const baseUrl = job.memberBaseUrls?.[c % job.memberBaseUrls.length];
+      members.push(pool.create(`bench-${job.seed}-room-${r}`, { applyRemote: scenario.applyRemote, presence, ...(baseUrl ? { baseUrl } : {}) }));
     }
     rooms.push(members);
   }
@@ -114,7 +123,7 @@ export async function runTraffic(job: GeneratorJob, scenario: TrafficScenario): 
       edits.closeWindow(now);
       cursors.closeWindow(now);
     },
-  });
+  }, job.nodePids);
   driver.stop();
   await until(() => edits.pendingWindowIds === 0 && cursors.pendingWindowIds === 0, scenario.drainMs);
   const editResult = edits.stats();
@@ -135,6 +144,7 @@ export async function runTraffic(job: GeneratorJob, scenario: TrafficScenario): 
     edits: editResult,
     cursors: cursorResult,
     server: measured.server,
+    ...(job.nodePids ? { nodes: measured.nodes } : {}),
     cpuPerEditUs: editResult.sent > 0 ? (measured.server.cpuSeconds / editResult.sent) * 1e6 : null,
     cpuPerCursorUs: cursorResult.sent > 0 ? (measured.server.cpuSeconds / cursorResult.sent) * 1e6 : null,
     generatorCpuShare: measured.generatorCpuShare,

@@ -9,6 +9,8 @@ import { StoreStartError, openServeStore } from '../serve-store.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { editorBuildDir, editorConnectSources } from '../package-root.js';
 import type { Command } from '../command.js';
+import { generateNodeId } from '../../sync-server/cluster/node-identity.js';
+import type { TandemServerOptions } from '../../sync-server/server.js';
 
 function help(): string {
   const rows = SERVER_OPTIONS.map((o) => {
@@ -40,7 +42,9 @@ export const serveCommand: Command = {
       allowPositionals: false,
     });
     const config = resolveConfig(values as Record<string, string | undefined>, env, { ...DEFAULT_CONFIG, editorDir: editorBuildDir() });
-    const logger = pino({ level: config.logLevel, base: undefined });
+    // In a cluster every log line names its node.
+    const nodeId = config.redisUrl !== null ? (config.nodeId ?? generateNodeId()) : null;
+    const logger = pino({ level: config.logLevel, base: nodeId !== null ? { node: nodeId } : undefined });
     // Reads the key file named in the config, if any: tokens are required from here on.
     const tokenKey = loadVerifyKey({ secret: config.authSecret, secretFile: config.authSecretFile, keyFile: config.authPublicKeyFile });
     const access = tokenKey ? createTokenAccess(tokenKey) : null;
@@ -50,16 +54,28 @@ export const serveCommand: Command = {
       return 1;
     }
     const { store } = opened;
+    let cluster: TandemServerOptions['cluster'];
     let server: TandemServer;
     try {
       await opened.ready();
+      if (config.redisUrl !== null && nodeId !== null && opened.sharedLog) {
+        // Loaded only here: the Redis client is large, and every other command would pay for it.
+        const { RedisBus } = await import('../../sync-server/cluster/redis-bus.js');
+        const bus = new RedisBus(config.redisUrl, { clientName: `tandem:${nodeId}`, logger });
+        // Serves at once: until Redis answers, this node is on its own (health says so).
+        bus.start();
+        cluster = { nodeId, bus, log: opened.sharedLog };
+        logger.info({ redis: bus.label }, 'joining the cluster');
+      }
       server = await TandemServer.start({
         config, store, logger,
         editorConnectSources: editorConnectSources(config.editorDir),
         api: (s) => createApiRoutes(s, store),
         ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),
+        ...(cluster ? { cluster } : {}),
       });
     } catch (error) {
+      await cluster?.bus.close();
       await store.close();
       await opened.release();
       if (!(error instanceof StoreStartError)) throw error;
@@ -75,7 +91,7 @@ export const serveCommand: Command = {
       process.stderr.write(`WARNING: ${warning}\n`);
     }
     logger.info({ url: server.url, ...opened.where, editor: config.editorDir !== null }, 'serving');
-    process.stdout.write(`Tandem is running at ${server.url}/\n`);
+    process.stdout.write(`Tandem is running at ${server.url}/${nodeId !== null ? ` (cluster node ${nodeId})` : ''}\n`);
 
     return new Promise<number>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {

@@ -17,14 +17,14 @@
  */
 import * as Y from 'yjs';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
+import type { AppendMeta, LoadedDoc, SeqUpdate, SharedLog, Store, StoreHealth, StoreLogger } from '../store.js';
 import { CheckpointQueue } from './checkpoints.js';
 import { CommitHealth } from './commit-health.js';
 import { Database } from './database.js';
 import { commitBatch, settleCommit, type BatchDoc, type QueuedRecord, type UncertainCommit } from './group-commit.js';
 import { PostgresArchive } from './postgres-archive.js';
 import { migrateSchema } from './schema.js';
-import { LOAD_HEAD, UPDATES_BETWEEN } from './sql.js';
+import { LAST_SEQS, LOAD_HEAD, UPDATES_AFTER_BY_NAME, UPDATES_BETWEEN } from './sql.js';
 
 export interface PostgresStoreOptions {
   /** Connections at most (default 10). */
@@ -64,7 +64,7 @@ interface DocEntry {
 
 const silent: StoreLogger = { info() {}, warn() {}, error() {} };
 
-export class PostgresStore implements Store, DocArchive {
+export class PostgresStore implements Store, DocArchive, SharedLog {
   readonly db: Database;
   readonly archive: PostgresArchive;
   private readonly logger: StoreLogger;
@@ -200,6 +200,19 @@ export class PostgresStore implements Store, DocArchive {
   /** Write cycles (transactions), per-document batches, records committed and checkpoints written. */
   stats(): { cycles: number; batches: number; records: number; checkpoints: number } {
     return { ...this.counters };
+  }
+
+  async recordsAfter(name: string, afterSeq: number, limit: number): Promise<SeqUpdate[]> {
+    await this.ready();
+    const { rows } = await this.db.pool.query<{ seq: number; yjs_update: Buffer }>(UPDATES_AFTER_BY_NAME, [name, afterSeq, limit]);
+    return rows.map((row) => ({ seq: row.seq, update: new Uint8Array(row.yjs_update.buffer, row.yjs_update.byteOffset, row.yjs_update.byteLength) }));
+  }
+
+  async lastSeqs(names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map();
+    await this.ready();
+    const { rows } = await this.db.pool.query<{ name: string; last_seq: number }>(LAST_SEQS, [names]);
+    return new Map(rows.map((row) => [row.name, row.last_seq]));
   }
 
   listDocs(): Promise<DocSummary[]> {

@@ -105,6 +105,14 @@ export const LOAD_HEAD = `
 export const UPDATES_BETWEEN = `
   SELECT seq, yjs_update FROM tandem_records WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`;
 
+/** A document's updates after a seq, in order, at most $3 of them. $1 name, $2 after seq. */
+export const UPDATES_AFTER_BY_NAME = `
+  SELECT r.seq, r.yjs_update FROM tandem_records r JOIN tandem_documents d ON d.id = r.doc_id
+  WHERE d.name = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3`;
+
+/** The last seq of each document named in $1 (text[]) that exists. */
+export const LAST_SEQS = 'SELECT name, last_seq FROM tandem_documents WHERE name = ANY($1::text[])';
+
 /** Full records after a seq, in order, at most $4 of them. $1 doc_id, $2 after seq, $3 up to seq. */
 export const RECORDS_BETWEEN = `
   SELECT seq, ${ms('recorded_at')} AS time_ms, author, yjs_update FROM tandem_records

@@ -9,12 +9,19 @@ import type { StoreHealth } from '../../persistence/store.js';
 import type { UpgradeRefusal } from './upgrade.js';
 import { DATA_HEADERS, appHeaders, type HeaderSet, type SecurityHeaderOptions } from './security-headers.js';
 
+/** What `/healthz` reports: the store's health, and in a cluster the node and its bus. */
+export interface ServerHealth extends StoreHealth {
+  serving: boolean;
+  node?: string;
+  bus?: { up: boolean; reason: string | null };
+}
+
 /** Handles a request and returns true, or returns false to let the next route try. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface HttpRoutesOptions {
   metrics: ServerMetrics;
-  health(): StoreHealth & { serving: boolean };
+  health(): ServerHealth;
   /** The `/api/...` routes, when the server has them. */
   api?: RouteHandler;
   /** Runs before every `/api` request: a refusal is sent as JSON, null lets the API answer. */
@@ -45,6 +52,24 @@ export function sendText(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
+/**
+ * 200 while the node serves and its store commits; 503 otherwise. A cluster node whose bus is
+ * down still answers 200 ("degraded"): it serves its own clients correctly (every update is
+ * committed, and it catches up from the database when the bus is back), and a proxy checking
+ * every node must not take them all out of service when only Redis is down.
+ */
+function sendHealth(res: ServerResponse, health: ServerHealth): void {
+  const ok = health.serving && health.ok;
+  const degraded = ok && health.bus !== undefined && !health.bus.up;
+  sendJson(res, ok ? 200 : 503, {
+    status: ok ? (degraded ? 'degraded' : 'ok') : 'unhealthy',
+    serving: health.serving,
+    store: health.ok ? 'ok' : health.reason ?? 'failing',
+    ...(health.node !== undefined ? { node: health.node } : {}),
+    ...(health.bus ? { bus: health.bus.up ? 'up' : 'down', ...(health.bus.reason ? { busError: health.bus.reason } : {}) } : {}),
+  });
+}
+
 export function createHttpHandler(options: HttpRoutesOptions): (req: IncomingMessage, res: ServerResponse) => void {
   // Hashed assets are immutable; index.html is revalidated so new builds show up at once.
   const editor = options.editorDir
@@ -60,9 +85,7 @@ export function createHttpHandler(options: HttpRoutesOptions): (req: IncomingMes
     // Set before any route runs, so errors and sirv's own answers carry them too.
     setHeaders(res, isDataPath(path) ? DATA_HEADERS : app);
     if (path === '/healthz') {
-      const health = options.health();
-      const ok = health.serving && health.ok;
-      sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unhealthy', serving: health.serving, store: health.ok ? 'ok' : health.reason ?? 'failing' });
+      sendHealth(res, options.health());
       return;
     }
     if (path === '/metrics') {

@@ -1,7 +1,8 @@
 /**
  * Who may change which presence (awareness) entry of a room: the peer whose message first set a
  * client id owns it, and only the owner may change or remove that id's state. An id is freed
- * when its owner leaves or its state times out, and may then be claimed again.
+ * when its owner leaves or its state times out, and may then be claimed again. In a cluster,
+ * the entries of another node's clients are owned by that node, so no peer here changes them.
  *
  *   awarenessUpdate := varUint(count) • { varUint(clientId) • varUint(clock) • varString(stateJSON) }{count}
  *
@@ -14,7 +15,9 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { Awareness } from 'y-protocols/awareness';
-import type { RoomPeer } from './room-peer.js';
+
+/** A peer of the room, or (in a cluster) another node, for the entries its clients set. */
+export type PresenceOwner = object;
 
 export interface ScreenedPresence {
   /** The entries the sender may apply: `update` itself when that is all of them, null when none. */
@@ -27,12 +30,12 @@ export interface ScreenedPresence {
 const NULL_JSON = [0x6e, 0x75, 0x6c, 0x6c];
 
 export class PresenceOwners {
-  private readonly ownerOf = new Map<number, RoomPeer>();
+  private readonly ownerOf = new Map<number, PresenceOwner>();
   /** The ids each peer owns (only peers that own some). */
-  private readonly idsOf = new Map<RoomPeer, Set<number>>();
+  private readonly idsOf = new Map<PresenceOwner, Set<number>>();
 
   /** The part of `update` that `sender` may apply. Throws on a malformed update. */
-  screen(update: Uint8Array, sender: RoomPeer, awareness: Awareness): ScreenedPresence {
+  screen(update: Uint8Array, sender: PresenceOwner, awareness: Awareness): ScreenedPresence {
     if (!this.namesForeignId(update, sender)) return { update, spoofed: false };
     const d = decoding.createDecoder(update);
     const count = decoding.readVarUint(d);
@@ -58,7 +61,7 @@ export class PresenceOwners {
   }
 
   /** `peer` changed these ids: the ones nobody owns become its own. */
-  claim(peer: RoomPeer, ids: readonly number[]): void {
+  claim(peer: PresenceOwner, ids: readonly number[]): void {
     for (const id of ids) {
       if (this.ownerOf.has(id)) continue;
       this.ownerOf.set(id, peer);
@@ -72,7 +75,7 @@ export class PresenceOwners {
   }
 
   /** Frees every id `peer` owns (it left); returns them. */
-  release(peer: RoomPeer): number[] {
+  release(peer: PresenceOwner): number[] {
     const owned = this.idsOf.get(peer);
     if (!owned) return [];
     this.idsOf.delete(peer);
@@ -98,7 +101,7 @@ export class PresenceOwners {
   }
 
   /** True when some entry of `update` names an id another peer owns. */
-  private namesForeignId(update: Uint8Array, sender: RoomPeer): boolean {
+  private namesForeignId(update: Uint8Array, sender: PresenceOwner): boolean {
     const d = decoding.createDecoder(update);
     const count = decoding.readVarUint(d);
     for (let i = 0; i < count; i += 1) {

@@ -18,6 +18,8 @@
  * - A viewer's updates are never applied; another peer's are applied only if its own access
  *   rules (`RoomPeer.updateRefusal`: a commenter's, a token user's comment authorship) allow
  *   them against the document as it is when they would be applied.
+ * - In a cluster, every change committed here is handed to the room's link once committed,
+ *   and changes other nodes committed are relayed to every peer here (they are durable).
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -37,6 +39,7 @@ import { DocumentSizeBudget } from './document-size.js';
 import { PresenceOwners } from './presence-owners.js';
 import { PresenceRelay } from './presence-relay.js';
 import { ReplyOrder } from './reply-order.js';
+import type { RoomLink } from './room-link.js';
 import type { RoomPeer } from './room-peer.js';
 import { updateProblem } from './update-check.js';
 
@@ -49,6 +52,8 @@ export interface RoomOptions {
   maxDocumentBytes?: number;
   /** Presence changes within this interval are merged into one message (see PresenceRelay). */
   presenceIntervalMs: number;
+  /** Connects a loaded room to the other nodes of a cluster; absent on a server running alone. */
+  link?: (room: Room) => RoomLink;
 }
 
 /**
@@ -71,6 +76,8 @@ export class Room {
   private readonly peers = new Set<RoomPeer>();
   /** Which peer owns which awareness client id. */
   private readonly presenceOwners = new PresenceOwners();
+  /** The node whose clients' presence is being applied (see `applyRemotePresence`). */
+  private presenceFrom: object | null = null;
   /** Set when applying a peer's awareness message changed the room's awareness. */
   private presenceChanged = false;
   /** Settles when every append made so far has settled (its value is not used). */
@@ -82,6 +89,9 @@ export class Room {
   /** What a client that has nothing yet is sent (see `FullState`); null until next needed. */
   private fullState: FullState | null = null;
   private destroyed = false;
+  private link: RoomLink | null = null;
+  /** A catch-up relay waiting for local appends (see `catchUp`); later relays of other nodes' changes wait for it. */
+  private committedRelay: Promise<void> | null = null;
   private readonly sizeBudget: DocumentSizeBudget;
   private readonly presence: PresenceRelay;
 
@@ -107,7 +117,9 @@ export class Room {
 
   static async load(name: string, options: RoomOptions): Promise<Room> {
     const loaded = await options.store.load(name);
-    return new Room(name, options, loaded.state, loaded.seq);
+    const room = new Room(name, options, loaded.state, loaded.seq);
+    room.link = options.link?.(room) ?? null;
+    return room;
   }
 
   get size(): number {
@@ -216,12 +228,47 @@ export class Room {
     if (this.options.durable) {
       // An update the store could not take (it was closed under us) is never relayed.
       return appended.then((seq) => {
-        if (seq !== null) this.relay(message, origin);
+        if (seq !== null) {
+          this.relay(message, origin);
+          this.link?.committed(update, seq);
+        }
         return seq;
       });
     }
     this.relay(message, origin);
-    return appended;
+    return appended.then((seq) => {
+      if (seq !== null) this.link?.committed(update, seq);
+      return seq;
+    });
+  }
+
+  /**
+   * An update another node committed (it is in the store): applied here and relayed as it is
+   * to every peer. Throws if Yjs refuses it.
+   */
+  applyCommitted(update: Uint8Array, origin: object): void {
+    Y.applyUpdate(this.doc, update, origin);
+    this.sizeBudget.grew(update.byteLength);
+    this.relayCommitted(encodeUpdate(update), false);
+  }
+
+  /**
+   * Committed updates read back from the store (what this node missed): applied here, and what
+   * they added to this room's document relayed to every peer as one update. Throws if Yjs
+   * refuses one.
+   */
+  catchUp(updates: readonly Uint8Array[], origin: object): void {
+    if (updates.length === 0) return;
+    const before = Y.encodeStateVector(this.doc);
+    Y.transact(this.doc, () => {
+      for (const update of updates) Y.applyUpdate(this.doc, update, origin);
+    }, origin);
+    const added = Y.encodeStateAsUpdate(this.doc, before);
+    if (isEmptyUpdate(added)) return;
+    this.sizeBudget.grew(added.byteLength);
+    // The encode also carries any update still pending in Yjs (waiting for what it builds on):
+    // one a peer sent here may not be committed yet, so wait for the appends made so far.
+    this.relayCommitted(encodeUpdate(added), this.options.durable && this.pendingAppends > 0);
   }
 
   /** Resolves when every update applied so far is durable. */
@@ -233,6 +280,7 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.link?.close();
     this.awareness.off('update', this.onAwarenessChange);
     this.presence.destroy();
     this.awareness.destroy();
@@ -271,6 +319,17 @@ export class Room {
     full.sinceBytes += message.byteLength;
     // Past this, a fresh encode is smaller to send and cheaper to keep.
     if (full.since.length > MAX_UPDATES_AFTER_FULL_STATE || full.sinceBytes > Math.max(64 * 1024, full.reply.byteLength / 8)) this.fullState = null;
+  }
+
+  /** Relays other nodes' changes in the order they were applied, `waitForAppends` or not. */
+  private relayCommitted(message: Uint8Array, waitForAppends: boolean): void {
+    if (!waitForAppends && !this.committedRelay) return this.relay(message, null);
+    const previous = this.committedRelay ?? Promise.resolve();
+    const relayed: Promise<void> = Promise.all([previous, waitForAppends ? this.durableTail : null]).then(() => {
+      if (this.committedRelay === relayed) this.committedRelay = null;
+      if (!this.destroyed) this.relay(message, null);
+    });
+    this.committedRelay = relayed;
   }
 
   private replyToSyncStep1(peer: RoomPeer, stateVector: Uint8Array): void {
@@ -321,6 +380,21 @@ export class Room {
     this.presence.noteMessage(allowed === update ? raw : encodeAwareness(allowed), peer);
   }
 
+  /**
+   * Presence of another node's clients (`node` stands for that node, which owns their entries):
+   * applied, except entries owned by someone else, and relayed to every peer.
+   */
+  applyRemotePresence(update: Uint8Array, node: object): void {
+    const allowed = this.presenceOwners.screen(update, node, this.awareness).update;
+    if (!allowed) return;
+    this.presenceFrom = node;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, allowed, node);
+    } finally {
+      this.presenceFrom = null;
+    }
+  }
+
   /** Keeps ownership of awareness ids current and hands every change to the relay. */
   private readonly onAwarenessChange = (
     change: { added: number[]; updated: number[]; removed: number[] },
@@ -337,9 +411,13 @@ export class Room {
       return;
     }
     // Removed on a peer's departure or timed out: nobody else will tell the room, and the ids
-    // are free to be claimed again.
+    // are free to be claimed again. Or set by another node: its entries are its own.
     if (changed.length === 0) return;
     this.presenceOwners.free(change.removed);
+    if (origin !== null && origin === this.presenceFrom) {
+      this.presenceOwners.claim(origin, change.added);
+      this.presenceOwners.claim(origin, change.updated);
+    }
     this.presence.noteChanges(changed, null);
     this.presence.noteServerChanges();
   };

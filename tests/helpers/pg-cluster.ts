@@ -9,28 +9,17 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 export const PG_BIN = process.env.TANDEM_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export const PG_INSTALL = 'apt-get update && apt-get install -y --no-install-recommends postgresql';
 
 const run = promisify(execFile);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The command line, as the postgres user when we are root. */
 function asOwner(binary: string, args: string[]): [string, string[]] {

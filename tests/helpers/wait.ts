@@ -18,7 +18,7 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = DE
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `waitFor` with a check that must ask something (a metric, an HTTP endpoint). */
-export async function waitForAsync(check: () => Promise<boolean>, what: string, timeoutMs = 5000, intervalMs = 100): Promise<void> {
+export async function waitForAsync(check: () => Promise<boolean>, what: string, timeoutMs = DEADLINE_MS, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -1,14 +1,15 @@
 /**
  * What the PostgreSQL store promises beyond the shared contract: sequence numbers allocated
  * in the database (two stores on one document never collide), group commit, background
- * checkpoints, migrations that servers starting together take turns at, refusing a database
- * that acknowledges commits before they are durable, batches whose answer is lost, and batches
- * the server refused.
+ * checkpoints (by one server at a time per document), migrations that servers starting
+ * together take turns at, refusing a database that acknowledges commits before they are
+ * durable, batches whose answer is lost, and batches the server refused.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import * as Y from 'yjs';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
+import { CHECKPOINT_TRY_LOCK } from '../../persistence/postgres/sql.js';
 import { docAt } from '../../persistence/replay.js';
 import { CommitCutter } from '../helpers/commit-cutter.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
@@ -109,6 +110,38 @@ describe('PostgresStore', () => {
     const loaded = await open(url).load('cp');
     expect(loaded.seq).toBe(45);
     expect(textOf(loaded.state)).toBe(textOf(Y.encodeStateAsUpdate(doc)));
+  });
+
+  it('leaves a document\'s checkpoint to the server already writing one, and commits on meanwhile', async () => {
+    const url = await cluster.createDatabase();
+    // Two servers (cluster nodes) writing one document, each due for checkpoints every 5 records.
+    const nodes = [open(url, { checkpointEvery: 5 }), open(url, { checkpointEvery: 5 })];
+    await Promise.all(nodes.map((s) => s.ready()));
+    // A third server is writing this document's checkpoint: it holds the document's lock.
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    try {
+      expect((await writer.query(CHECKPOINT_TRY_LOCK, ['busy'])).rows).toEqual([{ locked: true }]);
+      const docs = [new Y.Doc(), new Y.Doc()];
+      const seqs: number[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        const n = i % 2;
+        seqs.push(await (nodes[n] as PostgresStore).append('busy', appendTextUpdate(docs[n] as Y.Doc, String(n)), { author: null }));
+      }
+      expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      // Closing waits for every checkpoint the servers began: each found the document taken.
+      await Promise.all(nodes.map((s) => s.close()));
+      expect(nodes.map((s) => s.stats().checkpoints)).toEqual([0, 0]);
+      expect(await query(url, 'SELECT seq FROM tandem_checkpoints')).toEqual([]);
+    } finally {
+      await writer.end();
+    }
+    // Once the lock is free, the next server due writes it.
+    const next = open(url, { checkpointEvery: 5 });
+    expect((await next.load('busy')).seq).toBe(30);
+    await next.close();
+    expect(next.stats().checkpoints).toBe(1);
+    expect(await query<{ seq: number }>(url, 'SELECT seq::int FROM tandem_checkpoints')).toEqual([{ seq: 30 }]);
   });
 
   it('migrates an empty database once when several stores start at the same moment', async () => {

@@ -7,6 +7,10 @@ const needed = [
   { binary: '/usr/bin/chromium', aptPackage: 'chromium', why: 'browser end-to-end tests' },
   // Tests start throwaway clusters of their own (tests/helpers/pg-cluster.ts), never the system one.
   { binary: '/usr/lib/postgresql/15/bin/initdb', aptPackage: 'postgresql', why: 'PostgreSQL store tests' },
+  // Cluster tests start their own Redis, HAProxy and nginx on free ports (never the system ones).
+  { binary: '/usr/bin/redis-server', aptPackage: 'redis-server', why: 'cluster tests (the bus between nodes)' },
+  { binary: '/usr/sbin/haproxy', aptPackage: 'haproxy', why: 'cluster tests through deploy/haproxy.cfg' },
+  { binary: '/usr/sbin/nginx', aptPackage: 'nginx', why: 'cluster tests through deploy/nginx.conf' },
 ];
 const missing = needed.filter((n) => !existsSync(n.binary));
 if (missing.length === 0) process.exit(0);

@@ -31,6 +31,19 @@ describe('config', () => {
     expect(() => resolveConfig(flags, {})).toThrow(ConfigError);
   });
 
+  it('makes a cluster node only with a shared database, and says so', () => {
+    const database = { DATABASE_URL: 'postgres://db/tandem' };
+    expect(resolveConfig({ 'redis-url': 'redis://:secret@cache:6379' }, database)).toMatchObject({ redisUrl: 'redis://:secret@cache:6379', nodeId: null });
+    expect(resolveConfig({ 'node-id': 'web-1' }, { ...database, REDIS_URL: 'rediss://cache' })).toMatchObject({ redisUrl: 'rediss://cache', nodeId: 'web-1' });
+    expect(() => resolveConfig({ 'redis-url': 'redis://cache:6379' }, {})).toThrow(/redis-url needs database-url/);
+    for (const bad of ['cache:6379', 'http://cache', 'redis://']) {
+      expect(() => resolveConfig({ 'redis-url': bad }, database)).toThrow(/--redis-url must be a URL like redis:\/\/host:6379/);
+    }
+    // The refusal never repeats the URL: it may hold a password.
+    expect(() => resolveConfig({ 'redis-url': 'redis//:hunter2@cache' }, database)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    for (const bad of ['', 'a b', 'x'.repeat(65), 'nöde']) expect(() => resolveConfig({ 'node-id': bad }, database)).toThrow(ConfigError);
+  });
+
   it('describes every option with a flag, an env variable and a default', () => {
     for (const option of SERVER_OPTIONS) {
       expect(option.flag).toMatch(/^[a-z-]+$/);
