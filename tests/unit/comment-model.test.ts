@@ -234,6 +234,8 @@ function randomAction(doc: Y.Doc, rand: () => number, author: typeof ada): void 
   } else if (roll < 0.85) {
     const view = rendered(doc);
     const size = view.doc.content.size;
+    // Concurrent deletes on other replicas can leave no paragraph at all: nothing to select.
+    if (size < 3) return;
     const from = 1 + randomInt(rand, Math.max(1, size - 2));
     const to = Math.min(size - 1, from + 1 + randomInt(rand, 25));
     const quote = view.doc.textBetween(from, to, '\n');
