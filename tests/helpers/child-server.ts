@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEADLINE_MS } from './wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,7 +19,7 @@ export interface ChildServer {
 
 /** `onOutput` sees everything printed so far, each time more comes, while the server starts. */
 export async function startChildServer(
-  args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000, onOutput?: (output: string) => void,
+  args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 2 * DEADLINE_MS, onOutput?: (output: string) => void,
 ): Promise<ChildServer> {
   // Without --data-dir, a server of its own in a temp dir (removed when it exits): one process
   // per data dir, and tests must not write into the checkout's ./data.

@@ -56,7 +56,9 @@ async function stop(child: ChildServer): Promise<void> {
 }
 
 describe('the data dir through the command line', () => {
-  it('stop and start, read it back, verify, restore, and refuse a second server', async () => {
+  // A dozen commands in a row, each a fresh Node process loading TypeScript: on a loaded machine
+  // that alone can pass the suite's two-minute deadline, so this scenario gets five.
+  it('stop and start, read it back, verify, restore, and refuse a second server', { timeout: 300_000 }, async () => {
     // 1. Write a rich document in three steps, then stop gracefully.
     let server = await serve();
     const writer = yClient(server.wsUrl, NAME);

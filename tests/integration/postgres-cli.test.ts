@@ -55,7 +55,8 @@ function paragraph(doc: Y.Doc, text: string): void {
 }
 
 describe('a database through the command line', () => {
-  it('two servers start at once on an empty database; the commands read it; restore goes through a server', { timeout: 120_000 }, async () => {
+  // A dozen commands in a row, each a fresh Node process loading TypeScript: five minutes on a loaded machine.
+  it('two servers start at once on an empty database; the commands read it; restore goes through a server', { timeout: 300_000 }, async () => {
     const [a, b] = await Promise.all([
       startChildServer(['--database-url', url, '--log-level', 'info'], {}, 30_000),
       startChildServer([], { DATABASE_URL: url, LOG_LEVEL: 'info' }, 30_000),
