@@ -10,6 +10,9 @@ import type { ServerConfig } from '../sync-server/config.js';
 import { carriedOverName } from '../sync-server/doc-name.js';
 import type { ApiStore } from '../sync-server/http/api-routes.js';
 import type { Store } from '../persistence/store.js';
+import type { BlobStore } from '../persistence/blobs.js';
+import { FileBlobs } from '../persistence/file/file-blobs.js';
+import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
 import { DataDirLock, DataDirLockedError } from '../persistence/file/data-dir-lock.js';
 import { FileStore } from '../persistence/file/file-store.js';
 import { carryOverNames, type NameRefusal } from '../persistence/file/name-carry-over.js';
@@ -24,6 +27,8 @@ export class StoreStartError extends Error {
 
 export interface ServeStore {
   store: Store & ApiStore;
+  /** Documents' files, in the same data dir or database. */
+  blobs: BlobStore;
   /** What the "serving" log line says about where documents are kept. */
   where: Record<string, string>;
   /** Makes the store usable (recovery, migrations); rejects with a message for the user. */
@@ -45,6 +50,7 @@ export async function openServeStore(config: ServerConfig, logger: Logger): Prom
     let registration: ServerRegistration | null = null;
     return {
       store,
+      blobs: new PostgresBlobs(store.db),
       where: { database: store.db.label },
       ready: () => readyWhenReachable(store, config.databaseWaitMs, logger),
       announce: async (url) => {
@@ -81,6 +87,7 @@ export async function openServeStore(config: ServerConfig, logger: Logger): Prom
   const store = new FileStore(config.dataDir, { ...checkpointing, fsync: config.durable, journal: config.journal });
   return {
     store,
+    blobs: new FileBlobs(config.dataDir, undefined, { fsync: config.durable }),
     where: { dataDir: config.dataDir },
     // Copies what a crash left in the journal into the logs before anyone connects.
     ready: () => store.ready(),

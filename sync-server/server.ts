@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Store } from '../persistence/store.js';
+import type { BlobStore } from '../persistence/blobs.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionSettings } from './rooms/connection.js';
 import { docNameFromRequestUrl } from './doc-name.js';
@@ -26,6 +27,7 @@ import { Admission } from './access/admission.js';
 import { guardApiRequest } from './http/api-guard.js';
 import { redactToken } from './access/auth.js';
 import { openAccess, type Authorize, type Principal } from './access/principal.js';
+import { requestOrigin } from './access/origin-policy.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -42,12 +44,15 @@ export interface TandemServerOptions {
   editorConnectSources?: readonly string[];
   /** Builds the `/api` routes once the server's rooms exist. */
   api?: (server: TandemServer) => RouteHandler;
+  /** Where documents' files (images) are kept: the store's own (absent: uploads are refused). */
+  blobs?: BlobStore;
 }
 
 export class TandemServer {
   readonly http: http.Server;
   readonly metrics: ServerMetrics;
   readonly rooms: RoomRegistry;
+  readonly blobs: BlobStore | null;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   /** Upgrades accepted but not yet connected; they count toward the connection limit. */
@@ -62,12 +67,15 @@ export class TandemServer {
     const { config, store, logger } = options;
     this.authorize = options.authorize ?? openAccess;
     this.admission = new Admission(config, options.authorize === undefined);
+    this.blobs = options.blobs ?? null;
+    const blobs = this.blobs;
     this.rooms = new RoomRegistry(
       {
         store,
         durable: config.durable,
         presenceIntervalMs: config.presenceIntervalMs,
         maxDocumentBytes: config.limits.maxDocumentBytes,
+        ...(blobs ? { fileBytes: (name: string) => blobs.blobBytes(name) } : {}),
         onStoreError: (error, room) => logger.error({ room: room.name, err: (error as Error).message }, 'store append failed'),
       },
       (name, error) => logger.error({ room: name, err: (error as Error).message }, 'room unload failed to flush'),
@@ -149,6 +157,15 @@ export class TandemServer {
     const address = this.http.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `http://${host}:${address.port}`;
+  }
+
+  get limits(): ServerConfig['limits'] {
+    return this.options.config.limits;
+  }
+
+  /** The origin a request was made to, as browsers see it (behind a trusted proxy: its forwarded one). */
+  publicOrigin(request: http.IncomingMessage): string | null {
+    return requestOrigin(request, this.options.config.trustProxy);
   }
 
   get connectionCount(): number {
