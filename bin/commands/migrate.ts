@@ -42,7 +42,7 @@ function help(): string {
 /** The records' report, then each document's files copied across (blob-move.ts). */
 async function withFiles(report: MoveReport, docs: readonly string[], from: BlobStore, to: BlobStore): Promise<MoveReport> {
   const files = await copyBlobs(docs, from, to);
-  if (files.files > 0) process.stdout.write(`copied ${files.files} files (${files.bytes} bytes)\n`);
+  if (files.files > 0) process.stdout.write(`copied ${files.files} ${files.files === 1 ? 'file' : 'files'} (${files.bytes} bytes)\n`);
   return { ...report, problems: [...report.problems, ...files.problems] };
 }
 

@@ -15,12 +15,14 @@ export interface DocumentImages {
   extensions: AnyExtension[];
 }
 
-export function documentImages(api: ApiClient, name: string, canAdd: boolean): DocumentImages {
+/** `editAlt` opens the selected image's alt text dialog (for those who may add images). */
+export function documentImages(api: ApiClient, name: string, canAdd: boolean, editAlt: () => void): DocumentImages {
   const uploader: ImageUploader = {
     upload: (file) => api.uploadFile(name, file),
     onError: (message) => showToast(message, 'error', 10_000),
     ownFiles: documentFileUrl(name, ''),
     fetchFile: (src) => api.fetchFile(src),
   };
-  return { uploader, extensions: [imageViews((src) => api.fileSrc(src)), ...(canAdd ? [imageUploads(uploader)] : [])] };
+  const views = imageViews({ source: (src) => api.fileSrc(src), editAlt: canAdd ? editAlt : null });
+  return { uploader, extensions: [views, ...(canAdd ? [imageUploads(uploader)] : [])] };
 }

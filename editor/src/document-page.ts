@@ -74,7 +74,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       if (history) toggleHistory();
     },
   });
-  const images = documentImages(api, name, role === 'write');
+  const images = documentImages(api, name, role === 'write', () => openImageAltDialog(editor));
   const actions: EditorActions = {
     openLinkDialog: () => openLinkDialog(editor),
     openShortcutSheet: () => openShortcutSheet(() => editor.commands.focus()),

@@ -6,6 +6,8 @@
  *
  * An address the policy refuses (written by another client) shows the alt text and a note; a
  * file that cannot be loaded (no access, gone) shows the alt text too, never a broken icon.
+ * For people who may edit, a selected image carries an "Alt text" button on it (the toolbar's
+ * image tools do the same, but may be scrolled out of view on a narrow window).
  */
 import { Extension } from '@tiptap/core';
 import type { Node as PmNode } from '@tiptap/pm/model';
@@ -17,18 +19,29 @@ import { h } from './dom.js';
 /** The address the page loads a stored image address from. */
 export type ImageSource = (stored: string) => string;
 
+export interface ImageViewOptions {
+  source: ImageSource;
+  /** Opens the alt text dialog of the selected image; null where the page may not edit. */
+  editAlt: (() => void) | null;
+}
+
 class ImageView implements NodeView {
   readonly dom: HTMLElement;
   private readonly img: HTMLImageElement;
   private readonly note: HTMLElement;
+  private readonly altButton: HTMLButtonElement | null;
 
   constructor(
     node: PmNode,
-    private readonly source: ImageSource,
+    private readonly options: ImageViewOptions,
   ) {
     this.img = h('img', { draggable: 'false' });
     this.note = h('span', { class: 'image__note', hidden: true });
-    this.dom = h('figure', { class: 'image', 'data-testid': 'image' }, this.img, this.note);
+    const { editAlt } = options;
+    this.altButton = editAlt
+      ? h('button', { type: 'button', class: 'btn image__alt', contenteditable: 'false', 'data-testid': 'image-alt-button', onclick: () => editAlt() }, 'Alt text')
+      : null;
+    this.dom = h('figure', { class: 'image', 'data-testid': 'image' }, this.img, this.note, this.altButton);
     this.img.addEventListener('error', () => this.showNote('The image could not be loaded.'));
     this.img.addEventListener('load', () => this.showNote(null));
     this.update(node);
@@ -40,6 +53,7 @@ class ImageView implements NodeView {
     const alt: unknown = node.attrs['alt'];
     const title: unknown = node.attrs['title'];
     this.img.alt = typeof alt === 'string' ? alt : '';
+    if (this.altButton) this.altButton.textContent = this.img.alt === '' ? 'Add alt text' : 'Alt text';
     if (typeof title === 'string' && title !== '') this.img.title = title;
     else this.img.removeAttribute('title');
     this.dom.dataset['src'] = typeof stored === 'string' ? stored : '';
@@ -50,7 +64,7 @@ class ImageView implements NodeView {
       return true;
     }
     this.img.hidden = false;
-    const src = this.source(stored);
+    const src = this.options.source(stored);
     if (this.img.getAttribute('src') !== src) this.img.setAttribute('src', src);
     return true;
   }
@@ -68,6 +82,11 @@ class ImageView implements NodeView {
     return true;
   }
 
+  /** Clicks on the alt text button are the button's, not the editor's. */
+  stopEvent(event: Event): boolean {
+    return this.altButton !== null && event.target instanceof Node && this.altButton.contains(event.target);
+  }
+
   private showNote(text: string | null): void {
     this.dom.classList.toggle('image--missing', text !== null);
     this.note.hidden = text === null;
@@ -75,11 +94,11 @@ class ImageView implements NodeView {
   }
 }
 
-export function imageViews(source: ImageSource): Extension {
+export function imageViews(options: ImageViewOptions): Extension {
   return Extension.create({
     name: 'tandemImageViews',
     addProseMirrorPlugins() {
-      return [new Plugin({ key: new PluginKey('tandemImageViews'), props: { nodeViews: { image: (node) => new ImageView(node, source) } } })];
+      return [new Plugin({ key: new PluginKey('tandemImageViews'), props: { nodeViews: { image: (node) => new ImageView(node, options) } } })];
     },
   });
 }

@@ -17,7 +17,7 @@ export function createVersionPreview(element: HTMLElement, content: unknown, ima
     element,
     editable: false,
     injectCSS: false, // see collaborative-editor.ts
-    extensions: [...previewExtensions, imageViews(images)],
+    extensions: [...previewExtensions, imageViews({ source: images, editAlt: null })],
     content: isDocJson(content) && (content.content?.length ?? 0) > 0 ? content : EMPTY_DOC,
     editorProps: {
       attributes: { class: 'prose', 'aria-label': 'Preview of an earlier version', 'aria-readonly': 'true', role: 'document' },

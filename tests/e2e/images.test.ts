@@ -85,9 +85,11 @@ describe('images', () => {
     expect(shown?.src).toMatch(/^\/api\/docs\/Photo%20album\/files\/[0-9a-f]{64}$/);
     expect(await waitForImages(bob.page, 1)).toEqual([shown]);
 
-    // Selecting the image shows its tools; the alt text dialog sets what both pages say.
+    // Selecting the image shows its tools, in the toolbar and on the image; the alt text
+    // dialog sets what both pages say.
     await alice.page.click(images);
-    await alice.page.click('[data-tool="imageAlt"]');
+    await alice.page.waitForSelector('[data-tool="imageAlt"]:not([hidden])', { state: 'attached' });
+    await alice.page.click('[data-testid="image-alt-button"]:has-text("Add alt text")');
     await alice.page.waitForSelector('[data-testid="image-alt-dialog"]');
     await alice.page.fill('[data-testid="image-alt"]', 'The harbour at dawn');
     await alice.page.click('[data-testid="image-alt-save"]');
