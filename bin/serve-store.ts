@@ -10,6 +10,9 @@ import type { ServerConfig } from '../sync-server/config.js';
 import { carriedOverName } from '../sync-server/doc-name.js';
 import type { ApiStore } from '../sync-server/http/api-routes.js';
 import type { SharedLog, Store } from '../persistence/store.js';
+import type { BlobStore } from '../persistence/blobs.js';
+import { FileBlobs } from '../persistence/file/file-blobs.js';
+import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
 import { DataDirLock, DataDirLockedError } from '../persistence/file/data-dir-lock.js';
 import { FileStore } from '../persistence/file/file-store.js';
 import { carryOverNames, type NameRefusal } from '../persistence/file/name-carry-over.js';
@@ -26,6 +29,8 @@ export interface ServeStore {
   store: Store & ApiStore;
   /** The store as the nodes of a cluster share it (PostgreSQL); null for a data dir. */
   sharedLog: SharedLog | null;
+  /** Documents' files, in the same data dir or database. */
+  blobs: BlobStore;
   /** What the "serving" log line says about where documents are kept. */
   where: Record<string, string>;
   /** Makes the store usable (recovery, migrations); rejects with a message for the user. */
@@ -48,6 +53,7 @@ export async function openServeStore(config: ServerConfig, logger: Logger): Prom
     return {
       store,
       sharedLog: store,
+      blobs: new PostgresBlobs(store.db),
       where: { database: store.db.label },
       ready: () => readyWhenReachable(store, config.databaseWaitMs, logger),
       announce: async (url) => {
@@ -85,6 +91,7 @@ export async function openServeStore(config: ServerConfig, logger: Logger): Prom
   return {
     store,
     sharedLog: null,
+    blobs: new FileBlobs(config.dataDir, undefined, { fsync: config.durable }),
     where: { dataDir: config.dataDir },
     // Copies what a crash left in the journal into the logs before anyone connects.
     ready: () => store.ready(),

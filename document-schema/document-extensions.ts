@@ -19,6 +19,7 @@ import { Heading } from '@tiptap/extension-heading';
 import { Paragraph } from '@tiptap/extension-paragraph';
 import { StarterKit } from '@tiptap/starter-kit';
 import { alignedMarkdown, blockAlignment, type Presentation } from './alignment.js';
+import { documentImage } from './document-image.js';
 import { Highlight, Underline } from './inline-marks.js';
 import { SafeLink } from './safe-link.js';
 import { tableExtensions } from './tables.js';
@@ -29,6 +30,8 @@ export type { Presentation } from './alignment.js';
 export interface DocumentSchemaOptions {
   /** `class` in the app (its CSP refuses style attributes), `style` in exported HTML: alignment.ts. */
   presentation: Presentation;
+  /** Exports opened away from the server: images' addresses made absolute on this origin. */
+  imageOrigin?: string | null;
 }
 
 /** Paragraphs and headings keep their alignment in Markdown (alignment.ts). */
@@ -39,7 +42,7 @@ function withAlignedMarkdown<O, S>(node: Node<O, S>): Node<O, S> {
   });
 }
 
-export function documentExtensions({ presentation }: DocumentSchemaOptions): AnyExtension[] {
+export function documentExtensions({ presentation, imageOrigin = null }: DocumentSchemaOptions): AnyExtension[] {
   return [
     StarterKit.configure({
       // Undo is the Yjs undo manager's (it undoes only one's own changes); see the editor.
@@ -60,5 +63,6 @@ export function documentExtensions({ presentation }: DocumentSchemaOptions): Any
     CheckableTaskItem,
     ...tableExtensions(presentation),
     blockAlignment(presentation),
+    documentImage(imageOrigin),
   ];
 }

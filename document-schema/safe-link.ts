@@ -9,7 +9,7 @@ import { Link } from '@tiptap/extension-link';
 import { LINK_REL, isAllowedLinkUrl } from './link-policy.js';
 
 /** `(`, `)` and blanks would end a Markdown link destination early. */
-function markdownDestination(href: string): string {
+export function markdownDestination(href: string): string {
   return href.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 

@@ -8,7 +8,7 @@ import type { LogRecord, StoreProblem } from './record.js';
 
 export interface DocSummary {
   name: string;
-  /** Bytes on disk: the log and the checkpoints. */
+  /** Bytes stored: the log (or records) and the checkpoints, and the document's files. */
   bytes: number;
   records: number;
   /** Server time of the last record, or null for a document without records. */

@@ -15,6 +15,8 @@
  *
  * html and markdown load their libraries on first use (they take ~0.4 s to import). Links
  * whose address the schema refuses (link-policy.ts) are left out of every format but yjs.
+ * Images are the document's files: html and markdown show them by address (root-relative, or
+ * absolute on `imageOrigin` when given: the HTTP API passes its own), json keeps their nodes.
  */
 import { getSchema, type AnyExtension, type JSONContent } from '@tiptap/core';
 import type { Node as PmNode } from '@tiptap/pm/model';
@@ -94,27 +96,47 @@ export function toText(doc: Y.Doc): string {
   return texts.length > 0 ? `${texts.join('\n\n')}\n` : '';
 }
 
-export async function toHtml(doc: Y.Doc): Promise<string> {
-  const { generateHTML } = await import('@tiptap/html');
-  const { pmDoc, notes } = annotate(doc, schema);
-  return htmlWithNotes(generateHTML(withoutRefusedLinks(pmDoc.toJSON() as JSONContent), exportExtensions), notes);
+export interface ExportOptions {
+  /** Image addresses made absolute on this origin (`https://docs.example.com`); null keeps them root-relative. */
+  imageOrigin?: string | null;
 }
 
-export async function toMarkdown(doc: Y.Doc): Promise<string> {
+/** The export schema's extensions for an image origin: a few origins per server, each built once. */
+const originExtensions = new Map<string, AnyExtension[]>();
+function extensionsFor(options: ExportOptions): AnyExtension[] {
+  const origin = options.imageOrigin ?? null;
+  if (origin === null) return exportExtensions;
+  let found = originExtensions.get(origin);
+  if (!found) {
+    // Host headers come from clients: keep only a few.
+    if (originExtensions.size >= 16) originExtensions.clear();
+    found = documentExtensions({ presentation: 'style', imageOrigin: origin });
+    originExtensions.set(origin, found);
+  }
+  return found;
+}
+
+export async function toHtml(doc: Y.Doc, options: ExportOptions = {}): Promise<string> {
+  const { generateHTML } = await import('@tiptap/html');
+  const { pmDoc, notes } = annotate(doc, schema);
+  return htmlWithNotes(generateHTML(withoutRefusedLinks(pmDoc.toJSON() as JSONContent), extensionsFor(options)), notes);
+}
+
+export async function toMarkdown(doc: Y.Doc, options: ExportOptions = {}): Promise<string> {
   const { MarkdownManager } = await import('@tiptap/markdown');
   const { pmDoc, notes } = annotate(doc, schema);
-  const markdown = new MarkdownManager({ extensions: exportExtensions }).serialize(withoutRefusedLinks(pmDoc.toJSON() as JSONContent));
+  const markdown = new MarkdownManager({ extensions: extensionsFor(options) }).serialize(withoutRefusedLinks(pmDoc.toJSON() as JSONContent));
   return markdownWithNotes(markdown.length > 0 && !markdown.endsWith('\n') ? `${markdown}\n` : markdown, notes);
 }
 
-export async function exportDoc(doc: Y.Doc, format: ExportFormat): Promise<string | Uint8Array> {
+export async function exportDoc(doc: Y.Doc, format: ExportFormat, options: ExportOptions = {}): Promise<string | Uint8Array> {
   switch (format) {
     case 'json':
       return `${JSON.stringify({ ...toJson(doc), comments: commentsJson(doc, schema) }, null, 2)}\n`;
     case 'html':
-      return toHtml(doc);
+      return toHtml(doc, options);
     case 'markdown':
-      return toMarkdown(doc);
+      return toMarkdown(doc, options);
     case 'text':
       return toText(doc);
     case 'yjs':

@@ -24,8 +24,10 @@ export interface Limits {
   messagesPerSecond: number;
   /** Messages one connection may send in a burst above the average (token bucket size). */
   messageBurst: number;
-  /** Encoded size a document may grow to through clients' updates; a larger one closes with 4413. */
+  /** Encoded size a document may grow to through clients' updates, its files included; a larger one closes with 4413. */
   maxDocumentBytes: number;
+  /** Largest file (image) one upload may add to a document; a larger one gets HTTP 413. */
+  maxFileBytes: number;
 }
 
 export interface ServerConfig {
@@ -109,6 +111,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
     messagesPerSecond: 100,
     messageBurst: 300,
     maxDocumentBytes: 8 * MiB,
+    maxFileBytes: 10 * MiB,
   }),
 });
 
@@ -261,8 +264,10 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(1, 1_000_000), get: (c) => c.limits.messagesPerSecond, set: (c, v) => { c.limits.messagesPerSecond = v; } }),
   option({ flag: 'message-burst', env: 'TANDEM_MESSAGE_BURST', description: 'Messages per connection allowed in a burst above the average',
     parse: integer(1, 10_000_000), get: (c) => c.limits.messageBurst, set: (c, v) => { c.limits.messageBurst = v; } }),
-  option({ flag: 'max-document-bytes', env: 'TANDEM_MAX_DOCUMENT_BYTES', description: 'Largest size a document may grow to; an update past it closes with 4413',
+  option({ flag: 'max-document-bytes', env: 'TANDEM_MAX_DOCUMENT_BYTES', description: 'Largest size a document may grow to, its files included; an update past it closes with 4413, a file past it gets 413',
     parse: bytes(1024, 4096 * MiB), get: (c) => c.limits.maxDocumentBytes, set: (c, v) => { c.limits.maxDocumentBytes = v; } }),
+  option({ flag: 'max-file-bytes', env: 'TANDEM_MAX_FILE_BYTES', description: 'Largest image one upload may add to a document; a larger one gets HTTP 413',
+    parse: bytes(1, 1024 * MiB), get: (c) => c.limits.maxFileBytes, set: (c, v) => { c.limits.maxFileBytes = v; } }),
   option({ flag: 'auth-secret', env: 'TANDEM_AUTH_SECRET', description: 'HS256 secret: every upgrade and /api call then needs a token',
     parse: text, get: (c) => c.authSecret, set: (c, v) => { c.authSecret = v; } }),
   option({ flag: 'auth-secret-file', env: 'TANDEM_AUTH_SECRET_FILE', description: 'File holding the HS256 secret (keeps it out of ps and the environment)',

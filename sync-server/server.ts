@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import type { Store } from '../persistence/store.js';
+import type { SharedLog, Store } from '../persistence/store.js';
+import type { BlobStore } from '../persistence/blobs.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionSettings } from './rooms/connection.js';
 import { docNameFromRequestUrl } from './doc-name.js';
@@ -26,9 +27,9 @@ import { Admission } from './access/admission.js';
 import { guardApiRequest } from './http/api-guard.js';
 import { redactToken } from './access/auth.js';
 import { openAccess, type Authorize, type Principal } from './access/principal.js';
-import type { SharedLog } from '../persistence/store.js';
 import type { Bus } from './cluster/bus.js';
 import { ClusterNode } from './cluster/cluster-node.js';
+import { requestOrigin } from './access/origin-policy.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -50,6 +51,8 @@ export interface TandemServerOptions {
    * (the store's database) and are reached through `bus`, which the server closes when it stops.
    */
   cluster?: { nodeId: string; bus: Bus; log: SharedLog };
+  /** Where documents' files (images) are kept: the store's own (absent: uploads are refused). */
+  blobs?: BlobStore;
 }
 
 export class TandemServer {
@@ -58,6 +61,7 @@ export class TandemServer {
   readonly rooms: RoomRegistry;
   /** This server as a node of a cluster; null when it runs alone. */
   readonly cluster: ClusterNode | null;
+  readonly blobs: BlobStore | null;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   /** Upgrades accepted but not yet connected; they count toward the connection limit. */
@@ -81,12 +85,15 @@ export class TandemServer {
       ? new ClusterNode({ ...options.cluster, logger, registry: this.metrics.registry, presenceIntervalMs: config.presenceIntervalMs })
       : null;
     this.cluster = cluster;
+    this.blobs = options.blobs ?? null;
+    const blobs = this.blobs;
     this.rooms = new RoomRegistry(
       {
         store,
         durable: config.durable,
         presenceIntervalMs: config.presenceIntervalMs,
         maxDocumentBytes: config.limits.maxDocumentBytes,
+        ...(blobs ? { fileBytes: (name: string) => blobs.blobBytes(name) } : {}),
         onStoreError: (error, room) => logger.error({ room: room.name, err: (error as Error).message }, 'store append failed'),
         ...(cluster ? { link: (room: Room) => cluster.attach(room) } : {}),
       },
@@ -168,6 +175,15 @@ export class TandemServer {
     const address = this.http.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `http://${host}:${address.port}`;
+  }
+
+  get limits(): ServerConfig['limits'] {
+    return this.options.config.limits;
+  }
+
+  /** The origin a request was made to, as browsers see it (behind a trusted proxy: its forwarded one). */
+  publicOrigin(request: http.IncomingMessage): string | null {
+    return requestOrigin(request, this.options.config.trustProxy);
   }
 
   get connectionCount(): number {

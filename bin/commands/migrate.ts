@@ -6,6 +6,11 @@ import { carryOverNames } from '../../persistence/file/name-carry-over.js';
 import { copyIntoDataDir, copyIntoDatabase, type MoveReport } from '../../persistence/postgres/data-move.js';
 import { Database } from '../../persistence/postgres/database.js';
 import { migrateSchema } from '../../persistence/postgres/schema.js';
+import { PostgresArchive } from '../../persistence/postgres/postgres-archive.js';
+import { PostgresBlobs } from '../../persistence/postgres/pg-blobs.js';
+import { FileBlobs } from '../../persistence/file/file-blobs.js';
+import { copyBlobs } from '../../persistence/blob-move.js';
+import type { BlobStore } from '../../persistence/blobs.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { openDatabase } from '../data-dir-option.js';
 import { nameRefusalMessage } from '../serve-store.js';
@@ -18,9 +23,10 @@ function help(): string {
     '       tandem migrate --database-url <url> --to-data-dir <dir>',
     '',
     'Copies every document with its whole history — sequence numbers, server times and',
-    'authors kept — from a data dir into a PostgreSQL database, or from a database into a',
-    'data dir. Resumable: run it again after an interruption and it continues where it',
-    'stopped. Afterwards every document is compared record by record with its source; exits 1',
+    'authors kept — and its files (images) from a data dir into a PostgreSQL database, or',
+    'from a database into a data dir. Resumable: run it again after an interruption and it',
+    'continues where it stopped. Afterwards every document is compared record by record with',
+    'its source, and every file copied checked against its SHA-256; exits 1',
     'if any could not be copied (a damaged history, a destination holding something else).',
     'No server may use the data dir meanwhile; servers on the database may run, but a document',
     'they write to while it is copied in is reported, not copied. Names an earlier version gave',
@@ -31,6 +37,13 @@ function help(): string {
     '  --to-data-dir <dir>     Destination data dir (copy out of the database)',
     '  --database-url <url>    The database (env DATABASE_URL)',
   ].join('\n');
+}
+
+/** The records' report, then each document's files copied across (blob-move.ts). */
+async function withFiles(report: MoveReport, docs: readonly string[], from: BlobStore, to: BlobStore): Promise<MoveReport> {
+  const files = await copyBlobs(docs, from, to);
+  if (files.files > 0) process.stdout.write(`copied ${files.files} ${files.files === 1 ? 'file' : 'files'} (${files.bytes} bytes)\n`);
+  return { ...report, problems: [...report.problems, ...files.problems] };
 }
 
 function print(report: MoveReport, where: string): number {
@@ -87,7 +100,10 @@ export const migrateCommand: Command = {
           throw new CommandError(`cannot use the database ${db.label}: ${db.describe(error)}`);
         }
         try {
-          return print(await copyIntoDatabase(new DataDirArchive(dataDir), db, { onDoc }), db.label);
+          const archive = new DataDirArchive(dataDir);
+          const report = await copyIntoDatabase(archive, db, { onDoc });
+          const docs = (await archive.listDocs()).map((d) => d.name);
+          return print(await withFiles(report, docs, new FileBlobs(dataDir), new PostgresBlobs(db)), db.label);
         } finally {
           await db.close();
         }
@@ -95,7 +111,9 @@ export const migrateCommand: Command = {
       const db = await openDatabase(url);
       const store = new FileStore(dataDir, { journal: false });
       try {
-        return print(await copyIntoDataDir(db, store, { onDoc }), store.dataDir);
+        const report = await copyIntoDataDir(db, store, { onDoc });
+        const docs = (await new PostgresArchive(db).listDocs()).map((d) => d.name);
+        return print(await withFiles(report, docs, new PostgresBlobs(db), new FileBlobs(dataDir)), store.dataDir);
       } finally {
         await store.close();
         await db.close();

@@ -69,6 +69,7 @@ export const serveCommand: Command = {
       }
       server = await TandemServer.start({
         config, store, logger,
+        blobs: opened.blobs,
         editorConnectSources: editorConnectSources(config.editorDir),
         api: (s) => createApiRoutes(s, store),
         ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),

@@ -25,6 +25,18 @@ export interface DocHistory {
   versions: Version[];
 }
 
+/** A file added to a document (`POST /api/docs/<doc>/files`). */
+export interface UploadedFile {
+  /** Root-relative address the document's image nodes hold. */
+  url: string;
+  type: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Types the server accepts; anything else is sent as bytes for the server to judge. */
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
 export type ExportFormat = 'json' | 'html' | 'markdown' | 'text' | 'yjs';
 
 export class ApiError extends Error {
@@ -73,6 +85,31 @@ export class ApiClient {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ at }),
+    });
+  }
+
+  /**
+   * Where an `<img>` loads a document's file from (its stored, root-relative address): with the
+   * token in the query, as an image request cannot carry the `Authorization` header.
+   */
+  fileSrc(stored: string): string {
+    return this.token ? `${this.base}${stored}?token=${encodeURIComponent(this.token)}` : `${this.base}${stored}`;
+  }
+
+  /** A document's file (by its stored address), read with this page's access. */
+  async fetchFile(stored: string): Promise<Blob> {
+    return (await this.request(stored)).blob();
+  }
+
+  /**
+   * Adds a file (an image) to the document. The server decides by the bytes what it is; the
+   * type sent is the file's own when it is an image type, else `application/octet-stream`.
+   */
+  uploadFile(name: string, file: Blob): Promise<UploadedFile> {
+    return this.json(`${docPath(name)}/files`, {
+      method: 'POST',
+      headers: { 'content-type': IMAGE_TYPES.has(file.type) ? file.type : 'application/octet-stream' },
+      body: file,
     });
   }
 

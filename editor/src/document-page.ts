@@ -20,6 +20,7 @@ import { createCollaborativeEditor, presenceUser } from './collaborative-editor.
 import { commentAuthor } from './comments/comment-author.js';
 import { CommentsFeature } from './comments/comments-feature.js';
 import { createConnectionIndicator } from './connection-indicator.js';
+import { documentImages } from './document-images.js';
 import { copyText } from './clipboard.js';
 import { h, icon } from './dom.js';
 import type { EditorActions } from './editor-commands.js';
@@ -30,6 +31,8 @@ import { createHistoryPanel, type HistoryPanel } from './history-panel.js';
 import { Icons } from './icons.js';
 import { openIdentityDialog } from './identity-dialog.js';
 import { loadIdentity, saveIdentity, type Identity } from './identity.js';
+import { openImageAltDialog } from './image-alt-dialog.js';
+import { pickImages } from './image-upload.js';
 import { openLinkDialog } from './link-dialog.js';
 import { createPresenceBar } from './presence-bar.js';
 import { homeHref, shareableUrl, syncServerUrl } from './routes.js';
@@ -71,12 +74,15 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       if (history) toggleHistory();
     },
   });
+  const images = documentImages(api, name, role === 'write', () => openImageAltDialog(editor));
   const actions: EditorActions = {
     openLinkDialog: () => openLinkDialog(editor),
     openShortcutSheet: () => openShortcutSheet(() => editor.commands.focus()),
     addComment: () => comments.addComment(),
+    pickImage: () => pickImages(editor, images.uploader),
+    editImageAlt: () => openImageAltDialog(editor),
   };
-  const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly, actions, comments.extensions);
+  const editor = createCollaborativeEditor(liveSheet, session, presenceUser(identity, readOnly), !readOnly, actions, [...comments.extensions, ...images.extensions]);
   comments.attach(editor);
 
   const editIdentity = (): void =>

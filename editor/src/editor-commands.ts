@@ -15,6 +15,10 @@ export interface EditorActions {
   openShortcutSheet(): void;
   /** Starts a comment on the selected text (comments-feature.ts). */
   addComment(): void;
+  /** The file picker; the chosen images are uploaded and inserted at the caret. */
+  pickImage(): void;
+  /** The alt text dialog of the selected image. */
+  editImageAlt(): void;
 }
 
 export interface EditorCommand {
@@ -40,6 +44,7 @@ export interface CommandGroup {
 }
 
 const inTable = (e: Editor): boolean => e.isActive('table');
+const imageSelected = (e: Editor): boolean => e.isActive('image');
 
 /**
  * A table that ends the document gets an empty paragraph after it, so there is somewhere to
@@ -156,6 +161,15 @@ export const COMMAND_GROUPS: CommandGroup[] = [
         enabled: (e) => !inTable(e) && e.can().insertTable(),
       },
       { id: 'horizontalRule', label: 'Horizontal line', icon: Icons.horizontalRule, run: (e) => e.chain().focus().setHorizontalRule().run(), enabled: (e) => e.can().setHorizontalRule() },
+      {
+        id: 'image',
+        label: 'Insert image',
+        icon: Icons.image,
+        run: (_e, actions) => {
+          actions.pickImage();
+          return true;
+        },
+      },
     ],
   },
   {
@@ -218,6 +232,24 @@ export const COMMAND_GROUPS: CommandGroup[] = [
         active: (e) => e.isActive('tableHeader'),
       },
       tableTool('deleteTable', 'Delete table', Icons.deleteTable, (e) => e.chain().focus().deleteTable().run(), (e) => e.can().deleteTable()),
+    ],
+  },
+  {
+    id: 'imageTools',
+    label: 'Image',
+    control: 'buttons',
+    visible: imageSelected,
+    commands: [
+      {
+        id: 'imageAlt',
+        label: 'Alt text',
+        icon: Icons.altText,
+        run: (_e, actions) => {
+          actions.editImageAlt();
+          return true;
+        },
+      },
+      { id: 'deleteImage', label: 'Delete image', icon: Icons.close, run: (e) => e.chain().focus().deleteSelection().run() },
     ],
   },
 ];

@@ -25,6 +25,8 @@ export const Icons = {
   deleteColumn: 'M4 3h9v18H4z|m16 9 6 6|m22 9-6 6',
   headerRow: 'M3 3h18v18H3z|M3 9h18|M7 6h10',
   deleteTable: 'M3 3h12v12H3z|M3 9h12|M9 3v12|m15 15 6 6|m21 15-6 6',
+  image: 'M3 3h18v18H3z|M8.5 10a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z|m21 15-5-5L5 21',
+  altText: 'M4 7V4h16v3|M9 20h6|M12 4v16',
   keyboard: 'M2 6h20v12H2z|M6 10h.01|M10 10h.01|M14 10h.01|M18 10h.01|M7 14h10',
   externalLink: 'M15 3h6v6|M10 14 21 3|M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6',
   undo: 'M3 7v6h6|M21 17a9 9 0 0 0-15-6.7L3 13',

@@ -6,8 +6,8 @@
 import { getMarkRange, type Editor } from '@tiptap/core';
 import type { JSONContent } from '@tiptap/core';
 import { LINK_REL, isAllowedLinkUrl, linkHrefFromInput } from '../../document-schema/link-policy.js';
+import { showEditorDialog } from './editor-dialog.js';
 import { h, icon } from './dom.js';
-import { trapFocus } from './focus-trap.js';
 import { Icons } from './icons.js';
 import { trackRange, type Range } from './tracked-range.js';
 
@@ -109,12 +109,6 @@ export function openLinkDialog(editor: Editor): void {
     error.textContent = '';
     urlInput.removeAttribute('aria-invalid');
   });
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    if (!editor.isDestroyed) editor.commands.focus();
-  });
-  trapFocus(dialog);
-  document.body.append(dialog);
-  dialog.showModal();
+  showEditorDialog(dialog, editor);
   (textEditable && originalText === '' ? textInput : urlInput).focus();
 }

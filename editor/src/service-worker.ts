@@ -5,7 +5,10 @@
  * - `/assets/*` are content-hashed and immutable: served from the cache once seen.
  * - Page navigations go to the network first (a new deploy shows at once) and fall back to
  *   the last app shell seen; every page of the app is the same `index.html`.
- * - Nothing else is touched: the API, health and metrics, and WebSockets always go live.
+ * - A document's images (`/api/docs/<doc>/files/<sha256>`) are named by their content and
+ *   never change: served from a cache of their own once seen, so a document reopened offline
+ *   shows them too.
+ * - Nothing else is touched: the rest of the API, health and metrics, and WebSockets always go live.
  *
  * The page tells the worker which assets it loaded (see offline-shell.ts), because the lazily
  * loaded document page is not named in index.html and was fetched before the worker existed.
@@ -33,14 +36,19 @@ interface WorkerScope {
 
 const worker = self as unknown as WorkerScope;
 const CACHE = 'tandem-shell-v1';
+const FILES_CACHE = 'tandem-files-v1';
 const SHELL_KEY = '/';
 
 function isAsset(url: URL): boolean {
   return url.origin === worker.location.origin && url.pathname.startsWith('/assets/');
 }
 
-async function cacheFirst(request: Request): Promise<Response> {
-  const cache = await caches.open(CACHE);
+function isDocumentFile(url: URL): boolean {
+  return url.origin === worker.location.origin && /^\/api\/docs\/[^/]+\/files\/[0-9a-f]{64}$/.test(url.pathname);
+}
+
+async function cacheFirst(request: Request, name = CACHE): Promise<Response> {
+  const cache = await caches.open(name);
   const cached = await cache.match(request);
   if (cached) return cached;
   const response = await fetch(request);
@@ -68,7 +76,7 @@ worker.addEventListener('install', (event) => {
 
 worker.addEventListener('activate', (event) => {
   // Old shells and their assets go; a new worker starts from the current deploy.
-  const cleanup = caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))));
+  const cleanup = caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE && k !== FILES_CACHE).map((k) => caches.delete(k))));
   event.waitUntil(cleanup.then(() => worker.clients.claim()));
 });
 
@@ -86,5 +94,6 @@ worker.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (isAsset(url)) event.respondWith(cacheFirst(request));
+  else if (isDocumentFile(url)) event.respondWith(cacheFirst(request, FILES_CACHE));
   else if (request.mode === 'navigate' && url.origin === worker.location.origin) event.respondWith(networkFirstShell(request));
 });

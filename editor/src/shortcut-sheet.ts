@@ -24,7 +24,8 @@ function section(title: string, rows: HTMLTableRowElement[]): HTMLElement | null
 }
 
 export function openShortcutSheet(onClose: () => void): void {
-  const groups = COMMAND_GROUPS.map((group) =>
+  // Groups whose commands have no keys (inserting, the table and image tools) have nothing to list.
+  const groups = COMMAND_GROUPS.filter((group) => group.commands.some((c) => c.keys)).map((group) =>
     section(
       group.label,
       group.commands.flatMap((command) => (command.keys ? [h('tr', { 'data-command': command.id }, h('th', { scope: 'row' }, command.label), keysCell(command.keys))] : [])),

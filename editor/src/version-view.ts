@@ -61,7 +61,7 @@ export class VersionView {
     if (generation !== this.generation) return;
     this.editor?.destroy();
     this.sheet.replaceChildren();
-    this.editor = createVersionPreview(this.sheet, content);
+    this.editor = createVersionPreview(this.sheet, content, (src) => this.options.api.fileSrc(src));
     this.version = version;
     const authors = ` · ${describeAuthors(version.authors)}`;
     this.title.textContent = `${isLatest ? 'Current version' : 'Version'} of ${formatWhen(version.end)}${authors}`;

@@ -14,6 +14,7 @@
 import { join } from 'node:path';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import { LOG_FILE, parseRecords } from './doc-files.js';
+import { FILES_DIR, docFilesBytes } from './blob-files.js';
 import { docDirName, parseDocDirName } from './file-names.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
 import { confirmedCheckpoints, readLog } from './log-reader.js';
@@ -145,6 +146,7 @@ export class DataDirArchive implements DocArchive {
     for (const entry of entries) {
       if (entry === LOG_FILE || CHECKPOINT_RE.test(entry)) bytes += (await this.fs.sizeOf(join(doc.dir, entry))) ?? 0;
     }
+    if (entries.includes(FILES_DIR)) bytes += await docFilesBytes(this.fs, doc.dir);
     const logPath = join(doc.dir, LOG_FILE);
     const upTo = this.limit(doc.name);
     const newest = entries.filter((e) => CHECKPOINT_RE.test(e)).sort().at(-1);

@@ -106,6 +106,16 @@ export const nodeFs: StoreFs = {
   },
 };
 
+/** A directory's entries; none when it does not exist. */
+export async function readdirIfExists(fs: StoreFs, path: string): Promise<string[]> {
+  try {
+    return await fs.readdir(path);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
 export function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }

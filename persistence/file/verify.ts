@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { DataDirArchive } from './data-dir.js';
 import { LOG_FILE } from './doc-files.js';
+import { verifyDocFiles } from './blob-files.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
 import { planNameCarryOver, type NameRule } from './name-carry-over.js';
 import { readLog, type ScannedLog } from './log-reader.js';
@@ -56,6 +57,9 @@ export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: bo
     else report.errors.push(problem);
   }
   report.records = log.records.length;
+  const files = await verifyDocFiles(fs, dir);
+  report.errors.push(...files.errors);
+  report.warnings.push(...files.warnings);
 
   // Replay from the first record, comparing each checkpoint with the replay at its seq.
   const checkpoints = [];

@@ -10,6 +10,7 @@
  *   tandem_records      its history: (doc_id, seq) → server time, author, the Yjs update
  *   tandem_checkpoints  merged states at a seq (the newest few per document)
  *   tandem_servers      servers using this database, with their URL (restore goes through one)
+ *   tandem_files        the documents' files (images): (doc_id, sha256) → bytes (pg-blobs.ts)
  *
  * Never edit a migration once released: add the next one.
  */
@@ -55,6 +56,19 @@ export const MIGRATIONS: readonly Migration[] = [
         host text NOT NULL,
         started_at timestamptz NOT NULL DEFAULT now(),
         seen_at timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
+  {
+    version: 2,
+    description: 'files of documents',
+    sql: `
+      CREATE TABLE IF NOT EXISTS tandem_files (
+        doc_id bigint NOT NULL REFERENCES tandem_documents (id) ON DELETE CASCADE,
+        sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+        bytes bigint NOT NULL CHECK (bytes >= 0),
+        data bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (doc_id, sha256)
       );`,
   },
 ];

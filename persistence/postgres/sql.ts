@@ -122,11 +122,12 @@ export const DOC_NAMES = 'SELECT name FROM tandem_documents ORDER BY name';
 
 export const DOC_BY_NAME = `SELECT id, name, last_seq, ${ms('last_time')} AS last_ms FROM tandem_documents WHERE name = $1`;
 
-/** Every document with its record count, last change and bytes (updates plus checkpoints). */
+/** Every document with its record count, last change and bytes (updates, checkpoints and files). */
 /** Each document with its size and the author of its last record (a primary-key lookup). */
 export const LIST_DOCS = `
   SELECT d.id, d.name, d.last_seq, ${ms('d.last_time')} AS last_ms,
-    d.record_bytes + coalesce((SELECT sum(octet_length(c.state)) FROM tandem_checkpoints c WHERE c.doc_id = d.id), 0)::int8 AS bytes,
+    d.record_bytes + coalesce((SELECT sum(octet_length(c.state)) FROM tandem_checkpoints c WHERE c.doc_id = d.id), 0)::int8
+      + coalesce((SELECT sum(f.bytes) FROM tandem_files f WHERE f.doc_id = d.id), 0)::int8 AS bytes,
     (SELECT r.author FROM tandem_records r WHERE r.doc_id = d.id AND r.seq = d.last_seq) AS last_author
   FROM tandem_documents d ORDER BY d.name`;
 

@@ -6,6 +6,7 @@
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
  *   POST /api/docs/<name>/restore  {"at": seq|ISO}  {"restoredFrom","seq"}
  *        (Content-Type: application/json)
+ *   POST /api/docs/<name>/files, GET /api/docs/<name>/files/<sha256>   the document's images (file-routes.ts)
  *
  * Errors: 400 {"error"} for bad parameters, 404 {"error"} for an unknown document, 405 for a
  * wrong method, 415 for a body that is not of the route's type (body-type.ts). Access control runs before these routes (api-guard.ts); the list shows only
@@ -22,13 +23,14 @@ import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { apiDocName } from './api-guard.js';
 import { bodyTypeRefusal } from './body-type.js';
+import { FileRouteError, createFileRoutes, type FileHost } from './file-routes.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
-import type { RoomRegistry } from '../rooms/room-registry.js';
 
-/** What the routes need from the server: its rooms, and who may read what. */
-export interface ApiHost {
-  readonly rooms: RoomRegistry;
+/** What the routes need from the server: its rooms and files, who may read what, its public origin. */
+export interface ApiHost extends FileHost {
   canRead(request: IncomingMessage, docName: string): Promise<boolean>;
+  /** The origin the request was made to, for exported image addresses; null when unknown. */
+  publicOrigin(request: IncomingMessage): string | null;
 }
 
 /** What the routes need from the store: read access to what is durable. */
@@ -110,7 +112,9 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     sendJson(res, 200, { name, records: found.records.at(-1)?.seq ?? 0, versions });
   };
 
-  const exportAt = async (name: string, query: URLSearchParams, res: ServerResponse): Promise<void> => {
+  const files = createFileRoutes(server);
+
+  const exportAt = async (name: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const format = query.get('format') ?? 'json';
     if (!isExportFormat(format)) throw new ApiError(400, `"format" must be one of ${EXPORT_FORMATS.join(', ')}`);
     await store.flush(name);
@@ -119,7 +123,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     const seq = at === null ? (found.records.at(-1)?.seq ?? 0) : seqOf(found, at);
     const doc = await docAt(found, seq);
     try {
-      const body = await exportDoc(doc, format);
+      const body = await exportDoc(doc, format, { imageOrigin: server.publicOrigin(req) });
       const fileName = encodeURIComponent(`${name}.${FILE_EXTENSIONS[format]}`);
       res.writeHead(200, {
         'content-type': CONTENT_TYPES[format],
@@ -175,6 +179,14 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
         await listDocs(req, res);
         return true;
       }
+      const fileMatch = /^\/api\/docs\/[^/]+\/files(?:\/([^/]+))?\/?$/.exec(path);
+      if (fileMatch) {
+        const doc = apiDocName(path);
+        if (!doc) return false;
+        if (!doc.ok) throw new ApiError(400, `invalid document name: ${doc.reason}`);
+        await files(req, res, doc.name, fileMatch[1] ?? null);
+        return true;
+      }
       const match = /^\/api\/docs\/[^/]+\/(history|export|restore)$/.exec(path);
       if (!match) return false;
       const doc = apiDocName(path);
@@ -187,11 +199,11 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       } else {
         if (method !== 'GET') throw new ApiError(405, 'use GET');
         if (action === 'history') await showHistory(doc.name, url.searchParams, res);
-        else await exportAt(doc.name, url.searchParams, res);
+        else await exportAt(doc.name, url.searchParams, req, res);
       }
       return true;
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof ApiError || error instanceof FileRouteError)) throw error;
       sendJson(res, error.status, { error: error.message });
       return true;
     }

@@ -48,8 +48,10 @@ export interface RoomOptions {
   /** Wait for `store.append` before relaying (the durability promise). */
   durable: boolean;
   onStoreError(error: unknown, room: Room): void;
-  /** Largest encoded size peers' updates may grow the document to; unlimited when absent. */
+  /** Largest size (encoded content plus files) peers may grow the document to; unlimited when absent. */
   maxDocumentBytes?: number;
+  /** Bytes of a document's files, counted in its size (absent: a server that keeps no files). */
+  fileBytes?(name: string): Promise<number>;
   /** Presence changes within this interval are merged into one message (see PresenceRelay). */
   presenceIntervalMs: number;
   /** Connects a loaded room to the other nodes of a cluster; absent on a server running alone. */
@@ -101,13 +103,14 @@ export class Room {
     state: Uint8Array,
     /** Sequence number of the last record in the store when loaded. */
     readonly loadedSeq: number,
+    fileBytes: number,
   ) {
     this.doc = new Y.Doc({ gc: true });
     Y.applyUpdate(this.doc, state);
     // The loaded state is already the whole document as one update: the first joiners of a
     // freshly loaded (possibly large) document get it without an encode.
     this.fullState = { reply: encodeSyncStep2(state), since: [], sinceBytes: 0 };
-    this.sizeBudget = new DocumentSizeBudget(options.maxDocumentBytes ?? Infinity, state.byteLength);
+    this.sizeBudget = new DocumentSizeBudget(options.maxDocumentBytes ?? Infinity, state.byteLength, fileBytes);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The server is not a participant: it must not show up as a user in anyone's presence list.
     this.awareness.setLocalState(null);
@@ -116,10 +119,27 @@ export class Room {
   }
 
   static async load(name: string, options: RoomOptions): Promise<Room> {
-    const loaded = await options.store.load(name);
-    const room = new Room(name, options, loaded.state, loaded.seq);
+    const [loaded, fileBytes] = await Promise.all([options.store.load(name), options.fileBytes?.(name) ?? 0]);
+    const room = new Room(name, options, loaded.state, loaded.seq, fileBytes);
     room.link = options.link?.(room) ?? null;
     return room;
+  }
+
+  /**
+   * Counts a file about to be added to the document in its size; false (and nothing counted)
+   * when the document would grow past its limit. `releaseFile` gives back one not stored.
+   */
+  reserveFile(bytes: number): boolean {
+    return this.sizeBudget.reserveFile(bytes, () => Y.encodeStateAsUpdate(this.doc).byteLength);
+  }
+
+  releaseFile(bytes: number): void {
+    this.sizeBudget.releaseFile(bytes);
+  }
+
+  /** The size limit that `reserveFile` and peers' updates are held to (Infinity: none). */
+  get maxBytes(): number {
+    return this.sizeBudget.maxBytes;
   }
 
   get size(): number {

@@ -34,6 +34,9 @@ export const everyKindJson: JSONContent = {
       ],
     },
     { type: 'horizontalRule' },
+    { type: 'image', attrs: { src: `/api/docs/Offsite%20plan/files/${'ab'.repeat(32)}`, alt: 'Venue map', title: 'The venue' } },
+    // Written by some other client with an address that is no file of the server: its alt text shows.
+    { type: 'image', attrs: { src: 'https://tracker.example/pixel.png', alt: 'Old logo' } },
     {
       type: 'taskList',
       content: [

@@ -1,8 +1,9 @@
 /**
  * `tandem migrate` both ways: a data dir with history goes into a database and back out into
  * a new data dir, each step interrupted and run again, and the document exported at every
- * sequence number is identical everywhere, with seqs, times and authors kept. A data dir named by
- * an earlier version has its names carried over first, as `tandem serve` would.
+ * sequence number is identical everywhere, with seqs, times and authors kept, and documents'
+ * images come along. A data dir named by an earlier version has its names carried over first,
+ * as `tandem serve` would.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,10 @@ import { PostgresArchive } from '../../persistence/postgres/postgres-archive.js'
 import { migrateSchema } from '../../persistence/postgres/schema.js';
 import { docAt } from '../../persistence/replay.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
+import { png } from '../helpers/images.js';
+import { sha256Hex } from '../../persistence/blobs.js';
+import { FileBlobs } from '../../persistence/file/file-blobs.js';
+import { PostgresBlobs } from '../../persistence/postgres/pg-blobs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NAMES = ['notes', 'Team/Plan 2025', 'ü 😀'];
@@ -28,6 +33,7 @@ const dirs: string[] = [];
 let cluster: PgCluster;
 let source: string;
 const quiet = { info() {}, warn() {}, error() {} };
+const IMAGE = png(4, 3);
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-migrate-'));
@@ -55,6 +61,7 @@ async function writeSource(dir: string): Promise<void> {
     }
   }
   await store.close();
+  await new FileBlobs(dir).putBlob('notes', sha256Hex(IMAGE), IMAGE);
 }
 
 /** The document exported (JSON and text) at every seq, with each record's seq, time and author. */
@@ -170,11 +177,20 @@ describe('tandem migrate', () => {
       });
     const resumed = await run(['--from-data-dir', source, '--database-url', url]);
     expect(resumed.stdout).toContain('verified: every document matches its source');
+    expect(resumed.stdout).toContain(`copied 1 file (${IMAGE.length} bytes)`);
     expect(resumed.code).toBe(0);
+    const db = new Database(url, { logger: quiet });
+    try {
+      expect(Buffer.from((await new PostgresBlobs(db).readBlob('notes', sha256Hex(IMAGE))) ?? []).equals(IMAGE)).toBe(true);
+    } finally {
+      await db.close();
+    }
     const target = tempDir();
     const out = await run(['--database-url', url, '--to-data-dir', target]);
     expect(out.stdout).toContain('copied 120 records of 3 documents');
+    expect(out.stdout).toContain('copied 1 file (');
     expect(out.code).toBe(0);
+    expect(Buffer.from((await new FileBlobs(target).readBlob('notes', sha256Hex(IMAGE))) ?? []).equals(IMAGE)).toBe(true);
     await expectSameHistories(new DataDirArchive(source), new DataDirArchive(target));
   });
 

@@ -19,6 +19,12 @@ describe('config', () => {
     expect(resolveConfig({ port: '5000', 'data-dir': './d' }, env)).toMatchObject({ port: 5000, dataDir: './d' });
   });
 
+  it('takes image uploads up to 10 MiB by default, and another size when told', () => {
+    expect(resolveConfig({}, {}).limits.maxFileBytes).toBe(10 * 1024 * 1024);
+    expect(resolveConfig({}, { TANDEM_MAX_FILE_BYTES: '512KiB' }).limits.maxFileBytes).toBe(512 * 1024);
+    expect(resolveConfig({ 'max-file-bytes': '25MiB' }, { TANDEM_MAX_FILE_BYTES: '512KiB' }).limits.maxFileBytes).toBe(25 * 1024 * 1024);
+  });
+
   it.each([
     [{ port: '70000' }],
     [{ port: 'abc' }],
@@ -27,6 +33,8 @@ describe('config', () => {
     [{ durable: 'maybe' }],
     [{ 'max-connections': '10', 'max-connections-per-room': '11' }],
     [{ 'max-message-bytes': '8MiB', 'max-buffered-bytes': '4MiB' }],
+    [{ 'max-file-bytes': '0' }],
+    [{ 'max-file-bytes': '2GiB' }],
   ])('refuses %j with a clear error', (flags) => {
     expect(() => resolveConfig(flags, {})).toThrow(ConfigError);
   });

@@ -5,7 +5,7 @@
  * links; and a table broken by a remote change is left for its author's client to fix.
  */
 import { getSchema, type AnyExtension, type JSONContent } from '@tiptap/core';
-import { DOMSerializer, Node as PmNode, type Schema } from '@tiptap/pm/model';
+import { DOMParser, DOMSerializer, Node as PmNode, type Schema } from '@tiptap/pm/model';
 import { EditorState, type Plugin } from '@tiptap/pm/state';
 import { TableMap, tableEditing } from '@tiptap/pm/tables';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
@@ -33,7 +33,7 @@ function signature(schema: Schema): unknown {
 function liveEditorExtensions(): AnyExtension[] {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider('ws://127.0.0.1:9', 'x', doc, { connect: false, disableBc: true, WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket });
-  const actions = { openLinkDialog: () => undefined, openShortcutSheet: () => undefined, addComment: () => undefined };
+  const actions = { openLinkDialog: () => undefined, openShortcutSheet: () => undefined, addComment: () => undefined, pickImage: () => undefined, editImageAlt: () => undefined };
   return collaborativeExtensions({ doc, provider }, { name: 'A', color: '#123456' }, actions);
 }
 
@@ -73,6 +73,24 @@ describe('one schema for the editor and the exporter', () => {
       ['https://example.com/docs?a=1', '_blank', 'noopener noreferrer nofollow'],
       ['mailto:team@example.com', '_blank', 'noopener noreferrer nofollow'],
     ]);
+    // Images show only the server's own files; another address shows the alt text.
+    expect([...host.querySelectorAll('img')].map((img) => [img.getAttribute('src'), img.getAttribute('alt')])).toEqual([[`/api/docs/Offsite%20plan/files/${'ab'.repeat(32)}`, 'Venue map']]);
+    expect(host.querySelector('[data-refused-image]')?.textContent).toBe('[Old logo]');
+    void window.happyDOM.close();
+  });
+
+  it('pasted HTML brings in images of this server\'s files only', () => {
+    const window = new Window();
+    const schema = getSchema(exportExtensions);
+    const hash = 'cd'.repeat(32);
+    const host = window.document.createElement('div');
+    host.innerHTML =
+      `<p>before</p><img src="https://docs.example.com/api/docs/a/files/${hash}?token=secret" alt="ours">` +
+      '<img src="https://tracker.example/pixel.png" alt="theirs"><img src="data:image/png;base64,AAAA" alt="inline"><p>after</p>';
+    const parsed = DOMParser.fromSchema(schema).parse(host as unknown as HTMLElement);
+    const images: unknown[] = [];
+    parsed.descendants((node) => void (node.type.name === 'image' && images.push(node.attrs)));
+    expect(images).toEqual([{ src: `/api/docs/a/files/${hash}`, alt: 'ours', title: null, width: null, height: null }]);
     void window.happyDOM.close();
   });
 });

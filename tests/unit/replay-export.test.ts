@@ -126,9 +126,10 @@ describe('export formats of a known rich document', () => {
   });
 });
 
-describe('export formats of links, tables, checklists, underline, highlight, lines and alignment', () => {
+describe('export formats of links, tables, checklists, underline, highlight, lines, images and alignment', () => {
   const everyKindDoc = (): Y.Doc => docFrom(everyKindJson);
   const REL = 'target="_blank" rel="noopener noreferrer nofollow"';
+  const IMAGE = `/api/docs/Offsite%20plan/files/${'ab'.repeat(32)}`;
 
   it('html: alignment inline (no stylesheet comes with it), refused links as text', async () => {
     expect(await exportDoc(everyKindDoc(), 'html')).toBe(
@@ -136,6 +137,8 @@ describe('export formats of links, tables, checklists, underline, highlight, lin
         '<p style="text-align: right;">Please <u>read</u> the <mark>key</mark> parts, <strong><em>all</em></strong>, not <s>some</s> of <code>them</code>.<br>' +
         `<a href="https://example.com/docs?a=1" ${REL}>Docs</a>, <a href="mailto:team@example.com" ${REL}>mail us</a>, not this.</p>` +
         '<hr>' +
+        `<img src="${IMAGE}" alt="Venue map" title="The venue">` +
+        '<p data-refused-image="">[Old logo]</p>' +
         '<ul data-type="taskList">' +
         '<li data-checked="true" data-type="taskItem"><label><input type="checkbox" checked="checked"><span></span></label><div><p>Book the venue</p></div></li>' +
         '<li data-checked="false" data-type="taskItem"><label><input type="checkbox"><span></span></label><div><p>Send the invitations</p></div></li>' +
@@ -166,6 +169,10 @@ describe('export formats of links, tables, checklists, underline, highlight, lin
         '',
         '---',
         '',
+        `![Venue map](${IMAGE} "The venue")`,
+        '',
+        '[Old logo]',
+        '',
         '- [x] Book the venue',
         '- [ ] Send the invitations',
         '',
@@ -187,6 +194,14 @@ describe('export formats of links, tables, checklists, underline, highlight, lin
     );
   });
 
+  it('html and markdown write image addresses on the server\'s origin when asked', async () => {
+    const options = { imageOrigin: 'https://docs.example.com' };
+    expect(await exportDoc(everyKindDoc(), 'html', options)).toContain(`<img src="https://docs.example.com${IMAGE}" alt="Venue map" title="The venue">`);
+    expect(await exportDoc(everyKindDoc(), 'markdown', options)).toContain(`![Venue map](https://docs.example.com${IMAGE} "The venue")`);
+    // The refused one stays refused, whatever the origin.
+    expect(await exportDoc(everyKindDoc(), 'html', options)).not.toContain('tracker.example');
+  });
+
   it('text: table rows tab-separated, task items with their box', () => {
     expect(toText(everyKindDoc())).toBe(
       'Offsite plan\n\nPlease read the key parts, all, not some of them.\nDocs, mail us, not this.\n\n[x] Book the venue\n\n[ ] Send the invitations\n\nItem\tCost\nVenue\t1200\n\none\n\nfirst\n\nQuoted.\n\nx = 1\n',
@@ -196,8 +211,10 @@ describe('export formats of links, tables, checklists, underline, highlight, lin
   it('json keeps everything but refused links', () => {
     const json = toJson(everyKindDoc());
     expect(JSON.stringify(json)).not.toContain('javascript:');
-    expect(json.content?.map((n) => n.type)).toEqual(['heading', 'paragraph', 'horizontalRule', 'taskList', 'table', 'bulletList', 'orderedList', 'blockquote', 'codeBlock']);
-    expect(json.content?.[3]?.content?.map((item) => item.attrs?.['checked'])).toEqual([true, false]);
+    expect(json.content?.map((n) => n.type)).toEqual(['heading', 'paragraph', 'horizontalRule', 'image', 'image', 'taskList', 'table', 'bulletList', 'orderedList', 'blockquote', 'codeBlock']);
+    expect(json.content?.[5]?.content?.map((item) => item.attrs?.['checked'])).toEqual([true, false]);
+    // Images are kept as nodes, as stored: refused addresses too (the JSON is the document).
+    expect(json.content?.[3]).toEqual({ type: 'image', attrs: { src: IMAGE, alt: 'Venue map', title: 'The venue', width: null, height: null } });
     expect(json.content?.[1]?.attrs?.['textAlign']).toBe('right');
   });
 });
