@@ -67,8 +67,7 @@ export async function docAt(history: DocHistory, seq: number, options: { gc?: bo
   return doc;
 }
 
-/** Recorded as the author of a restore in the history log. */
-export const RESTORE_AUTHOR = 'tandem:restore';
+export { RESTORE_AUTHOR } from './author.js';
 
 const REVERT = Symbol('revert');
 

@@ -3,7 +3,7 @@
  * the y-websocket rooms.
  *
  * Join flow: upgrade → validate the name (400) → connection limits (503) → origin allow-list
- * (403) → per-address cap (429) → authorize (401/403)
+ * (403) → per-address cap (429) → authorize (401/403) → declared name, without a token's user (400)
  * → load the room, single-flight (the socket waits, so no sync is answered before the load)
  * → per-room limit (503) → WebSocket → sync step 1 and awareness.
  */
@@ -30,6 +30,7 @@ import { openAccess, type Authorize, type Principal } from './access/principal.j
 import type { Bus } from './cluster/bus.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { requestOrigin } from './access/origin-policy.js';
+import { declaredAuthorOf } from './access/declared-name.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -247,7 +248,8 @@ export class TandemServer {
     this.pendingUpgrades += 1;
     let room: Room | null = null;
     try {
-      const principal = await this.authorize(req, parsed.name);
+      const authorized = await this.authorize(req, parsed.name);
+      const principal = { ...authorized, author: authorized.author ?? declaredAuthorOf(req.url) };
       room = await this.rooms.acquire(parsed.name);
       if (room.size >= config.limits.maxConnectionsPerRoom) {
         throw new UpgradeRefusal(503, 'document is at its connection limit', { 'Retry-After': '5' });

@@ -29,6 +29,11 @@ export interface SessionOptions {
   name: string;
   serverUrl: string;
   token: string | null;
+  /**
+   * The name people chose, sent as the WebSocket URL's `name` parameter when there is no token:
+   * the server records it, marked self-declared, as the author of this connection's changes.
+   */
+  declaredName: string | null;
   storage: Storage;
   /**
    * Asked when a connection attempt fails before opening. A refused upgrade (no or bad token,
@@ -56,11 +61,11 @@ export class CollabSession {
   private lastAccessCheck = 0;
 
   constructor(options: SessionOptions) {
-    const { name, serverUrl, token, storage } = options;
+    const { name, serverUrl, token, storage, declaredName } = options;
     this.local = new IndexeddbPersistence(`tandem:${name}`, this.doc);
     this.provider = new WebsocketProvider(serverUrl, roomOf(name), this.doc, {
       connect: false,
-      params: token ? { token } : {},
+      params: token ? { token } : declaredName ? { name: declaredName } : {},
       // The server closes with 4401/4403 when the token is refused; retrying cannot help.
       shouldReconnect: (event) => !(event.code >= 4400 && event.code < 4500),
     });
@@ -92,6 +97,21 @@ export class CollabSession {
 
   get current(): SessionStatus {
     return { ...this.status };
+  }
+
+  /**
+   * A new chosen name: changes sent from now on are recorded under it. The server takes the
+   * name when a connection opens, so an open one is made again (with a token the token's
+   * user is recorded, and nothing changes).
+   */
+  declareName(declaredName: string): void {
+    const params = this.provider.params as Record<string, string>;
+    if ('token' in params || params['name'] === declaredName) return;
+    this.provider.params = { ...params, name: declaredName };
+    if (this.provider.wsconnected || this.provider.wsconnecting) {
+      this.provider.disconnect();
+      this.provider.connect();
+    }
   }
 
   onStatus(listener: (status: SessionStatus) => void): () => void {

@@ -56,6 +56,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     name,
     serverUrl: syncServerUrl(location),
     token: token?.raw ?? null,
+    declaredName: token ? null : identity.name,
     storage: localStorage,
     checkAccess: () =>
       api.history(name).then(
@@ -93,6 +94,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
         identity = next;
         saveIdentity(localStorage, next);
         editor.commands.updateUser(presenceUser(next, readOnly));
+        if (!token) session.declareName(next.name);
       },
       // Back to writing: the caret (and so the new name on it) shows again for the others.
       onClose: () => {

@@ -48,18 +48,23 @@ export function formatFull(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : full.format(date);
 }
 
-/** The server records restores and recovered content under these authors (persistence/). */
+/** The server records restores, recovered content and declared names under these (persistence/author.ts). */
 const RESTORE_AUTHOR = 'tandem:restore';
 const RECOVERY_AUTHOR = 'tandem:recovery';
+const DECLARED_PREFIX = 'tandem:name:';
 
-export type AuthorKind = { kind: 'person'; name: string } | { kind: 'restore' } | { kind: 'recovery' } | { kind: 'unknown' };
+export type AuthorKind = { kind: 'person'; name: string; declared: boolean } | { kind: 'restore' } | { kind: 'recovery' } | { kind: 'unknown' };
 
-/** A recorded author: a user id (from an access token), the server itself, or nobody known. */
+/**
+ * A recorded author: a user id (from an access token), a name someone declared on a server
+ * without tokens, the server itself, or nobody known.
+ */
 export function describeAuthor(author: string | null): AuthorKind {
   if (author === null || author === '') return { kind: 'unknown' };
   if (author === RESTORE_AUTHOR) return { kind: 'restore' };
   if (author === RECOVERY_AUTHOR) return { kind: 'recovery' };
-  return { kind: 'person', name: author };
+  if (author.startsWith(DECLARED_PREFIX)) return { kind: 'person', name: author.slice(DECLARED_PREFIX.length), declared: true };
+  return { kind: 'person', name: author, declared: false };
 }
 
 const SERVER_AUTHORS = { restore: 'Restored', recovery: 'Recovered' } as const;

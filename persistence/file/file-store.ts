@@ -37,6 +37,7 @@ import { encodeJournalEntries, type JournalEntryInput } from './journal-format.j
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
 import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
 import { describeProblem, type LogRecord } from '../record.js';
+import { RECOVERY_AUTHOR } from '../author.js';
 
 export type { StoreLogger };
 
@@ -73,8 +74,7 @@ interface JournalBatch {
   entries: number;
 }
 
-/** Author recorded for content merged back from checkpoints the log no longer backs. */
-export const RECOVERY_AUTHOR = 'tandem:recovery';
+export { RECOVERY_AUTHOR };
 
 const silent: StoreLogger = { info() {}, warn() {}, error() {} };
 
