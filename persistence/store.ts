@@ -11,7 +11,7 @@
  */
 
 export interface AppendMeta {
-  /** Who made the change, when known (from an auth token, never from a client's claim). */
+  /** Who made the change, when known: a token's user, or a name the connection declared (marked as such: author.ts). */
   author: string | null;
 }
 
