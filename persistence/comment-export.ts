@@ -116,7 +116,7 @@ function authorName(author: CommentAuthor): string {
   return author.kind === 'token' ? author.name : `${author.name} (unverified)`;
 }
 
-const escapeHtml = (text: string): string =>
+export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Markers become links to the notes, and the notes a "Comments" section at the end. */

@@ -17,7 +17,10 @@ export class Writer {
     readonly author: string | null,
     /** The characters this writer types, so a character tells who typed it. */
     readonly alphabet: string,
+    /** Yjs orders concurrent insertions by client id: a seeded test sets it, to replay exactly. */
+    clientID?: number,
   ) {
+    if (clientID !== undefined) this.doc.clientID = clientID;
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOCAL) this.outbox.push(update);
     });
