@@ -9,12 +9,13 @@ import { tokenCommand } from './commands/token.js';
 import { docsCommand } from './commands/docs.js';
 import { historyCommand } from './commands/history.js';
 import { exportCommand } from './commands/export.js';
+import { diffCommand } from './commands/diff.js';
 import { replayCommand } from './commands/replay.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
 import { migrateCommand } from './commands/migrate.js';
 
-const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, replayCommand, restoreCommand, verifyCommand, migrateCommand];
+const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, diffCommand, replayCommand, restoreCommand, verifyCommand, migrateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

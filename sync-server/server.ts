@@ -202,6 +202,11 @@ export class TandemServer {
     }
   }
 
+  /** Who `request` is for `docName`, as `authorize` says (for a request already let through). */
+  principal(request: http.IncomingMessage, docName: string): Promise<Principal> {
+    return this.authorize(request, docName);
+  }
+
   /** Stop accepting, make everything durable, close every socket with 1001. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();

@@ -4,9 +4,10 @@
  *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange,lastAuthor}]}
  *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
- *   POST /api/docs/<name>/restore  {"at": seq|ISO}  {"restoredFrom","seq"}
- *        (Content-Type: application/json)
+ *   POST /api/docs/<name>/restore  {"at": seq|ISO[, "name"]}  {"restoredFrom","seq"}
+ *        (Content-Type: application/json; recorded as the requester's: restorer.ts)
  *   POST /api/docs/<name>/files, GET /api/docs/<name>/files/<sha256>   the document's images (file-routes.ts)
+ *   GET  /api/docs/<name>/diff, /authorship         who changed what: change-routes.ts
  *
  * Errors: 400 {"error"} for bad parameters, 404 {"error"} for an unknown document, 405 for a
  * wrong method, 415 for a body that is not of the route's type (body-type.ts). Access control runs before these routes (api-guard.ts); the list shows only
@@ -22,8 +23,13 @@ import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMA
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { apiDocName } from './api-guard.js';
+import { ApiError } from './api-error.js';
 import { bodyTypeRefusal } from './body-type.js';
 import { FileRouteError, createFileRoutes, type FileHost } from './file-routes.js';
+import { restorerOf } from './restorer.js';
+import { restoreAuthor } from '../../persistence/author.js';
+import type { Principal } from '../access/principal.js';
+import { createChangeRoutes } from './change-routes.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
 
 /** What the routes need from the server: its rooms and files, who may read what, its public origin. */
@@ -31,6 +37,8 @@ export interface ApiHost extends FileHost {
   canRead(request: IncomingMessage, docName: string): Promise<boolean>;
   /** The origin the request was made to, for exported image addresses; null when unknown. */
   publicOrigin(request: IncomingMessage): string | null;
+  /** Who a request is, for a document it was allowed to reach (the API guard let it through). */
+  principal(request: IncomingMessage, docName: string): Promise<Principal>;
 }
 
 /** What the routes need from the store: read access to what is durable. */
@@ -40,15 +48,6 @@ export interface ApiStore extends DocArchive {
 
 export { RESTORE_AUTHOR };
 const MAX_BODY_BYTES = 64 * 1024;
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -78,6 +77,7 @@ function historyPoint(raw: unknown) {
 }
 
 export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler {
+  const changes = createChangeRoutes(store);
   const history = async (name: string) => {
     const found = await store.readHistory(name);
     if (!found || found.records.length === 0) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
@@ -150,6 +150,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     if (typeof body !== 'object' || body === null || !('at' in body)) throw new ApiError(400, 'the body must name the point to restore: {"at": <seq or ISO time>}');
     const at = (body as { at: unknown }).at;
     historyPoint(at); // a malformed point is a 400 before any room is loaded
+    const by = restorerOf(await server.principal(req, name), body);
     await history(name);
     const room = await server.rooms.acquire(name);
     try {
@@ -161,7 +162,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       const old = await docAt(found, restoredFrom, { gc: false });
       const update = revertUpdate(old, room.doc);
       old.destroy();
-      const appended = update ? await room.applyOwnUpdate(update, RESTORE_AUTHOR) : (found.records.at(-1)?.seq ?? 0);
+      const appended = update ? await room.applyOwnUpdate(update, restoreAuthor(by)) : (found.records.at(-1)?.seq ?? 0);
       if (appended === null) throw new ApiError(503, 'the store refused the restored content (it is shutting down)');
       sendJson(res, 200, { restoredFrom, seq: appended });
     } finally {
@@ -187,6 +188,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
         await files(req, res, doc.name, fileMatch[1] ?? null);
         return true;
       }
+      if (await changes(req, res, url)) return true;
       const match = /^\/api\/docs\/[^/]+\/(history|export|restore)$/.exec(path);
       if (!match) return false;
       const doc = apiDocName(path);

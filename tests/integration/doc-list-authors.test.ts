@@ -146,7 +146,8 @@ for (const backend of BACKENDS) {
       // Changes with no known author (an open server's, or one made before tokens were required).
       await opened.store.append('anonymous', appendTextUpdate(new Y.Doc(), 'who?'), { author: null });
 
-      const expected = { plan: 'bob', notes: 'ada', draft: RESTORE_AUTHOR, anonymous: null };
+      // A restore names who asked for it: the token's user.
+      const expected = { plan: 'bob', notes: 'ada', draft: `${RESTORE_AUTHOR}:user:bob`, anonymous: null };
       const fromApi = await listed(bobToken);
       expect(Object.fromEntries(fromApi.map((d) => [d.name, d.lastAuthor]))).toEqual(expected);
       expect(fromApi.every((d) => d.lastChange !== null && d.records > 0)).toBe(true);
@@ -167,7 +168,7 @@ for (const backend of BACKENDS) {
       expect(lines[0]).toMatch(/^NAME\s+RECORDS\s+SIZE\s+LAST CHANGE\s+BY$/);
       const byName = (name: string): string => lines.find((line) => line.startsWith(`"${name}"`)) ?? '';
       expect(byName('plan')).toMatch(/\sbob$/);
-      expect(byName('draft')).toMatch(/\standem:restore$/);
+      expect(byName('draft')).toMatch(/\standem:restore:user:bob$/);
       expect(byName('anonymous')).toMatch(/\s-$/);
     });
   });
