@@ -34,8 +34,10 @@ export default defineConfig(({ command, mode }) => ({
     outDir: fileURLToPath(new URL('../dist/editor', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    // The document page (Tiptap + Yjs) is one lazy chunk of ~644 kB (~203 kB gzip; of that,
-    // tables ~14 kB, comments ~8 kB and images ~5.6 kB: docs/document-format.md); the home page is tiny.
+    // The document page (Tiptap + Yjs) is loaded lazily, ~648 kB (~205 kB gzip; of that, tables
+    // ~14 kB, comments ~8 kB and images ~5.6 kB: docs/document-format.md) in two files — the
+    // ProseMirror core is shared with the parts the page itself loads on demand (author colours,
+    // compare: docs/authorship.md); the home page is tiny.
     chunkSizeWarningLimit: 650,
     rolldownOptions: {
       // The service worker must live at the root (its scope) under a fixed name.

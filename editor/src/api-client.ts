@@ -1,4 +1,8 @@
 /** The server's `/api` routes, as the editor uses them (contract: DESIGN.md, issue 3). */
+import type { Authorship } from '../../document-schema/diff/authorship-json.js';
+import type { DocDiff } from '../../document-schema/diff/diff-tree.js';
+
+export type { Authorship, DocDiff };
 
 export interface DocSummary {
   name: string;
@@ -80,11 +84,12 @@ export class ApiClient {
     return response.json() as Promise<unknown>;
   }
 
-  restore(name: string, at: number): Promise<{ restoredFrom: number; seq: number }> {
+  /** `requester`: the name to record the restore under, on a server without tokens (a token's user wins). */
+  restore(name: string, at: number, requester: string | null = null): Promise<{ restoredFrom: number; seq: number }> {
     return this.json(`${docPath(name)}/restore`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ at }),
+      body: JSON.stringify(requester ? { at, name: requester } : { at }),
     });
   }
 
@@ -111,6 +116,18 @@ export class ApiClient {
       headers: { 'content-type': IMAGE_TYPES.has(file.type) ? file.type : 'application/octet-stream' },
       body: file,
     });
+  }
+
+  /** What changed between two sequence numbers (0: the empty document; `to` null: now). */
+  diff(name: string, from: number, to: number | null): Promise<DocDiff> {
+    const query = new URLSearchParams({ from: String(from), format: 'json' });
+    if (to !== null) query.set('to', String(to));
+    return this.json(`${docPath(name)}/diff?${query.toString()}`);
+  }
+
+  /** Who wrote the text the document holds now, by Yjs ids. */
+  authorship(name: string): Promise<Authorship> {
+    return this.json(`${docPath(name)}/authorship`);
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {

@@ -107,7 +107,7 @@ export function lastChangeText(doc: Pick<DocSummary, 'lastChange' | 'lastAuthor'
   const who = describeAuthor(doc.lastAuthor);
   switch (who.kind) {
     case 'restore':
-      return `Restored ${when}`;
+      return who.by ? `Restored ${when} by ${who.by.name}` : `Restored ${when}`;
     case 'recovery':
       return `Recovered ${when}`;
     case 'person':

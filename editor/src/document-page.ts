@@ -40,6 +40,7 @@ import { openShortcutSheet } from './shortcut-sheet.js';
 import { showToast } from './toast.js';
 import type { AccessToken } from './token.js';
 import { createToolbar } from './toolbar.js';
+import { AuthorshipControls } from './authorship/authorship-controls.js';
 import { VersionView } from './version-view.js';
 import { countDocumentWords } from './word-count.js';
 
@@ -95,6 +96,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
         saveIdentity(localStorage, next);
         editor.commands.updateUser(presenceUser(next, readOnly));
         if (!token) session.declareName(next.name);
+        authorship.identityChanged();
       },
       // Back to writing: the caret (and so the new name on it) shows again for the others.
       onClose: () => {
@@ -105,6 +107,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   const connection = createConnectionIndicator();
   const toolbar = role === 'write' ? createToolbar(editor, actions) : null;
   const words = h('span', { 'data-testid': 'word-count' });
+  const statusbar = h('footer', { class: 'statusbar' }, words);
 
   let history: HistoryPanel | null = null;
   const historyButton = h(
@@ -117,6 +120,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     api,
     docName: name,
     canRestore: role === 'write',
+    restorerName: () => (token ? null : identity.name),
     liveSheet,
     inertDuringPreview: toolbar ? [toolbar] : [],
     onChange: (toSeq) => history?.select(toSeq),
@@ -125,6 +129,26 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       void history?.reload();
       editor.commands.focus();
     },
+    onError: (message) => showToast(message, 'error'),
+  });
+
+  const authorship = new AuthorshipControls({
+    editor,
+    doc: session.doc,
+    awareness: session.provider.awareness,
+    api,
+    docName: name,
+    storage: localStorage,
+    self: () =>
+      token?.userId
+        ? { id: `user:${token.userId}`, name: token.userId, declared: false, via: null }
+        : { id: `name:${identity.name}`, name: identity.name, declared: true, via: null },
+    selfColour: () => identity.color,
+    canvas,
+    liveSheet,
+    statusbar,
+    inertDuringCompare: toolbar ? [toolbar] : [],
+    beforeCompare: () => versions.close(),
     onError: (message) => showToast(message, 'error'),
   });
 
@@ -154,7 +178,17 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       return;
     }
     comments.close();
-    history = createHistoryPanel({ api, docName: name, onPreview: (v, latest) => void versions.open(v, latest), onClose: toggleHistory });
+    history = createHistoryPanel({
+      api,
+      docName: name,
+      onPreview: (v, latest) => {
+        // One view of the past at a time: a preview replaces a comparison.
+        authorship.closeCompare();
+        void versions.open(v, latest);
+      },
+      onCompare: (list, from) => void authorship.compare(list, from, null),
+      onClose: toggleHistory,
+    });
     workspace.append(history.element);
     historyButton.setAttribute('aria-pressed', 'true');
     void history.reload();
@@ -186,13 +220,13 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       h('h1', { class: 'doc-title__name', title: name }, name),
       h('div', { class: 'doc-title__meta' }, roleBadge(role), connection.element),
     ),
-    h('div', { class: 'topbar__actions' }, presence.element, comments.headerControl, historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
+    h('div', { class: 'topbar__actions' }, presence.element, comments.headerControl, authorship.toggle, historyButton, createExportMenu({ api, docName: name, at: () => versions.previewing, onError: (m) => showToast(m, 'error') }), share),
   );
 
   canvas.append(versions.banner, liveSheet, versions.sheet, followIndicator.element);
   root.replaceChildren(
     h('a', { class: 'skip-link', href: '#document' }, 'Skip to the document'),
-    h('div', { class: 'doc-page', 'data-testid': 'document-page' }, header, toolbar ? h('div', { class: 'toolbar-row' }, toolbar) : null, workspace, h('footer', { class: 'statusbar' }, words)),
+    h('div', { class: 'doc-page', 'data-testid': 'document-page' }, header, toolbar ? h('div', { class: 'toolbar-row' }, toolbar) : null, workspace, statusbar),
   );
   root.removeAttribute('aria-busy');
   const pageRoot = root.querySelector<HTMLElement>('.doc-page');
@@ -254,6 +288,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   window.addEventListener('pagehide', (event) => {
     if (event.persisted) return;
     comments.destroy();
+    authorship.destroy();
     session.destroy();
   });
 }

@@ -53,7 +53,12 @@ const RESTORE_AUTHOR = 'tandem:restore';
 const RECOVERY_AUTHOR = 'tandem:recovery';
 const DECLARED_PREFIX = 'tandem:name:';
 
-export type AuthorKind = { kind: 'person'; name: string; declared: boolean } | { kind: 'restore' } | { kind: 'recovery' } | { kind: 'unknown' };
+export type AuthorKind =
+  | { kind: 'person'; name: string; declared: boolean }
+  /** `by`: who asked for the restore, when the server knew (a token's user, or a name they gave). */
+  | { kind: 'restore'; by?: { name: string; declared: boolean } }
+  | { kind: 'recovery' }
+  | { kind: 'unknown' };
 
 /**
  * A recorded author: a user id (from an access token), a name someone declared on a server
@@ -62,6 +67,8 @@ export type AuthorKind = { kind: 'person'; name: string; declared: boolean } | {
 export function describeAuthor(author: string | null): AuthorKind {
   if (author === null || author === '') return { kind: 'unknown' };
   if (author === RESTORE_AUTHOR) return { kind: 'restore' };
+  if (author.startsWith(`${RESTORE_AUTHOR}:user:`)) return { kind: 'restore', by: { name: author.slice(RESTORE_AUTHOR.length + 6), declared: false } };
+  if (author.startsWith(`${RESTORE_AUTHOR}:name:`)) return { kind: 'restore', by: { name: author.slice(RESTORE_AUTHOR.length + 6), declared: true } };
   if (author === RECOVERY_AUTHOR) return { kind: 'recovery' };
   if (author.startsWith(DECLARED_PREFIX)) return { kind: 'person', name: author.slice(DECLARED_PREFIX.length), declared: true };
   return { kind: 'person', name: author, declared: false };
@@ -73,6 +80,7 @@ const SERVER_AUTHORS = { restore: 'Restored', recovery: 'Recovered' } as const;
 export function describeAuthors(authors: readonly string[]): string {
   const names = authors.map((a) => {
     const who = describeAuthor(a);
+    if (who.kind === 'restore' && who.by) return `Restored by ${who.by.name}`;
     return who.kind === 'person' ? who.name : who.kind === 'unknown' ? 'Anonymous' : SERVER_AUTHORS[who.kind];
   });
   return names.length > 0 ? names.join(', ') : 'Anonymous';

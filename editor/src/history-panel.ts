@@ -11,6 +11,8 @@ export interface HistoryPanelOptions {
   api: ApiClient;
   docName: string;
   onPreview(version: Version, isLatest: boolean): void;
+  /** Compare `from` (a sequence number) with now; `versions` (oldest first) are offered to pick others. */
+  onCompare?(versions: Version[], from: number): void;
   onClose(): void;
 }
 
@@ -79,7 +81,22 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
           h('span', { class: 'version__authors' }, authors),
           h('span', { class: 'version__meta' }, `${plural(version.records, 'edit')} · ${formatBytes(version.bytes)}`),
         );
-        return h('li', {}, button);
+        // The current version is compared with the one before it; any other with now.
+        const from = index === 0 ? version.fromSeq - 1 : version.toSeq;
+        const compare = options.onCompare
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'version__compare',
+                'data-testid': 'compare-version',
+                title: index === 0 ? 'Show what this version changed' : 'Compare this version with now',
+                onclick: () => options.onCompare?.(versions, from),
+              },
+              index === 0 ? 'Changes' : 'Compare',
+            )
+          : null;
+        return h('li', { class: 'version-row' }, button, compare);
       }),
     );
     status.textContent = versions.length === 0 ? 'No saved versions yet. Start typing: versions appear as you pause.' : '';

@@ -14,6 +14,8 @@ export interface VersionViewOptions {
   api: ApiClient;
   docName: string;
   canRestore: boolean;
+  /** The name a restore is recorded under when there is no token (null: the token's user). */
+  restorerName(): string | null;
   /** The live editor's sheet, hidden while a version is shown. */
   liveSheet: HTMLElement;
   /** Elements that must not be used during a preview (the toolbar). */
@@ -95,7 +97,7 @@ export class VersionView {
     if (!version) return;
     this.restoreButton.disabled = true;
     try {
-      await this.options.api.restore(this.options.docName, version.toSeq);
+      await this.options.api.restore(this.options.docName, version.toSeq, this.options.restorerName());
     } catch (error) {
       this.restoreButton.disabled = false;
       this.options.onError(`Restore failed: ${(error as Error).message}`);

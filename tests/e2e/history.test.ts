@@ -56,7 +56,7 @@ describe('version history', () => {
     await expect.poll(() => contentText(alice.page)).toBe('First draft by Alice.');
     expect(await alice.page.isVisible(editorSelector)).toBe(true);
     await expect.poll(() => versions.count()).toBe(3);
-    expect(await versions.nth(0).locator('.version__authors').textContent()).toBe('Restored');
+    expect(await versions.nth(0).locator('.version__authors').textContent()).toBe('Restored by alice');
 
     // A finer timeline can be asked for (versions split at shorter pauses).
     const [finer] = await Promise.all([
