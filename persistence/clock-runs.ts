@@ -26,22 +26,12 @@ export class ClockRuns {
       this.put(n, start, end, value);
       return;
     }
-    // The first run that ends after `start`: everything before it lies wholly before `start`.
-    let i = this.firstEndingAfter(start);
-    let from = start;
-    while (from < end) {
-      const runStart = i < this.starts.length ? (this.starts[i] as number) : Infinity;
-      if (from < runStart) {
-        const to = Math.min(end, runStart);
-        this.put(i, from, to, value);
-        // `put` either inserted a run at i or grew the one before it.
-        i = this.firstEndingAfter(to - 1);
-        from = to;
-        continue;
-      }
-      from = Math.max(from, this.ends[i] as number);
-      i += 1;
-    }
+    // The clocks no earlier claim took, each put where it belongs (runs merge as they are put).
+    const gaps: [number, number][] = [];
+    this.segments(start, end, (from, to, taken) => {
+      if (taken === 0) gaps.push([from, to]);
+    });
+    for (const [from, to] of gaps) this.put(this.firstEndingAfter(from), from, to, value);
   }
 
   /** The value of `clock`, or 0 when no claim took it. */

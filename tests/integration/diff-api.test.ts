@@ -5,17 +5,13 @@
  * text now, by the writers' own Yjs ids; a restore recorded as its requester's; and read
  * access as for every document route (a read-only token may diff, no token may not).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { FileStore } from '../../persistence/file/file-store.js';
 import type { Authorship } from '../../document-schema/diff/authorship-json.js';
-import { isDiffText, type DiffNode, type DocDiff } from '../../document-schema/diff/diff-tree.js';
-import { createApiRoutes } from '../../sync-server/http/api-routes.js';
+import type { DocDiff } from '../../document-schema/diff/diff-tree.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startFileApiServer, useFileApiServer } from '../helpers/file-api-server.js';
+import { diffRuns } from '../helpers/diff-runs.js';
 import { waitFor } from '../helpers/wait.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { hsKey, mint } from './auth-fixtures.js';
@@ -23,32 +19,17 @@ import { hsKey, mint } from './auth-fixtures.js';
 const NAME = 'notes/plan β';
 const enc = encodeURIComponent(NAME);
 
-let dataDir: string;
-let store: FileStore;
-let test: TestServer;
-const clients: YClient[] = [];
-
-beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'tandem-diff-api-'));
-  store = new FileStore(dataDir);
-  test = await startTestServer({ store, api: (server) => createApiRoutes(server, store) });
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
-  await test.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const api = useFileApiServer('tandem-diff-api-');
 
 async function writer(name: string): Promise<YClient> {
-  const client = yClient(test.wsUrl, NAME, { params: { name } });
-  clients.push(client);
+  const client = yClient(api.test.wsUrl, NAME, { params: { name } });
+  api.clients.push(client);
   await synced(client, 20_000);
   return client;
 }
 
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
-  const res = await fetch(`${test.httpUrl}${path}`, { headers, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${api.test.httpUrl}${path}`, { headers, signal: AbortSignal.timeout(30_000) });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
@@ -62,25 +43,13 @@ async function adaThenBob(): Promise<{ ada: YClient; bob: YClient }> {
   const p = new Y.XmlElement('paragraph');
   p.insert(0, [new Y.XmlText('Ada wrote this draft.')]);
   ada.doc.getXmlFragment('default').insert(0, [p]);
-  await waitFor(() => store.assignedSeq(NAME) === 1, 'Ada’s record', 20_000);
+  await waitFor(() => api.store.assignedSeq(NAME) === 1, 'Ada’s record', 20_000);
   const bob = await writer('Bob');
   paragraphText(bob, 0).insert(21, ' Bob agrees.');
-  await waitFor(() => store.assignedSeq(NAME) === 2, 'Bob’s record', 20_000);
+  await waitFor(() => api.store.assignedSeq(NAME) === 2, 'Bob’s record', 20_000);
   paragraphText(bob, 0).delete(14, 6);
-  await waitFor(() => store.assignedSeq(NAME) === 3, 'Bob’s deletion', 20_000);
+  await waitFor(() => api.store.assignedSeq(NAME) === 3, 'Bob’s deletion', 20_000);
   return { ada, bob };
-}
-
-function runs(diff: DocDiff): [string, string, string][] {
-  const out: [string, string, string][] = [];
-  const visit = (nodes: readonly DiffNode[]): void => {
-    for (const node of nodes) {
-      if (isDiffText(node)) out.push([node.text, node.change, diff.authors[node.by]?.name ?? '?']);
-      else visit(node.content ?? []);
-    }
-  };
-  visit(diff.doc.content);
-  return out;
 }
 
 describe('GET /api/docs/<doc>/diff', () => {
@@ -92,7 +61,7 @@ describe('GET /api/docs/<doc>/diff', () => {
     const diff = JSON.parse(res.body) as DocDiff;
     expect(diff.from.seq).toBe(1);
     expect(diff.to.seq).toBe(3);
-    expect(runs(diff)).toEqual([
+    expect(diffRuns(diff)).toEqual([
       ['Ada wrote this', 'unchanged', 'Ada'],
       [' draft', 'deleted', 'Bob'],
       ['.', 'unchanged', 'Ada'],
@@ -106,7 +75,7 @@ describe('GET /api/docs/<doc>/diff', () => {
 
     // from=0 is the empty document; a time stands for the last record at or before it.
     const all = JSON.parse((await get(`/api/docs/${enc}/diff?from=0&to=2`)).body) as DocDiff;
-    expect(runs(all)).toEqual([
+    expect(diffRuns(all)).toEqual([
       ['Ada wrote this draft.', 'inserted', 'Ada'],
       [' Bob agrees.', 'inserted', 'Bob'],
     ]);
@@ -143,7 +112,7 @@ describe('GET /api/docs/<doc>/diff', () => {
       expect([path, res.status]).toEqual([path, status]);
       expect((JSON.parse(res.body) as { error: string }).error).toMatch(error);
     }
-    const post = await fetch(`${test.httpUrl}/api/docs/${enc}/diff?from=0`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const post = await fetch(`${api.test.httpUrl}/api/docs/${enc}/diff?from=0`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(post.status).toBe(405);
   });
 });
@@ -170,7 +139,7 @@ describe('GET /api/docs/<doc>/authorship', () => {
 describe('restores', () => {
   it('are recorded as their requester’s, and their text counts as theirs', async () => {
     await adaThenBob();
-    const res = await fetch(`${test.httpUrl}/api/docs/${enc}/restore`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: 1, name: ' Carol ' }), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${api.test.httpUrl}/api/docs/${enc}/restore`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: 1, name: ' Carol ' }), signal: AbortSignal.timeout(30_000) });
     expect(res.status).toBe(200);
     const list = JSON.parse((await get('/api/docs')).body) as { docs: { lastAuthor: string }[] };
     expect(list.docs[0]?.lastAuthor).toBe('tandem:restore:name:Carol');
@@ -180,20 +149,19 @@ describe('restores', () => {
     const html = await get(`/api/docs/${enc}/diff?from=3&format=html`);
     expect(html.body).toContain('title="Restored by Carol (self-declared) · ');
 
-    const bad = await fetch(`${test.httpUrl}/api/docs/${enc}/restore`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: 1, name: 'x'.repeat(101) }) });
+    const bad = await fetch(`${api.test.httpUrl}/api/docs/${enc}/restore`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: 1, name: 'x'.repeat(101) }) });
     expect(bad.status).toBe(400);
   });
 });
 
 describe('read access', () => {
   it('a read-only token may diff and ask who wrote what; a token for other documents may not', async () => {
-    const authDir = mkdtempSync(join(tmpdir(), 'tandem-diff-auth-'));
-    const authStore = new FileStore(authDir);
     const access = createTokenAccess(hsKey);
-    const auth = await startTestServer({ store: authStore, authorize: access.authorize, authenticate: access.authenticate, api: (s) => createApiRoutes(s, authStore) });
+    const withTokens = await startFileApiServer('tandem-diff-auth-', { authorize: access.authorize, authenticate: access.authenticate });
+    const { store: authStore, test: auth } = withTokens;
     try {
       const client = yClient(auth.wsUrl, NAME, { params: { token: await mint({ sub: 'ada', docs: ['notes/*'] }) } });
-      clients.push(client);
+      api.clients.push(client);
       await synced(client, 20_000);
       client.doc.getText('t').insert(0, 'hello');
       await waitFor(() => authStore.assignedSeq(NAME) === 1, 'the record', 20_000);
@@ -210,8 +178,7 @@ describe('read access', () => {
       expect((await ask(outsider, 'diff?from=0')).status).toBe(403);
       expect((await fetch(`${auth.httpUrl}/api/docs/${enc}/diff?from=0`, { signal: AbortSignal.timeout(30_000) })).status).toBe(401);
     } finally {
-      await auth.close();
-      rmSync(authDir, { recursive: true, force: true });
+      await withTokens.close();
     }
   });
 });

@@ -2,56 +2,37 @@
  * The `/api` routes on a real server with the file store: list, history, export (now and at a
  * point), restore — which live clients see at once — and the 400/404 answers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getSchema } from '@tiptap/core';
 import { StarterKit } from '@tiptap/starter-kit';
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { toText } from '../../persistence/export-format.js';
-import { FileStore } from '../../persistence/file/file-store.js';
-import { RESTORE_AUTHOR, createApiRoutes } from '../../sync-server/http/api-routes.js';
+import { RESTORE_AUTHOR } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { useFileApiServer } from '../helpers/file-api-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const schema = getSchema([StarterKit.configure({ undoRedo: false })]);
 const NAME = 'notes/α β';
 const enc = encodeURIComponent(NAME);
 
-let dataDir: string;
-let store: FileStore;
-let test: TestServer;
-const clients: YClient[] = [];
-
-beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'tandem-api-'));
-  store = new FileStore(dataDir);
-  test = await startTestServer({ store, api: (server) => createApiRoutes(server, store) });
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
-  await test.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const api = useFileApiServer('tandem-api-');
 
 async function client(name = NAME): Promise<YClient> {
-  const c = yClient(test.wsUrl, name);
-  clients.push(c);
+  const c = yClient(api.test.wsUrl, name);
+  api.clients.push(c);
   await synced(c);
   return c;
 }
 
 async function get(path: string): Promise<{ status: number; type: string; body: string }> {
-  const res = await fetch(`${test.httpUrl}${path}`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${api.test.httpUrl}${path}`, { signal: AbortSignal.timeout(5000) });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
 async function post(path: string, body: string): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${test.httpUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${api.test.httpUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) });
   return { status: res.status, json: await res.json() };
 }
 
@@ -64,12 +45,12 @@ async function writeTwoVersions(writer: YClient): Promise<void> {
       { type: 'paragraph', content: [{ type: 'text', text: 'first ' }, { type: 'text', marks: [{ type: 'bold' }], text: 'draft' }] },
     ],
   }, writer.doc.getXmlFragment('default'));
-  await waitFor(() => store.assignedSeq(NAME) === 1, 'first record');
+  await waitFor(() => api.store.assignedSeq(NAME) === 1, 'first record');
   const p = new Y.XmlElement('paragraph');
   p.insert(0, [new Y.XmlText('more')]);
   writer.doc.getXmlFragment('default').insert(2, [p]);
-  await waitFor(() => store.assignedSeq(NAME) === 2, 'second record');
-  await store.flush();
+  await waitFor(() => api.store.assignedSeq(NAME) === 2, 'second record');
+  await api.store.flush();
 }
 
 describe('/api with the file store', () => {
@@ -97,7 +78,7 @@ describe('/api with the file store', () => {
     const json = await get(`/api/docs/${enc}/export?format=json`);
     expect(json.type).toMatch(/^application\/json/);
     expect((JSON.parse(json.body) as { content: unknown[] }).content).toHaveLength(3);
-    const yjs = await fetch(`${test.httpUrl}/api/docs/${enc}/export?format=yjs`);
+    const yjs = await fetch(`${api.test.httpUrl}/api/docs/${enc}/export?format=yjs`);
     const rebuilt = new Y.Doc();
     Y.applyUpdate(rebuilt, new Uint8Array(await yjs.arrayBuffer()));
     expect(toText(rebuilt)).toBe('Plan\n\nfirst draft\n\nmore\n');
@@ -133,7 +114,7 @@ describe('/api with the file store', () => {
     await waitFor(() => toText(watcher.doc) === 'Plan\n\nfirst draft\n', 'watcher to see the restored version');
     await waitFor(() => toText(writer.doc) === 'Plan\n\nfirst draft\n', 'writer to see the restored version');
 
-    const history = await store.readHistory(NAME);
+    const history = await api.store.readHistory(NAME);
     expect(history?.records.map((r) => r.author)).toEqual([null, null, RESTORE_AUTHOR]);
     expect((await get(`/api/docs/${enc}/export?format=text&at=2`)).body).toBe('Plan\n\nfirst draft\n\nmore\n');
     // Restoring what is already current changes nothing and adds no record.
@@ -143,9 +124,9 @@ describe('/api with the file store', () => {
   it('restores a document nobody has open; the next client gets the old content', async () => {
     const writer = await client();
     await writeTwoVersions(writer);
-    const first = (await store.readHistory(NAME))?.records[0]?.timeMs ?? 0;
+    const first = (await api.store.readHistory(NAME))?.records[0]?.timeMs ?? 0;
     writer.destroy();
-    await waitFor(() => test.server.rooms.size === 0, 'room to unload');
+    await waitFor(() => api.test.server.rooms.size === 0, 'room to unload');
 
     const at = new Date(first).toISOString();
     expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at }))).toEqual({ status: 200, json: { restoredFrom: 1, seq: 3 } });

@@ -20,6 +20,7 @@ import { withoutRefusedLinks } from '../../document-schema/link-policy.js';
 import { docSide, isDiffText, onSide, type DiffNode, type DocDiff } from '../../document-schema/diff/diff-tree.js';
 import { prng, randomInt, testSeed } from '../helpers/random.js';
 import { h, p, randomRichEdit, schema, t, writeDoc } from '../helpers/rich-edits.js';
+import { diffRuns } from '../helpers/diff-runs.js';
 import { HistoryServer, Writer } from '../helpers/writers.js';
 
 function historyOf(server: HistoryServer): DocHistory {
@@ -69,34 +70,26 @@ function stateAt(history: DocHistory, seq: number): { rich: unknown; notes: stri
   return { rich, notes };
 }
 
-/** Every text run of a diff with its change and author's name, for reading cases at a glance. */
-function runs(diff: DocDiff): [string, string, string][] {
-  const out: [string, string, string][] = [];
-  const visit = (nodes: readonly DiffNode[]): void => {
-    for (const node of nodes) {
-      if (isDiffText(node)) out.push([node.text, node.change, diff.authors[node.by]?.name ?? '?']);
-      else visit(node.content ?? []);
-    }
-  };
-  visit(diff.doc.content);
-  return out;
-}
-
 function twoWriters(): { ada: Writer; bob: Writer; server: HistoryServer } {
   const ada = new Writer('ada', '');
   const bob = new Writer(declaredAuthor('Bob'), '');
   return { ada, bob, server: new HistoryServer([ada, bob]) };
 }
 
+/** Ada writes `first` (record 1), then Bob makes it `second` (record 2), as the editor writes changes. */
+async function adaThenBob(first: JSONContent[], second: JSONContent[]): Promise<{ server: HistoryServer; diff: DocDiff }> {
+  const { ada, bob, server } = twoWriters();
+  writeDoc(ada, first);
+  server.deliverAll();
+  writeDoc(bob, second);
+  server.deliverAll();
+  return { server, diff: await diffHistory(historyOf(server), 1, 2) };
+}
+
 describe('diff: known cases', () => {
   it('an insertion, with who typed it and when', async () => {
-    const { ada, bob, server } = twoWriters();
-    writeDoc(ada, [p(t('Hello world'))]);
-    server.deliverAll();
-    writeDoc(bob, [p(t('Hello brave world'))]);
-    server.deliverAll();
-    const diff = await diffHistory(historyOf(server), 1, 2);
-    expect(runs(diff)).toEqual([
+    const { server, diff } = await adaThenBob([p(t('Hello world'))], [p(t('Hello brave world'))]);
+    expect(diffRuns(diff)).toEqual([
       ['Hello ', 'unchanged', 'ada'],
       ['brave ', 'inserted', 'Bob'],
       ['world', 'unchanged', 'ada'],
@@ -109,12 +102,8 @@ describe('diff: known cases', () => {
   });
 
   it('a deletion is the deleter’s; from 0 everything is inserted by its writer', async () => {
-    const { ada, bob, server } = twoWriters();
-    writeDoc(ada, [p(t('Keep this, drop that.'))]);
-    server.deliverAll();
-    writeDoc(bob, [p(t('Keep this.'))]);
-    server.deliverAll();
-    expect(runs(await diffHistory(historyOf(server), 1, 2))).toEqual([
+    const { server, diff } = await adaThenBob([p(t('Keep this, drop that.'))], [p(t('Keep this.'))]);
+    expect(diffRuns(diff)).toEqual([
       ['Keep this', 'unchanged', 'ada'],
       [', drop that', 'deleted', 'Bob'],
       ['.', 'unchanged', 'ada'],
@@ -122,7 +111,7 @@ describe('diff: known cases', () => {
     const whole = await diffHistory(historyOf(server), 0, 2);
     expect(whole.from).toEqual({ seq: 0, time: null });
     // What was typed and deleted between the points is in neither: Ada's text reads as one run.
-    expect(runs(whole)).toEqual([['Keep this.', 'inserted', 'ada']]);
+    expect(diffRuns(whole)).toEqual([['Keep this.', 'inserted', 'ada']]);
     expect(whole.doc.content[0]).toMatchObject({ type: 'paragraph', change: 'inserted' });
     expect(whole.summary.map((s) => [s.name, s.wordsAdded, s.wordsRemoved])).toEqual([['ada', 2, 0]]);
   });
@@ -147,7 +136,7 @@ describe('diff: known cases', () => {
       ['unchanged', 'ada'],
       ['deleted', 'Bob'],
     ]);
-    expect(runs(diff)).toEqual([
+    expect(diffRuns(diff)).toEqual([
       ['Three.', 'inserted', 'Bob'],
       ['One.', 'unchanged', 'ada'],
       ['Two.', 'unchanged', 'ada'],
@@ -157,17 +146,12 @@ describe('diff: known cases', () => {
   });
 
   it('formatting only: new marks, a heading level, a paragraph made a heading', async () => {
-    const { ada, bob, server } = twoWriters();
-    writeDoc(ada, [h(1, t('Plan')), p(t('Ship it soon.')), p(t('Notes'))]);
-    server.deliverAll();
-    writeDoc(bob, [h(2, t('Plan')), p(t('Ship '), t('it', 'bold'), t(' soon.')), h(3, t('Notes'))]);
-    server.deliverAll();
-    const diff = await diffHistory(historyOf(server), 1, 2);
+    const { server, diff } = await adaThenBob([h(1, t('Plan')), p(t('Ship it soon.')), p(t('Notes'))], [h(2, t('Plan')), p(t('Ship '), t('it', 'bold'), t(' soon.')), h(3, t('Notes'))]);
     const [title, body, notes] = diff.doc.content as [DiffNode, DiffNode, DiffNode];
     expect(title).toMatchObject({ type: 'heading', change: 'formatted', attrs: { level: 2 }, attrsBefore: { level: 1 } });
     expect(diff.authors[title.by]?.name).toBe('Bob');
     expect(notes).toMatchObject({ type: 'heading', typeBefore: 'paragraph', change: 'formatted', attrs: { level: 3 } });
-    expect(runs(diff)).toEqual([
+    expect(diffRuns(diff)).toEqual([
       ['Plan', 'unchanged', 'ada'],
       ['Ship ', 'unchanged', 'ada'],
       ['it', 'formatted', 'Bob'],
@@ -183,15 +167,11 @@ describe('diff: known cases', () => {
   });
 
   it('restored text is its restorer’s', async () => {
-    const { ada, bob, server } = twoWriters();
-    writeDoc(ada, [p(t('Original words.'))]);
-    server.deliverAll();
-    writeDoc(bob, [p(t('Replaced.'))]);
-    server.deliverAll();
+    const { server } = await adaThenBob([p(t('Original words.'))], [p(t('Replaced.'))]);
     const old = await docAt(historyOf(server), 1, { gc: false });
     server.receive(revertUpdate(old, server.doc) as Uint8Array, restoreAuthor({ user: 'carol' }));
     const diff = await diffHistory(historyOf(server), 2, 3);
-    expect(runs(diff)).toEqual([
+    expect(diffRuns(diff)).toEqual([
       ['Original words', 'inserted', 'carol'],
       ['Replaced', 'deleted', 'carol'],
       ['.', 'unchanged', 'ada'],
@@ -201,18 +181,14 @@ describe('diff: known cases', () => {
   });
 
   it('a compacted history: before the cut cannot be compared, from 0 its text has no known author', async () => {
-    const { ada, bob, server } = twoWriters();
-    writeDoc(ada, [p(t('Old text'))]);
-    server.deliverAll();
-    writeDoc(bob, [p(t('Old text, new text'))]);
-    server.deliverAll();
+    const { server } = await adaThenBob([p(t('Old text'))], [p(t('Old text, new text'))]);
     const state = Y.encodeStateAsUpdate(await docAt(historyOf(server), 1));
     const compacted: DocHistory = { name: 'doc', records: server.records.slice(1), checkpoints: [{ seq: 1, path: 'cp', load: async () => state }], problems: [] };
-    expect(runs(await diffHistory(compacted, 1, 2))).toEqual([
+    expect(diffRuns(await diffHistory(compacted, 1, 2))).toEqual([
       ['Old text', 'unchanged', ''],
       [', new text', 'inserted', 'Bob'],
     ]);
-    expect(runs(await diffHistory(compacted, 0, 2))).toEqual([
+    expect(diffRuns(await diffHistory(compacted, 0, 2))).toEqual([
       ['Old text', 'inserted', ''],
       [', new text', 'inserted', 'Bob'],
     ]);
@@ -221,12 +197,7 @@ describe('diff: known cases', () => {
   });
 
   it('renders as HTML with <ins>/<del> titled by who and when, and as wdiff-style text', async () => {
-    const { ada, bob, server } = twoWriters();
-    writeDoc(ada, [p(t('Hello world'))]);
-    server.deliverAll();
-    writeDoc(bob, [p(t('Hello brave <new> world'))]);
-    server.deliverAll();
-    const diff = await diffHistory(historyOf(server), 1, 2);
+    const { diff } = await adaThenBob([p(t('Hello world'))], [p(t('Hello brave <new> world'))]);
     const html = await diffHtml(diff);
     expect(html).toMatch(/<ins class="diff diff--inserted" data-diff="inserted" data-by="\d" title="Added by Bob \(self-declared\) · 2025-01-01 00:00 UTC">brave &lt;new&gt; <\/ins>/);
     expect(html).toContain('<li>Bob (self-declared): 2 words added</li>');
