@@ -10,6 +10,7 @@ import { killChildServers, startChildServer, type ChildServer } from './child-se
 import { PgCluster } from './pg-cluster.js';
 import { RedisServer } from './redis-server.js';
 import { memoryLogger, startTestServer, type TestServer } from './server.js';
+import { DEADLINE_MS } from './wait.js';
 
 export interface TestNode extends TestServer {
   nodeId: string;
@@ -38,14 +39,14 @@ export function startChildNode(urls: ClusterUrls, nodeId: string, extraArgs: str
 
 /** The value of a node's metric `name`, of the series whose labels include `label` (NaN when absent). */
 export async function nodeMetric(httpUrl: string, name: string, label = ''): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(DEADLINE_MS) })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
   return line ? Number(line.split(' ').at(-1)) : NaN;
 }
 
 /** A node's `/healthz`: its status code and body. */
 export async function nodeHealth(httpUrl: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(DEADLINE_MS) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

@@ -11,6 +11,7 @@ import type { TestServer } from '../helpers/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { hsKey, mint, unsignedToken } from './auth-fixtures.js';
+import { DEADLINE_MS } from '../helpers/wait.js';
 
 const ALL_DOCS = ['doc', 'team/a', 'team/b', 'secret'];
 
@@ -50,7 +51,7 @@ async function call(path: string, options: { token?: string; bearer?: string; me
   if (options.origin) headers.origin = options.origin;
   // Calls that change data must be JSON (api-cross-site.test.ts covers what else is refused).
   if (options.method !== undefined && options.method !== 'GET') headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.httpUrl}${path}${query}`, { method: options.method ?? 'GET', headers, signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`${server.httpUrl}${path}${query}`, { method: options.method ?? 'GET', headers, signal: AbortSignal.timeout(DEADLINE_MS) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -105,7 +106,7 @@ describe('/api under token access', () => {
   });
 
   it('leaves health and metrics open', async () => {
-    const health = await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) });
+    const health = await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(DEADLINE_MS) });
     expect(health.status).toBe(200);
   });
 });

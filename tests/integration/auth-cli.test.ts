@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../helpers/child-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
 import { SECRET, mint, upgradeStatus } from './auth-fixtures.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -64,7 +64,7 @@ describe('tandem token and tandem serve with auth', () => {
     expect(await upgradeStatus(`${server.wsUrl}/team/notes?token=${token}`)).toBe(101);
     expect(await upgradeStatus(`${server.wsUrl}/team/notes`)).toBe(401);
     expect(await upgradeStatus(`${server.wsUrl}/team/notes?token=${reader.stdout.trim()}`)).toBe(403);
-    const list = await fetch(`${server.httpUrl}/api/docs`, { signal: AbortSignal.timeout(5000) });
+    const list = await fetch(`${server.httpUrl}/api/docs`, { signal: AbortSignal.timeout(DEADLINE_MS) });
     expect(list.status).toBe(401);
     expect(server.output()).toContain('access tokens required');
   });

@@ -33,7 +33,7 @@ import type { RoomPeer } from '../../sync-server/rooms/room-peer.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import { memoryLogger, type LogLine } from '../helpers/server.js';
 import { synced, within, yClient, type YClient } from '../helpers/clients.js';
-import { waitFor } from '../helpers/wait.js';
+import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
 import { prng, randomInt, testSeed } from '../helpers/random.js';
 import { randomTextEdit, randomXmlEdit } from '../helpers/edits.js';
 
@@ -253,7 +253,7 @@ describe('protocol fuzzing', () => {
       // Every refusal was a typed protocol error, never an unexpected exception (1011).
       const errors = logs.filter((l) => l.level >= 50);
       expect(errors.slice(0, 3).map((l) => JSON.stringify(l)), `${errors.length} error lines, the first shown`).toEqual([]);
-      const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+      const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(DEADLINE_MS) });
       expect(health.status).toBe(200);
     }), 240_000);
 

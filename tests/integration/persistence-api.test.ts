@@ -11,7 +11,7 @@ import { toText } from '../../persistence/export-format.js';
 import { RESTORE_AUTHOR } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { useFileApiServer } from '../helpers/file-api-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
 
 const schema = getSchema([StarterKit.configure({ undoRedo: false })]);
 const NAME = 'notes/α β';
@@ -27,12 +27,12 @@ async function client(name = NAME): Promise<YClient> {
 }
 
 async function get(path: string): Promise<{ status: number; type: string; body: string }> {
-  const res = await fetch(`${api.test.httpUrl}${path}`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${api.test.httpUrl}${path}`, { signal: AbortSignal.timeout(DEADLINE_MS) });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
 async function post(path: string, body: string): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${api.test.httpUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${api.test.httpUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(DEADLINE_MS) });
   return { status: res.status, json: await res.json() };
 }
 

@@ -13,7 +13,7 @@ import { fsWithHandles } from '../helpers/wrapped-fs.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { DEADLINE_MS, sleep, waitFor } from '../helpers/wait.js';
 
 let dataDir: string | null = null;
 let test: TestServer | null = null;
@@ -44,7 +44,7 @@ function breakableFs(broken: { on: boolean }): StoreFs {
 }
 
 async function health(url: string): Promise<{ status: number; body: { status: string; store: string } }> {
-  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(DEADLINE_MS) });
   return { status: res.status, body: (await res.json()) as { status: string; store: string } };
 }
 

@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { synced, yClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
-import { waitFor } from '../helpers/wait.js';
+import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'pw-Secret-4711';
@@ -135,7 +135,7 @@ describe('a database through the command line', () => {
     await cluster.startServer();
     const server = await starting;
     running.push(server);
-    expect((await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+    expect((await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(DEADLINE_MS) })).status).toBe(200);
     expect(server.output()).toContain('database reachable');
     expect(server.output()).not.toContain(PASSWORD);
     server.process.kill('SIGTERM');

@@ -11,7 +11,7 @@ import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { DEADLINE_MS, sleep, waitFor } from '../helpers/wait.js';
 
 let cluster: PgCluster;
 let test: TestServer | null = null;
@@ -31,7 +31,7 @@ afterAll(async () => {
 const tokens = (doc: Y.Doc): Set<string> => new Set(doc.getText('text').toString().match(/<[^>]+>/g) ?? []);
 
 async function health(url: string): Promise<{ status: number; store: string }> {
-  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(DEADLINE_MS) });
   return { status: res.status, store: ((await res.json()) as { store: string }).store };
 }
 
