@@ -10,10 +10,12 @@
  *             items as `[x] …`; a document without rich text (a bare
  *             Y.Text, as other editor bindings write) shows its top-level texts instead
  *   yjs       the Yjs state as one update
+ *   docx      Word, with comment threads as Word comments (docx/docx-export.ts)
  *
- * json, html and markdown carry the document's comment threads (comment-export.ts).
+ * json, html and markdown carry the document's comment threads (comment-export.ts), docx as
+ * Word comments.
  *
- * html and markdown load their libraries on first use (they take ~0.4 s to import). Links
+ * html, markdown and docx load their libraries on first use (they take ~0.4 s to import). Links
  * whose address the schema refuses (link-policy.ts) are left out of every format but yjs.
  * Images are the document's files: html and markdown show them by address (root-relative, or
  * absolute on `imageOrigin` when given: the HTTP API passes its own), json keeps their nodes.
@@ -27,7 +29,7 @@ import { withoutRefusedLinks } from '../document-schema/link-policy.js';
 import { annotate, commentsJson, htmlWithNotes, markdownWithNotes } from './comment-export.js';
 import { sharedKinds } from './shared-types.js';
 
-export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'yjs'] as const;
+export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'yjs', 'docx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -36,9 +38,10 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   markdown: 'text/markdown; charset=utf-8',
   text: 'text/plain; charset=utf-8',
   yjs: 'application/octet-stream',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
-export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: 'json', html: 'html', markdown: 'md', text: 'txt', yjs: 'yjs' };
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: 'json', html: 'html', markdown: 'md', text: 'txt', yjs: 'yjs', docx: 'docx' };
 
 export function isExportFormat(value: unknown): value is ExportFormat {
   return typeof value === 'string' && (EXPORT_FORMATS as readonly string[]).includes(value);
@@ -99,6 +102,8 @@ export function toText(doc: Y.Doc): string {
 export interface ExportOptions {
   /** Image addresses made absolute on this origin (`https://docs.example.com`); null keeps them root-relative. */
   imageOrigin?: string | null;
+  /** The document's title, in formats that hold one (docx). */
+  title?: string;
 }
 
 /** The export schema's extensions for an image origin: a few origins per server, each built once. */
@@ -141,5 +146,9 @@ export async function exportDoc(doc: Y.Doc, format: ExportFormat, options: Expor
       return toText(doc);
     case 'yjs':
       return Y.encodeStateAsUpdate(doc);
+    case 'docx': {
+      const { toDocx } = await import('./docx/docx-export.js');
+      return toDocx({ title: options.title ?? 'Document', pmDoc: proseMirrorDoc(doc), threads: commentsJson(doc, schema) });
+    }
   }
 }

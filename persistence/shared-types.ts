@@ -54,3 +54,11 @@ export function sharedType(doc: Y.Doc, name: string, kind: SharedKind): Y.Text |
       return doc.getArray(name);
   }
 }
+
+/** Whether the document holds anything: content in any of its shared types. */
+export function hasContent(doc: Y.Doc): boolean {
+  for (const type of doc.share.values()) {
+    if (type._start !== null || type._map.size > 0) return true;
+  }
+  return false;
+}

@@ -26,9 +26,11 @@
  */
 import { join, resolve as resolvePath } from 'node:path';
 import type { DocArchive, DocSummary } from '../archive.js';
+import { TrashError, nameTakenMessage, type DocTrash, type TrashedDoc } from '../trash.js';
 import { CheckpointQueue } from './checkpoint-writer.js';
 import { DataDirArchive, type FileDocHistory } from './data-dir.js';
 import { openDocFiles } from './doc-files.js';
+import { FileTrash } from './file-trash.js';
 import { DocLog } from './doc-log.js';
 import { orphanContent, stateOf } from './doc-state.js';
 import { checkStorableName } from './file-names.js';
@@ -84,7 +86,10 @@ interface Failure {
   timer: NodeJS.Timeout | null;
 }
 
-export class FileStore implements Store, DocArchive {
+/** Attempts at emptying the journal of a document's records before it is moved (see `retire`). */
+const RETIRE_ATTEMPTS = 200;
+
+export class FileStore implements Store, DocArchive, DocTrash {
   readonly dataDir: string;
   readonly archive: DataDirArchive;
   private readonly fs: StoreFs;
@@ -112,6 +117,9 @@ export class FileStore implements Store, DocArchive {
   private copying: Promise<void> | null = null;
   /** Startup: content of orphaned checkpoints, merged after the journal's records. */
   private readonly orphanRecords = new Map<DocLog, Uint8Array>();
+  private readonly trash: FileTrash;
+  /** Trash operations run one at a time (a purge must never see a delete half done). */
+  private trashTurn: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, options: FileStoreOptions = {}) {
     this.dataDir = resolvePath(dataDir);
@@ -138,6 +146,7 @@ export class FileStore implements Store, DocArchive {
       failed: (log, error) => this.logger.warn({ path: log.dir, err: errorMessage(error) }, 'checkpoint failed; loading replays more of the log until the next one'),
     });
     this.archive = new DataDirArchive(this.dataDir, this.fs, (name) => this.logs.get(name)?.end, { journal: false });
+    this.trash = new FileTrash(this.dataDir, this.fs);
     this.sweep = setInterval(() => this.closeIdle(), Math.max(10, this.options.idleMs / 2));
     this.sweep.unref();
   }
@@ -254,6 +263,75 @@ export class FileStore implements Store, DocArchive {
     const log = this.logs.get(name);
     if (log && log.unwrittenCount > 0) await this.copyLog(log);
     return this.archive.readHistory(name);
+  }
+
+  trashDoc(name: string, deletedBy: string | null, nowMs: number): Promise<TrashedDoc | null> {
+    return this.inTrashTurn(async () => {
+      await this.retire(name);
+      return this.trash.moveIn(name, deletedBy, nowMs);
+    });
+  }
+
+  listTrash(): Promise<TrashedDoc[]> {
+    return this.trash.list();
+  }
+
+  restoreDoc(id: string, as?: string): Promise<TrashedDoc> {
+    return this.inTrashTurn(async () => {
+      const found = (await this.trash.list()).find((doc) => doc.id === id);
+      const target = as ?? found?.name;
+      const open = target === undefined ? undefined : this.logs.get(target);
+      if (target !== undefined && open) {
+        // Open with records: taken. Open without (someone looked at an empty page): let go of it.
+        if (open.seq > 0) throw new TrashError('name-taken', nameTakenMessage(target));
+        await this.retire(target);
+      }
+      return this.trash.restore(id, as);
+    });
+  }
+
+  purgeTrash(beforeMs: number): Promise<TrashedDoc[]> {
+    return this.inTrashTurn(() => this.trash.purge(beforeMs));
+  }
+
+  private inTrashTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.trashTurn.then(async () => {
+      if (this.closing) throw new Error('store is closed');
+      await this.ready();
+      return work();
+    });
+    this.trashTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
+   * Lets go of a document nobody writes to any more, before its directory moves: its records
+   * made durable and copied into its log, the log closed, and no journal segment left that
+   * holds any of them — recovery would otherwise copy them into a document of that name again.
+   * Throws `TrashError('busy')` when the disk refuses.
+   */
+  private async retire(name: string): Promise<void> {
+    const log = this.logs.get(name) ?? (await this.opening.get(name)?.catch(() => undefined));
+    if (log) {
+      await log.drained();
+      if (log.unwrittenCount > 0) await this.copyLog(log);
+      if (log.unwrittenCount > 0 || this.failures.has(log)) throw new TrashError('busy', `cannot write ${log.logPath} (${this.failures.get(log)?.error ?? 'copy failed'}); try again`);
+      while (log.checkpointing) await log.checkpointing;
+      this.logs.delete(name);
+      this.dirty.delete(log);
+      this.uncopied.delete(log);
+      await log.close();
+    }
+    const journal = this.journal;
+    if (!journal) return;
+    // Every record of the document is in this segment or an earlier one.
+    const upTo = journal.currentSegment;
+    for (let attempt = 0; journal.holdsUpTo(upTo); attempt += 1) {
+      if (attempt >= RETIRE_ATTEMPTS) throw new TrashError('busy', `the journal in ${join(this.dataDir, JOURNAL_DIR)} still holds records not copied into their logs; try again`);
+      await this.copying;
+      await this.copyOut();
+      if (journal.holdsUpTo(upTo)) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   private enqueue(log: DocLog, update: Uint8Array, author: string | null, timeMs: number): Promise<number> {

@@ -202,6 +202,16 @@ export class JournalWriter {
     return true;
   }
 
+  /** Whether entries of segment `number` or of one before it are still here (current or sealed, not yet deleted). */
+  holdsUpTo(number: number): boolean {
+    return (this.current.segment <= number && this.current.entries > 0) || [...this.sealed.keys()].some((segment) => segment <= number);
+  }
+
+  /** The segment being written to now. */
+  get currentSegment(): number {
+    return this.current.segment;
+  }
+
   /** Sealed segments and how many entries each holds. */
   sealedSegments(): { segment: number; entries: number }[] {
     return [...this.sealed.values()].map((s) => ({ segment: s.segment, entries: s.entries }));

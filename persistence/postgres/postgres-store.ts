@@ -18,11 +18,13 @@
 import * as Y from 'yjs';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import type { AppendMeta, LoadedDoc, SeqUpdate, SharedLog, Store, StoreHealth, StoreLogger } from '../store.js';
+import type { DocTrash, TrashedDoc } from '../trash.js';
 import { CheckpointQueue } from './checkpoints.js';
 import { CommitHealth } from './commit-health.js';
 import { Database } from './database.js';
 import { commitBatch, settleCommit, type BatchDoc, type QueuedRecord, type UncertainCommit } from './group-commit.js';
 import { PostgresArchive } from './postgres-archive.js';
+import { PostgresTrash } from './postgres-trash.js';
 import { migrateSchema } from './schema.js';
 import { LAST_SEQS, LOAD_HEAD, UPDATES_AFTER_BY_NAME, UPDATES_BETWEEN } from './sql.js';
 
@@ -64,9 +66,10 @@ interface DocEntry {
 
 const silent: StoreLogger = { info() {}, warn() {}, error() {} };
 
-export class PostgresStore implements Store, DocArchive, SharedLog {
+export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
   readonly db: Database;
   readonly archive: PostgresArchive;
+  private readonly trash: PostgresTrash;
   private readonly logger: StoreLogger;
   private readonly options: Required<Omit<PostgresStoreOptions, 'logger' | 'poolSize' | 'timeoutMs'>>;
   private readonly docs = new Map<string, DocEntry>();
@@ -85,6 +88,7 @@ export class PostgresStore implements Store, DocArchive, SharedLog {
     this.logger = options.logger ?? silent;
     this.db = new Database(url, { logger: this.logger, poolSize: options.poolSize, timeoutMs: options.timeoutMs });
     this.archive = new PostgresArchive(this.db);
+    this.trash = new PostgresTrash(this.db);
     this.options = {
       checkpointEvery: options.checkpointEvery ?? 1000,
       checkpointBytes: options.checkpointBytes ?? 4 * 1024 * 1024,
@@ -221,6 +225,36 @@ export class PostgresStore implements Store, DocArchive, SharedLog {
 
   readHistory(name: string): Promise<DocHistory | null> {
     return this.archive.readHistory(name);
+  }
+
+  /** Moves a document nobody writes to any more to the trash, once its records are committed. */
+  async trashDoc(name: string, deletedBy: string | null, nowMs: number): Promise<TrashedDoc | null> {
+    await this.ready();
+    const entry = this.docs.get(name);
+    if (entry) {
+      await this.drained(entry);
+      await this.checkpoints.idle();
+      // What is known of it here belongs to the deleted document, not to a new one of that name.
+      this.docs.delete(name);
+    }
+    return this.trash.moveIn(name, deletedBy, nowMs);
+  }
+
+  async listTrash(): Promise<TrashedDoc[]> {
+    await this.ready();
+    return this.trash.list();
+  }
+
+  async restoreDoc(id: string, as?: string): Promise<TrashedDoc> {
+    await this.ready();
+    const restored = await this.trash.restore(id, as);
+    this.docs.delete(restored.name);
+    return restored;
+  }
+
+  async purgeTrash(beforeMs: number): Promise<TrashedDoc[]> {
+    await this.ready();
+    return this.trash.purge(beforeMs);
   }
 
   /** Records appended and not yet committed, across documents. */

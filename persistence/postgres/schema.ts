@@ -12,6 +12,10 @@
  *   tandem_servers      servers using this database, with their URL (restore goes through one)
  *   tandem_files        the documents' files (images): (doc_id, sha256) → bytes (pg-blobs.ts)
  *
+ * Version 3: the trash. A deleted document's row stays, with `deleted_at`, `deleted_by` and its
+ * name in `deleted_name`, under a name no document can have (sql.ts), so a new document may
+ * take the deleted one's name.
+ *
  * Never edit a migration once released: add the next one.
  */
 import type pg from 'pg';
@@ -70,6 +74,13 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (doc_id, sha256)
       );`,
+  },
+  {
+    version: 3,
+    description: 'the trash: deleted documents kept until purged',
+    sql: `
+      ALTER TABLE tandem_documents ADD COLUMN deleted_at timestamptz, ADD COLUMN deleted_by text, ADD COLUMN deleted_name text;
+      CREATE INDEX tandem_documents_trash ON tandem_documents (deleted_at) WHERE deleted_at IS NOT NULL;`,
   },
 ];
 

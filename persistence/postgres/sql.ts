@@ -118,7 +118,7 @@ export const RECORDS_BETWEEN = `
   SELECT seq, ${ms('recorded_at')} AS time_ms, author, yjs_update FROM tandem_records
   WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`;
 
-export const DOC_NAMES = 'SELECT name FROM tandem_documents ORDER BY name';
+export const DOC_NAMES = 'SELECT name FROM tandem_documents WHERE deleted_at IS NULL ORDER BY name';
 
 export const DOC_BY_NAME = `SELECT id, name, last_seq, ${ms('last_time')} AS last_ms FROM tandem_documents WHERE name = $1`;
 
@@ -129,7 +129,7 @@ export const LIST_DOCS = `
     d.record_bytes + coalesce((SELECT sum(octet_length(c.state)) FROM tandem_checkpoints c WHERE c.doc_id = d.id), 0)::int8
       + coalesce((SELECT sum(f.bytes) FROM tandem_files f WHERE f.doc_id = d.id), 0)::int8 AS bytes,
     (SELECT r.author FROM tandem_records r WHERE r.doc_id = d.id AND r.seq = d.last_seq) AS last_author
-  FROM tandem_documents d ORDER BY d.name`;
+  FROM tandem_documents d WHERE d.deleted_at IS NULL ORDER BY d.name`;
 
 export const CHECKPOINT_SEQS = 'SELECT seq FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq DESC';
 export const CHECKPOINT_STATE = 'SELECT state FROM tandem_checkpoints WHERE doc_id = $1 AND seq = $2';
@@ -151,6 +151,38 @@ export const INSERT_CHECKPOINT = `
 export const PRUNE_CHECKPOINTS = `
   DELETE FROM tandem_checkpoints WHERE doc_id = $1 AND seq < (
     SELECT seq FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq DESC OFFSET $2 - 1 LIMIT 1)`;
+
+/**
+ * The trash (postgres-trash.ts). A deleted document's row keeps its id, records and
+ * checkpoints; its name moves to `deleted_name` and `name` becomes `\x01trash:<id>`, which no
+ * document name can be (names hold no control characters). So the name is free for a new
+ * document, every query by name finds only live documents, and servers of an earlier version
+ * sharing the database go on working.
+ */
+const TRASHED_COLUMNS = `d.id::text AS id, coalesce(d.deleted_name, d.name) AS name, ${ms('d.deleted_at')} AS deleted_ms, d.deleted_by,
+    d.last_seq, ${ms('d.last_time')} AS last_ms,
+    d.record_bytes + coalesce((SELECT sum(octet_length(c.state)) FROM tandem_checkpoints c WHERE c.doc_id = d.id), 0)::int8 AS bytes`;
+/** $1 name, $2 time (ms), $3 who. */
+export const TRASH_DOC = `
+  UPDATE tandem_documents d SET deleted_at = ${ts('$2::int8')}, deleted_by = $3, deleted_name = d.name, name = chr(1) || 'trash:' || d.id::text
+  WHERE d.name = $1 AND d.deleted_at IS NULL
+  RETURNING ${TRASHED_COLUMNS}`;
+export const LIST_TRASH = `SELECT ${TRASHED_COLUMNS} FROM tandem_documents d WHERE d.deleted_at IS NOT NULL ORDER BY d.deleted_at DESC`;
+/** $1 id, $2 the name it is restored under (a live document with that name: unique violation). */
+export const RESTORE_DOC = `
+  UPDATE tandem_documents d SET deleted_at = NULL, deleted_by = NULL, deleted_name = NULL, name = $2
+  WHERE d.id = $1::int8 AND d.deleted_at IS NOT NULL
+  RETURNING ${TRASHED_COLUMNS}`;
+/** Documents trashed before $1 (ms), oldest first. */
+export const TRASHED_BEFORE = `SELECT ${TRASHED_COLUMNS} FROM tandem_documents d WHERE d.deleted_at < ${ts('$1::int8')} ORDER BY d.deleted_at`;
+/** Locks a document trashed before $2 (ms) for its purge (none: restored, or purged, meanwhile). $1 id. */
+export const LOCK_TRASHED = `SELECT id FROM tandem_documents WHERE id = $1::int8 AND deleted_at < ${ts('$2::int8')} FOR UPDATE`;
+/** Deletes one trashed document's rows, records and checkpoints first. $1 id. */
+export const PURGE_DOC = [
+  'DELETE FROM tandem_checkpoints WHERE doc_id = $1::int8',
+  'DELETE FROM tandem_records WHERE doc_id = $1::int8',
+  'DELETE FROM tandem_documents WHERE id = $1::int8 AND deleted_at IS NOT NULL',
+];
 
 /** Servers using the database (`restore` finds a live one here). */
 export const REGISTER_SERVER = 'INSERT INTO tandem_servers (id, url, pid, host) VALUES ($1, $2, $3, $4)';
