@@ -5,8 +5,13 @@
  */
 import type { DocArchive, DocHistory } from '../persistence/archive.js';
 import { DataDirArchive } from '../persistence/file/data-dir.js';
+import { FileTrash } from '../persistence/file/file-trash.js';
+import { nodeFs } from '../persistence/file/store-fs.js';
+import { PostgresTrash } from '../persistence/postgres/postgres-trash.js';
+import type { TrashedDoc } from '../persistence/trash.js';
 import { Database } from '../persistence/postgres/database.js';
 import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
+import { migrateSchema } from '../persistence/postgres/schema.js';
 import { describeProblem, type StoreProblem } from '../persistence/record.js';
 import { DEFAULT_CONFIG, parseDatabaseUrl } from '../sync-server/config.js';
 import { CommandError, UsageError } from './command.js';
@@ -42,12 +47,19 @@ export function storeFrom(values: { 'data-dir'?: string; 'database-url'?: string
 
 const quiet = { info() {}, warn() {}, error() {} };
 
-/** A database with Tandem's tables, for the commands; rejects with a `CommandError` otherwise. */
+/**
+ * A database with Tandem's tables, brought up to this version's schema as `tandem serve` would
+ * (a newer version's additions are ones earlier servers keep working with), for the commands;
+ * rejects with a `CommandError` otherwise.
+ */
 export async function openDatabase(url: string): Promise<Database> {
   const db = new Database(url, { logger: quiet, poolSize: 2 });
   try {
     const { rows } = await db.pool.query<{ found: string | null }>("SELECT to_regclass('tandem_documents')::text AS found");
     if (!rows[0]?.found) throw new CommandError(`${db.label} holds no Tandem documents (no tandem_documents table): start tandem serve with it, or tandem migrate into it`);
+    await db.withClient((client) => migrateSchema(client)).catch((error: unknown) => {
+      throw new CommandError(`cannot use the database ${db.label}: ${db.describe(error)}`);
+    });
     return db;
   } catch (error) {
     await db.close();
@@ -62,16 +74,20 @@ export interface OpenedArchive {
   where: string;
   /** Things that are not documents (data dir only). */
   problems(): Promise<StoreProblem[]>;
+  /** Deleted documents in the trash, most recently deleted first. */
+  trash(): Promise<TrashedDoc[]>;
   close(): Promise<void>;
 }
 
 export async function openArchive(choice: StoreChoice): Promise<OpenedArchive> {
   if (choice.kind === 'data-dir') {
     const archive = new DataDirArchive(choice.dataDir);
-    return { archive, where: archive.dataDir, problems: async () => (await archive.listDocDirs()).problems, close: async () => undefined };
+    const trash = new FileTrash(archive.dataDir, nodeFs);
+    return { archive, where: archive.dataDir, problems: async () => (await archive.listDocDirs()).problems, trash: () => trash.list(), close: async () => undefined };
   }
   const db = await openDatabase(choice.url);
-  return { archive: new PostgresArchive(db), where: db.label, problems: async () => [], close: () => db.close() };
+  const trash = new PostgresTrash(db);
+  return { archive: new PostgresArchive(db), where: db.label, problems: async () => [], trash: () => trash.list(), close: () => db.close() };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { SharedLog, Store } from '../persistence/store.js';
 import type { BlobStore } from '../persistence/blobs.js';
 import { FileBlobs } from '../persistence/file/file-blobs.js';
 import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
+import type { DocTrash } from '../persistence/trash.js';
 import { DataDirLock, DataDirLockedError } from '../persistence/file/data-dir-lock.js';
 import { FileStore } from '../persistence/file/file-store.js';
 import { carryOverNames, type NameRefusal } from '../persistence/file/name-carry-over.js';
@@ -26,7 +27,7 @@ export class StoreStartError extends Error {
 }
 
 export interface ServeStore {
-  store: Store & ApiStore;
+  store: Store & ApiStore & DocTrash;
   /** The store as the nodes of a cluster share it (PostgreSQL); null for a data dir. */
   sharedLog: SharedLog | null;
   /** Documents' files, in the same data dir or database. */

@@ -14,8 +14,14 @@ import { replayCommand } from './commands/replay.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
 import { migrateCommand } from './commands/migrate.js';
+import { importCommand } from './commands/import.js';
+import { deleteCommand } from './commands/delete.js';
+import { undeleteCommand } from './commands/undelete.js';
 
-const commands: Command[] = [serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, diffCommand, replayCommand, restoreCommand, verifyCommand, migrateCommand];
+const commands: Command[] = [
+  serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, diffCommand, importCommand, replayCommand, restoreCommand,
+  deleteCommand, undeleteCommand, verifyCommand, migrateCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

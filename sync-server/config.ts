@@ -73,6 +73,10 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Origins allowed to show the editor in a frame; empty = none (X-Frame-Options: DENY). */
   frameAncestors: readonly string[];
+  /** Deleted documents stay in the trash, restorable, this many days; then they are purged. */
+  trashDays: number;
+  /** Largest file `POST /api/docs/<doc>/import` accepts (Markdown, HTML, Word). */
+  maxImportBytes: number;
   limits: Limits;
 }
 
@@ -102,6 +106,8 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   allowedOrigins: Object.freeze([]),
   trustProxy: false,
   frameAncestors: Object.freeze([]),
+  trashDays: 30,
+  maxImportBytes: 20 * MiB,
   limits: Object.freeze({
     maxMessageBytes: 4 * MiB,
     maxBufferedBytes: 16 * MiB,
@@ -268,6 +274,10 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: bytes(1024, 4096 * MiB), get: (c) => c.limits.maxDocumentBytes, set: (c, v) => { c.limits.maxDocumentBytes = v; } }),
   option({ flag: 'max-file-bytes', env: 'TANDEM_MAX_FILE_BYTES', description: 'Largest image one upload may add to a document; a larger one gets HTTP 413',
     parse: bytes(1, 1024 * MiB), get: (c) => c.limits.maxFileBytes, set: (c, v) => { c.limits.maxFileBytes = v; } }),
+  option({ flag: 'trash-days', env: 'TANDEM_TRASH_DAYS', description: 'Deleted documents stay in the trash, restorable, this many days; then they are deleted for good',
+    parse: integer(1, 36_500), get: (c) => c.trashDays, set: (c, v) => { c.trashDays = v; } }),
+  option({ flag: 'max-import-bytes', env: 'TANDEM_MAX_IMPORT_BYTES', description: 'Largest file a new document can be imported from (Markdown, HTML, Word); larger gets HTTP 413',
+    parse: bytes(1024, 1024 * MiB), get: (c) => c.maxImportBytes, set: (c, v) => { c.maxImportBytes = v; } }),
   option({ flag: 'auth-secret', env: 'TANDEM_AUTH_SECRET', description: 'HS256 secret: every upgrade and /api call then needs a token',
     parse: text, get: (c) => c.authSecret, set: (c, v) => { c.authSecret = v; } }),
   option({ flag: 'auth-secret-file', env: 'TANDEM_AUTH_SECRET_FILE', description: 'File holding the HS256 secret (keeps it out of ps and the environment)',

@@ -30,9 +30,13 @@ export const CloseCode = {
   policyViolation: 1008,
   messageTooBig: 1009,
   internalError: 1011,
+  /** The document was replaced (restored from the trash into its name): reconnect to get it. */
+  serviceRestart: 1012,
   tryAgainLater: 1013,
   unauthorized: 4401,
   forbidden: 4403,
+  /** The document was moved to the trash; not retried (a new document of that name is another one). */
+  documentDeleted: 4410,
   /** The document would grow past its size limit; 44xx tells y-websocket not to retry. */
   documentTooLarge: 4413,
 } as const;

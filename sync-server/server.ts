@@ -14,13 +14,16 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { SharedLog, Store } from '../persistence/store.js';
 import type { BlobStore } from '../persistence/blobs.js';
+import type { DocArchive } from '../persistence/archive.js';
+import type { DocTrash } from '../persistence/trash.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionSettings } from './rooms/connection.js';
 import { docNameFromRequestUrl } from './doc-name.js';
 import { createHttpHandler, type RouteHandler } from './http/http-routes.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { CloseCode } from './protocol.js';
-import { RoomRegistry } from './rooms/room-registry.js';
+import { RoomRegistry, type Closure } from './rooms/room-registry.js';
+import { TrashService } from './trash-service.js';
 import type { Room } from './rooms/room.js';
 import { UpgradeRefusal, refuseUpgrade } from './http/upgrade.js';
 import { Admission } from './access/admission.js';
@@ -54,6 +57,10 @@ export interface TandemServerOptions {
   cluster?: { nodeId: string; bus: Bus; log: SharedLog };
   /** Where documents' files (images) are kept: the store's own (absent: uploads are refused). */
   blobs?: BlobStore;
+  /** The store's trash: documents can then be deleted and restored (trash-service.ts). */
+  trash?: DocTrash & DocArchive;
+  /** The clock deletions are dated by and the trash purged by (default `Date.now`). */
+  now?: () => number;
 }
 
 export class TandemServer {
@@ -63,6 +70,8 @@ export class TandemServer {
   /** This server as a node of a cluster; null when it runs alone. */
   readonly cluster: ClusterNode | null;
   readonly blobs: BlobStore | null;
+  /** Deleting, restoring and purging documents; null when the store has no trash. */
+  readonly trash: TrashService | null;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   /** Upgrades accepted but not yet connected; they count toward the connection limit. */
@@ -100,6 +109,9 @@ export class TandemServer {
       },
       (name, error) => logger.error({ room: name, err: (error as Error).message }, 'room unload failed to flush'),
     );
+    this.trash = options.trash
+      ? new TrashService(this, options.trash, { trashDays: config.trashDays, now: options.now ?? Date.now, logger })
+      : null;
     this.connectionSettings = {
       maxBufferedBytes: config.limits.maxBufferedBytes,
       metrics: this.metrics,
@@ -164,6 +176,7 @@ export class TandemServer {
       for (const connection of server.connections) connection.heartbeat();
     }, options.config.heartbeatMs);
     server.heartbeat.unref();
+    server.trash?.start();
     return server;
   }
 
@@ -207,6 +220,22 @@ export class TandemServer {
     return this.authorize(request, docName);
   }
 
+  /** The limits on imported files and the documents they make. */
+  get importLimits(): { maxImportBytes: number; maxDocumentBytes: number } {
+    return { maxImportBytes: this.options.config.maxImportBytes, maxDocumentBytes: this.options.config.limits.maxDocumentBytes };
+  }
+
+  /** Closes every connection to document `name` (deleted, or replaced); returns how many. */
+  closeConnections(name: string, closure: Closure): number {
+    let closed = 0;
+    for (const connection of [...this.connections]) {
+      if (connection.room.name !== name) continue;
+      connection.close(closure.code, closure.reason);
+      closed += 1;
+    }
+    return closed;
+  }
+
   /** Stop accepting, make everything durable, close every socket with 1001. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -216,6 +245,7 @@ export class TandemServer {
   private async shutdown(): Promise<void> {
     const { store, logger } = this.options;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.trash?.stop();
     const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
     for (const room of await this.rooms.loadedRooms()) await room.whenDurable();
     await store.flush();
@@ -282,6 +312,13 @@ export class TandemServer {
   }
 
   private connect(ws: WebSocket, room: Room, principal: Principal, remoteAddress: string): void {
+    // The document was deleted (or is being replaced) while this connection was joining.
+    const closed = this.rooms.closedReason(room.name);
+    if (closed) {
+      ws.close(closed.code, closed.reason);
+      this.rooms.release(room);
+      return;
+    }
     const readOnly = principal.readOnly ?? false;
     // The room ignores a viewer's updates; a commenter's reach it through the comment check.
     const viewer = readOnly && !principal.mayComment;

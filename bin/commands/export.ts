@@ -18,6 +18,8 @@ function help(): string {
     '  markdown  Markdown: GFM tables and task lists, <u> and <mark> for underline and highlight',
     '  text      plain text, a blank line between blocks, table rows as tab-separated lines',
     '  yjs       the Yjs state as one binary update (for Y.applyUpdate)',
+    '  docx      Word: headings, lists, checklists, tables, links, quotes, code; comment threads',
+    '            as Word comments (use --out: it is a binary file)',
     'HTML and Markdown carry comment threads as notes at the end, marked in the text.',
     '',
     'Options:',
@@ -29,7 +31,7 @@ function help(): string {
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'Export a document (now or at a point in its history) as JSON, HTML, Markdown, text or Yjs',
+  summary: 'Export a document (now or at a point in its history) as JSON, HTML, Markdown, text, Yjs or Word',
   help,
   async run(argv, env) {
     const { values, positionals } = parseArgs({
@@ -50,7 +52,7 @@ export const exportCommand: Command = {
         throw error;
       }
       const doc = await docAt(history, seq);
-      const body = await exportDoc(doc, format);
+      const body = await exportDoc(doc, format, { title: name });
       doc.destroy();
       if (values.out) {
         await writeFile(values.out, body);

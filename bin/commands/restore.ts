@@ -1,16 +1,13 @@
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { DataDirLock, DataDirLockedError, readLiveLock } from '../../persistence/file/data-dir-lock.js';
 import type { DocArchive } from '../../persistence/archive.js';
-import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
-import { liveServers } from '../../persistence/postgres/server-registry.js';
 import type { Store } from '../../persistence/store.js';
-import { FileStore } from '../../persistence/file/file-store.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { cleanRestorerName, MAX_RESTORER_NAME, restoreAuthor } from '../../persistence/author.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
+import { STORE_HELP, STORE_OPTIONS, storeFrom } from '../data-dir-option.js';
+import { TOKEN_HELP, callServer, serverRefusal, tokenFrom, writeTarget } from '../write-target.js';
 
 function help(): string {
   return [
@@ -29,23 +26,19 @@ function help(): string {
     '  --name <name>      Who is restoring, recorded with the restore (the restored text',
     '                     counts as theirs); a token\'s user wins over it',
     STORE_HELP,
-    '  --token <jwt>      Access token with write access, when the server requires tokens',
-    '                     (env TANDEM_TOKEN)',
+    TOKEN_HELP,
   ].join('\n');
 }
 
 async function throughServer(serverUrl: string, name: string, at: string, token: string | null, requester: string | null): Promise<number> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
   const point = /^\d+$/.test(at) ? Number(at) : at;
   const body = JSON.stringify(requester ? { at: point, name: requester } : { at: point });
-  const res = await fetch(`${serverUrl}/api/docs/${encodeURIComponent(name)}/restore`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
-  const answer = (await res.json().catch(() => ({}))) as { error?: unknown; restoredFrom?: unknown; seq?: unknown };
-  if (!res.ok) {
-    process.stderr.write(`tandem restore: the server at ${serverUrl} answered ${res.status}: ${String(answer.error ?? res.statusText)}\n`);
+  const answer = await callServer(serverUrl, 'POST', `/api/docs/${encodeURIComponent(name)}/restore`, { token, type: 'application/json', body });
+  if (!answer.ok) {
+    process.stderr.write(serverRefusal('restore', serverUrl, answer));
     return 1;
   }
-  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.restoredFrom)}, now current as seq ${String(answer.seq)} (through the server at ${serverUrl}; connected clients have it).\n`);
+  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.body['restoredFrom'])}, now current as seq ${String(answer.body['seq'])} (through the server at ${serverUrl}; connected clients have it).\n`);
   return 0;
 }
 
@@ -77,41 +70,6 @@ async function restoreInto(store: Store & DocArchive, where: string, name: strin
   return 0;
 }
 
-async function offline(dataDir: string, name: string, point: HistoryPoint, requester: string | null): Promise<number> {
-  let lock: DataDirLock;
-  try {
-    lock = await DataDirLock.acquire(dataDir, 'restore');
-  } catch (error) {
-    if (!(error instanceof DataDirLockedError)) throw error;
-    process.stderr.write(`tandem restore: ${error.message}; try again when it has finished\n`);
-    return 1;
-  }
-  const store = new FileStore(dataDir);
-  try {
-    return await restoreInto(store, store.dataDir, name, point, requester);
-  } finally {
-    await store.close();
-    await lock.release();
-  }
-}
-
-/**
- * With a database: through a live server using it when there is one (its clients see the
- * restore at once), else straight into the database (seqs are allocated there, so a server
- * starting meanwhile cannot collide with it).
- */
-async function inDatabase(url: string, name: string, at: string, point: HistoryPoint, token: string | null, requester: string | null): Promise<number> {
-  const db = await openDatabase(url);
-  const [server] = await liveServers(db).finally(() => db.close());
-  if (server) return throughServer(server.url, name, at, token, requester);
-  const store = new PostgresStore(url);
-  try {
-    return await restoreInto(store, store.db.label, name, point, requester);
-  } finally {
-    await store.close();
-  }
-}
-
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Make an old version of a document current again (as a new update)',
@@ -134,16 +92,12 @@ export const restoreCommand: Command = {
     }
     const requester = values.name === undefined ? null : cleanRestorerName(values.name);
     if (values.name !== undefined && requester === null) throw new UsageError(`--name must be at most ${MAX_RESTORER_NAME} characters, without control characters`);
-    const token = values.token ?? (env.TANDEM_TOKEN || null);
-    const choice = storeFrom(values, env);
-    if (choice.kind === 'database') return inDatabase(choice.url, name, values.at, point, token, requester);
-    const { dataDir } = choice;
-    const server = await readLiveLock(dataDir);
-    if (server?.url) return throughServer(server.url, name, values.at, token, requester);
-    if (server) {
-      process.stderr.write(`tandem restore: process ${server.pid} (tandem ${server.command}) holds ${dataDir}; try again when it has finished\n`);
-      return 1;
+    const target = await writeTarget('restore', storeFrom(values, env));
+    if (target.kind === 'server') return throughServer(target.url, name, values.at, tokenFrom(values.token, env), requester);
+    try {
+      return await restoreInto(target.store, target.where, name, point, requester);
+    } finally {
+      await target.close();
     }
-    return offline(dataDir, name, point, requester);
   },
 };

@@ -72,6 +72,7 @@ export const serveCommand: Command = {
         blobs: opened.blobs,
         editorConnectSources: editorConnectSources(config.editorDir),
         api: (s) => createApiRoutes(s, store),
+        trash: store,
         ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),
         ...(cluster ? { cluster } : {}),
       });

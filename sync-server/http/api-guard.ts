@@ -15,7 +15,7 @@
  *   every call            the origin allow-list (403)
  *   state-changing calls  (any method but GET, HEAD, OPTIONS) a browser `Origin` must be the
  *                         server's own or listed (403), and the body must have a type no form
- *                         can send (415, body-type.ts)
+ *                         can send (415, body-type.ts; DELETE has no body)
  *
  * Reads are not held to the same-origin rule: they change nothing, and a page on another
  * origin cannot read the answer (Tandem sends no CORS headers; `nosniff` and
@@ -65,7 +65,9 @@ export async function guardApiRequest(req: IncomingMessage, options: ApiGuardOpt
   const originRefusal = options.checkOrigin(req);
   if (originRefusal) return originRefusal;
   if (isStateChanging(req.method)) {
-    const crossSite = options.checkWriteOrigin(req) ?? formBodyRefusal(req);
+    // A DELETE has no body, and browsers send one across origins only after a CORS preflight
+    // (which Tandem never grants): the origin rule is its guard.
+    const crossSite = options.checkWriteOrigin(req) ?? (req.method === 'DELETE' ? null : formBodyRefusal(req));
     if (crossSite) return crossSite;
   }
   const path = (req.url ?? '/').split('?', 1)[0] ?? '/';

@@ -8,6 +8,9 @@
  *        (Content-Type: application/json; recorded as the requester's: restorer.ts)
  *   POST /api/docs/<name>/files, GET /api/docs/<name>/files/<sha256>   the document's images (file-routes.ts)
  *   GET  /api/docs/<name>/diff, /authorship         who changed what: change-routes.ts
+ *   POST /api/docs/<name>/import[?format=…]         a new document from a file: import-route.ts
+ *   DELETE /api/docs/<name>, GET /api/trash,
+ *   POST /api/docs/<name>/undelete                  the trash: trash-routes.ts
  *
  * Errors: 400 {"error"} for bad parameters, 404 {"error"} for an unknown document, 405 for a
  * wrong method, 415 for a body that is not of the route's type (body-type.ts). Access control runs before these routes (api-guard.ts); the list shows only
@@ -23,6 +26,7 @@ import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMA
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { apiDocName } from './api-guard.js';
+import { readJson } from './api-body.js';
 import { ApiError } from './api-error.js';
 import { bodyTypeRefusal } from './body-type.js';
 import { FileRouteError, createFileRoutes, type FileHost } from './file-routes.js';
@@ -31,9 +35,11 @@ import { restoreAuthor } from '../../persistence/author.js';
 import type { Principal } from '../access/principal.js';
 import { createChangeRoutes } from './change-routes.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
+import { createImportRoute, type ImportHost } from './import-route.js';
+import { createTrashRoutes, type TrashRoutesHost } from './trash-routes.js';
 
-/** What the routes need from the server: its rooms and files, who may read what, its public origin. */
-export interface ApiHost extends FileHost {
+/** What the routes need from the server: its rooms and files, who may read what, its public origin, imports and the trash. */
+export interface ApiHost extends FileHost, ImportHost, TrashRoutesHost {
   canRead(request: IncomingMessage, docName: string): Promise<boolean>;
   /** The origin the request was made to, for exported image addresses; null when unknown. */
   publicOrigin(request: IncomingMessage): string | null;
@@ -47,26 +53,6 @@ export interface ApiStore extends DocArchive {
 }
 
 export { RESTORE_AUTHOR };
-const MAX_BODY_BYTES = 64 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function historyPoint(raw: unknown) {
   try {
     return parseHistoryPoint(raw);
@@ -123,7 +109,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     const seq = at === null ? (found.records.at(-1)?.seq ?? 0) : seqOf(found, at);
     const doc = await docAt(found, seq);
     try {
-      const body = await exportDoc(doc, format, { imageOrigin: server.publicOrigin(req) });
+      const body = await exportDoc(doc, format, { imageOrigin: server.publicOrigin(req), title: name });
       const fileName = encodeURIComponent(`${name}.${FILE_EXTENSIONS[format]}`);
       res.writeHead(200, {
         'content-type': CONTENT_TYPES[format],
@@ -140,13 +126,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
   const restore = async (name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const wrongType = bodyTypeRefusal(req, 'json');
     if (wrongType) throw new ApiError(wrongType.status, wrongType.message);
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-      throw new ApiError(400, 'the body must be JSON such as {"at": 42}');
-    }
+    const body = await readJson(req, '{"at": 42}');
     if (typeof body !== 'object' || body === null || !('at' in body)) throw new ApiError(400, 'the body must name the point to restore: {"at": <seq or ISO time>}');
     const at = (body as { at: unknown }).at;
     historyPoint(at); // a malformed point is a 400 before any room is loaded
@@ -170,6 +150,9 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     }
   };
 
+  const importDoc = createImportRoute(server);
+  const trash = createTrashRoutes(server);
+
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -189,15 +172,25 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
         return true;
       }
       if (await changes(req, res, url)) return true;
-      const match = /^\/api\/docs\/[^/]+\/(history|export|restore)$/.exec(path);
+      if (path === '/api/trash' || path === '/api/trash/') {
+        if (method !== 'GET') throw new ApiError(405, 'use GET');
+        await trash.list(req, res);
+        return true;
+      }
+      const match = /^\/api\/docs\/[^/]+(?:\/(history|export|restore|import|undelete))?\/?$/.exec(path);
       if (!match) return false;
       const doc = apiDocName(path);
       if (!doc) return false;
       if (!doc.ok) throw new ApiError(400, `invalid document name: ${doc.reason}`);
       const action = match[1];
-      if (action === 'restore') {
+      if (action === undefined) {
+        if (method !== 'DELETE') throw new ApiError(405, 'use DELETE (to move the document to the trash)');
+        await trash.delete(doc.name, req, res);
+      } else if (action === 'restore' || action === 'import' || action === 'undelete') {
         if (method !== 'POST') throw new ApiError(405, 'use POST');
-        await restore(doc.name, req, res);
+        if (action === 'restore') await restore(doc.name, req, res);
+        else if (action === 'import') await importDoc(doc.name, req, url, res);
+        else await trash.undelete(doc.name, req, res);
       } else {
         if (method !== 'GET') throw new ApiError(405, 'use GET');
         if (action === 'history') await showHistory(doc.name, url.searchParams, res);

@@ -215,10 +215,11 @@ export class Room {
   }
 
   /**
-   * `applyUpdate` for the server's own updates (a restore): resolves with the sequence number
-   * the store gave it once it is durable, null if the store refused it or it changed nothing.
+   * `applyUpdate` for the server's own updates (a restore, an import): resolves with the
+   * sequence number the store gave it once it is durable, null if the store refused it or it
+   * changed nothing.
    */
-  applyOwnUpdate(update: Uint8Array, author: string): Promise<number | null> {
+  applyOwnUpdate(update: Uint8Array, author: string | null): Promise<number | null> {
     return this.applyAndAppend(update, null, null, author);
   }
 

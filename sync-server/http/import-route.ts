@@ -1,0 +1,81 @@
+/**
+ * `POST /api/docs/<name>/import[?format=markdown|html|docx]`: a new document from a file.
+ *
+ * The body is the file itself (its own type, or `application/octet-stream` with `?format=`).
+ * The server converts it (persistence/import/) and writes the result through the document's
+ * room as the document's first update, recorded with the importer as its author, so anyone
+ * who has the document open sees it at once and nobody's browser ever seeds content.
+ *
+ *   201 {"name", "format", "seq", "notes": [...]}   notes: what was left out (images…)
+ *   409 the document has content already (an import never merges into a document)
+ *   413 the file is larger than --max-import-bytes, or the document would be larger than
+ *       --max-document-bytes
+ *   415 a type or format that is not Markdown, HTML or Word
+ *   422 the file is not what its format says (not UTF-8, not a Word document…)
+ *
+ * The writer role is needed (api-guard.ts refuses viewers and commenters).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../access/principal.js';
+import { IMPORT_FORMAT_NAMES, ImportError, importDocument, importFormatOf } from '../../persistence/import/import-format.js';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+import { hasContent } from '../../persistence/shared-types.js';
+import { readBytes } from './api-body.js';
+import { ApiError } from './api-error.js';
+import { bodyTypeRefusal } from './body-type.js';
+import { sendJson } from './http-routes.js';
+
+export interface ImportHost {
+  readonly rooms: RoomRegistry;
+  /** Who `request` is for `docName` (the import's author; the request was let through). */
+  principal(request: IncomingMessage, docName: string): Promise<Principal>;
+  readonly importLimits: { maxImportBytes: number; maxDocumentBytes: number };
+}
+
+
+export function createImportRoute(host: ImportHost): (name: string, req: IncomingMessage, url: URL, res: ServerResponse) => Promise<void> {
+  /** Imports in progress, by document: a second one into the same name waits its turn and finds content. */
+  const inProgress = new Map<string, Promise<unknown>>();
+
+  return async (name, req, url, res) => {
+    const wrongType = bodyTypeRefusal(req, 'file');
+    if (wrongType) throw new ApiError(wrongType.status, wrongType.message);
+    const spelled = url.searchParams.get('format') ?? req.headers['content-type'] ?? '';
+    const format = importFormatOf(spelled);
+    if (format === null) {
+      throw new ApiError(415, `cannot import ${JSON.stringify(spelled)}: send ${IMPORT_FORMAT_NAMES}, with ?format=markdown|html|docx or the file's own Content-Type`);
+    }
+    const bytes = await readBytes(req, host.importLimits.maxImportBytes);
+    let imported: Awaited<ReturnType<typeof importDocument>>;
+    try {
+      imported = await importDocument(bytes, format);
+    } catch (error) {
+      if (error instanceof ImportError) throw new ApiError(422, error.message);
+      throw error;
+    }
+    if (imported.update.byteLength > host.importLimits.maxDocumentBytes) {
+      throw new ApiError(413, `the imported document would take ${imported.update.byteLength} bytes, more than the ${host.importLimits.maxDocumentBytes} a document may hold`);
+    }
+    const { author } = await host.principal(req, name);
+    const previous = inProgress.get(name) ?? Promise.resolve();
+    const turn = previous.then(async () => {
+      const room = await host.rooms.acquire(name);
+      try {
+        await room.whenDurable();
+        if (hasContent(room.doc)) throw new ApiError(409, `document ${JSON.stringify(name)} already has content: import into a new document (an import never merges)`);
+        const seq = await room.applyOwnUpdate(imported.update, author);
+        if (seq === null) throw new ApiError(503, 'the store refused the imported content (it is shutting down)');
+        return seq;
+      } finally {
+        host.rooms.release(room);
+      }
+    });
+    const settled = turn.catch(() => undefined);
+    inProgress.set(name, settled);
+    void settled.then(() => {
+      if (inProgress.get(name) === settled) inProgress.delete(name);
+    });
+    const seq = await turn;
+    sendJson(res, 201, { name, format, seq, notes: imported.notes });
+  };
+}
