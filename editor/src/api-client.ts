@@ -41,7 +41,30 @@ export interface UploadedFile {
 /** Types the server accepts; anything else is sent as bytes for the server to judge. */
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
-export type ExportFormat = 'json' | 'html' | 'markdown' | 'text' | 'yjs';
+export type ExportFormat = 'json' | 'html' | 'markdown' | 'text' | 'yjs' | 'docx';
+
+/** A deleted document in the trash (`GET /api/trash`). */
+export interface TrashedDoc {
+  id: string;
+  name: string;
+  deletedAt: string;
+  deletedBy: string | null;
+  /** When the server will delete it for good. */
+  purgeAfter: string;
+  bytes: number;
+  records: number;
+  lastChange: string | null;
+}
+
+export type ImportFormat = 'markdown' | 'html' | 'docx';
+
+export interface ImportResult {
+  name: string;
+  format: ImportFormat;
+  seq: number;
+  /** What was left out or simplified (images…). */
+  notes: string[];
+}
 
 export class ApiError extends Error {
   constructor(
@@ -128,6 +151,29 @@ export class ApiClient {
   /** Who wrote the text the document holds now, by Yjs ids. */
   authorship(name: string): Promise<Authorship> {
     return this.json(`${docPath(name)}/authorship`);
+  }
+
+  /** A new document from a file's bytes (the server converts it). */
+  importDoc(name: string, format: ImportFormat, file: Blob): Promise<ImportResult> {
+    return this.json(`${docPath(name)}/import?format=${format}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
+  }
+
+  /** Moves a document to the trash. */
+  deleteDoc(name: string): Promise<{ deleted: TrashedDoc }> {
+    return this.json(docPath(name), { method: 'DELETE' });
+  }
+
+  listTrash(): Promise<{ trashDays: number; docs: TrashedDoc[] }> {
+    return this.json('/api/trash');
+  }
+
+  /** Restores trashed document `id` (named `name`), under `as` when given. */
+  undelete(name: string, id: string, as?: string): Promise<{ restored: TrashedDoc }> {
+    return this.json(`${docPath(name)}/undelete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(as === undefined ? { id } : { id, as }),
+    });
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {

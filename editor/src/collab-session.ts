@@ -9,7 +9,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { LocalWriteStash } from './local-write-stash.js';
+import { LocalWriteStash, forgetStashes } from './local-write-stash.js';
 import { SaveTracker } from './save-tracker.js';
 import { roomOf } from './routes.js';
 
@@ -23,6 +23,8 @@ export interface SessionStatus {
   pending: number;
   /** Why the server refused the connection, when it did. */
   deniedReason: string | null;
+  /** The close code it refused it with, when it closed a live connection (4410: the document was deleted). */
+  deniedCode: number | null;
 }
 
 export interface SessionOptions {
@@ -54,13 +56,13 @@ export class CollabSession {
   readonly local: IndexeddbPersistence;
   readonly saves: SaveTracker;
   private readonly stash: LocalWriteStash;
-  private status: SessionStatus = { connection: 'connecting', everSynced: false, pending: 0, deniedReason: null };
+  private status: SessionStatus = { connection: 'connecting', everSynced: false, pending: 0, deniedReason: null, deniedCode: null };
   private readonly listeners = new Set<(status: SessionStatus) => void>();
   private readonly cleanups: (() => void)[] = [];
   private destroyed = false;
   private lastAccessCheck = 0;
 
-  constructor(options: SessionOptions) {
+  constructor(private readonly options: SessionOptions) {
     const { name, serverUrl, token, storage, declaredName } = options;
     this.local = new IndexeddbPersistence(`tandem:${name}`, this.doc);
     this.provider = new WebsocketProvider(serverUrl, roomOf(name), this.doc, {
@@ -80,7 +82,7 @@ export class CollabSession {
       this.refresh();
     });
     // 4401/4403 on a live connection (e.g. the token expired): the provider stops by itself.
-    this.provider.on('closed', (event) => this.deny(event.reason || `the server closed the connection (${event.code})`));
+    this.provider.on('closed', (event) => this.deny(event.reason || `the server closed the connection (${event.code})`, event.code));
     this.provider.on('connection-close', (event) => {
       const { checkAccess } = options;
       if (event === null || this.provider.wsconnected || !checkAccess) return;
@@ -132,10 +134,30 @@ export class CollabSession {
     this.doc.destroy();
   }
 
+  /**
+   * The document is gone from the server (deleted): stops syncing and keeps nothing of it in
+   * this browser — its IndexedDB copy, unsaved-change stashes and pending count — so that a new
+   * document of that name never receives the deleted one's content. The page keeps showing it.
+   */
+  async forgetLocalCopy(): Promise<void> {
+    const { storage, name } = this.options;
+    this.provider.disconnect();
+    this.stash.destroy();
+    this.saves.destroy();
+    await this.local.clearData();
+    try {
+      storage.removeItem(`tandem:pending:${name}`);
+    } catch {
+      // Storage unavailable: nothing was kept there.
+    }
+    forgetStashes(storage, name);
+  }
+
   /** Stops reconnecting: trying again cannot help until the user has another link. */
-  private deny(reason: string): void {
+  private deny(reason: string, code: number | null = null): void {
     if (this.destroyed) return;
     this.status.deniedReason = reason;
+    this.status.deniedCode = code;
     this.provider.disconnect();
     this.refresh();
   }

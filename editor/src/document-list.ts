@@ -34,6 +34,8 @@ export interface DocumentListOptions {
   open(name: string): void;
   /** Whether to offer creating a document named after a search that found none. */
   canCreate: boolean;
+  /** Moves a document to the trash; absent: the list offers no delete. */
+  onDelete?: (name: string) => void;
 }
 
 export interface DocumentList {
@@ -204,7 +206,7 @@ export function createDocumentList(options: DocumentListOptions): DocumentList {
       const now = Date.now();
       const fileIcon = icon(Icons.file);
       ordered = sortDocs(
-        docs.map((doc, i) => row(doc, i, now, fileIcon)),
+        docs.map((doc, i) => row(doc, i, now, fileIcon, options.onDelete)),
         order,
       );
       list.replaceChildren();
@@ -223,7 +225,7 @@ export function createDocumentList(options: DocumentListOptions): DocumentList {
   };
 }
 
-function row(doc: DocSummary, index: number, now: number, fileIcon: SVGSVGElement): Row {
+function row(doc: DocSummary, index: number, now: number, fileIcon: SVGSVGElement, onDelete: ((name: string) => void) | undefined): Row {
   const label = h('span', { class: 'doc-link__name' }, doc.name);
   const changed = h('span', { class: 'doc-link__changed', 'data-time': doc.lastChange, 'data-testid': 'doc-last-change' }, lastChangeText(doc, now));
   const option = h(
@@ -233,7 +235,10 @@ function row(doc: DocSummary, index: number, now: number, fileIcon: SVGSVGElemen
     label,
     h('span', { class: 'doc-link__meta' }, changed, ` · ${plural(doc.records, 'edit')} · ${formatBytes(doc.bytes)}`),
   );
-  return { name: doc.name, lastChange: doc.lastChange, search: searchable(doc.name), item: h('li', { role: 'none' }, option), option, label, highlighted: 'all' };
+  const remove = onDelete
+    ? h('button', { type: 'button', class: 'doc-delete', title: 'Move to the trash', 'aria-label': `Move “${doc.name}” to the trash`, 'data-testid': 'doc-delete', onclick: () => onDelete(doc.name) }, icon(Icons.trash))
+    : null;
+  return { name: doc.name, lastChange: doc.lastChange, search: searchable(doc.name), item: h('li', { role: 'none', class: 'doc-row' }, option, remove), option, label, highlighted: 'all' };
 }
 
 /** Marks the matched part of the name, touching the DOM only when the match moved. */

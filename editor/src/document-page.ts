@@ -44,6 +44,9 @@ import { AuthorshipControls } from './authorship/authorship-controls.js';
 import { VersionView } from './version-view.js';
 import { countDocumentWords } from './word-count.js';
 
+/** The server closes a deleted document's connections with this code (PROTOCOL.md). */
+const DELETED_CLOSE_CODE = 4410;
+
 export function renderDocumentPage(root: HTMLElement, name: string, token: AccessToken | null): void {
   // Without tokens everyone may write; a `comment` token may comment but not edit the text.
   const role = token?.role ?? 'write';
@@ -239,7 +242,13 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       // Edits could never reach the server: stop taking them, and say why.
       editor.setEditable(false);
       if (toolbar) toolbar.inert = true;
-      showToast(`This document cannot be opened: ${status.deniedReason ?? 'access refused'}.`, 'error', 15_000);
+      if (status.deniedCode === DELETED_CLOSE_CODE) {
+        // Nothing of it stays in this browser: a new document of this name must start empty.
+        void session.forgetLocalCopy();
+        showToast('This document was moved to the trash. Restore it from the Trash on the documents page.', 'error', 30_000);
+      } else {
+        showToast(`This document cannot be opened: ${status.deniedReason ?? 'access refused'}.`, 'error', 15_000);
+      }
     }
     if (pageRoot && status.everSynced && pageRoot.dataset['ready'] !== 'true') {
       pageRoot.dataset['ready'] = 'true';

@@ -6,6 +6,7 @@ import { Icons } from './icons.js';
 const formats: { format: ExportFormat; label: string; extension: string }[] = [
   { format: 'markdown', label: 'Markdown', extension: 'md' },
   { format: 'html', label: 'HTML', extension: 'html' },
+  { format: 'docx', label: 'Word', extension: 'docx' },
   { format: 'json', label: 'JSON (Tiptap)', extension: 'json' },
   { format: 'text', label: 'Plain text', extension: 'txt' },
 ];

@@ -200,6 +200,21 @@ export class LocalWriteStash {
   }
 }
 
+/** Removes every stash kept for document `docName` (it was deleted: nothing of it may come back). */
+export function forgetStashes(storage: Storage, docName: string): void {
+  try {
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      const raw = key?.startsWith(KEY_PREFIX) ? storage.getItem(key) : null;
+      if (key && raw !== null && parseStash(raw)?.doc === docName) keys.push(key);
+    }
+    for (const key of keys) storage.removeItem(key);
+  } catch {
+    // Storage unavailable: nothing was kept there either.
+  }
+}
+
 function parseStash(raw: string): { doc: string; update: Uint8Array } | null {
   try {
     const value: unknown = JSON.parse(raw);

@@ -47,6 +47,11 @@ export function homeHref(): string {
   return '/';
 }
 
+/** The documents page showing its trash. */
+export function trashHref(): string {
+  return '/#trash';
+}
+
 /** The link to share: the document's page, without the sender's own token. */
 export function shareableUrl(name: string, origin: string): string {
   return origin + documentHref(name);
