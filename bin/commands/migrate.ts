@@ -2,6 +2,10 @@ import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
+import { FileTrash } from '../../persistence/file/file-trash.js';
+import { nodeFs } from '../../persistence/file/store-fs.js';
+import { PostgresTrash } from '../../persistence/postgres/postgres-trash.js';
+import type { TrashedDoc } from '../../persistence/trash.js';
 import { carryOverNames } from '../../persistence/file/name-carry-over.js';
 import { copyIntoDataDir, copyIntoDatabase, type MoveReport } from '../../persistence/postgres/data-move.js';
 import { Database } from '../../persistence/postgres/database.js';
@@ -31,6 +35,7 @@ function help(): string {
     'No server may use the data dir meanwhile; servers on the database may run, but a document',
     'they write to while it is copied in is reported, not copied. Names an earlier version gave',
     'documents in the data dir are first carried over, as `tandem serve` does at startup.',
+    'Deleted documents in the trash are not copied (the command says how many stay behind).',
     '',
     'Options:',
     '  --from-data-dir <dir>   Source data dir (copy into the database)',
@@ -57,6 +62,12 @@ function print(report: MoveReport, where: string): number {
 }
 
 const quiet = { info() {}, warn() {}, error() {} };
+
+/** Deleted documents stay where they are: says so, when there are any. */
+function trashNote(trash: readonly TrashedDoc[], where: string): void {
+  if (trash.length === 0) return;
+  process.stderr.write(`note: ${trash.length} deleted document${trash.length === 1 ? '' : 's'} in the trash of ${where} ${trash.length === 1 ? 'was' : 'were'} not copied (tandem undelete first to move ${trash.length === 1 ? 'it' : 'them'})\n`);
+}
 
 export const migrateCommand: Command = {
   name: 'migrate',
@@ -103,7 +114,9 @@ export const migrateCommand: Command = {
           const archive = new DataDirArchive(dataDir);
           const report = await copyIntoDatabase(archive, db, { onDoc });
           const docs = (await archive.listDocs()).map((d) => d.name);
-          return print(await withFiles(report, docs, new FileBlobs(dataDir), new PostgresBlobs(db)), db.label);
+          const code = print(await withFiles(report, docs, new FileBlobs(dataDir), new PostgresBlobs(db)), db.label);
+          trashNote(await new FileTrash(dataDir, nodeFs).list(), dataDir);
+          return code;
         } finally {
           await db.close();
         }
@@ -113,7 +126,9 @@ export const migrateCommand: Command = {
       try {
         const report = await copyIntoDataDir(db, store, { onDoc });
         const docs = (await new PostgresArchive(db).listDocs()).map((d) => d.name);
-        return print(await withFiles(report, docs, new PostgresBlobs(db), new FileBlobs(dataDir)), store.dataDir);
+        const code = print(await withFiles(report, docs, new PostgresBlobs(db), new FileBlobs(dataDir)), store.dataDir);
+        trashNote(await new PostgresTrash(db).list(), db.label);
+        return code;
       } finally {
         await store.close();
         await db.close();
