@@ -1,6 +1,7 @@
 /** The server's `/api` routes, as the editor uses them (contract: DESIGN.md, issue 3). */
 import type { Authorship } from '../../document-schema/diff/authorship-json.js';
 import type { DocDiff } from '../../document-schema/diff/diff-tree.js';
+import type { TrashedDocJson } from '../../persistence/trash.js';
 
 export type { Authorship, DocDiff };
 
@@ -43,18 +44,8 @@ const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp
 
 export type ExportFormat = 'json' | 'html' | 'markdown' | 'text' | 'yjs' | 'docx';
 
-/** A deleted document in the trash (`GET /api/trash`). */
-export interface TrashedDoc {
-  id: string;
-  name: string;
-  deletedAt: string;
-  deletedBy: string | null;
-  /** When the server will delete it for good. */
-  purgeAfter: string;
-  bytes: number;
-  records: number;
-  lastChange: string | null;
-}
+/** A deleted document in the trash (`GET /api/trash`), as the server defines it. */
+export type TrashedDoc = TrashedDocJson;
 
 export type ImportFormat = 'markdown' | 'html' | 'docx';
 
