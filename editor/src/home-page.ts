@@ -91,7 +91,7 @@ export function renderHomePage(root: HTMLElement, token: AccessToken | null): vo
           form,
           readOnly ? null : h('div', { class: 'start-actions' },
             h('button', { type: 'button', class: 'btn btn--ghost new-doc', onclick: () => open(newDocumentName()) }, icon(Icons.plus), 'New blank document'),
-            createImportForm({ api, open }),
+            createImportForm({ api, open, onImported: () => refresh() }),
           ),
         ),
         tabs.element,

@@ -26,9 +26,11 @@ export function suggestedName(fileName: string): string {
 export interface ImportFormOptions {
   api: ApiClient;
   open(name: string): void;
+  /** A document was imported and stays on this page (its notes are shown): list it. */
+  onImported(name: string): void;
 }
 
-export function createImportForm({ api, open }: ImportFormOptions): HTMLElement {
+export function createImportForm({ api, open, onImported }: ImportFormOptions): HTMLElement {
   const picker = h('input', { type: 'file', accept: ACCEPT, class: 'visually-hidden', tabindex: -1, 'aria-hidden': 'true', 'data-testid': 'import-file' });
   const start = h('button', { type: 'button', class: 'btn btn--ghost', 'data-testid': 'import-start', onclick: () => picker.click() }, icon(Icons.upload), 'Import a file…');
   const fileLabel = h('p', { class: 'import-form__file' });
@@ -100,6 +102,7 @@ export function createImportForm({ api, open }: ImportFormOptions): HTMLElement 
           return;
         }
         reset();
+        onImported(name);
         notes.replaceChildren(
           h('p', {}, `“${name}” was imported. Please note:`),
           h('ul', {}, ...result.notes.map((note) => h('li', {}, note))),
