@@ -19,11 +19,13 @@ import { readJournal } from '../../persistence/file/journal.js';
 import { nodeFs } from '../../persistence/file/store-fs.js';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import type { Store } from '../../persistence/store.js';
+import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+import { hsKey, mint } from './auth-fixtures.js';
 
 type TrashStore = Store & DocArchive & DocTrash;
 
@@ -206,5 +208,47 @@ describe.each(Object.keys(KINDS))('the trash with the %s store', (kind) => {
     expect((await trashed()).map((d) => d.name)).toContain('kept');
     expect((await api('POST', `${docPath('kept')}/undelete`, {})).status).toBe(200);
     expect(await textOf('kept')).toBe('in the trash\n');
+  });
+});
+
+describe('the trash with access tokens', () => {
+  it('needs write access to delete and restore, lists only readable documents, and records who deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-trash-auth-'));
+    const store = new FileStore(dir);
+    const access = createTokenAccess(hsKey);
+    const test = await startTestServer({ store, trash: store, api: (server) => createApiRoutes(server, store), authorize: access.authorize, authenticate: access.authenticate });
+    try {
+      const call = async (method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+        const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        const res = await fetch(`${test.httpUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(30_000) });
+        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+      };
+      const ada = await mint({ sub: 'u-ada', docs: ['team/*'], role: 'write' });
+      const viewer = await mint({ sub: 'u-bob', docs: ['*'], role: 'read' });
+      const outsider = await mint({ sub: 'u-eve', docs: ['other/*'], role: 'write' });
+      for (const name of ['team/plan', 'team/notes']) {
+        const res = await fetch(`${test.httpUrl}/api/docs/${encodeURIComponent(name)}/import?format=markdown`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ada}`, 'content-type': 'text/markdown' },
+          body: `# ${name}\n`,
+        });
+        expect(res.status).toBe(201);
+      }
+      expect((await call('DELETE', '/api/docs/team%2Fplan', viewer)).status).toBe(403);
+      expect((await call('DELETE', '/api/docs/team%2Fplan', outsider)).status).toBe(403);
+      const deleted = await call('DELETE', '/api/docs/team%2Fplan', ada);
+      expect(deleted.json['deleted']).toMatchObject({ name: 'team/plan', deletedBy: 'u-ada' });
+      expect(((await call('GET', '/api/trash', viewer)).json['docs'] as { name: string }[]).map((d) => d.name)).toEqual(['team/plan']);
+      expect((await call('GET', '/api/trash', outsider)).json['docs']).toEqual([]);
+      expect((await call('POST', '/api/docs/team%2Fplan/undelete', viewer, {})).status).toBe(403);
+      // Restoring under another name needs write access to that name too.
+      expect((await call('POST', '/api/docs/team%2Fplan/undelete', ada, { as: 'elsewhere/plan' })).status).toBe(403);
+      expect((await call('POST', '/api/docs/team%2Fplan/undelete', ada, { as: 'team/plan (old)' })).status).toBe(200);
+      expect((await store.readHistory('team/plan (old)'))?.records.map((r) => r.author)).toEqual(['u-ada']);
+    } finally {
+      await test.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
