@@ -1,8 +1,9 @@
 /**
  * The trash on a real server, with the file store and with PostgreSQL: deleting closes the
  * document's connections with 4410 and frees its name for a new, different document; the trash
- * lists it; restoring brings back its whole history, is refused into a name a document holds
- * again, and works under another name; a purge removes only what was deleted longer ago than
+ * lists it; restoring brings back its whole history (someone on the empty name meanwhile is
+ * closed with 1012 and gets it on reconnecting), is refused into a name a document holds again,
+ * and works under another name; a purge removes only what was deleted longer ago than
  * the trash period (the server's clock is moved, not waited for); the trash survives a restart,
  * and a deleted document's records never come back from the journal.
  */
@@ -176,8 +177,13 @@ describe.each(Object.keys(KINDS))('the trash with the %s store', (kind) => {
     await write('plan', 'v1');
     await write('plan', 'v2');
     expect((await api('DELETE', docPath('plan'))).status).toBe(200);
+    // Someone opens the name meanwhile (an empty document): the restore replaces it under them.
+    const watcher = await client('plan');
     expect((await api('POST', `${docPath('plan')}/undelete`, {})).status).toBe(200);
     expect(await textOf('plan')).toBe('v1\n\nv2\n');
+    await waitFor(() => watcher.closes.includes(1012), 'the watcher closed with 1012');
+    await waitFor(() => toText(watcher.doc) === 'v1\n\nv2\n', 'the restored document at the reconnected watcher');
+    watcher.destroy();
     expect(await listed()).toContain('plan');
 
     expect((await api('DELETE', docPath('plan'))).status).toBe(200);
