@@ -63,6 +63,9 @@ export interface TandemServerOptions {
   now?: () => number;
 }
 
+/** How long joins to a document another node deletes or replaces wait here. */
+const CLUSTER_CLOSE_HOLD_MS = 3000;
+
 export class TandemServer {
   readonly http: http.Server;
   readonly metrics: ServerMetrics;
@@ -92,7 +95,13 @@ export class TandemServer {
       storeHealthy: () => store.health().ok,
     }, options.cluster?.nodeId ?? null);
     const cluster = options.cluster
-      ? new ClusterNode({ ...options.cluster, logger, registry: this.metrics.registry, presenceIntervalMs: config.presenceIntervalMs })
+      ? new ClusterNode({
+          ...options.cluster,
+          logger,
+          registry: this.metrics.registry,
+          presenceIntervalMs: config.presenceIntervalMs,
+          closeClients: (doc, closure) => this.closeForAnotherNode(doc, closure),
+        })
       : null;
     this.cluster = cluster;
     this.blobs = options.blobs ?? null;
@@ -234,6 +243,22 @@ export class TandemServer {
       closed += 1;
     }
     return closed;
+  }
+
+  /**
+   * Another node of the cluster deletes or replaces `name`: its connections here are closed,
+   * and new joins wait for as long as that node may take to finish (it waits for this node to
+   * let go of the document first); those already past loading it are closed the same way.
+   */
+  private closeForAnotherNode(name: string, closure: Closure): void {
+    let reopen: (() => void) | null = null;
+    try {
+      reopen = this.rooms.close(name, closure);
+    } catch {
+      // Closed already, by a delete or restore of this node's own.
+    }
+    this.closeConnections(name, closure);
+    if (reopen) setTimeout(reopen, CLUSTER_CLOSE_HOLD_MS).unref();
   }
 
   /** Stop accepting, make everything durable, close every socket with 1001. Idempotent. */

@@ -9,6 +9,9 @@
  * document) — only ever a room of a document without content: a name a document holds is
  * refused before anything is closed.
  *
+ * In a cluster the other nodes are told to close the document the same way, and the store
+ * changes only once none of them has it open (their clients' last records committed).
+ *
  * The trash is purged at start and every `purgeEveryMs` of what was deleted more than
  * `trashDays` ago. One operation at a time; the clock is `now` (tests move it).
  */
@@ -22,6 +25,8 @@ export interface TrashHost {
   readonly rooms: RoomRegistry;
   /** Closes every connection to `name`'s room with `closure`; returns how many. */
   closeConnections(name: string, closure: Closure): number;
+  /** In a cluster: the other nodes close the document too (cluster-node.ts); null alone. */
+  readonly cluster: { closeEverywhere(name: string, closure: Closure): Promise<void> } | null;
 }
 
 export interface TrashServiceOptions {
@@ -115,6 +120,10 @@ export class TrashService {
     try {
       this.host.closeConnections(name, closure);
       await this.host.rooms.whenGone(name);
+      // Their clients' last records are committed before the document moves.
+      await this.host.cluster?.closeEverywhere(name, closure).catch((error: unknown) => {
+        throw new TrashError('busy', `cannot ${closure === DELETED ? 'delete' : 'restore'} it now: ${(error as Error).message}; try again`);
+      });
       return await work();
     } finally {
       reopen();

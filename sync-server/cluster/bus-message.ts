@@ -8,6 +8,8 @@
  *   hello     := varUint(head) • varUint8Array(awareness)  "I opened it": every other node answers `here`
  *   here      := varUint(head) • varUint8Array(awareness)  the sender's newest seq and its clients' presence
  *   bye       := ε                                         "I closed it": forget my clients
+ *   close     := varUint(code) • varString(reason)         "it was deleted (or replaced)": close
+ *                                                          your clients of it with that code
  *
  * `doc` is the document's full name: channels are named by a hash of it, and a message whose
  * name is not the channel's document is ignored. A message that does not decode, or comes
@@ -18,14 +20,15 @@ import * as encoding from 'lib0/encoding';
 
 const VERSION = 1;
 
-export const Kind = { record: 0, recordRef: 1, presence: 2, hello: 3, here: 4, bye: 5 } as const;
+export const Kind = { record: 0, recordRef: 1, presence: 2, hello: 3, here: 4, bye: 5, close: 6 } as const;
 
 export type BusMessage =
   | { kind: 'record'; node: string; doc: string; seq: number; update: Uint8Array }
   | { kind: 'recordRef'; node: string; doc: string; seq: number }
   | { kind: 'presence'; node: string; doc: string; awareness: Uint8Array }
   | { kind: 'hello' | 'here'; node: string; doc: string; head: number; awareness: Uint8Array }
-  | { kind: 'bye'; node: string; doc: string };
+  | { kind: 'bye'; node: string; doc: string }
+  | { kind: 'close'; node: string; doc: string; code: number; reason: string };
 
 export type BusMessageKind = BusMessage['kind'];
 
@@ -53,6 +56,10 @@ export function encodeBusMessage(message: BusMessage): Uint8Array {
       break;
     case 'bye':
       break;
+    case 'close':
+      encoding.writeVarUint(e, message.code);
+      encoding.writeVarString(e, message.reason);
+      break;
   }
   return encoding.toUint8Array(e);
 }
@@ -77,6 +84,8 @@ export function decodeBusMessage(bytes: Uint8Array): BusMessage | null {
         return { kind: kind === Kind.hello ? 'hello' : 'here', node, doc, head: decoding.readVarUint(d), awareness: decoding.readVarUint8Array(d) };
       case Kind.bye:
         return { kind: 'bye', node, doc };
+      case Kind.close:
+        return { kind: 'close', node, doc, code: decoding.readVarUint(d), reason: decoding.readVarString(d) };
       default:
         return null;
     }

@@ -19,7 +19,8 @@ import type { Room } from '../rooms/room.js';
 import type { Bus } from './bus.js';
 import { createClusterMetrics } from './cluster-metrics.js';
 import { RemoteNode } from './cluster-presence.js';
-import { DocChannel, type ChannelContext } from './doc-channel.js';
+import { encodeBusMessage } from './bus-message.js';
+import { DocChannel, docKeys, type ChannelContext } from './doc-channel.js';
 
 const HEARTBEAT_MS = 2000;
 const GROUP_TTL_MS = 3 * HEARTBEAT_MS;
@@ -36,7 +37,12 @@ export interface ClusterNodeOptions {
   logger: Logger;
   registry: Registry;
   presenceIntervalMs: number;
+  /** Closes this node's connections to a document (another node deleted or replaced it). */
+  closeClients(doc: string, closure: { code: number; reason: string }): void;
 }
+
+/** How long a delete waits for the other nodes to close the document (closeEverywhere). */
+const CLOSE_WAIT_MS = 10_000;
 
 export class ClusterNode {
   readonly nodeId: string;
@@ -67,6 +73,7 @@ export class ClusterNode {
         this.leaving.add(goodbye);
         void goodbye.finally(() => this.leaving.delete(goodbye));
       },
+      closeClients: (doc, closure) => options.closeClients(doc, closure),
       remoteNode: (id) => {
         let node = this.remoteNodes.get(id);
         if (!node) {
@@ -89,6 +96,28 @@ export class ClusterNode {
     this.channels.set(room.name, channel);
     void channel.open();
     return channel;
+  }
+
+  /**
+   * Tells every other node to close `name`'s connections with `closure` (it is being deleted,
+   * or replaced), and resolves once none of them has it open: each leaves the document's group
+   * when its room has unloaded, its last records committed. Rejects, saying why, when the bus
+   * is down (they cannot be told) or they still have it open after `waitMs`.
+   */
+  async closeEverywhere(name: string, closure: { code: number; reason: string }, waitMs = CLOSE_WAIT_MS): Promise<void> {
+    const { bus, nodeId } = this.options;
+    if (!bus.up) throw new Error(`the cluster bus is down (${bus.downReason ?? 'unknown'}): the other nodes cannot be told to close the document`);
+    const { channel, group } = docKeys(name);
+    await bus.publish(channel, encodeBusMessage({ kind: 'close', node: nodeId, doc: name, ...closure }));
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      // The group's members, read by joining it for a moment.
+      const others = (await bus.join(group, nodeId, 1000)).filter((member) => member !== nodeId);
+      await bus.leave(group, nodeId);
+      if (others.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`nodes ${others.join(', ')} still have the document open`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   health(): { up: boolean; reason: string | null } {

@@ -7,6 +7,7 @@
  *              within GAP_GRACE_MS, catch up from the database
  *   hello:     → answer here (our newest seq and our clients' presence)
  *   bye / gone from the group: → remove that node's clients' presence
+ *   close:     the document was deleted or replaced on another node → close our clients of it
  *
  * Durability: nothing is published before it is committed, and everything applied from other
  * nodes was committed there — so no node ever relays an update that is not in the database.
@@ -53,6 +54,8 @@ export interface ChannelContext {
   leaving(goodbye: Promise<unknown>): void;
   /** The one origin object for each other node. */
   remoteNode(id: string): RemoteNode;
+  /** Closes this node's connections to a document another node deleted (or replaced). */
+  closeClients(doc: string, closure: { code: number; reason: string }): void;
 }
 
 /** The channel and group of a document: named by a hash of its name (any length, any bytes), tagged so that Redis Cluster keeps both on one shard. */
@@ -190,6 +193,11 @@ export class DocChannel implements RoomLink {
     this.ctx.metrics.received.inc({ kind: message.kind });
     if (message.kind === 'bye') {
       this.gone(message.node);
+      return;
+    }
+    if (message.kind === 'close') {
+      // The room unloads once its connections are gone, and this node leaves the group.
+      this.ctx.closeClients(this.room.name, { code: message.code, reason: message.reason });
       return;
     }
     this.others.set(message.node, Date.now());
