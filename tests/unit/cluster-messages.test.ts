@@ -11,6 +11,7 @@ const messages: BusMessage[] = [
   { kind: 'hello', node: 'n', doc: 'd', head: 0, awareness: new Uint8Array([0]) },
   { kind: 'here', node: 'n', doc: 'd', head: 12, awareness: new Uint8Array([1, 5, 1, 2, 123, 125]) },
   { kind: 'bye', node: 'n', doc: 'd' },
+  { kind: 'close', node: 'n', doc: 'd', code: 4410, reason: 'document deleted' },
 ];
 
 describe('messages between nodes', () => {
