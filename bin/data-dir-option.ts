@@ -9,6 +9,9 @@ import { FileTrash } from '../persistence/file/file-trash.js';
 import { nodeFs } from '../persistence/file/store-fs.js';
 import { PostgresTrash } from '../persistence/postgres/postgres-trash.js';
 import type { TrashedDoc } from '../persistence/trash.js';
+import type { BlobStore } from '../persistence/blobs.js';
+import { FileBlobs } from '../persistence/file/file-blobs.js';
+import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
 import { Database } from '../persistence/postgres/database.js';
 import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
 import { migrateSchema } from '../persistence/postgres/schema.js';
@@ -76,6 +79,8 @@ export interface OpenedArchive {
   problems(): Promise<StoreProblem[]>;
   /** Deleted documents in the trash, most recently deleted first. */
   trash(): Promise<TrashedDoc[]>;
+  /** The documents' files (images). */
+  blobs: BlobStore;
   close(): Promise<void>;
 }
 
@@ -83,18 +88,25 @@ export async function openArchive(choice: StoreChoice): Promise<OpenedArchive> {
   if (choice.kind === 'data-dir') {
     const archive = new DataDirArchive(choice.dataDir);
     const trash = new FileTrash(archive.dataDir, nodeFs);
-    return { archive, where: archive.dataDir, problems: async () => (await archive.listDocDirs()).problems, trash: () => trash.list(), close: async () => undefined };
+    return {
+      archive,
+      where: archive.dataDir,
+      problems: async () => (await archive.listDocDirs()).problems,
+      trash: () => trash.list(),
+      blobs: new FileBlobs(archive.dataDir),
+      close: async () => undefined,
+    };
   }
   const db = await openDatabase(choice.url);
   const trash = new PostgresTrash(db);
-  return { archive: new PostgresArchive(db), where: db.label, problems: async () => [], trash: () => trash.list(), close: () => db.close() };
+  return { archive: new PostgresArchive(db), where: db.label, problems: async () => [], trash: () => trash.list(), blobs: new PostgresBlobs(db), close: () => db.close() };
 }
 
 /**
  * Runs `work` on a document's history for `tandem <command>`: its problems printed as warnings
  * first, a document that is not there reported (exit code 1), the store closed afterwards.
  */
-export async function withDocHistory(command: string, name: string, choice: StoreChoice, work: (history: DocHistory) => Promise<number>): Promise<number> {
+export async function withDocHistory(command: string, name: string, choice: StoreChoice, work: (history: DocHistory, opened: OpenedArchive) => Promise<number>): Promise<number> {
   const opened = await openArchive(choice);
   try {
     const history = await opened.archive.readHistory(name);
@@ -103,7 +115,7 @@ export async function withDocHistory(command: string, name: string, choice: Stor
       return 1;
     }
     for (const problem of history.problems) process.stderr.write(`warning: ${describeProblem(problem)}\n`);
-    return await work(history);
+    return await work(history, opened);
   } finally {
     await opened.close();
   }

@@ -6,7 +6,10 @@
  * sequence numbers itself, so a server starting meanwhile cannot collide).
  */
 import { DataDirLock, DataDirLockedError, readLiveLock } from '../persistence/file/data-dir-lock.js';
+import type { BlobStore } from '../persistence/blobs.js';
+import { FileBlobs } from '../persistence/file/file-blobs.js';
 import { FileStore } from '../persistence/file/file-store.js';
+import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
 import type { DocArchive } from '../persistence/archive.js';
 import { PostgresStore } from '../persistence/postgres/postgres-store.js';
 import { liveServers } from '../persistence/postgres/server-registry.js';
@@ -19,7 +22,7 @@ export type WritableStore = Store & DocArchive & DocTrash;
 
 export type WriteTarget =
   | { kind: 'server'; url: string }
-  | { kind: 'store'; store: WritableStore; where: string; close(): Promise<void> };
+  | { kind: 'store'; store: WritableStore; blobs: BlobStore; where: string; close(): Promise<void> };
 
 /** The running server, or the store opened for writing; `CommandError` when another command holds the data dir. */
 export async function writeTarget(command: string, choice: StoreChoice): Promise<WriteTarget> {
@@ -28,7 +31,7 @@ export async function writeTarget(command: string, choice: StoreChoice): Promise
     const [server] = await liveServers(db).finally(() => db.close());
     if (server) return { kind: 'server', url: server.url };
     const store = new PostgresStore(choice.url);
-    return { kind: 'store', store, where: store.db.label, close: () => store.close() };
+    return { kind: 'store', store, blobs: new PostgresBlobs(store.db), where: store.db.label, close: () => store.close() };
   }
   const { dataDir } = choice;
   const live = await readLiveLock(dataDir);
@@ -45,6 +48,7 @@ export async function writeTarget(command: string, choice: StoreChoice): Promise
   return {
     kind: 'store',
     store,
+    blobs: new FileBlobs(dataDir),
     where: store.dataDir,
     close: async () => {
       await store.close();

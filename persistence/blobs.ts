@@ -12,6 +12,8 @@
 import { createHash } from 'node:crypto';
 import type { ImageType } from './image-type.js';
 
+import { documentFileUrl } from '../document-schema/image-policy.js';
+
 export { documentFileUrl as fileUrl } from '../document-schema/image-policy.js';
 
 export interface BlobInfo {
@@ -48,4 +50,16 @@ export interface StoredFile {
   type: ImageType;
   bytes: number;
   sha256: string;
+}
+
+/**
+ * Reads `doc`'s files by the address its image nodes hold: only that document's own files
+ * (`/api/docs/<doc>/files/<sha256>`); any other address reads as null.
+ */
+export function documentFileReader(blobs: BlobStore, doc: string): (src: string) => Promise<Uint8Array | null> {
+  const prefix = documentFileUrl(doc, '');
+  return async (src) => {
+    const sha256 = src.startsWith(prefix) ? src.slice(prefix.length) : '';
+    return SHA256_RE.test(sha256) ? blobs.readBlob(doc, sha256) : null;
+  };
 }

@@ -104,6 +104,12 @@ export interface ExportOptions {
   imageOrigin?: string | null;
   /** The document's title, in formats that hold one (docx). */
   title?: string;
+  /**
+   * The bytes of one of the document's image files, by the address its image node holds (null:
+   * not one of this document's files), for formats that carry images (docx). Absent: images
+   * show as their alt text.
+   */
+  readFile?: (src: string) => Promise<Uint8Array | null>;
 }
 
 /** The export schema's extensions for an image origin: a few origins per server, each built once. */
@@ -147,8 +153,14 @@ export async function exportDoc(doc: Y.Doc, format: ExportFormat, options: Expor
     case 'yjs':
       return Y.encodeStateAsUpdate(doc);
     case 'docx': {
-      const { toDocx } = await import('./docx/docx-export.js');
-      return toDocx({ title: options.title ?? 'Document', pmDoc: proseMirrorDoc(doc), threads: commentsJson(doc, schema) });
+      const [{ toDocx }, { imageSources }] = await Promise.all([import('./docx/docx-export.js'), import('./docx/docx-images.js')]);
+      const pmDoc = proseMirrorDoc(doc);
+      const files = new Map<string, Uint8Array>();
+      for (const src of options.readFile ? imageSources(pmDoc) : []) {
+        const data = await options.readFile?.(src);
+        if (data) files.set(src, data);
+      }
+      return toDocx({ title: options.title ?? 'Document', pmDoc, threads: commentsJson(doc, schema), files });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { documentFileReader } from '../../persistence/blobs.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
@@ -43,7 +44,7 @@ export const exportCommand: Command = {
     const name = docNameArgument(positionals);
     const { format } = values;
     if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format}"`);
-    return withDocHistory('export', name, storeFrom(values, env), async (history) => {
+    return withDocHistory('export', name, storeFrom(values, env), async (history, opened) => {
       let seq: number;
       try {
         seq = values.at === undefined ? (history.records.at(-1)?.seq ?? 0) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
@@ -52,7 +53,7 @@ export const exportCommand: Command = {
         throw error;
       }
       const doc = await docAt(history, seq);
-      const body = await exportDoc(doc, format, { title: name });
+      const body = await exportDoc(doc, format, { title: name, readFile: documentFileReader(opened.blobs, name) });
       doc.destroy();
       if (values.out) {
         await writeFile(values.out, body);

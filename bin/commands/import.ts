@@ -7,7 +7,8 @@ import { hasContent } from '../../persistence/shared-types.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom } from '../data-dir-option.js';
-import { TOKEN_HELP, callServer, serverRefusal, tokenFrom, writeTarget, type WritableStore } from '../write-target.js';
+import { documentFileUrl } from '../../document-schema/image-policy.js';
+import { TOKEN_HELP, callServer, serverRefusal, tokenFrom, writeTarget, type WriteTarget } from '../write-target.js';
 
 function help(): string {
   return [
@@ -15,7 +16,8 @@ function help(): string {
     '',
     'Makes a new document from a Markdown (.md), HTML (.html) or Word (.docx) file, converted',
     "to the editor's own schema (docs/document-format.md): headings, lists, checklists, tables,",
-    'links, quotes, code, emphasis. What a document cannot hold (images) is left out, and said so.',
+    'links, quotes, code, emphasis, and the images the file holds (PNG, JPEG, GIF, WebP, stored',
+    'as the document\'s files). What a document cannot hold is left out, and said so.',
     'The document must be new or empty: an import never merges into existing content.',
     '',
     'When a server is running on the data dir (or the database), the import goes through its',
@@ -46,8 +48,9 @@ async function throughServer(serverUrl: string, name: string, format: ImportForm
   return 0;
 }
 
-/** Writes the import into a store no server is using. */
-async function importInto(store: WritableStore, where: string, name: string, format: ImportFormat, bytes: Uint8Array): Promise<number> {
+/** Writes the import into a store no server is using: its images as files, then its content. */
+async function importInto(target: Extract<WriteTarget, { kind: 'store' }>, name: string, format: ImportFormat, bytes: Uint8Array): Promise<number> {
+  const { store, blobs, where } = target;
   const existing = await store.load(name);
   const doc = new Y.Doc();
   Y.applyUpdate(doc, existing.state);
@@ -56,11 +59,12 @@ async function importInto(store: WritableStore, where: string, name: string, for
   if (!empty) throw new CommandError(`document ${JSON.stringify(name)} in ${where} already has content: import into a new document (an import never merges)`);
   let imported: Awaited<ReturnType<typeof importDocument>>;
   try {
-    imported = await importDocument(bytes, format);
+    imported = await importDocument(bytes, format, (sha256) => documentFileUrl(name, sha256));
   } catch (error) {
     if (error instanceof ImportError) throw new CommandError(error.message);
     throw error;
   }
+  for (const image of imported.images) await blobs.putBlob(name, image.sha256, image.data);
   const seq = await store.append(name, imported.update, { author: null });
   printNotes(imported.notes);
   process.stdout.write(`Imported ${JSON.stringify(name)} as seq ${seq} into ${where}.\n`);
@@ -92,7 +96,7 @@ export const importCommand: Command = {
     const target = await writeTarget('import', storeFrom(values, env));
     if (target.kind === 'server') return throughServer(target.url, name, format, bytes, tokenFrom(values.token, env));
     try {
-      return await importInto(target.store, target.where, name, format, bytes);
+      return await importInto(target, name, format, bytes);
     } finally {
       await target.close();
     }

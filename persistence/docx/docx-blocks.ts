@@ -5,6 +5,7 @@
  *   blockquote               its paragraphs in the Quote style
  *   codeBlock                one Code Block paragraph per line
  *   horizontalRule           an empty paragraph in the Horizontal Line style (a bottom border)
+ *   image                    an inline picture in a paragraph of its own (docx-images.ts)
  *   bulletList, orderedList  numbered paragraphs (each numbered list restarts, from its `start`);
  *   taskList                 nested lists one level deeper; a checklist item starts with a
  *                            checkbox control, ticked or not
@@ -28,12 +29,15 @@ import {
   type IParagraphOptions,
   type ParagraphChild,
 } from 'docx';
+import { imageParagraph } from './docx-images.js';
 import { inlineRuns, type CommentMarkers } from './docx-inline.js';
 import { BULLETS, CHECKLIST, numbered } from './docx-styles.js';
 import { WORD_STYLES, wordStyleId } from './word-styles.js';
 
 export interface BlockContext {
   markers: CommentMarkers;
+  /** The bytes of the document's image files, by the address image nodes hold. */
+  files: ReadonlyMap<string, Uint8Array>;
   /** First numbers of the numbered lists written so far (each needs its numbering definition). */
   starts: Set<number>;
   /** Counts lists, so that each numbered list restarts at its own first number. */
@@ -92,6 +96,8 @@ export function blockToDocx(node: PmNode, pos: number, ctx: BlockContext, style?
       return listToDocx(node, pos, ctx, style, list ? list.level + 1 : 0);
     case 'table':
       return [tableToDocx(node, pos, ctx)];
+    case 'image':
+      return [imageParagraph(node, ctx.files)];
     default:
       // A node the schema has that Word has no form for: its blocks, or its text.
       return node.isTextblock ? [textParagraph(node, pos, ctx, styled)] : childrenToDocx(node, pos, ctx, style);

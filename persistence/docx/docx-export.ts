@@ -83,12 +83,14 @@ export interface DocxInput {
   pmDoc: PmNode;
   /** Threads with their positions in `pmDoc` (commentsJson). */
   threads: readonly ExportedThread[];
+  /** The bytes of the document's image files, by the address image nodes hold (missing: alt text shows). */
+  files: ReadonlyMap<string, Uint8Array>;
 }
 
-export async function toDocx({ title, pmDoc, threads }: DocxInput): Promise<Uint8Array> {
+export async function toDocx({ title, pmDoc, threads, files }: DocxInput): Promise<Uint8Array> {
   const placed = wordThreads(threads);
   const markers = new CommentMarkers(points(placed, 'from'), points(placed, 'to'));
-  const ctx: BlockContext = { markers, starts: new Set(), lists: 0 };
+  const ctx: BlockContext = { markers, files, starts: new Set(), lists: 0 };
   const children: FileChild[] = [];
   pmDoc.forEach((node, offset) => children.push(...blockToDocx(node, offset, ctx)));
   // A range still open at the end closes in a paragraph of its own.

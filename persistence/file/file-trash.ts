@@ -26,6 +26,7 @@ import { TrashError, nameTakenMessage, type TrashedDoc } from '../trash.js';
 import { DataDirArchive, DOCS_DIR } from './data-dir.js';
 import { LOG_FILE } from './doc-files.js';
 import { writeRenamedCopy } from './doc-rename.js';
+import { FILES_DIR } from './blob-files.js';
 import { checkStorableName } from './file-names.js';
 import { isNotFound, type StoreFs } from './store-fs.js';
 
@@ -149,7 +150,12 @@ export class FileTrash {
     // A directory without records (a document opened but never written) holds nothing.
     const targetDir = this.docs.docDir(target);
     if ((await this.fs.sizeOf(targetDir)) !== null) await this.remove(targetDir);
-    if (target !== doc.name) await writeRenamedCopy(this.fs, archive, join(entry, 'staging'), doc.name, target);
+    if (target !== doc.name) {
+      await writeRenamedCopy(this.fs, archive, join(entry, 'staging'), doc.name, target);
+      // The document's files (images) go along; the renamed copy holds its log and checkpoints.
+      const files = join(archive.docDir(doc.name), FILES_DIR);
+      if ((await this.fs.sizeOf(files)) !== null) await this.fs.rename(files, join(archive.docDir(target), FILES_DIR));
+    }
     await this.fs.mkdir(this.docs.docsDir);
     await this.fs.rename(archive.docDir(target), targetDir);
     await this.fs.syncDir(this.docs.docsDir);

@@ -7,9 +7,9 @@
  * quotes, code blocks, inline code, horizontal lines) and the usual names Word gives them, so
  * an exported document comes back with the same structure.
  *
- * Images are not converted (documents hold no images): mammoth is asked for none, and each
- * one is counted so the import can say what was left out. External files (linked images,
- * included text) are never read.
+ * Images come out as data: URLs, which the HTML reader makes files of the new document when
+ * they are of a type documents show. External files (linked images, included text) are never
+ * read.
  */
 import { WORD_STYLES } from '../docx/word-styles.js';
 
@@ -37,7 +37,6 @@ const BALLOT_BOX_SYMBOL = /^A w:sym element with an unsupported character was ig
 
 export interface DocxHtml {
   html: string;
-  images: number;
   /** mammoth's warnings (styles it did not know, things it skipped), without repeats. */
   warnings: string[];
 }
@@ -45,7 +44,6 @@ export interface DocxHtml {
 /** Rejects with mammoth's error for a file that is not a Word document. */
 export async function docxToHtml(bytes: Uint8Array): Promise<DocxHtml> {
   const { default: mammoth } = await import('mammoth');
-  let images = 0;
   const result = await mammoth.convertToHtml(
     { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
     {
@@ -53,16 +51,14 @@ export async function docxToHtml(bytes: Uint8Array): Promise<DocxHtml> {
       externalFileAccess: false,
       // An empty paragraph in the Horizontal Line style is the line itself.
       ignoreEmptyParagraphs: false,
-      convertImage: mammoth.images.imgElement(() => {
-        images += 1;
-        return Promise.resolve({ src: '' });
-      }),
+      // Images come as data: URLs, which the HTML reader makes files of (html-import.ts).
+      convertImage: mammoth.images.dataUri,
     },
   );
   const warnings = [...new Set(result.messages.filter((m) => m.type === 'warning' && !BALLOT_BOX_SYMBOL.test(m.message)).map((m) => m.message))];
-  // Images go (counted above); then empty paragraphs, which Word keeps for spacing, are not
-  // content either. The Horizontal Line's own element stays (written `<hr></hr>` when empty
-  // paragraphs are kept, which an HTML parser does not read as one element).
-  const html = result.value.replace(/<img\b[^>]*>/g, '').replace(/<p><\/p>/g, '').replace(/<hr><\/hr>/g, '<hr>');
-  return { html, images, warnings };
+  // Empty paragraphs, which Word keeps for spacing, are not content. The Horizontal Line's own
+  // element stays (written `<hr></hr>` when empty paragraphs are kept, which an HTML parser
+  // does not read as one element).
+  const html = result.value.replace(/<p><\/p>/g, '').replace(/<hr><\/hr>/g, '<hr>');
+  return { html, warnings };
 }

@@ -18,6 +18,9 @@ import * as Y from 'yjs';
 import { withoutRefusedLinks } from '../../document-schema/link-policy.js';
 import { exportExtensions } from '../export-format.js';
 import type { DocxHtml } from './docx-import.js';
+import type { ImageAddress, ImportedImage, ParsedHtml } from './html-import.js';
+
+export type { ImportedImage };
 
 export const IMPORT_FORMATS = ['markdown', 'html', 'docx'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -48,6 +51,8 @@ export const IMPORT_FORMAT_NAMES = 'markdown (.md), html (.html) or docx (.docx)
 export interface ImportedDoc {
   /** The document's content as ProseMirror JSON. */
   json: JSONContent;
+  /** Files to store with the document before its content is written (its images). */
+  images: ImportedImage[];
   /** The first update of the new document: the content in a fresh Y.Doc's `default` fragment. */
   update: Uint8Array;
   /** What was left out or changed on the way, for the person importing. */
@@ -64,20 +69,17 @@ function decodeText(bytes: Uint8Array, format: ImportFormat): string {
   }
 }
 
-async function contentOf(bytes: Uint8Array, format: ImportFormat): Promise<{ json: JSONContent; notes: string[] }> {
+async function contentOf(bytes: Uint8Array, format: ImportFormat, address: ImageAddress): Promise<ParsedHtml & { notes: string[] }> {
   const { parseHtml } = await import('./html-import.js');
+  const withNotes = (parsed: ParsedHtml, notes: string[] = []) => ({ ...parsed, notes: [...imageNotes(parsed.imagesLeft, address !== null), ...notes] });
   if (format === 'markdown') {
     // CommonMark with GFM (tables, task lists, strikethrough), inline HTML passed through as
     // the Markdown export writes it (<u>, <mark>, <div align>), then read as HTML is.
     const { marked } = await import('marked');
     const html = await marked.parse(decodeText(bytes, format), { gfm: true });
-    const parsed = parseHtml(html, schema);
-    return { json: parsed.json, notes: imageNotes(parsed.images) };
+    return withNotes(parseHtml(html, schema, address));
   }
-  if (format === 'html') {
-    const parsed = parseHtml(decodeText(bytes, format), schema);
-    return { json: parsed.json, notes: imageNotes(parsed.images) };
-  }
+  if (format === 'html') return withNotes(parseHtml(decodeText(bytes, format), schema, address));
   if (!isZip(bytes)) throw new ImportError('the file is not a Word document (.docx files are zip archives; older .doc files cannot be imported: save them as .docx first)');
   let converted: DocxHtml;
   try {
@@ -86,23 +88,29 @@ async function contentOf(bytes: Uint8Array, format: ImportFormat): Promise<{ jso
   } catch (error) {
     throw new ImportError(`the file is not a readable Word document: ${(error as Error).message}`);
   }
-  const parsed = parseHtml(converted.html, schema);
   const skipped = converted.warnings.length === 0 ? [] : [`Word formatting without an equivalent here was simplified (${converted.warnings.slice(0, 3).join('; ')}${converted.warnings.length > 3 ? `; and ${converted.warnings.length - 3} more` : ''}).`];
-  return { json: parsed.json, notes: [...imageNotes(converted.images + parsed.images), ...skipped] };
+  return withNotes(parseHtml(converted.html, schema, address), skipped);
 }
 
-function imageNotes(count: number): string[] {
+function imageNotes(count: number, keepsImages: boolean): string[] {
   if (count === 0) return [];
-  return [`${count === 1 ? '1 image was' : `${count} images were`} left out: documents on this server do not hold images.`];
+  const what = count === 1 ? '1 image was' : `${count} images were`;
+  return [keepsImages
+    ? `${what} left out: only PNG, JPEG, GIF and WebP images held in the file itself can be imported (not images elsewhere on the web).`
+    : `${what} left out: this server keeps no files for its documents.`];
 }
 
 function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-/** Converts a file's bytes; rejects with an `ImportError` the person can act on. */
-export async function importDocument(bytes: Uint8Array, format: ImportFormat): Promise<ImportedDoc> {
-  const { json, notes } = await contentOf(bytes, format);
+/**
+ * Converts a file's bytes; rejects with an `ImportError` the person can act on. `imageAddress`
+ * says where an image's file will be served (documentFileUrl for the new document); null
+ * leaves images out.
+ */
+export async function importDocument(bytes: Uint8Array, format: ImportFormat, imageAddress: ImageAddress): Promise<ImportedDoc> {
+  const { json, images, notes } = await contentOf(bytes, format, imageAddress);
   if (!json.content || json.content.length === 0) throw new ImportError(`the ${format} file holds no content to import`);
   let node: PmNode;
   try {
@@ -114,7 +122,7 @@ export async function importDocument(bytes: Uint8Array, format: ImportFormat): P
   const doc = new Y.Doc();
   try {
     prosemirrorToYXmlFragment(node, doc.getXmlFragment('default'));
-    return { json: node.toJSON() as JSONContent, update: Y.encodeStateAsUpdate(doc), notes };
+    return { json: node.toJSON() as JSONContent, images, update: Y.encodeStateAsUpdate(doc), notes };
   } finally {
     doc.destroy();
   }

@@ -22,6 +22,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docSummaryJson, type DocArchive } from '../../persistence/archive.js';
+import { documentFileReader } from '../../persistence/blobs.js';
 import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../../persistence/export-format.js';
 import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
@@ -109,7 +110,8 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     const seq = at === null ? (found.records.at(-1)?.seq ?? 0) : seqOf(found, at);
     const doc = await docAt(found, seq);
     try {
-      const body = await exportDoc(doc, format, { imageOrigin: server.publicOrigin(req), title: name });
+      const readFile = server.blobs ? documentFileReader(server.blobs, name) : undefined;
+      const body = await exportDoc(doc, format, { imageOrigin: server.publicOrigin(req), title: name, ...(readFile ? { readFile } : {}) });
       const fileName = encodeURIComponent(`${name}.${FILE_EXTENSIONS[format]}`);
       res.writeHead(200, {
         'content-type': CONTENT_TYPES[format],

@@ -1,8 +1,8 @@
 /**
  * The documents page's import and trash, in Chromium: a Word file (with a table and an image)
- * imported from the home page opens as a document with its table, after the page says the
- * image was left out; deleting it from the list disconnects someone who has it open, who is
- * told so; the Trash tab lists it and Restore brings it back with its content.
+ * imported from the home page opens as a document with its table and its image; deleting it
+ * from the list disconnects someone who has it open, who is told so; the Trash tab lists it and
+ * Restore brings it back with its content; Export → Word gives a file that imports again.
  */
 import { readFile } from 'node:fs/promises';
 import { Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
@@ -51,12 +51,10 @@ describe('importing and the trash on the documents page', () => {
     expect(await page.inputValue('[data-testid="import-name"]')).toBe('Budget');
     await page.fill('[data-testid="import-name"]', 'Budget 2026');
     await page.click('[data-testid="import-submit"]');
-    // The image could not come along: the page says so before opening the document.
-    await page.waitForSelector('[data-testid="import-notes"] li');
-    expect(await page.textContent('[data-testid="import-notes"]')).toMatch(/1 image was left out/);
-    await page.click('[data-testid="import-open"]');
+    // Nothing was left out: the document opens at once, its image a file of its own.
     await waitSynced(page);
     expect(await page.textContent('.ProseMirror h1')).toBe('Budget 2026');
+    await expect.poll(() => page.$eval('.ProseMirror img', (img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
     expect(await page.$$eval('.ProseMirror table th', (cells) => cells.map((c) => c.textContent))).toEqual(['Item', 'Cost']);
     expect(await page.$$eval('.ProseMirror table td', (cells) => cells.map((c) => c.textContent))).toEqual(['Venue', '1200']);
 

@@ -1,10 +1,11 @@
 /**
  * Importing files into new documents and exporting Word, on a real server with the file store:
  * a Word file (made here with the `docx` library) with a table and an image, Markdown and HTML
- * files; a document exported to .docx and imported again keeps its structure, and its comment
- * threads are Word comments; the import is one update with the importer as its author, seen
+ * files; a document exported to .docx and imported again keeps its structure and its images (as
+ * files of the new document), and its comment threads are Word comments; the import is one update with the importer as its author, seen
  * live; and the refusals (409, 413, 415, 422).
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import mammoth from 'mammoth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addReply } from '../../document-schema/comments/comment-threads.js';
 import { exportExtensions, toJson } from '../../persistence/export-format.js';
+import { FileBlobs } from '../../persistence/file/file-blobs.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
@@ -41,6 +43,7 @@ async function startServer(options: { tokens?: boolean; maxImportBytes?: number 
   test = await startTestServer({
     store,
     trash: store,
+    blobs: new FileBlobs(dataDir),
     api: (server) => createApiRoutes(server, store),
     ...(options.maxImportBytes ? { config: { maxImportBytes: options.maxImportBytes } } : {}),
     ...(access ? { authorize: access.authorize, authenticate: access.authenticate } : {}),
@@ -113,13 +116,17 @@ async function sampleDocx(): Promise<Buffer> {
 }
 
 describe('importing files', () => {
-  it('makes a new document from a Word file with a table and an image; the image is left out, with a note', async () => {
+  it('makes a new document from a Word file with a table and an image, the image stored as its file', async () => {
     await startServer();
     const answer = await importFile('report', await sampleDocx(), 'docx');
     expect(answer.status).toBe(201);
-    expect(answer.json).toMatchObject({ name: 'report', format: 'docx', seq: 1 });
-    expect(answer.json['notes']).toEqual([expect.stringMatching(/^1 image was left out/)]);
+    expect(answer.json).toMatchObject({ name: 'report', format: 'docx', seq: 1, notes: [] });
     const doc = await exportedJson('report');
+    const image = doc.content?.find((node) => node.type === 'image');
+    expect(image?.attrs?.['src']).toBe(`/api/docs/report/files/${createHash('sha256').update(PNG).digest('hex')}`);
+    const file = await fetch(`${test.httpUrl}${String(image?.attrs?.['src'])}`, { signal: AbortSignal.timeout(30_000) });
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
     expect(shape(doc)).toEqual({
       type: 'doc',
       content: [
@@ -133,6 +140,7 @@ describe('importing files', () => {
             { type: 'tableRow', content: [{ type: 'tableCell', content: [{ type: 'paragraph', content: ['South'] }] }, { type: 'tableCell', content: [{ type: 'paragraph', content: ['80'] }] }] },
           ],
         },
+        { type: 'image' },
         { type: 'paragraph', content: ['The end.'] },
       ],
     });
@@ -223,8 +231,12 @@ describe('importing files', () => {
 describe('exporting Word', () => {
   it('exports a document that, imported again, has the same structure; comment threads are Word comments', async () => {
     await startServer();
+    const upload = await fetch(`${test.httpUrl}/api/docs/source/files`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(PNG), signal: AbortSignal.timeout(30_000) });
+    const { url } = (await upload.json()) as { url: string };
     const writer = await client('source');
-    prosemirrorJSONToYXmlFragment(schema, everyKindJson, writer.doc.getXmlFragment('default'));
+    // everyKindJson's own images name files this server does not have: this one it has.
+    const withImage = { ...everyKindJson, content: [...(everyKindJson.content ?? []).filter((node) => node.type !== 'image'), { type: 'image', attrs: { src: url, alt: 'a dot' } }] };
+    prosemirrorJSONToYXmlFragment(schema, withImage, writer.doc.getXmlFragment('default'));
     const thread = commentOn(writer.doc, 'Offsite plan', ada, 'Is this the final title?');
     addReply(writer.doc, thread, bob, 'Yes, keep it.', null, 1_700_000_100_000);
     await waitFor(() => (store.assignedSeq('source') ?? 0) >= 3, 'the source stored');
@@ -243,5 +255,8 @@ describe('exporting Word', () => {
     expect(again.json['notes']).toEqual([]);
     const original = shape(await exportedJson('source'));
     expect(shape(await exportedJson('copy'))).toEqual(original);
+    // The image came along as a file of the copy.
+    const copied = (await exportedJson('copy')).content?.find((node) => node.type === 'image');
+    expect(copied?.attrs).toMatchObject({ src: url.replace('/source/', '/copy/'), alt: 'a dot' });
   });
 });
