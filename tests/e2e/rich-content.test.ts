@@ -74,7 +74,7 @@ describe('rich content with two writers and a viewer', () => {
     await expectShape(everyone, { rows: 4, columns: 3, headers: 3 });
     await tool(alice.page, 'toggleHeaderRow');
     await expectShape(everyone, { rows: 4, columns: 3, headers: 0 });
-    expect(await alice.page.getAttribute('[data-tool="toggleHeaderRow"]', 'aria-pressed')).toBe('false');
+    await expect.poll(() => alice.page.getAttribute('[data-tool="toggleHeaderRow"]', 'aria-pressed')).toBe('false');
 
     // Bob, in cells of his own, turns the header row back on and deletes the empty row.
     await cell(bob.page, 'Food');
@@ -141,7 +141,7 @@ describe('rich content with two writers and a viewer', () => {
     await alice.page.keyboard.press('Control+u');
     await tool(alice.page, 'highlight');
     await alice.page.keyboard.press('Control+Shift+e');
-    expect(await alice.page.getAttribute('[data-tool="align-center"]', 'aria-pressed')).toBe('true');
+    await expect.poll(() => alice.page.getAttribute('[data-tool="align-center"]', 'aria-pressed')).toBe('true');
     await alice.page.keyboard.press('End');
     await tool(alice.page, 'horizontalRule');
     const html = await waitConverged([alice.page, bob.page]);
