@@ -5,7 +5,7 @@
  * none runs, in the store itself (a data dir under its lock; a database, which allocates
  * sequence numbers itself, so a server starting meanwhile cannot collide).
  */
-import { DataDirLock, DataDirLockedError, readLiveLock } from '../persistence/file/data-dir-lock.js';
+import { DataDirLock, DataDirLockedError, describeHolder, readLiveLock } from '../persistence/file/data-dir-lock.js';
 import type { BlobStore } from '../persistence/blobs.js';
 import { FileBlobs } from '../persistence/file/file-blobs.js';
 import { FileStore } from '../persistence/file/file-store.js';
@@ -36,7 +36,7 @@ export async function writeTarget(command: string, choice: StoreChoice): Promise
   const { dataDir } = choice;
   const live = await readLiveLock(dataDir);
   if (live?.url) return { kind: 'server', url: live.url };
-  if (live) throw new CommandError(`process ${live.pid} (tandem ${live.command}) holds ${dataDir}; try again when it has finished`);
+  if (live) throw new CommandError(`${describeHolder(live)} holds ${dataDir}; try again when it has finished`);
   let lock: DataDirLock;
   try {
     lock = await DataDirLock.acquire(dataDir, command);

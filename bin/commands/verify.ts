@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readLiveLock } from '../../persistence/file/data-dir-lock.js';
+import { describeHolder, readLiveLock } from '../../persistence/file/data-dir-lock.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
 import { carriedOverName } from '../../sync-server/doc-name.js';
 import type { Command } from '../command.js';
@@ -49,7 +49,7 @@ export const verifyCommand: Command = {
       }
     } else {
       const server = await readLiveLock(choice.dataDir);
-      if (server && !values.quiet) process.stdout.write(`A server (pid ${server.pid}) is running on this data dir; its last writes may be in progress.\n`);
+      if (server && !values.quiet) process.stdout.write(`The data dir is in use by ${describeHolder(server)}; its last writes may be in progress.\n`);
       report = await verifyDataDir(choice.dataDir, { live: server !== null, names: carriedOverName });
     }
     const out = (line: string): boolean => process.stdout.write(`${line}\n`);
