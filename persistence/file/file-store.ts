@@ -37,9 +37,10 @@ import { checkStorableName } from './file-names.js';
 import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
 import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
+import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrite, type Store, type StoreHealth, type StoreLogger } from '../store.js';
 import { describeProblem, type LogRecord } from '../record.js';
 import { RECOVERY_AUTHOR } from '../author.js';
+import { settledBefore } from '../deadline.js';
 
 export type { StoreLogger };
 
@@ -107,6 +108,8 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
+  /** Set when closing gave up at its deadline: nothing is written or retried any more. */
+  private abandoned = false;
   private starting: Promise<void> | null = null;
   private journal: JournalWriter | null = null;
   /** Documents holding records that are only in the journal so far. */
@@ -214,8 +217,12 @@ export class FileStore implements Store, DocArchive, DocTrash {
     return { ok: false, reason: `cannot write ${log?.logPath}: ${failure?.error}; ${kept}, retrying${others}` };
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  pendingWrites(): PendingWrite[] {
+    return [...this.logs.values()].filter((log) => log.pending > 0).map((log) => ({ doc: log.name, records: log.pending }));
+  }
+
+  close(deadline?: AbortSignal): Promise<void> {
+    this.closing ??= this.closeBy(deadline);
     return this.closing;
   }
 
@@ -376,7 +383,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   }
 
   private kick(): void {
-    if (this.cycleRunning) return;
+    if (this.cycleRunning || this.abandoned) return;
     this.cycleRunning = true;
     // Deferred to the end of this turn of the event loop, so updates that arrived together
     // (from many sockets and rooms) share one write cycle.
@@ -555,6 +562,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   }
 
   private recordFailure(log: DocLog | null, error: unknown): void {
+    if (this.abandoned) return;
     const failure = this.failures.get(log) ?? { error: '', attempts: 0, timer: null };
     failure.error = errorMessage(error);
     failure.attempts += 1;
@@ -626,6 +634,30 @@ export class FileStore implements Store, DocArchive, DocTrash {
       this.logs.delete(name);
       log.close().catch((error: unknown) => this.logger.warn({ path: log.logPath, err: errorMessage(error) }, 'closing log failed'));
     }
+  }
+
+  /** `shutdown`, or as much of it as fits before `deadline` (see `Store.close`). */
+  private async closeBy(deadline: AbortSignal | undefined): Promise<void> {
+    const finished = this.shutdown();
+    if (!deadline) return finished;
+    if (await settledBefore(finished, deadline)) return finished;
+    const pending = this.pendingWrites();
+    // It goes on failing once the files are closed; nobody waits for it any more.
+    finished.catch(() => undefined);
+    await this.abandon();
+    if (pending.length > 0) throw new StoreNotDurableError(pending);
+  }
+
+  /** Stops retrying and writing, and releases every file; queued records are dropped. */
+  private async abandon(): Promise<void> {
+    this.abandoned = true;
+    if (this.copyTimer) clearInterval(this.copyTimer);
+    clearInterval(this.sweep);
+    for (const failure of this.failures.values()) if (failure.timer) clearTimeout(failure.timer);
+    // Segments stay: what they hold is durable, and the next start copies it into the logs.
+    await this.journal?.close(false);
+    await Promise.all([...this.logs.values()].map((log) => log.close().catch(() => undefined)));
+    this.logs.clear();
   }
 
   private async shutdown(): Promise<void> {

@@ -35,6 +35,7 @@ export class Database {
   readonly label: string;
   /** Each pooled connection's session, asked on its first use. */
   private readonly sessions = new WeakMap<pg.ClientBase, Session>();
+  private closed: Promise<void> | null = null;
 
   constructor(
     readonly url: string,
@@ -114,9 +115,10 @@ export class Database {
     }
   }
 
-  /** Closes every connection. Idempotent. */
-  async close(): Promise<void> {
-    if (!this.pool.ended) await this.pool.end();
+  /** Closes every connection (once those checked out are back). Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.pool.end();
+    return this.closed;
   }
 }
 

@@ -6,7 +6,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, base64url } from 'jose';
 import { WebSocket } from 'ws';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth } from '../../persistence/store.js';
+import type { AppendMeta, LoadedDoc, PendingWrite, Store, StoreHealth } from '../../persistence/store.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import type { TokenKey } from '../../sync-server/access/access-token.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
@@ -140,6 +140,10 @@ export class RecordingStore implements Store {
 
   health(): StoreHealth {
     return this.inner.health();
+  }
+
+  pendingWrites(): PendingWrite[] {
+    return this.inner.pendingWrites();
   }
 
   close(): Promise<void> {
