@@ -15,9 +15,9 @@ export interface DocSummary {
   lastChangeMs: number | null;
   /**
    * The author recorded with that same last record, exactly as stored: a token's user id,
-   * `tandem:restore` (RESTORE_AUTHOR) for a restore, `tandem:recovery` (RECOVERY_AUTHOR) for
-   * content a store merged back after damage; null when the record has no author (open access)
-   * or the document has no records.
+   * `tandem:restore…` for a restore (naming who asked for it: persistence/author.ts),
+   * `tandem:recovery` (RECOVERY_AUTHOR) for content a store merged back after damage; null when
+   * the record has no author (open access) or the document has no records.
    */
   lastAuthor: string | null;
 }

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG, SERVER_OPTIONS } from '../../sync-server/config.js';
 import type { Command } from '../command.js';
 import { STORE_HELP, STORE_OPTIONS, openArchive, storeFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
+import { describeAuthor } from '../../persistence/author.js';
 
 function help(): string {
   return [
@@ -98,7 +99,7 @@ export const docsCommand: Command = {
       }
       // Names and times left-aligned, numbers right-aligned.
       printTable(
-        [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE', 'BY'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-', d.lastAuthor ?? '-'])],
+        [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE', 'BY'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-', d.lastAuthor === null ? '-' : describeAuthor(d.lastAuthor)])],
         new Set([1, 2]),
       );
       // The process exits right after: let queued output reach a pipe first.

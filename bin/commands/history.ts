@@ -4,6 +4,7 @@ import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { formatBytes } from './docs.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
+import { describeAuthor, describeRestorer } from '../../persistence/author.js';
 
 function help(): string {
   return [
@@ -11,7 +12,8 @@ function help(): string {
     '',
     "Shows a document's timeline: its recorded updates grouped into versions — a new version",
     'after a pause in editing or when the author changes — with sequence numbers, times,',
-    'authors and sizes. Use a sequence number or time with `tandem export --at`.',
+    'authors (for a restore: who asked for it) and sizes. Use a sequence number or time with',
+    '`tandem export --at`.',
     '',
     'Options:',
     `  --pause <seconds>  Pause that starts a new version (default ${DEFAULT_PAUSE_MS / 1000})`,
@@ -46,7 +48,7 @@ export const historyCommand: Command = {
         v.fromSeq === v.toSeq ? `#${v.fromSeq}` : `#${v.fromSeq}–${v.toSeq}`,
         new Date(v.startMs).toISOString(),
         new Date(v.endMs).toISOString(),
-        v.authors.length > 0 ? v.authors.join(', ') : '(unknown)',
+        v.restore ? describeRestorer(v.restore.by) : v.authors.length > 0 ? v.authors.map(describeAuthor).join(', ') : '(unknown)',
         `${v.records} ${v.records === 1 ? 'update' : 'updates'}`,
         formatBytes(v.bytes),
       ]);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { docAt } from '../../persistence/replay.js';
+import { describeAuthor } from '../../persistence/author.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
@@ -77,7 +78,7 @@ export const replayCommand: Command = {
         const changes = tracker.apply(record.update);
         const inserted = changes.reduce((n, c) => n + c.inserted.length, 0);
         const deleted = changes.reduce((n, c) => n + c.deleted.length, 0);
-        const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${record.author ?? '(unknown)'}`;
+        const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${describeAuthor(record.author)}`;
         const lines = changes.length > 0 ? changes.map((c) => formatChange(c.before, c)) : ['(no change to the text: formatting or structure)'];
         // Respect the pipe's pace (e.g. into `less`), and never exit with output still queued.
         if (!process.stdout.write(`${head}${changes.length > 0 ? `  +${inserted} −${deleted}` : ''}\n${lines.map((l) => `${indent}${l}\n`).join('')}`)) {

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import type { DocArchive } from '../../persistence/archive.js';
 import type { Store } from '../../persistence/store.js';
 import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
-import { cleanRestorerName, MAX_RESTORER_NAME, restoreAuthor } from '../../persistence/author.js';
+import { cleanRestorerName, describeRestorer, MAX_RESTORER_NAME, restoreAuthor, type Restorer } from '../../persistence/author.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom } from '../data-dir-option.js';
@@ -38,12 +38,13 @@ async function throughServer(serverUrl: string, name: string, at: string, token:
     process.stderr.write(serverRefusal('restore', serverUrl, answer));
     return 1;
   }
-  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.body['restoredFrom'])}, now current as seq ${String(answer.body['seq'])} (through the server at ${serverUrl}; connected clients have it).\n`);
+  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.body['restoredFrom'])}, now current as seq ${String(answer.body['seq'])}, ${describeRestorer((answer.body['restoredBy'] ?? null) as Restorer)} (through the server at ${serverUrl}; connected clients have it).\n`);
   return 0;
 }
 
 /** Restores into a store no server is using, as a new record. */
 async function restoreInto(store: Store & DocArchive, where: string, name: string, point: HistoryPoint, requester: string | null): Promise<number> {
+  const by: Restorer = requester ? { name: requester } : null;
   const history = await store.readHistory(name);
   if (!history || history.records.length === 0) {
     process.stderr.write(`tandem restore: no document named ${JSON.stringify(name)} in ${where}\n`);
@@ -61,10 +62,10 @@ async function restoreInto(store: Store & DocArchive, where: string, name: strin
   Y.applyUpdate(current, loaded.state);
   const old = await docAt(history, restoredFrom, { gc: false });
   const update = revertUpdate(old, current);
-  const seq = update ? await store.append(name, update, { author: restoreAuthor(requester ? { name: requester } : null) }) : loaded.seq;
+  const seq = update ? await store.append(name, update, { author: restoreAuthor(by) }) : loaded.seq;
   process.stdout.write(
     update
-      ? `Restored ${JSON.stringify(name)} to its content at seq ${restoredFrom}, now current as seq ${seq}.\n`
+      ? `Restored ${JSON.stringify(name)} to its content at seq ${restoredFrom}, now current as seq ${seq}, ${describeRestorer(by)}.\n`
       : `${JSON.stringify(name)} already has its content of seq ${restoredFrom}; nothing to do.\n`,
   );
   return 0;

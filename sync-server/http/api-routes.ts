@@ -4,7 +4,7 @@
  *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange,lastAuthor}]}
  *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
- *   POST /api/docs/<name>/restore  {"at": seq|ISO[, "name"]}  {"restoredFrom","seq"}
+ *   POST /api/docs/<name>/restore  {"at": seq|ISO[, "name"]}  {"restoredFrom","seq","restoredBy"}
  *        (Content-Type: application/json; recorded as the requester's: restorer.ts)
  *   POST /api/docs/<name>/files, GET /api/docs/<name>/files/<sha256>   the document's images (file-routes.ts)
  *   GET  /api/docs/<name>/diff, /authorship         who changed what: change-routes.ts
@@ -146,7 +146,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       old.destroy();
       const appended = update ? await room.applyOwnUpdate(update, restoreAuthor(by)) : (found.records.at(-1)?.seq ?? 0);
       if (appended === null) throw new ApiError(503, 'the store refused the restored content (it is shutting down)');
-      sendJson(res, 200, { restoredFrom, seq: appended });
+      sendJson(res, 200, { restoredFrom, seq: appended, restoredBy: by });
     } finally {
       server.rooms.release(room);
     }

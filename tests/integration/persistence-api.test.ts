@@ -1,6 +1,7 @@
 /**
  * The `/api` routes on a real server with the file store: list, history, export (now and at a
- * point), restore — which live clients see at once — and the 400/404 answers.
+ * point), restore — which live clients see at once, recorded as its requester's — and the
+ * 400/404 answers.
  */
 import { getSchema } from '@tiptap/core';
 import { StarterKit } from '@tiptap/starter-kit';
@@ -8,10 +9,12 @@ import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { toText } from '../../persistence/export-format.js';
-import { RESTORE_AUTHOR } from '../../sync-server/http/api-routes.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { RESTORE_AUTHOR, createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { useFileApiServer } from '../helpers/file-api-server.js';
 import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
+import { mint, startAuthServer } from './auth-fixtures.js';
 
 const schema = getSchema([StarterKit.configure({ undoRedo: false })]);
 const NAME = 'notes/α β';
@@ -65,7 +68,7 @@ describe('/api with the file store', () => {
 
     const history = JSON.parse((await get(`/api/docs/${enc}/history`)).body) as { name: string; records: number; versions: { fromSeq: number; toSeq: number; authors: string[]; records: number }[] };
     expect(history).toMatchObject({ name: NAME, records: 2 });
-    expect(history.versions).toEqual([{ fromSeq: 1, toSeq: 2, start: expect.any(String), end: expect.any(String), authors: [], records: 2, bytes: expect.any(Number) }]);
+    expect(history.versions).toEqual([{ fromSeq: 1, toSeq: 2, start: expect.any(String), end: expect.any(String), authors: [], records: 2, bytes: expect.any(Number), kind: 'edit' }]);
 
     const markdown = await get(`/api/docs/${enc}/export?format=markdown`);
     expect(markdown.type).toMatch(/^text\/markdown/);
@@ -101,6 +104,8 @@ describe('/api with the file store', () => {
     expect((await post(`/api/docs/${enc}/restore`, '{"at":"later"}')).status).toBe(400);
     expect((await post(`/api/docs/${enc}/restore`, '{"at":7}')).status).toBe(400);
     expect((await get(`/api/docs/${enc}/restore`)).status).toBe(405);
+    expect((await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 1, name: 'a\u0007b' }))).status).toBe(400);
+    expect((await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 1, name: 42 }))).status).toBe(400);
   });
 
   it('restores an old version as a new update that live clients see at once', async () => {
@@ -110,7 +115,7 @@ describe('/api with the file store', () => {
     await waitFor(() => toText(watcher.doc) === 'Plan\n\nfirst draft\n\nmore\n', 'watcher to see both versions');
 
     const restored = await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 1 }));
-    expect(restored).toEqual({ status: 200, json: { restoredFrom: 1, seq: 3 } });
+    expect(restored).toEqual({ status: 200, json: { restoredFrom: 1, seq: 3, restoredBy: null } });
     await waitFor(() => toText(watcher.doc) === 'Plan\n\nfirst draft\n', 'watcher to see the restored version');
     await waitFor(() => toText(writer.doc) === 'Plan\n\nfirst draft\n', 'writer to see the restored version');
 
@@ -118,7 +123,7 @@ describe('/api with the file store', () => {
     expect(history?.records.map((r) => r.author)).toEqual([null, null, RESTORE_AUTHOR]);
     expect((await get(`/api/docs/${enc}/export?format=text&at=2`)).body).toBe('Plan\n\nfirst draft\n\nmore\n');
     // Restoring what is already current changes nothing and adds no record.
-    expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 3 }))).toEqual({ status: 200, json: { restoredFrom: 3, seq: 3 } });
+    expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 3 }))).toEqual({ status: 200, json: { restoredFrom: 3, seq: 3, restoredBy: null } });
   });
 
   it('restores a document nobody has open; the next client gets the old content', async () => {
@@ -129,8 +134,41 @@ describe('/api with the file store', () => {
     await waitFor(() => api.test.server.rooms.size === 0, 'room to unload');
 
     const at = new Date(first).toISOString();
-    expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at }))).toEqual({ status: 200, json: { restoredFrom: 1, seq: 3 } });
+    expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at, name: ' Ada  Lovelace ' }))).toEqual({
+      status: 200,
+      json: { restoredFrom: 1, seq: 3, restoredBy: { name: 'Ada Lovelace' } },
+    });
     const reader = await client();
     expect(toText(reader.doc)).toBe('Plan\n\nfirst draft\n');
+  });
+
+  it('says who asked for a restore in the history: the name given, or a token\'s user over any name', async () => {
+    const writer = await client();
+    await writeTwoVersions(writer);
+    expect(await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 1, name: 'Ada' }))).toMatchObject({ status: 200, json: { seq: 3 } });
+    const history = JSON.parse((await get(`/api/docs/${enc}/history`)).body) as { versions: Record<string, unknown>[] };
+    expect(history.versions.at(-1)).toMatchObject({ fromSeq: 3, toSeq: 3, kind: 'restore', restoredBy: { name: 'Ada' }, authors: ['tandem:restore:name:Ada'] });
+    expect(history.versions[0]).toMatchObject({ kind: 'edit' });
+    expect(history.versions[0]).not.toHaveProperty('restoredBy');
+
+    // With tokens, the server knows who asks: the token's subject, whatever the body claims.
+    const dataDir = api.store.dataDir;
+    writer.destroy();
+    await api.test.close();
+    const store = new FileStore(dataDir);
+    const test = await startAuthServer({ store, api: (server) => createApiRoutes(server, store) });
+    try {
+      const token = await mint({ sub: 'u-42', docs: ['*'], role: 'write' });
+      const res = await fetch(`${test.httpUrl}/api/docs/${enc}/restore`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ at: 2, name: 'Mallory' }),
+        signal: AbortSignal.timeout(DEADLINE_MS),
+      });
+      expect(await res.json()).toEqual({ restoredFrom: 2, seq: 4, restoredBy: { user: 'u-42' } });
+      expect((await store.readHistory(NAME))?.records.at(-1)?.author).toBe('tandem:restore:user:u-42');
+    } finally {
+      await test.close();
+    }
   });
 });

@@ -84,9 +84,9 @@ describe('the data dir through the command line', () => {
     // 3. Restore through the running server: a live client sees it at once.
     const live = yClient(server.wsUrl, NAME);
     await synced(live);
-    const restored = await tandem(['restore', NAME, '--at', '1']);
+    const restored = await tandem(['restore', NAME, '--at', '1', '--name', 'Ada']);
     expect(restored.stderr).toBe('');
-    expect(restored.stdout).toContain('through the server');
+    expect(restored.stdout).toContain('restored by Ada (self-declared) (through the server');
     await waitFor(() => toText(live.doc) === 'Plan\n', 'the live client to see the restore');
     live.destroy();
     await stop(server);
@@ -101,16 +101,17 @@ describe('the data dir through the command line', () => {
     const records = listed[0]?.records ?? 0;
     expect(records).toBeGreaterThanOrEqual(4);
     const history = JSON.parse((await tandem(['history', NAME, '--json'])).stdout) as { versions: { authors: string[] }[] };
-    expect(history.versions.at(-1)?.authors).toEqual(['tandem:restore']);
+    expect(history.versions.at(-1)).toMatchObject({ kind: 'restore', restoredBy: { name: 'Ada' }, authors: ['tandem:restore:name:Ada'] });
+    expect((await tandem(['history', NAME])).stdout).toMatch(new RegExp(`#${records}\\s.*restored by Ada \\(self-declared\\)`));
     expect((await tandem(['export', NAME, '--format', 'markdown', '--at', String(records - 1)])).stdout).toBe('# Plan\n\n**ship** it\n');
     expect((await tandem(['export', NAME, '--format', 'text'])).stdout).toBe('Plan\n');
     const replay = await tandem(['replay', NAME]);
     expect(replay.stdout).toContain('{+ship it+}');
-    expect(replay.stdout).toContain('tandem:restore');
+    expect(replay.stdout).toContain('restored by Ada (self-declared)');
 
     // 5. Offline restore, then verify passes.
     const offline = await tandem(['restore', NAME, '--at', String(records - 1)]);
-    expect(offline.stdout).toContain(`now current as seq ${records + 1}`);
+    expect(offline.stdout).toContain(`now current as seq ${records + 1}, restored (by whom unknown)`);
     expect((await tandem(['export', NAME, '--format', 'text'])).stdout).toBe('Plan\n\nship it\n');
     const healthy = await tandem(['verify']);
     expect(healthy.code, healthy.stdout).toBe(0);
