@@ -16,6 +16,7 @@ import { Database } from '../persistence/postgres/database.js';
 import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
 import { migrateSchema } from '../persistence/postgres/schema.js';
 import { describeProblem, type StoreProblem } from '../persistence/record.js';
+import { isEmptyHistory } from '../persistence/replay.js';
 import { DEFAULT_CONFIG, parseDatabaseUrl } from '../sync-server/config.js';
 import { CommandError, UsageError } from './command.js';
 
@@ -110,7 +111,7 @@ export async function withDocHistory(command: string, name: string, choice: Stor
   const opened = await openArchive(choice);
   try {
     const history = await opened.archive.readHistory(name);
-    if (!history || history.records.length === 0) {
+    if (!history || isEmptyHistory(history)) {
       process.stderr.write(`tandem ${command}: no document named ${JSON.stringify(name)} in ${opened.where}\n`);
       return 1;
     }

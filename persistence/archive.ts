@@ -50,9 +50,19 @@ export interface HistoryCheckpoint {
   load(): Promise<Uint8Array | null>;
 }
 
+/** A compacted document: records 1..seq were dropped, the state at `seq` kept. */
+export interface CompactedHistory {
+  seq: number;
+  /** Time of record `seq`, and of the compaction. */
+  timeMs: number;
+  compactedAtMs: number;
+}
+
 export interface DocHistory {
   name: string;
-  /** Every readable record in order: seq 1..n, with gaps only where the log is damaged. */
+  /** Set when history before `seq` was compacted (see `tandem compact`). */
+  compacted: CompactedHistory | null;
+  /** Every readable record in order: seq 1..n (after `compacted.seq`), with gaps only where the log is damaged. */
   records: LogRecord[];
   /** Checkpoints the log confirms, newest first: they bridge any gap before them. */
   checkpoints: HistoryCheckpoint[];

@@ -5,6 +5,7 @@
  * restore is a version of its own, saying who asked for it.
  */
 import { parseRestoreAuthor, type Restorer } from './author.js';
+import type { CompactedHistory } from './archive.js';
 import type { LogRecord } from './record.js';
 
 export const DEFAULT_PAUSE_MS = 60_000;
@@ -67,4 +68,9 @@ export function versionJson(version: Version): Record<string, unknown> {
     bytes: version.bytes,
     ...(version.restore ? { kind: 'restore', restoredBy: version.restore.by } : { kind: 'edit' }),
   };
+}
+
+/** The history JSON's `compacted`: null, or the seq history starts at and when it was cut. */
+export function compactedJson(compacted: CompactedHistory | null): Record<string, unknown> | null {
+  return compacted ? { beforeSeq: compacted.seq, at: new Date(compacted.compactedAtMs).toISOString() } : null;
 }

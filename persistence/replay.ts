@@ -29,14 +29,37 @@ export function parseHistoryPoint(raw: unknown): HistoryPoint {
   return { timeMs };
 }
 
-/** The sequence number a point stands for: 0 before the first record. */
+/** The document's last sequence number (records dropped by a compaction count too). */
+export function lastSeq(history: DocHistory): number {
+  return history.records.at(-1)?.seq ?? history.compacted?.seq ?? 0;
+}
+
+/** Whether the document has nothing at all: no record, and never compacted. */
+export function isEmptyHistory(history: DocHistory | null): boolean {
+  return !history || lastSeq(history) === 0;
+}
+
+/** "history of "notes" before seq 40 was compacted on 2025-…; the earliest point kept is seq 40". */
+export function compactedMessage(history: DocHistory): string {
+  const base = history.compacted;
+  if (!base) return `history of ${JSON.stringify(history.name)} is complete`;
+  return `history of ${JSON.stringify(history.name)} before seq ${base.seq} was compacted on ${new Date(base.compactedAtMs).toISOString()}; the earliest point kept is seq ${base.seq} (${new Date(base.timeMs).toISOString()})`;
+}
+
+/**
+ * The sequence number a point stands for: 0 before the first record. Points before a
+ * compaction's cut are refused: their states were dropped.
+ */
 export function resolveHistoryPoint(history: DocHistory, point: HistoryPoint): number {
-  const last = history.records.at(-1)?.seq ?? 0;
+  const last = lastSeq(history);
+  const base = history.compacted;
   if ('seq' in point) {
     if (point.seq > last) throw new HistoryPointError(`document ${JSON.stringify(history.name)} has ${last} records; there is no record ${point.seq}`);
+    if (base && point.seq < base.seq) throw new HistoryPointError(compactedMessage(history));
     return point.seq;
   }
-  let seq = 0;
+  if (base && point.timeMs < base.timeMs) throw new HistoryPointError(compactedMessage(history));
+  let seq = base?.seq ?? 0;
   for (const record of history.records) {
     if (record.timeMs > point.timeMs) break;
     seq = record.seq;

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { documentFileReader } from '../../persistence/blobs.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
-import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
+import { HistoryPointError, docAt, lastSeq, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
@@ -47,7 +47,7 @@ export const exportCommand: Command = {
     return withDocHistory('export', name, storeFrom(values, env), async (history, opened) => {
       let seq: number;
       try {
-        seq = values.at === undefined ? (history.records.at(-1)?.seq ?? 0) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
+        seq = values.at === undefined ? lastSeq(history) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
       } catch (error) {
         if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
         throw error;

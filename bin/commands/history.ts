@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
+import { DEFAULT_PAUSE_MS, compactedJson, groupVersions, versionJson } from '../../persistence/history.js';
+import { compactedMessage, lastSeq } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { formatBytes } from './docs.js';
@@ -38,12 +39,14 @@ export const historyCommand: Command = {
     if (!Number.isFinite(pauseS) || pauseS < 0) throw new UsageError(`--pause must be a number of seconds, got "${values.pause}"`);
     return withDocHistory('history', name, storeFrom(values, env), async (history) => {
       const versions = groupVersions(history.records, pauseS * 1000);
-      const records = history.records.at(-1)?.seq ?? 0;
+      const records = lastSeq(history);
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ name, records, versions: versions.map(versionJson) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ name, records, compacted: compactedJson(history.compacted), versions: versions.map(versionJson) }, null, 2)}\n`);
         return 0;
       }
-      process.stdout.write(`${JSON.stringify(name)}: ${records} ${records === 1 ? 'update' : 'updates'} in ${versions.length} ${versions.length === 1 ? 'version' : 'versions'}\n\n`);
+      process.stdout.write(`${JSON.stringify(name)}: ${records} ${records === 1 ? 'update' : 'updates'} in ${versions.length} ${versions.length === 1 ? 'version' : 'versions'}\n`);
+      if (history.compacted) process.stdout.write(`(${compactedMessage(history)})\n`);
+      process.stdout.write('\n');
       const rows = versions.map((v) => [
         v.fromSeq === v.toSeq ? `#${v.fromSeq}` : `#${v.fromSeq}–${v.toSeq}`,
         new Date(v.startMs).toISOString(),

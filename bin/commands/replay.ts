@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { docAt } from '../../persistence/replay.js';
+import { compactedMessage, docAt, lastSeq } from '../../persistence/replay.js';
 import { describeAuthor } from '../../persistence/author.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
@@ -56,8 +56,12 @@ export const replayCommand: Command = {
     const name = docNameArgument(positionals);
     const delay = wholeNumber(values.delay, '--delay') ?? 0;
     return withDocHistory('replay', name, storeFrom(values, env), async (history) => {
-      const last = history.records.at(-1)?.seq ?? 0;
-      const from = Math.max(1, wholeNumber(values.from, '--from') ?? 1);
+      const last = lastSeq(history);
+      const first = (history.compacted?.seq ?? 0) + 1;
+      const fromFlag = wholeNumber(values.from, '--from');
+      // Replaying record n starts from the state before it, which compaction may have dropped.
+      if (fromFlag !== undefined && fromFlag < first && history.compacted) throw new UsageError(`--from: ${compactedMessage(history)}`);
+      const from = Math.max(first, fromFlag ?? first);
       const to = Math.min(last, wholeNumber(values.to, '--to') ?? last);
       if (from > to) throw new UsageError(`nothing between --from ${from} and --to ${to} (the document has ${last} updates)`);
 

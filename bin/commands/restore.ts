@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import type { DocArchive } from '../../persistence/archive.js';
 import type { Store } from '../../persistence/store.js';
-import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import { HistoryPointError, docAt, isEmptyHistory, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { cleanRestorerName, describeRestorer, MAX_RESTORER_NAME, restoreAuthor, type Restorer } from '../../persistence/author.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
@@ -33,7 +33,8 @@ function help(): string {
 async function throughServer(serverUrl: string, name: string, at: string, token: string | null, requester: string | null): Promise<number> {
   const point = /^\d+$/.test(at) ? Number(at) : at;
   const body = JSON.stringify(requester ? { at: point, name: requester } : { at: point });
-  const answer = await callServer(serverUrl, 'POST', `/api/docs/${encodeURIComponent(name)}/restore`, { token, type: 'application/json', body });
+  // Restoring from far back in a long history takes a while: the server answers when it is done.
+  const answer = await callServer(serverUrl, 'POST', `/api/docs/${encodeURIComponent(name)}/restore`, { token, type: 'application/json', body, timeoutMs: 600_000 });
   if (!answer.ok) {
     process.stderr.write(serverRefusal('restore', serverUrl, answer));
     return 1;
@@ -46,7 +47,7 @@ async function throughServer(serverUrl: string, name: string, at: string, token:
 async function restoreInto(store: Store & DocArchive, where: string, name: string, point: HistoryPoint, requester: string | null): Promise<number> {
   const by: Restorer = requester ? { name: requester } : null;
   const history = await store.readHistory(name);
-  if (!history || history.records.length === 0) {
+  if (!history || isEmptyHistory(history)) {
     process.stderr.write(`tandem restore: no document named ${JSON.stringify(name)} in ${where}\n`);
     return 1;
   }

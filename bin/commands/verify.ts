@@ -58,7 +58,8 @@ export const verifyCommand: Command = {
     for (const doc of report.docs) {
       const failed = doc.errors.length > 0;
       if (!failed && values.quiet && doc.warnings.length === 0) continue;
-      out(`${failed ? 'FAIL' : 'ok  '} ${JSON.stringify(doc.name)}: ${doc.records} updates, ${doc.checkpoints} checkpoints`);
+      const compacted = doc.compacted ? ` (history before seq ${doc.compacted.seq} compacted on ${new Date(doc.compacted.compactedAtMs).toISOString()})` : '';
+      out(`${failed ? 'FAIL' : 'ok  '} ${JSON.stringify(doc.name)}: ${doc.records} updates${compacted}, ${doc.checkpoints} checkpoints`);
       for (const problem of doc.errors) out(`     ERROR ${describeProblem(problem)}`);
       for (const problem of doc.warnings) out(`     warning ${describeProblem(problem)}`);
     }

@@ -39,6 +39,9 @@ import { encodeJournalEntries, type JournalEntryInput } from './journal-format.j
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
 import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrite, type Store, type StoreHealth, type StoreLogger } from '../store.js';
 import { describeProblem, type LogRecord } from '../record.js';
+import { isEmptyHistory, type HistoryPoint } from '../replay.js';
+import { CompactionError, resolveCut, type CompactionResult } from '../compaction.js';
+import { compactLog } from './log-compaction.js';
 import { RECOVERY_AUTHOR } from '../author.js';
 import { settledBefore } from '../deadline.js';
 
@@ -81,6 +84,11 @@ export { RECOVERY_AUTHOR };
 
 const silent: StoreLogger = { info() {}, warn() {}, error() {} };
 
+/** Resolves once `log` is not being compacted (its positions are then current). */
+async function untilCompacted(log: DocLog): Promise<void> {
+  while (log.compacting) await log.compacting;
+}
+
 interface Failure {
   error: string;
   attempts: number;
@@ -108,6 +116,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
+  private maintenance: Promise<unknown> = Promise.resolve();
   /** Set when closing gave up at its deadline: nothing is written or retried any more. */
   private abandoned = false;
   private starting: Promise<void> | null = null;
@@ -174,6 +183,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   async load(name: string): Promise<LoadedDoc> {
     const log = await this.openLog(name);
     await log.drained();
+    await untilCompacted(log);
     log.lastUsed = Date.now();
     // Taken together: the log up to `end` plus the records only in the journal is everything durable.
     const upTo = log.end;
@@ -263,12 +273,14 @@ export class FileStore implements Store, DocArchive, DocTrash {
 
   async listDocs(): Promise<DocSummary[]> {
     await Promise.all([...this.uncopied].map((log) => this.copyLog(log)));
+    await Promise.all([...this.logs.values()].map(untilCompacted));
     return this.archive.listDocs();
   }
 
   async readHistory(name: string): Promise<FileDocHistory | null> {
     const log = this.logs.get(name);
     if (log && log.unwrittenCount > 0) await this.copyLog(log);
+    if (log) await untilCompacted(log);
     return this.archive.readHistory(name);
   }
 
@@ -305,7 +317,8 @@ export class FileStore implements Store, DocArchive, DocTrash {
     const turn = this.trashTurn.then(async () => {
       if (this.closing) throw new Error('store is closed');
       await this.ready();
-      return work();
+      // Never while a compaction rewrites the document's log or a backup reads the data dir.
+      return this.serially(work);
     });
     this.trashTurn = turn.catch(() => undefined);
     return turn;
@@ -339,6 +352,51 @@ export class FileStore implements Store, DocArchive, DocTrash {
       await this.copyOut();
       if (journal.holdsUpTo(upTo)) await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /**
+   * Drops the document's history before `before` (compaction.ts), with every record made
+   * durable so far (the journal's too) taken into account. Appends go on meanwhile: to the
+   * journal, acknowledged as usual, or (without it) queued until the log is rewritten.
+   * One compaction or backup at a time.
+   */
+  compact(name: string, before: HistoryPoint): Promise<CompactionResult> {
+    return this.serially(async () => {
+      const log = await this.openLog(name);
+      let done!: () => void;
+      log.compacting = new Promise((resolve) => (done = resolve));
+      try {
+        // No checkpoint starts while compacting (checkpoint-writer.ts); one in progress ends first.
+        while (log.checkpointing) await log.checkpointing;
+        return await log.exclusive(async () => {
+          this.noteCopied(await log.writeUnwrittenHeld());
+          // A damaged tail is moved aside first, as before any write: the history read next is
+          // then the whole file, and damage inside it stops the compaction.
+          await log.prepare(this.options.fsync);
+          const history = await this.archive.readHistory(name);
+          if (!history || isEmptyHistory(history)) throw new CompactionError(`no document named ${JSON.stringify(name)} in ${this.dataDir}`);
+          try {
+            return await compactLog(this.fs, log, history, log.end, resolveCut(history, before), { fsync: this.options.fsync });
+          } finally {
+            // Whether or not the new log got in place, positions start over from what is on disk.
+            await log.rebase(await openDocFiles(this.fs, log.dir, name));
+          }
+        });
+      } finally {
+        log.compacting = null;
+        done();
+        this.checkpoints.offer(log);
+        if (this.dirty.has(log)) this.kick();
+      }
+    });
+  }
+
+  /** Runs maintenance jobs (compaction, backup) one after the other. */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const previous = this.maintenance;
+    const run = this.ready().then(() => previous).then(job);
+    this.maintenance = run.catch(() => undefined);
+    return run;
   }
 
   private enqueue(log: DocLog, update: Uint8Array, author: string | null, timeMs: number): Promise<number> {
@@ -453,8 +511,9 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private async runLogCycles(): Promise<void> {
     try {
       while (this.dirty.size > 0) {
-        const batch = [...this.dirty].filter((log) => !this.failures.get(log)?.timer);
-        this.dirty.clear();
+        // A log being compacted, or waiting to retry, stays dirty for later.
+        const batch = [...this.dirty].filter((log) => !this.failures.get(log)?.timer && !log.compacting);
+        for (const log of batch) this.dirty.delete(log);
         if (batch.length === 0) break;
         this.counters.cycles += 1;
         await Promise.all(batch.map((log) => this.writeLog(log)));
@@ -501,14 +560,14 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private async writeLog(log: DocLog): Promise<void> {
     const records = log.pending;
     try {
-      await log.writeQueued(this.options.fsync);
+      // Healthy again by the time the appends resolve.
+      await log.writeQueued(this.options.fsync, () => this.recovered(log));
       this.counters.batches += 1;
       this.counters.records += records;
     } catch (error) {
       this.recordFailure(log, error);
       return;
     }
-    this.recovered(log);
     this.checkpoints.offer(log);
   }
 
@@ -530,7 +589,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
     journal.rotate();
     // One document at a time: each copy ends in an fdatasync, and commit writes queued behind
     // a burst of them would wait.
-    for (const log of [...this.uncopied]) await this.copyLog(log);
+    for (const log of [...this.uncopied]) if (!log.compacting) await this.copyLog(log);
     const done = journal.sealedSegments().filter((s) => (this.copied.get(s.segment) ?? 0) >= s.entries).map((s) => s.segment);
     if (done.length === 0) return;
     try {
@@ -545,8 +604,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private async copyLog(log: DocLog): Promise<void> {
     this.uncopied.delete(log);
     try {
-      const done = await log.writeOut();
-      for (const [segment, count] of done) this.copied.set(segment, (this.copied.get(segment) ?? 0) + count);
+      this.noteCopied(await log.writeOut());
       this.counters.copies += 1;
     } catch (error) {
       this.uncopied.add(log);
@@ -559,6 +617,11 @@ export class FileStore implements Store, DocArchive, DocTrash {
     }
     this.recovered(log);
     this.checkpoints.offer(log);
+  }
+
+  /** Journal entries per segment now in synced logs: a segment goes once all of its are. */
+  private noteCopied(done: Map<number, number>): void {
+    for (const [segment, count] of done) this.copied.set(segment, (this.copied.get(segment) ?? 0) + count);
   }
 
   private recordFailure(log: DocLog | null, error: unknown): void {

@@ -76,6 +76,6 @@ export class PostgresArchive implements DocArchive {
         return row ? new Uint8Array(row.state) : null;
       },
     }));
-    return { name, records, checkpoints, problems };
+    return { name, compacted: null, records, checkpoints, problems };
   }
 }

@@ -25,6 +25,7 @@ import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrite, type SeqUpdate, type SharedLog, type Store, type StoreHealth, type StoreLogger } from '../store.js';
 import { settledBefore } from '../deadline.js';
 import type { DocTrash, TrashedDoc } from '../trash.js';
+import { CompactionError, type CompactionResult } from '../compaction.js';
 import { CheckpointQueue } from './checkpoints.js';
 import { CommitHealth } from './commit-health.js';
 import { Database } from './database.js';
@@ -269,6 +270,11 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
   async purgeTrash(beforeMs: number): Promise<TrashedDoc[]> {
     await this.ready();
     return this.trash.purge(beforeMs);
+  }
+
+  /** Compaction of the file store's logs; the database keeps every record for now. */
+  compact(name: string): Promise<CompactionResult> {
+    return Promise.reject(new CompactionError(`${JSON.stringify(name)} is kept in ${this.db.label}: compact works on a data dir`));
   }
 
   /** Records appended and not yet committed, across documents. */

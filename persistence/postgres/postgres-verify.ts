@@ -18,7 +18,7 @@ export async function verifyDatabase(db: Database): Promise<VerifyReport> {
     const doc = await archive.findDoc(name);
     if (!doc) continue;
     const where = archive.describe('tandem_records', name);
-    const docReport: DocReport = { name, dir: where, records: 0, checkpoints: 0, errors: [], warnings: [] };
+    const docReport: DocReport = { name, dir: where, records: 0, checkpoints: 0, compacted: null, errors: [], warnings: [] };
     const checkpoints = (await db.pool.query<{ seq: number; state: Buffer }>(CHECKPOINTS_OF, [doc.id])).rows.map((c) => ({
       seq: c.seq,
       path: archive.describe('tandem_checkpoints', name, c.seq),

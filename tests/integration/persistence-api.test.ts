@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import { toText } from '../../persistence/export-format.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { RESTORE_AUTHOR, createApiRoutes } from '../../sync-server/http/api-routes.js';
+import { verifyDataDir } from '../../persistence/file/verify.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { useFileApiServer } from '../helpers/file-api-server.js';
 import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
@@ -170,5 +171,54 @@ describe('/api with the file store', () => {
     } finally {
       await test.close();
     }
+  });
+
+  it('compacts history before a point while people keep editing; later states stay exact', async () => {
+    const writer = await client();
+    const watcher = await client();
+    await writeTwoVersions(writer);
+    const text = writer.doc.getText('notes');
+    for (let i = 0; i < 10; i += 1) text.insert(text.length, String(i));
+    await waitFor(() => watcher.doc.getText('notes').toString() === '0123456789', 'the edits to be relayed');
+    const atFive = (await get(`/api/docs/${enc}/export?format=json&at=5`)).body;
+
+    // Edits keep coming while the server compacts.
+    let typing = true;
+    const typed = (async () => {
+      for (let i = 0; typing && i < 200; i += 1) {
+        text.insert(text.length, 'x');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const compacted = await post(`/api/docs/${enc}/compact`, JSON.stringify({ before: 5 }));
+    typing = false;
+    await typed;
+    expect(compacted).toMatchObject({ status: 200, json: { compactedBefore: 5, removed: 5 } });
+    await waitFor(() => watcher.doc.getText('notes').toString() === text.toString(), 'every edit to reach the watcher');
+    await api.store.flush();
+
+    const history = JSON.parse((await get(`/api/docs/${enc}/history`)).body) as { compacted: { beforeSeq: number }; versions: { fromSeq: number }[] };
+    expect(history.compacted).toMatchObject({ beforeSeq: 5, at: expect.any(String) });
+    expect(history.versions[0]?.fromSeq).toBe(6);
+    expect((await get(`/api/docs/${enc}/export?format=json&at=5`)).body).toBe(atFive);
+    const early = await get(`/api/docs/${enc}/export?format=json&at=4`);
+    expect(early.status).toBe(400);
+    expect(JSON.parse(early.body).error).toMatch(/before seq 5 was compacted/);
+    expect((await post(`/api/docs/${enc}/restore`, JSON.stringify({ at: 2 }))).status).toBe(400);
+    // A new client gets the whole document (the updates relayed after its state follow it).
+    const reader = await client();
+    await waitFor(() => reader.doc.getText('notes').toString() === text.toString(), 'a new client to get everything');
+
+    expect((await post(`/api/docs/${enc}/compact`, '{}')).status).toBe(400);
+    expect((await post(`/api/docs/${enc}/compact`, JSON.stringify({ before: 100_000 }))).status).toBe(400);
+    expect((await post('/api/docs/nope/compact', JSON.stringify({ before: 1 }))).status).toBe(404);
+    expect((await get(`/api/docs/${enc}/compact`)).status).toBe(405);
+
+    for (const c of api.clients.splice(0)) c.destroy();
+    const { dataDir } = api.store;
+    await api.test.close();
+    const report = await verifyDataDir(dataDir, { live: false });
+    expect(report.ok, JSON.stringify(report)).toBe(true);
+    expect(report.docs[0]?.compacted).toMatchObject({ seq: 5 });
   });
 });

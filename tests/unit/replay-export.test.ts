@@ -249,7 +249,7 @@ describe('replay', () => {
     for (let n = 0; n <= updates.length; n += 1) {
       const expected = new Y.Doc();
       for (const update of updates.slice(0, n)) Y.applyUpdate(expected, update);
-      const rebuilt = await docAt(history ?? { name: 'r', records: [], checkpoints: [], problems: [] }, n);
+      const rebuilt = await docAt(history ?? { name: 'r', compacted: null, records: [], checkpoints: [], problems: [] }, n);
       expect(rebuilt.getText('t').toString(), `seed ${seed}, seq ${n}`).toBe(expected.getText('t').toString());
     }
     await reopened.close();
@@ -257,7 +257,7 @@ describe('replay', () => {
 
   it('resolves points in history by seq and by time', async () => {
     const records = [1000, 2000, 3000].map((timeMs, i) => ({ seq: i + 1, timeMs, author: null, update: new Uint8Array([0, 0]), offset: 0, size: 0, crc: 0 }));
-    const history = { name: 'p', records, checkpoints: [], problems: [] };
+    const history = { name: 'p', compacted: null, records, checkpoints: [], problems: [] };
     expect(resolveHistoryPoint(history, parseHistoryPoint('2'))).toBe(2);
     expect(resolveHistoryPoint(history, parseHistoryPoint(0))).toBe(0);
     expect(resolveHistoryPoint(history, { timeMs: 2500 })).toBe(2);
