@@ -225,6 +225,11 @@ export class TandemServer {
     }
   }
 
+  /** Logs a failure of an API route that has already begun its answer (it cannot send an error). */
+  logError(message: string, error: unknown): void {
+    this.options.logger.error({ err: (error as Error).message }, message);
+  }
+
   /** Who `request` is for `docName`, as `authorize` says (for a request already let through). */
   principal(request: http.IncomingMessage, docName: string): Promise<Principal> {
     return this.authorize(request, docName);

@@ -42,6 +42,8 @@ import { describeProblem, type LogRecord } from '../record.js';
 import { isEmptyHistory, type HistoryPoint } from '../replay.js';
 import { CompactionError, resolveCut, type CompactionResult } from '../compaction.js';
 import { compactLog } from './log-compaction.js';
+import { writeBackup, type BackupSummary } from './backup.js';
+import type { BackupSink } from './backup-stream.js';
 import { RECOVERY_AUTHOR } from '../author.js';
 import { settledBefore } from '../deadline.js';
 
@@ -388,6 +390,24 @@ export class FileStore implements Store, DocArchive, DocTrash {
         this.checkpoints.offer(log);
         if (this.dirty.has(log)) this.kick();
       }
+    });
+  }
+
+  /**
+   * Sends a consistent copy of the data dir to `sink` (backup.ts): every record acknowledged
+   * before the call is in it. Appends go on meanwhile; compactions wait.
+   */
+  backup(sink: BackupSink): Promise<BackupSummary> {
+    return this.serially(async () => {
+      await Promise.all([...this.opening.values()].map((opening) => opening.catch(() => undefined)));
+      const acknowledged = new Map([...this.logs.values()].map((log) => [log, log.durableSeq]));
+      for (const log of acknowledged.keys()) if (log.unwrittenCount > 0) await this.copyLog(log);
+      for (const [log, seq] of acknowledged) {
+        if (log.fileSeq < seq) {
+          throw new Error(`cannot back up ${JSON.stringify(log.name)}: its records up to ${seq} are in the journal, and copying them into ${log.logPath} failed (${this.failures.get(log)?.error ?? 'unknown error'})`);
+        }
+      }
+      return writeBackup(this.fs, this.archive, (name) => this.logs.get(name)?.end, sink);
     });
   }
 

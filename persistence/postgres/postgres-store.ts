@@ -272,6 +272,11 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     return this.trash.purge(beforeMs);
   }
 
+  /** A data dir's backup stream: the database's own tools back it up for now. */
+  backup(): Promise<never> {
+    return Promise.reject(new Error(`documents are kept in ${this.db.label}: back it up with pg_dump`));
+  }
+
   /** Compaction of the file store's logs; the database keeps every record for now. */
   compact(name: string): Promise<CompactionResult> {
     return Promise.reject(new CompactionError(`${JSON.stringify(name)} is kept in ${this.db.label}: compact works on a data dir`));

@@ -2,6 +2,8 @@
  * The `/api` routes (JSON unless noted; `<name>` is `encodeURIComponent(docName)`):
  *
  *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange,lastAuthor}]}
+ *   GET  /api/backup                                a consistent copy of the data dir, as a
+ *                                                   backup stream (persistence/file/backup-stream.ts)
  *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
  *   POST /api/docs/<name>/restore  {"at": seq|ISO[, "name"]}  {"restoredFrom","seq","restoredBy"}
@@ -29,6 +31,7 @@ import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMA
 import { DEFAULT_PAUSE_MS, compactedJson, groupVersions, versionJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, isEmptyHistory, lastSeq, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { CompactionError, type CompactionResult } from '../../persistence/compaction.js';
+import { BackupStreamWriter, type BackupSink } from '../../persistence/file/backup-stream.js';
 import { apiDocName } from './api-guard.js';
 import { readJson } from './api-body.js';
 import { ApiError } from './api-error.js';
@@ -49,15 +52,35 @@ export interface ApiHost extends FileHost, ImportHost, TrashRoutesHost {
   publicOrigin(request: IncomingMessage): string | null;
   /** Who a request is, for a document it was allowed to reach (the API guard let it through). */
   principal(request: IncomingMessage, docName: string): Promise<Principal>;
+  /** For failures after an answer has started (it can only be cut short). */
+  logError(message: string, error: unknown): void;
 }
 
 /** What the routes need from the store: read access to what is durable, and compaction. */
 export interface ApiStore extends DocArchive {
   compact(name: string, before: HistoryPoint): Promise<CompactionResult>;
+  /** Sends a consistent copy of every document to `sink`. */
+  backup(sink: BackupSink): Promise<unknown>;
   flush(name?: string): Promise<void>;
 }
 
 export { RESTORE_AUTHOR };
+/** Writes to the response, waiting while the client is slower than the disk. */
+function send(res: ServerResponse, bytes: Uint8Array): Promise<void> {
+  if (res.destroyed) return Promise.reject(new Error('the client went away'));
+  if (res.write(bytes)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      if (res.destroyed && res.writableNeedDrain) reject(new Error('the client went away'));
+      else resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 function historyPoint(raw: unknown) {
   try {
     return parseHistoryPoint(raw);
@@ -176,11 +199,34 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     }
   };
 
+  /** The whole data dir: only for callers who may read every document in it. */
+  const backup = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const doc of await store.listDocs()) {
+      if (!(await server.canRead(req, doc.name))) throw new ApiError(403, 'a backup holds every document: it needs a token that grants them all ("docs": ["*"])');
+    }
+    res.writeHead(200, { 'content-type': 'application/vnd.tandem.backup', 'cache-control': 'no-store' });
+    const writer = new BackupStreamWriter((bytes) => send(res, bytes));
+    try {
+      await store.backup(writer);
+      await writer.close();
+      res.end();
+    } catch (error) {
+      // The answer has started: cutting it short is how the client learns (no end marker).
+      res.destroy(error as Error);
+      server.logError('backup failed', error);
+    }
+  };
+
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
     try {
+      if (path === '/api/backup') {
+        if (method !== 'GET') throw new ApiError(405, 'use GET');
+        await backup(req, res);
+        return true;
+      }
       if (path === '/api/docs' || path === '/api/docs/') {
         if (method !== 'GET') throw new ApiError(405, 'use GET');
         await listDocs(req, res);

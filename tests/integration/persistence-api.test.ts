@@ -12,6 +12,12 @@ import { toText } from '../../persistence/export-format.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { RESTORE_AUTHOR, createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { DirectoryBackup } from '../../persistence/file/backup.js';
+import { readBackupStream } from '../../persistence/file/backup-stream.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { useFileApiServer } from '../helpers/file-api-server.js';
 import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
@@ -221,4 +227,44 @@ describe('/api with the file store', () => {
     expect(report.ok, JSON.stringify(report)).toBe(true);
     expect(report.docs[0]?.compacted).toMatchObject({ seq: 5 });
   });
+
+  it('hands a backup only to a caller who may read every document', async () => {
+    const writer = await client();
+    await writeTwoVersions(writer);
+    const other = await client('other');
+    other.doc.getText('t').insert(0, 'x');
+    await waitFor(() => api.store.assignedSeq('other') === 1, 'the other document to be written');
+    await api.store.flush();
+    writer.destroy();
+    const { dataDir } = api.store;
+    await api.test.close();
+    const store = new FileStore(dataDir);
+    const test = await startAuthServer({ store, api: (server) => createApiRoutes(server, store) });
+    const copyDir = join(dataDir, '..', `${basename(dataDir)}-copy`);
+    try {
+      const backup = async (docs: string[]): Promise<Response> =>
+        fetch(`${test.httpUrl}/api/backup`, { headers: { authorization: `Bearer ${await mint({ docs, role: 'read' })}` }, signal: AbortSignal.timeout(DEADLINE_MS) });
+      const partial = await backup([NAME]);
+      expect(partial.status).toBe(403);
+      expect(await partial.json()).toEqual({ error: 'a backup holds every document: it needs a token that grants them all ("docs": ["*"])' });
+      expect((await fetch(`${test.httpUrl}/api/backup`, { signal: AbortSignal.timeout(DEADLINE_MS) })).status).toBe(401);
+      const whole = await backup(['*']);
+      expect(whole.status).toBe(200);
+      const target = new DirectoryBackup(copyDir);
+      await readBackupStream(Readable.fromWeb(whole.body as unknown as NodeReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>, target);
+      await target.finish();
+      const copy = new FileStore(copyDir);
+      expect(toText(docOf((await copy.load(NAME)).state))).toBe('Plan\n\nfirst draft\n\nmore\n');
+      await copy.close();
+    } finally {
+      await test.close();
+      rmSync(copyDir, { recursive: true, force: true });
+    }
+  });
 });
+
+function docOf(state: Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc;
+}

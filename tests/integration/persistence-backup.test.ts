@@ -1,0 +1,147 @@
+/**
+ * `tandem backup` of a live data dir under continuous writes from stock clients: everything
+ * acknowledged (relayed to another client) before the backup began is in the copy, the copy
+ * passes `tandem verify`, and `tandem serve` opens it. With no server running, the copy is
+ * made under the data dir's lock.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { DirectoryBackup } from '../../persistence/file/backup.js';
+import { readBackupStream } from '../../persistence/file/backup-stream.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { runTandem, type CliResult } from '../helpers/cli.js';
+import { synced, yClient, type YClient } from '../helpers/clients.js';
+import { waitFor } from '../helpers/wait.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tandem-backup-'));
+const dataDir = join(work, 'data');
+const running: ChildServer[] = [];
+const clients: YClient[] = [];
+
+afterAll(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  await killChildServers(running);
+  rmSync(work, { recursive: true, force: true });
+});
+
+function tandem(args: string[]): Promise<CliResult> {
+  return runTandem(args, 120_000);
+}
+
+async function serve(dir: string): Promise<ChildServer> {
+  const child = await startChildServer(['--data-dir', dir, '--log-level', 'warn']);
+  running.push(child);
+  return child;
+}
+
+/** Every update `seen` holds is in `copy`: no client's clock is behind. */
+function contains(copy: Uint8Array, seen: Uint8Array): boolean {
+  const have = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(copy));
+  for (const [client, clock] of Y.decodeStateVector(seen)) if ((have.get(client) ?? 0) < clock) return false;
+  return true;
+}
+
+const DOCS = ['alpha', 'beta', 'team/gamma'];
+
+async function expectCopyHas(dir: string, seen: { name: string; vector: Uint8Array; text: string }[]): Promise<void> {
+  const copy = new FileStore(dir);
+  try {
+    for (const { name, vector, text } of seen) {
+      const state = (await copy.load(name)).state;
+      expect(contains(state, vector), `${name}: an acknowledged update is missing from the copy in ${dir}`).toBe(true);
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, state);
+      expect(doc.getText('t').toString().startsWith(text)).toBe(true);
+    }
+  } finally {
+    await copy.close();
+  }
+}
+
+describe('tandem backup', () => {
+  it('copies a live data dir with every acknowledged change, under continuous writes', { timeout: 180_000 }, async () => {
+    const server = await serve(dataDir);
+    const pairs: { name: string; writer: YClient; reader: YClient }[] = [];
+    for (const name of DOCS) {
+      const writer = yClient(server.wsUrl, name);
+      const reader = yClient(server.wsUrl, name);
+      clients.push(writer, reader);
+      await Promise.all([synced(writer, 20_000), synced(reader, 20_000)]);
+      pairs.push({ name, writer, reader });
+    }
+    // Each writer appends a character every few milliseconds until told to stop (bounded).
+    let writing = true;
+    const typing = pairs.map(async ({ writer }, w) => {
+      const text = writer.doc.getText('t');
+      for (let i = 0; writing && i < 20_000; i += 1) {
+        text.insert(text.length, String.fromCharCode(97 + ((i + w) % 26)));
+        await new Promise((resolve) => setTimeout(resolve, 3));
+      }
+    });
+    await waitFor(() => pairs.every((p) => p.reader.doc.getText('t').length >= 200), 'some edits to be relayed', 60_000);
+
+    // What was acknowledged — relayed to another client — before the backup began. The API is
+    // asked at once, so the latest of these updates are still only in the server's journal.
+    const acknowledged = (): { name: string; vector: Uint8Array; text: string }[] =>
+      pairs.map((p) => ({ name: p.name, vector: Y.encodeStateVector(p.reader.doc), text: p.reader.doc.getText('t').toString() }));
+    const beforeApi = acknowledged();
+    const fromApi = join(work, 'api-copy');
+    const res = await fetch(`${server.httpUrl}/api/backup`);
+    expect(res.status).toBe(200);
+    const target = new DirectoryBackup(fromApi);
+    await readBackupStream(Readable.fromWeb(res.body as unknown as NodeReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>, target);
+    await target.finish();
+    await expectCopyHas(fromApi, beforeApi);
+
+    const seen = acknowledged();
+    const dest = join(work, 'copy');
+    const backup = await tandem(['backup', dest, '--data-dir', dataDir]);
+    const relayedDuring = pairs.map((p) => p.reader.doc.getText('t').length);
+    writing = false;
+    await Promise.all(typing);
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    expect(backup.stdout).toMatch(/^Backed up 3 documents \(.*\) to .*copy \(through the server at http:.*\); tandem verify passes on it\.\n$/);
+    // The writers did not pause for it.
+    expect(relayedDuring.every((length, i) => length > (seen[i]?.text.length ?? 0))).toBe(true);
+
+    for (const copy of [fromApi, dest]) {
+      const verify = await tandem(['verify', '--data-dir', copy]);
+      expect(verify.code, verify.stdout).toBe(0);
+    }
+    await expectCopyHas(dest, seen);
+
+    // The copy is a data dir a server opens.
+    const restored = await serve(dest);
+    const check = yClient(restored.wsUrl, 'team/gamma');
+    clients.push(check);
+    await synced(check, 20_000);
+    await waitFor(() => check.doc.getText('t').toString().startsWith(seen[2]?.text ?? '?'), 'the copy to be served', 20_000);
+    restored.process.kill('SIGTERM');
+    expect(await restored.exited).toBe(0);
+
+    // With the server stopped: under the lock, everything.
+    for (const client of clients.splice(0)) client.destroy();
+    server.process.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const offline = await tandem(['backup', join(work, 'offline'), '--data-dir', dataDir]);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).not.toContain('through the server');
+    const all = new FileStore(join(work, 'offline'));
+    const original = new FileStore(dataDir);
+    for (const name of DOCS) expect((await all.load(name)).state).toEqual((await original.load(name)).state);
+    await all.close();
+    await original.close();
+
+    const again = await tandem(['backup', dest, '--data-dir', dataDir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('exists; give a new directory');
+    expect(existsSync(`${dest}.partial-${process.pid}`)).toBe(false);
+  });
+});
