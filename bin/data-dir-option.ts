@@ -12,7 +12,7 @@ import type { TrashedDoc } from '../persistence/trash.js';
 import type { BlobStore } from '../persistence/blobs.js';
 import { FileBlobs } from '../persistence/file/file-blobs.js';
 import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
-import { Database } from '../persistence/postgres/database.js';
+import { Database, isUnreachable } from '../persistence/postgres/database.js';
 import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
 import { migrateSchema } from '../persistence/postgres/schema.js';
 import { describeProblem, type StoreProblem } from '../persistence/record.js';
@@ -68,7 +68,7 @@ export async function openDatabase(url: string): Promise<Database> {
   } catch (error) {
     await db.close();
     if (error instanceof CommandError) throw error;
-    throw new CommandError(`cannot reach the database ${db.label}: ${db.describe(error)}`);
+    throw new CommandError(`cannot ${isUnreachable(error) ? 'reach' : 'use'} the database ${db.label}: ${db.describe(error)}`);
   }
 }
 

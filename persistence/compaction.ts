@@ -2,7 +2,8 @@
  * `tandem compact`: an operator's choice to drop a document's history before a point. The
  * current state and the history from the point on stay exactly as they were; states before it
  * can no longer be shown, exported or restored. What a store keeps at the cut is its own
- * business (the file store: persistence/file/log-compaction.ts).
+ * business (the file store: persistence/file/log-compaction.ts; PostgreSQL:
+ * persistence/postgres/history-compaction.ts).
  */
 import type { DocHistory } from './archive.js';
 import { HistoryPointError, lastSeq, type HistoryPoint } from './replay.js';
@@ -29,15 +30,17 @@ export interface CompactionResult {
  */
 export function resolveCut(history: DocHistory, before: HistoryPoint): number {
   const base = history.compacted?.seq ?? 0;
-  if ('seq' in before) {
-    const last = lastSeq(history);
-    if (before.seq > last) throw new HistoryPointError(`document ${JSON.stringify(history.name)} has ${last} records; there is no record ${before.seq}`);
-    return Math.max(base, before.seq);
-  }
+  if ('seq' in before) return seqCut(history.name, lastSeq(history), base, before.seq);
   let cut = base;
   for (const record of history.records) {
     if (record.timeMs > before.timeMs) break;
     cut = record.seq;
   }
   return cut;
+}
+
+/** The cut for a sequence number: refused past the document's last record `last`. */
+export function seqCut(name: string, last: number, base: number, seq: number): number {
+  if (seq > last) throw new HistoryPointError(`document ${JSON.stringify(name)} has ${last} records; there is no record ${seq}`);
+  return Math.max(base, seq);
 }

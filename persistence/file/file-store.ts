@@ -41,7 +41,8 @@ import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrit
 import { describeProblem, type LogRecord } from '../record.js';
 import { isEmptyHistory, type HistoryPoint } from '../replay.js';
 import { CompactionError, resolveCut, type CompactionResult } from '../compaction.js';
-import { compactLog } from './log-compaction.js';
+import { compactLog, replaceLog } from './log-compaction.js';
+import { encodeLogHeader, type LogBase } from './record-format.js';
 import { writeBackup, type BackupSummary } from './backup.js';
 import type { BackupSink } from './backup-stream.js';
 import { RECOVERY_AUTHOR } from '../author.js';
@@ -271,6 +272,24 @@ export class FileStore implements Store, DocArchive, DocTrash {
       appended.push(this.enqueue(log, record.update, record.author, record.timeMs));
     }
     await Promise.all(appended);
+  }
+
+  /**
+   * Starts a document that has nothing yet from a compacted history's base (one moved in from
+   * another store): its log holds the state at `base.seq`, and `appendRecords` goes on after it.
+   */
+  startFromBase(name: string, base: LogBase): Promise<void> {
+    return this.serially(async () => {
+      const log = await this.openLog(name);
+      await log.exclusive(async () => {
+        if (log.seq !== 0) throw new Error(`${log.logPath}: the document already has records`);
+        await log.prepare(this.options.fsync);
+        await replaceLog(this.fs, log, encodeLogHeader(name, base), null, { fsync: this.options.fsync });
+        await log.rebase(await openDocFiles(this.fs, log.dir, name));
+        log.seq = base.seq;
+        log.durableSeq = base.seq;
+      });
+    });
   }
 
   async listDocs(): Promise<DocSummary[]> {

@@ -58,17 +58,34 @@ export async function compactLog(
   const keptFrom = kept[0]?.offset ?? logEnd;
   const header = encodeLogHeader(history.name, { seq: cut, timeMs: atCut.timeMs, compactedAtMs: Date.now(), state });
 
+  await replaceLog(fs, paths, header, { from: keptFrom, to: logEnd }, options);
+  return { name: history.name, cut, removed: history.records.length - kept.length, bytesBefore: logEnd, bytesAfter: header.length + logEnd - keptFrom };
+}
+
+/**
+ * Puts a new log in place of the one at `logPath` (steps 1–3 above): `header`, then the bytes
+ * `copy.from`..`copy.to` of the old log (none without `copy`).
+ */
+export async function replaceLog(
+  fs: StoreFs,
+  paths: { dir: string; logPath: string },
+  header: Uint8Array,
+  copy: { from: number; to: number } | null,
+  options: { fsync: boolean },
+): Promise<void> {
   const temp = `${paths.logPath}.tmp`;
   const out = await fs.open(temp, 'w');
   try {
     await out.writeAll(header, 0);
-    const source = await fs.open(paths.logPath, 'r');
-    try {
-      for (let at = keptFrom; at < logEnd; at += COPY_CHUNK) {
-        await out.writeAll(await source.read(Math.min(COPY_CHUNK, logEnd - at), at), header.length + at - keptFrom);
+    if (copy) {
+      const source = await fs.open(paths.logPath, 'r');
+      try {
+        for (let at = copy.from; at < copy.to; at += COPY_CHUNK) {
+          await out.writeAll(await source.read(Math.min(COPY_CHUNK, copy.to - at), at), header.length + at - copy.from);
+        }
+      } finally {
+        await source.close();
       }
-    } finally {
-      await source.close();
     }
     if (options.fsync) await out.datasync();
   } finally {
@@ -79,5 +96,4 @@ export async function compactLog(
   if (options.fsync && checkpoints.length > 0) await fs.syncDir(paths.dir);
   await fs.rename(temp, paths.logPath);
   if (options.fsync) await fs.syncDir(paths.dir);
-  return { name: history.name, cut, removed: history.records.length - kept.length, bytesBefore: logEnd, bytesAfter: header.length + logEnd - keptFrom };
 }

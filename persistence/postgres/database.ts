@@ -17,6 +17,11 @@ export interface DatabaseOptions {
   logger: StoreLogger;
 }
 
+/** A pool or one of its connections: where a query runs. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
 /** int8 (sequence numbers, sizes, times in ms) as JavaScript numbers: all stay below 2^53. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -88,6 +93,19 @@ export class Database {
     if (!row) throw new Error('the database does not list this session in pg_stat_activity');
     this.sessions.set(client, row);
     return row;
+  }
+
+  /**
+   * Runs `work` in one read-only REPEATABLE READ transaction: every query in it sees the same
+   * committed state (a write cycle, or a compaction, is wholly there or not at all).
+   */
+  snapshot<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    });
   }
 
   /**

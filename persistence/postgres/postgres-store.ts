@@ -25,7 +25,9 @@ import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
 import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrite, type SeqUpdate, type SharedLog, type Store, type StoreHealth, type StoreLogger } from '../store.js';
 import { settledBefore } from '../deadline.js';
 import type { DocTrash, TrashedDoc } from '../trash.js';
-import { CompactionError, type CompactionResult } from '../compaction.js';
+import type { CompactionResult } from '../compaction.js';
+import type { HistoryPoint } from '../replay.js';
+import { compactDocument } from './history-compaction.js';
 import { CheckpointQueue } from './checkpoints.js';
 import { CommitHealth } from './commit-health.js';
 import { Database } from './database.js';
@@ -148,7 +150,9 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     await this.ready();
     const entry = this.entry(name);
     await this.drained(entry);
-    return this.db.withClient(async (client) => {
+    // One snapshot: a compaction committing between reading the checkpoint and the records
+    // after it would otherwise leave records missing in between.
+    return this.db.snapshot(async (client) => {
       const head = (await client.query<{ id: number; last_seq: number; checkpoint_seq: number | null; state: Buffer | null }>(LOAD_HEAD, [name])).rows[0];
       if (!head) return { state: Y.encodeStateAsUpdate(new Y.Doc()), seq: 0 };
       const doc = new Y.Doc({ gc: true });
@@ -277,9 +281,10 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     return Promise.reject(new Error(`documents are kept in ${this.db.label}: back it up with pg_dump`));
   }
 
-  /** Compaction of the file store's logs; the database keeps every record for now. */
-  compact(name: string): Promise<CompactionResult> {
-    return Promise.reject(new CompactionError(`${JSON.stringify(name)} is kept in ${this.db.label}: compact works on a data dir`));
+  /** Drops history before `before` (history-compaction.ts); safe while any server writes. */
+  async compact(name: string, before: HistoryPoint): Promise<CompactionResult> {
+    await this.ready();
+    return compactDocument(this.db, name, before);
   }
 
   /** Records appended and not yet committed, across documents. */
