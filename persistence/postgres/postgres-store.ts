@@ -27,6 +27,9 @@ import { settledBefore } from '../deadline.js';
 import type { DocTrash, TrashedDoc } from '../trash.js';
 import type { CompactionResult } from '../compaction.js';
 import type { HistoryPoint } from '../replay.js';
+import type { BackupSink } from '../file/backup-stream.js';
+import type { BackupSummary } from '../file/backup.js';
+import { writeDatabaseBackup } from './database-backup.js';
 import { compactDocument } from './history-compaction.js';
 import { CheckpointQueue } from './checkpoints.js';
 import { CommitHealth } from './commit-health.js';
@@ -276,9 +279,9 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     return this.trash.purge(beforeMs);
   }
 
-  /** A data dir's backup stream: the database's own tools back it up for now. */
-  backup(): Promise<never> {
-    return Promise.reject(new Error(`documents are kept in ${this.db.label}: back it up with pg_dump`));
+  /** A consistent copy of every document as data-dir files (database-backup.ts). */
+  backup(sink: BackupSink): Promise<BackupSummary> {
+    return writeDatabaseBackup(this.db, sink);
   }
 
   /** Drops history before `before` (history-compaction.ts); safe while any server writes. */

@@ -9,15 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { DirectoryBackup } from '../../persistence/file/backup.js';
-import { readBackupStream } from '../../persistence/file/backup-stream.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { runTandem, type CliResult } from '../helpers/cli.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { waitFor } from '../helpers/wait.js';
+import { expectCopyHas, fetchBackup, type Seen } from '../helpers/backup-copy.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tandem-backup-'));
 const dataDir = join(work, 'data');
@@ -40,29 +37,7 @@ async function serve(dir: string): Promise<ChildServer> {
   return child;
 }
 
-/** Every update `seen` holds is in `copy`: no client's clock is behind. */
-function contains(copy: Uint8Array, seen: Uint8Array): boolean {
-  const have = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(copy));
-  for (const [client, clock] of Y.decodeStateVector(seen)) if ((have.get(client) ?? 0) < clock) return false;
-  return true;
-}
-
 const DOCS = ['alpha', 'beta', 'team/gamma'];
-
-async function expectCopyHas(dir: string, seen: { name: string; vector: Uint8Array; text: string }[]): Promise<void> {
-  const copy = new FileStore(dir);
-  try {
-    for (const { name, vector, text } of seen) {
-      const state = (await copy.load(name)).state;
-      expect(contains(state, vector), `${name}: an acknowledged update is missing from the copy in ${dir}`).toBe(true);
-      const doc = new Y.Doc();
-      Y.applyUpdate(doc, state);
-      expect(doc.getText('t').toString().startsWith(text)).toBe(true);
-    }
-  } finally {
-    await copy.close();
-  }
-}
 
 describe('tandem backup', () => {
   it('copies a live data dir with every acknowledged change, under continuous writes', { timeout: 180_000 }, async () => {
@@ -88,15 +63,11 @@ describe('tandem backup', () => {
 
     // What was acknowledged — relayed to another client — before the backup began. The API is
     // asked at once, so the latest of these updates are still only in the server's journal.
-    const acknowledged = (): { name: string; vector: Uint8Array; text: string }[] =>
+    const acknowledged = (): Seen[] =>
       pairs.map((p) => ({ name: p.name, vector: Y.encodeStateVector(p.reader.doc), text: p.reader.doc.getText('t').toString() }));
     const beforeApi = acknowledged();
     const fromApi = join(work, 'api-copy');
-    const res = await fetch(`${server.httpUrl}/api/backup`);
-    expect(res.status).toBe(200);
-    const target = new DirectoryBackup(fromApi);
-    await readBackupStream(Readable.fromWeb(res.body as unknown as NodeReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>, target);
-    await target.finish();
+    await fetchBackup(server.httpUrl, fromApi);
     await expectCopyHas(fromApi, beforeApi);
 
     const seen = acknowledged();
