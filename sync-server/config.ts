@@ -249,7 +249,7 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: logLevel, get: (c) => c.logLevel, set: (c, v) => { c.logLevel = v; } }),
   option({ flag: 'heartbeat-ms', env: 'TANDEM_HEARTBEAT_MS', description: 'Ping interval; a connection missing a pong is dropped',
     parse: integer(100, 3_600_000), get: (c) => c.heartbeatMs, set: (c, v) => { c.heartbeatMs = v; } }),
-  option({ flag: 'shutdown-timeout-ms', env: 'TANDEM_SHUTDOWN_TIMEOUT_MS', description: 'On SIGINT/SIGTERM, how long to wait for updates to become durable; past it (a failing disk) exit 1 naming what is not',
+  option({ flag: 'shutdown-timeout-ms', env: 'TANDEM_SHUTDOWN_TIMEOUT_MS', description: 'On SIGINT/SIGTERM, how long to wait for updates to become durable; past it (a failing disk or database) exit 1 naming what is not',
     parse: integer(0, 86_400_000), get: (c) => c.shutdownTimeoutMs, set: (c, v) => { c.shutdownTimeoutMs = v; } }),
   option({ flag: 'durable', env: 'TANDEM_DURABLE', description: 'Relay updates only after fsync (false is for benchmarks only)',
     parse: boolean, isSwitch: true, get: (c) => c.durable, set: (c, v) => { c.durable = v; } }),
