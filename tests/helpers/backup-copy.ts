@@ -1,4 +1,7 @@
-/** Backup copies for tests: one fetched from a server, and checks that every update a client had seen is in it. */
+/**
+ * Backups under continuous writes, for tests: clients typing, a copy fetched from a server, and
+ * checks that every update a client had seen is in a copy.
+ */
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { expect } from 'vitest';
@@ -6,6 +9,8 @@ import * as Y from 'yjs';
 import { DirectoryBackup } from '../../persistence/file/backup.js';
 import { readBackupStream } from '../../persistence/file/backup-stream.js';
 import { FileStore } from '../../persistence/file/file-store.js';
+import { synced, yClient, type YClient } from './clients.js';
+import { waitFor } from './wait.js';
 
 /** What a client had seen of a document: its state vector and text (field `t`). */
 export interface Seen {
@@ -45,4 +50,47 @@ export async function fetchBackup(httpUrl: string, dir: string): Promise<void> {
   const target = new DirectoryBackup(dir);
   await readBackupStream(Readable.fromWeb(res.body as unknown as NodeReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>, target);
   await target.finish();
+}
+
+/** Writers typing into documents, each watched by a reader: acknowledged writes that go on. */
+export interface Typing {
+  /** What each reader has seen: acknowledged, since only what is durable is relayed. */
+  acknowledged(): Seen[];
+  /** Characters each reader has seen so far. */
+  relayed(): number[];
+  /** Stops typing; resolves when every writer has. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One writer and one reader per document on the server at `wsUrl` (added to `clients` for the
+ * caller to destroy); each writer appends a letter every few milliseconds (bounded in count)
+ * until `stop`. Resolves once every reader has seen `atLeast` characters.
+ */
+export async function startTyping(wsUrl: string, names: readonly string[], clients: YClient[], atLeast: number): Promise<Typing> {
+  const pairs: { name: string; writer: YClient; reader: YClient }[] = [];
+  for (const name of names) {
+    const writer = yClient(wsUrl, name);
+    const reader = yClient(wsUrl, name);
+    clients.push(writer, reader);
+    await Promise.all([synced(writer, 20_000), synced(reader, 20_000)]);
+    pairs.push({ name, writer, reader });
+  }
+  let writing = true;
+  const typing = pairs.map(async ({ writer }, w) => {
+    const text = writer.doc.getText('t');
+    for (let i = 0; writing && i < 20_000; i += 1) {
+      text.insert(text.length, String.fromCharCode(97 + ((i + w) % 26)));
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+  });
+  await waitFor(() => pairs.every((p) => p.reader.doc.getText('t').length >= atLeast), 'some edits to be relayed', 60_000);
+  return {
+    acknowledged: () => pairs.map((p) => ({ name: p.name, vector: Y.encodeStateVector(p.reader.doc), text: p.reader.doc.getText('t').toString() })),
+    relayed: () => pairs.map((p) => p.reader.doc.getText('t').length),
+    stop: async () => {
+      writing = false;
+      await Promise.all(typing);
+    },
+  };
 }

@@ -8,13 +8,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { runTandem, type CliResult } from '../helpers/cli.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { waitFor } from '../helpers/wait.js';
-import { expectCopyHas, fetchBackup, type Seen } from '../helpers/backup-copy.js';
+import { expectCopyHas, fetchBackup, startTyping } from '../helpers/backup-copy.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tandem-backup-'));
 const dataDir = join(work, 'data');
@@ -42,40 +41,20 @@ const DOCS = ['alpha', 'beta', 'team/gamma'];
 describe('tandem backup', () => {
   it('copies a live data dir with every acknowledged change, under continuous writes', { timeout: 180_000 }, async () => {
     const server = await serve(dataDir);
-    const pairs: { name: string; writer: YClient; reader: YClient }[] = [];
-    for (const name of DOCS) {
-      const writer = yClient(server.wsUrl, name);
-      const reader = yClient(server.wsUrl, name);
-      clients.push(writer, reader);
-      await Promise.all([synced(writer, 20_000), synced(reader, 20_000)]);
-      pairs.push({ name, writer, reader });
-    }
-    // Each writer appends a character every few milliseconds until told to stop (bounded).
-    let writing = true;
-    const typing = pairs.map(async ({ writer }, w) => {
-      const text = writer.doc.getText('t');
-      for (let i = 0; writing && i < 20_000; i += 1) {
-        text.insert(text.length, String.fromCharCode(97 + ((i + w) % 26)));
-        await new Promise((resolve) => setTimeout(resolve, 3));
-      }
-    });
-    await waitFor(() => pairs.every((p) => p.reader.doc.getText('t').length >= 200), 'some edits to be relayed', 60_000);
+    const typing = await startTyping(server.wsUrl, DOCS, clients, 200);
 
     // What was acknowledged — relayed to another client — before the backup began. The API is
     // asked at once, so the latest of these updates are still only in the server's journal.
-    const acknowledged = (): Seen[] =>
-      pairs.map((p) => ({ name: p.name, vector: Y.encodeStateVector(p.reader.doc), text: p.reader.doc.getText('t').toString() }));
-    const beforeApi = acknowledged();
+    const beforeApi = typing.acknowledged();
     const fromApi = join(work, 'api-copy');
     await fetchBackup(server.httpUrl, fromApi);
     await expectCopyHas(fromApi, beforeApi);
 
-    const seen = acknowledged();
+    const seen = typing.acknowledged();
     const dest = join(work, 'copy');
     const backup = await tandem(['backup', dest, '--data-dir', dataDir]);
-    const relayedDuring = pairs.map((p) => p.reader.doc.getText('t').length);
-    writing = false;
-    await Promise.all(typing);
+    const relayedDuring = typing.relayed();
+    await typing.stop();
     expect(backup.stderr).toBe('');
     expect(backup.code).toBe(0);
     expect(backup.stdout).toMatch(/^Backed up 3 documents \(.*\) to .*copy \(through the server at http:.*\); tandem verify passes on it\.\n$/);

@@ -22,11 +22,10 @@ import { Database } from '../../persistence/postgres/database.js';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
-import { expectCopyHas, fetchBackup, type Seen } from '../helpers/backup-copy.js';
+import { expectCopyHas, fetchBackup, startTyping } from '../helpers/backup-copy.js';
 import { runTandem, type CliResult } from '../helpers/cli.js';
-import { synced, yClient, type YClient } from '../helpers/clients.js';
+import type { YClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
-import { waitFor } from '../helpers/wait.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tandem-pg-backup-'));
 let cluster: PgCluster;
@@ -54,41 +53,21 @@ describe('tandem backup --database-url', () => {
     const url = await cluster.createDatabase('source');
     const server = await startChildServer(['--database-url', url, '--log-level', 'warn'], {}, 60_000);
     running.push(server);
-    const pairs: { name: string; writer: YClient; reader: YClient }[] = [];
-    for (const name of DOCS) {
-      const writer = yClient(server.wsUrl, name);
-      const reader = yClient(server.wsUrl, name);
-      clients.push(writer, reader);
-      await Promise.all([synced(writer, 20_000), synced(reader, 20_000)]);
-      pairs.push({ name, writer, reader });
-    }
-    // Each writer appends a character every few milliseconds until told to stop (bounded).
-    let writing = true;
-    const typing = pairs.map(async ({ writer }, w) => {
-      const text = writer.doc.getText('t');
-      for (let i = 0; writing && i < 20_000; i += 1) {
-        text.insert(text.length, String.fromCharCode(97 + ((i + w) % 26)));
-        await new Promise((resolve) => setTimeout(resolve, 3));
-      }
-    });
-    await waitFor(() => pairs.every((p) => p.reader.doc.getText('t').length >= 100), 'some edits to be relayed', 60_000);
+    const typing = await startTyping(server.wsUrl, DOCS, clients, 100);
     // One document's early history is compacted away: the copy keeps it compacted.
     const compacted = await tandem(['compact', 'beta', '--before', '50', '--database-url', url]);
     expect(compacted.code, compacted.stderr).toBe(0);
 
-    const acknowledged = (): Seen[] =>
-      pairs.map((p) => ({ name: p.name, vector: Y.encodeStateVector(p.reader.doc), text: p.reader.doc.getText('t').toString() }));
-    const beforeApi = acknowledged();
+    const beforeApi = typing.acknowledged();
     const fromApi = join(work, 'api-copy');
     await fetchBackup(server.httpUrl, fromApi);
     await expectCopyHas(fromApi, beforeApi);
 
-    const seen = acknowledged();
+    const seen = typing.acknowledged();
     const dest = join(work, 'copy');
     const backup = await tandem(['backup', dest, '--database-url', url]);
-    const relayedDuring = pairs.map((p) => p.reader.doc.getText('t').length);
-    writing = false;
-    await Promise.all(typing);
+    const relayedDuring = typing.relayed();
+    await typing.stop();
     expect(backup.stderr).toBe('');
     expect(backup.code).toBe(0);
     expect(backup.stdout).toMatch(/^Backed up 3 documents \(.*\) to .*copy from postgres:\/\/postgres@127\.0\.0\.1:\d+\/source_\d+_\d+; tandem verify passes on it\.\n$/);

@@ -18,10 +18,10 @@ import { copyIntoDataDir, copyIntoDatabase } from '../../persistence/postgres/da
 import { Database } from '../../persistence/postgres/database.js';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { verifyDatabase } from '../../persistence/postgres/postgres-verify.js';
-import { HistoryPointError, docAt, resolveHistoryPoint } from '../../persistence/replay.js';
+import { HistoryPointError, resolveHistoryPoint } from '../../persistence/replay.js';
 import type { DocArchive } from '../../persistence/archive.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
-import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+import { appendTextUpdate, textAtSeq, textOf } from '../helpers/text-doc.js';
 
 let cluster: PgCluster;
 const stores: PostgresStore[] = [];
@@ -47,16 +47,7 @@ function open(url: string, options: ConstructorParameters<typeof PostgresStore>[
 const letter = (i: number): string => String.fromCharCode(97 + (i % 26));
 const expectedText = (seq: number): string => Array.from({ length: seq }, (_, i) => letter(i)).join('');
 
-async function textAt(archive: DocArchive, seq: number): Promise<string> {
-  const history = await archive.readHistory('d');
-  if (!history) throw new Error('no history');
-  const doc = await docAt(history, resolveHistoryPoint(history, { seq }));
-  try {
-    return doc.getText('t').toString();
-  } finally {
-    doc.destroy();
-  }
-}
+const textAt = (archive: DocArchive, seq: number): Promise<string> => textAtSeq(archive, 'd', seq);
 
 async function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });

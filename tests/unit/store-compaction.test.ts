@@ -16,8 +16,8 @@ import { docDirName } from '../../persistence/file/file-names.js';
 import type { StoreFs } from '../../persistence/file/store-fs.js';
 import { interceptedFs } from '../helpers/intercepted-fs.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
-import { HistoryPointError, docAt, resolveHistoryPoint } from '../../persistence/replay.js';
-import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
+import { HistoryPointError, resolveHistoryPoint } from '../../persistence/replay.js';
+import { appendTextUpdate, textAtSeq, textOf } from '../helpers/text-doc.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -41,16 +41,7 @@ async function writeDoc(dataDir: string, count: number, options: { journal?: boo
   return doc;
 }
 
-async function textAt(dataDir: string, seq: number): Promise<string> {
-  const history = await new DataDirArchive(dataDir).readHistory('d');
-  if (!history) throw new Error('no history');
-  const doc = await docAt(history, resolveHistoryPoint(history, { seq }));
-  try {
-    return doc.getText('t').toString();
-  } finally {
-    doc.destroy();
-  }
-}
+const textAt = (dataDir: string, seq: number): Promise<string> => textAtSeq(new DataDirArchive(dataDir), 'd', seq);
 
 const expectedText = (seq: number): string => Array.from({ length: seq }, (_, i) => letter(i)).join('');
 
