@@ -27,21 +27,21 @@ describe('restore author', () => {
 
     await ada.page.click('[data-testid="history-toggle"]');
     const versions = ada.page.locator('[data-testid="history-list"] .version');
-    await expect.poll(() => versions.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => versions.count()).toBe(1);
     await Promise.all([ada.page.waitForResponse((r) => r.url().includes('/history?pause=2')), ada.page.selectOption('[data-testid="history-detail"]', '2')]);
-    await expect.poll(() => versions.count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => versions.count()).toBe(2);
     expect(await versions.nth(1).locator('.version__authors').textContent()).toBe('Ada');
 
     await versions.nth(1).click();
     await ada.page.locator('[data-testid="version-preview"] .ProseMirror').waitFor();
     await ada.page.click('[data-testid="restore-version"]');
-    await expect.poll(() => contentText(ada.page), { timeout: 10_000 }).toBe('Agenda.');
-    await expect.poll(() => versions.count(), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => contentText(ada.page)).toBe('Agenda.');
+    await expect.poll(() => versions.count()).toBe(3);
     expect(await versions.nth(0).locator('.version__authors').textContent()).toBe('Restored by Ada');
 
     // The preview of the restore says so too.
     await versions.nth(0).click();
-    await expect.poll(() => ada.page.locator('.preview-banner__title').textContent(), { timeout: 10_000 }).toContain('Restored by Ada');
+    await expect.poll(() => ada.page.locator('.preview-banner__title').textContent()).toContain('Restored by Ada');
   });
 
   it('logs no console errors', () => {

@@ -10,7 +10,7 @@ import { DirectoryBackup } from '../../persistence/file/backup.js';
 import { readBackupStream } from '../../persistence/file/backup-stream.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { synced, yClient, type YClient } from './clients.js';
-import { waitFor } from './wait.js';
+import { DEADLINE_MS, waitFor } from './wait.js';
 
 /** What a client had seen of a document: its state vector and text (field `t`). */
 export interface Seen {
@@ -73,7 +73,7 @@ export async function startTyping(wsUrl: string, names: readonly string[], clien
     const writer = yClient(wsUrl, name);
     const reader = yClient(wsUrl, name);
     clients.push(writer, reader);
-    await Promise.all([synced(writer, 20_000), synced(reader, 20_000)]);
+    await Promise.all([synced(writer), synced(reader)]);
     pairs.push({ name, writer, reader });
   }
   let writing = true;
@@ -84,7 +84,7 @@ export async function startTyping(wsUrl: string, names: readonly string[], clien
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
   });
-  await waitFor(() => pairs.every((p) => p.reader.doc.getText('t').length >= atLeast), 'some edits to be relayed', 60_000);
+  await waitFor(() => pairs.every((p) => p.reader.doc.getText('t').length >= atLeast), 'some edits to be relayed', 2 * DEADLINE_MS);
   return {
     acknowledged: () => pairs.map((p) => ({ name: p.name, vector: Y.encodeStateVector(p.reader.doc), text: p.reader.doc.getText('t').toString() })),
     relayed: () => pairs.map((p) => p.reader.doc.getText('t').length),

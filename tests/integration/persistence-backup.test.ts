@@ -71,8 +71,8 @@ describe('tandem backup', () => {
     const restored = await serve(dest);
     const check = yClient(restored.wsUrl, 'team/gamma');
     clients.push(check);
-    await synced(check, 20_000);
-    await waitFor(() => check.doc.getText('t').toString().startsWith(seen[2]?.text ?? '?'), 'the copy to be served', 20_000);
+    await synced(check);
+    await waitFor(() => check.doc.getText('t').toString().startsWith(seen[2]?.text ?? '?'), 'the copy to be served');
     restored.process.kill('SIGTERM');
     expect(await restored.exited).toBe(0);
 

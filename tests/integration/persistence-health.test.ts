@@ -93,7 +93,7 @@ describe('store write failures on a running server', () => {
     writer.doc.getText('t').insert(0, 'never on disk');
     await waitFor(() => store.pendingWrites().length > 0, 'the update to be queued');
     const closing = running.close();
-    await expect(within(closing, 20_000, 'the bounded shutdown')).rejects.toThrow('1 record of 1 document is not durable: "stuck" (1 record)');
+    await expect(within(closing, DEADLINE_MS, 'the bounded shutdown')).rejects.toThrow('1 record of 1 document is not durable: "stuck" (1 record)');
     const line = running.logs.find((l) => l.msg.startsWith('shutdown:'));
     expect(line?.msg).toBe('shutdown: 1 record of 1 document is not durable: "stuck" (1 record)');
     expect(line?.pending).toEqual([{ doc: 'stuck', records: 1 }]);

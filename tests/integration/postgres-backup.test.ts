@@ -100,7 +100,7 @@ describe('tandem backup --database-url', () => {
     expect(await server.exited).toBe(0);
   });
 
-  it('writes checkpoints the copy loads from, at the offsets of their records in the copied log', { timeout: 60_000 }, async () => {
+  it('writes checkpoints the copy loads from, at the offsets of their records in the copied log', async () => {
     const url = await cluster.createDatabase('checkpoints');
     const store = new PostgresStore(url, { checkpointEvery: 10, keepCheckpoints: 2 });
     const doc = new Y.Doc();

@@ -60,7 +60,7 @@ async function query<R extends pg.QueryResultRow>(url: string, text: string): Pr
 }
 
 describe('compaction in the database', () => {
-  it('keeps every state from the cut on while another server appends to the document', { timeout: 120_000 }, async () => {
+  it('keeps every state from the cut on while another server appends to the document', async () => {
     const url = await cluster.createDatabase('compact');
     const writer = open(url);
     const compactor = open(url);
@@ -118,7 +118,7 @@ describe('compaction in the database', () => {
     }
   });
 
-  it('cuts at a time, refuses a point past the end, an unknown document and a damaged history', { timeout: 60_000 }, async () => {
+  it('cuts at a time, refuses a point past the end, an unknown document and a damaged history', async () => {
     const url = await cluster.createDatabase('compact');
     // No checkpoint past the damage made below: verify would report it too.
     const store = open(url, { checkpointEvery: 1000 });
@@ -149,7 +149,7 @@ describe('compaction in the database', () => {
     }
   });
 
-  it('moves a compacted history to a data dir and back into another database as it is', { timeout: 120_000 }, async () => {
+  it('moves a compacted history to a data dir and back into another database as it is', async () => {
     const url = await cluster.createDatabase('compact');
     const store = open(url);
     const doc = new Y.Doc();

@@ -13,7 +13,7 @@ import { synced, within, yClient, type YClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { startTestServer } from '../helpers/server.js';
 import { captureLogger } from '../helpers/store-logger.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { DEADLINE_MS, sleep, waitFor } from '../helpers/wait.js';
 
 let cluster: PgCluster;
 const clients: YClient[] = [];
@@ -39,7 +39,7 @@ async function lastSeq(url: string, name: string): Promise<number | undefined> {
 }
 
 describe('shutdown with the database gone', () => {
-  it('gives up at the deadline naming what is not committed, and commits nothing afterwards', { timeout: 120_000 }, async () => {
+  it('gives up at the deadline naming what is not committed, and commits nothing afterwards', async () => {
     const url = await cluster.createDatabase('shutdown');
     const logger = captureLogger();
     const store = new PostgresStore(url, { retryMinMs: 20, retryMaxMs: 200, probeMs: 200, timeoutMs: 3000, logger });
@@ -47,17 +47,17 @@ describe('shutdown with the database gone', () => {
     const test = await startTestServer({ store, config: { shutdownTimeoutMs: 1000 } });
     const writer = yClient(test.wsUrl, 'stuck');
     clients.push(writer);
-    await synced(writer, 20_000);
+    await synced(writer);
     writer.doc.getText('t').insert(0, 'committed');
-    await waitFor(() => store.stats().records === 1, 'the first update to commit', 20_000);
+    await waitFor(() => store.stats().records === 1, 'the first update to commit');
 
     await cluster.stop('immediate');
     writer.doc.getText('t').insert(0, 'never ');
-    await waitFor(() => !store.health().ok && store.pendingWrites().length > 0, 'the commit to fail', 30_000);
+    await waitFor(() => !store.health().ok && store.pendingWrites().length > 0, 'the commit to fail');
     expect(store.pendingWrites()).toEqual([{ doc: 'stuck', records: 1 }]);
 
     const closing = test.close();
-    const error = await within(closing.then(() => null, (e: unknown) => e), 30_000, 'the bounded shutdown');
+    const error = await within(closing.then(() => null, (e: unknown) => e), DEADLINE_MS, 'the bounded shutdown');
     expect(error).toBeInstanceOf(StoreNotDurableError);
     expect((error as Error).message).toBe('1 record of 1 document is not durable: "stuck" (1 record)');
     const line = test.logs.find((l) => l.msg.startsWith('shutdown:'));
@@ -73,22 +73,22 @@ describe('shutdown with the database gone', () => {
     expect(await lastSeq(url, 'stuck')).toBe(1);
   });
 
-  it('tandem serve --database-url exits 1 naming the documents and records not committed', { timeout: 120_000 }, async () => {
+  it('tandem serve --database-url exits 1 naming the documents and records not committed', async () => {
     const url = await cluster.createDatabase('serve');
     const child = await startChildServer(['--database-url', url, '--shutdown-timeout-ms', '1000'], {}, 60_000);
     running.push(child);
     const writer = yClient(child.wsUrl, 'notes');
     const observer = yClient(child.wsUrl, 'notes');
     clients.push(writer, observer);
-    await Promise.all([synced(writer, 20_000), synced(observer, 20_000)]);
+    await Promise.all([synced(writer), synced(observer)]);
     writer.doc.getText('t').insert(0, 'saved');
-    await waitFor(() => observer.doc.getText('t').toString() === 'saved', 'the first edit to commit and be relayed', 20_000);
+    await waitFor(() => observer.doc.getText('t').toString() === 'saved', 'the first edit to commit and be relayed');
 
     await cluster.stop('immediate');
     writer.doc.getText('t').insert(5, ' and more');
-    await waitFor(() => child.output().includes('database commit failed'), 'a commit to fail', 30_000);
+    await waitFor(() => child.output().includes('database commit failed'), 'a commit to fail');
     child.process.kill('SIGTERM');
-    expect(await within(child.exited, 30_000, 'the server to give up and exit')).toBe(1);
+    expect(await within(child.exited, DEADLINE_MS, 'the server to give up and exit')).toBe(1);
     expect(child.output()).toContain('shutdown: 1 record of 1 document is not durable: \\"notes\\" (1 record)');
     expect(child.output()).toContain('tandem serve: shutdown incomplete: 1 record of 1 document is not durable: "notes" (1 record)');
     // Never relayed: nothing that was not committed left the server.

@@ -44,7 +44,7 @@ describe('file store housekeeping', () => {
     await store.append('idle', edit(doc, 'a'), { author: null });
     expect(store.assignedSeq('idle')).toBe(1);
     // Closed once copied out of the journal and idle for 30 ms: a moment, or longer on a busy machine.
-    await waitFor(() => store.assignedSeq('idle') === null, 'the idle log to be closed', 20_000);
+    await waitFor(() => store.assignedSeq('idle') === null, 'the idle log to be closed');
     expect(await store.append('idle', edit(doc, 'b'), { author: null })).toBe(2);
     const loaded = new Y.Doc();
     Y.applyUpdate(loaded, (await store.load('idle')).state);
@@ -86,7 +86,7 @@ describe('file store housekeeping', () => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    await waitFor(() => output.includes('acquired'), 'the child to take the lock', 20_000);
+    await waitFor(() => output.includes('acquired'), 'the child to take the lock');
     expect(await readLiveLock(dataDir)).toMatchObject({ pid: child.pid, command: 'child' });
     await expect(DataDirLock.acquire(dataDir, 'serve')).rejects.toMatchObject({ code: 'ERR_DATA_DIR_LOCKED' });
     child.kill('SIGKILL');
