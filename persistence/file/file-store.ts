@@ -109,6 +109,8 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private readonly options: Required<Omit<FileStoreOptions, 'fs' | 'logger'>>;
   private readonly logs = new Map<string, DocLog>();
   private readonly opening = new Map<string, Promise<DocLog>>();
+  /** Appends waiting for their document's log to open, per name: not durable either. */
+  private readonly awaitingOpen = new Map<string, number>();
   private readonly dirty = new Set<DocLog>();
   /** Write failures: of a document's log, or (key null) of the journal. */
   private readonly failures = new Map<DocLog | null, Failure>();
@@ -202,7 +204,24 @@ export class FileStore implements Store, DocArchive, DocTrash {
     const log = this.logs.get(name);
     if (log) return this.enqueue(log, update, meta.author, timeMs);
     // Appends to one name wait on the same open, so they keep their order.
-    return this.openLog(name).then((opened) => this.enqueue(opened, update, meta.author, timeMs));
+    this.awaitingOpen.set(name, (this.awaitingOpen.get(name) ?? 0) + 1);
+    // Counted as waiting until queued in the log, in the same turn: never missing in between.
+    return this.openLog(name).then(
+      (opened) => {
+        this.stopAwaitingOpen(name);
+        return this.enqueue(opened, update, meta.author, timeMs);
+      },
+      (error: unknown) => {
+        this.stopAwaitingOpen(name);
+        throw error;
+      },
+    );
+  }
+
+  private stopAwaitingOpen(name: string): void {
+    const left = (this.awaitingOpen.get(name) ?? 1) - 1;
+    if (left > 0) this.awaitingOpen.set(name, left);
+    else this.awaitingOpen.delete(name);
   }
 
   async flush(name?: string): Promise<void> {
@@ -231,7 +250,10 @@ export class FileStore implements Store, DocArchive, DocTrash {
   }
 
   pendingWrites(): PendingWrite[] {
-    return [...this.logs.values()].filter((log) => log.pending > 0).map((log) => ({ doc: log.name, records: log.pending }));
+    const pending = new Map<string, number>();
+    for (const log of this.logs.values()) if (log.pending > 0) pending.set(log.name, log.pending);
+    for (const [name, count] of this.awaitingOpen) pending.set(name, (pending.get(name) ?? 0) + count);
+    return [...pending].map(([doc, records]) => ({ doc, records }));
   }
 
   close(deadline?: AbortSignal): Promise<void> {
