@@ -2,19 +2,26 @@
  * Maintenance of a database through the command line and the API, with servers running on it:
  * restores record who asked for them (a self-declared name, or a token's user) exactly as in a
  * data dir, and `tandem compact --database-url` drops history while people keep editing, after
- * which history, export, replay, restore and verify say "compacted", not "missing".
+ * which history, export, replay, restore and verify say "compacted", not "missing". Every
+ * maintenance command finds the database through DATABASE_URL alone.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { runTandem, type CliResult } from '../helpers/cli.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
+import { appendTextUpdate } from '../helpers/text-doc.js';
 import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
 import { mint, startAuthServer } from './auth-fixtures.js';
 
+const work = mkdtempSync(join(tmpdir(), 'tandem-pg-maintenance-'));
 let cluster: PgCluster;
 const running: ChildServer[] = [];
 const clients: YClient[] = [];
@@ -26,6 +33,7 @@ afterAll(async () => {
   for (const client of clients) client.destroy();
   await killChildServers(running);
   await cluster.destroy();
+  rmSync(work, { recursive: true, force: true });
 });
 
 function tandem(url: string, args: string[]): Promise<CliResult> {
@@ -190,4 +198,35 @@ describe('maintenance of a database', () => {
     await stop(later);
   });
 
+  it('every maintenance command finds the database through DATABASE_URL; a --data-dir flag wins over it', { timeout: 300_000 }, async () => {
+    const url = await cluster.createDatabase('env');
+    const store = new PostgresStore(url);
+    const doc = new Y.Doc();
+    for (const letter of ['a', 'b', 'c']) await store.append('notes', appendTextUpdate(doc, letter), { author: 'ada' });
+    await store.close();
+    const run = (args: string[]): Promise<CliResult> => runTandem(args, 120_000, { DATABASE_URL: url, DATA_DIR: join(work, 'never-used') });
+
+    expect(JSON.parse((await run(['docs', '--json'])).stdout)).toMatchObject({ docs: [{ name: 'notes', records: 3, lastAuthor: 'ada' }] });
+    expect(JSON.parse((await run(['history', 'notes', '--json'])).stdout)).toMatchObject({ name: 'notes', records: 3 });
+    expect((await run(['export', 'notes', '--at', '2', '--format', 'text'])).stdout).toBe('ab\n');
+    expect((await run(['replay', 'notes', '--from', '3'])).stdout).toMatch(/^#3 {2}\S+ {2}ada {2}\+1 −0\n\s+.*\{\+c\+\}/);
+    const restored = await run(['restore', 'notes', '--at', '1', '--name', 'Ada']);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toBe('Restored "notes" to its content at seq 1, now current as seq 4, restored by Ada (self-declared).\n');
+    const compacted = await run(['compact', 'notes', '--before', '2']);
+    expect(compacted.stdout).toMatch(/^Compacted "notes" before seq 2: 2 updates folded .* in postgres:\/\/postgres@127\.0\.0\.1:\d+\/env_\d+_\d+\.\n$/);
+    const dest = join(work, 'env-copy');
+    const backup = await run(['backup', dest]);
+    expect(backup.stderr).toBe('');
+    expect(backup.stdout).toMatch(/^Backed up 1 document \(.*\) to .*env-copy from postgres:\/\/postgres@127\.0\.0\.1:\d+\/env_\d+_\d+; tandem verify passes on it\.\n$/);
+    const verify = await run(['verify']);
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(verify.stdout).toMatch(/ok {3}"notes": 2 updates \(history before seq 2 compacted on \S+\)/);
+
+    // The copy, through the flag: the same history, compacted as in the database.
+    const fromCopy = JSON.parse((await run(['history', 'notes', '--json', '--data-dir', dest])).stdout) as unknown;
+    expect(fromCopy).toEqual(JSON.parse((await run(['history', 'notes', '--json'])).stdout));
+    expect(fromCopy).toMatchObject({ records: 4, compacted: { beforeSeq: 2 } });
+    expect((await run(['export', 'notes', '--format', 'text', '--data-dir', dest])).stdout).toBe('a\n');
+  });
 });
