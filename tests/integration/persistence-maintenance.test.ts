@@ -36,7 +36,7 @@ async function stop(child: ChildServer): Promise<void> {
 }
 
 describe('tandem compact', () => {
-  it('goes through a running server, works offline, and leaves a data dir verify passes', async () => {
+  it('goes through a running server, works offline, and leaves a data dir verify passes', { timeout: 300_000 }, async () => {
     let server = await serve();
     const writer = yClient(server.wsUrl, 'log');
     const reader = yClient(server.wsUrl, 'log');
