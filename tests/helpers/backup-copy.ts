@@ -2,6 +2,7 @@
  * Backups under continuous writes, for tests: clients typing, a copy fetched from a server, and
  * checks that every update a client had seen is in a copy.
  */
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { expect } from 'vitest';
@@ -9,6 +10,7 @@ import * as Y from 'yjs';
 import { DirectoryBackup } from '../../persistence/file/backup.js';
 import { readBackupStream } from '../../persistence/file/backup-stream.js';
 import { FileStore } from '../../persistence/file/file-store.js';
+import type { CliResult } from './cli.js';
 import { synced, yClient, type YClient } from './clients.js';
 import { DEADLINE_MS, waitFor } from './wait.js';
 
@@ -93,4 +95,35 @@ export async function startTyping(wsUrl: string, names: readonly string[], clien
       await Promise.all(typing);
     },
   };
+}
+
+/** Where the two copies went, what the readers had seen before the second, and how it ended. */
+export interface CopiesWhileTyping {
+  fromApi: string;
+  dest: string;
+  seen: Seen[];
+  result: CliResult;
+}
+
+/**
+ * While `typing` goes on: a copy through the server's `GET /api/backup` into `<work>/api-copy`,
+ * then one made by `backup(<work>/copy)` (the command line). Each holds everything acknowledged
+ * before it began, the command succeeded, and the writers did not pause for it. Stops typing.
+ */
+export async function copyWhileTyping(typing: Typing, httpUrl: string, work: string, backup: (dest: string) => Promise<CliResult>): Promise<CopiesWhileTyping> {
+  const beforeApi = typing.acknowledged();
+  const fromApi = join(work, 'api-copy');
+  await fetchBackup(httpUrl, fromApi);
+  await expectCopyHas(fromApi, beforeApi);
+
+  const seen = typing.acknowledged();
+  const dest = join(work, 'copy');
+  const result = await backup(dest);
+  const relayedDuring = typing.relayed();
+  await typing.stop();
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  expect(relayedDuring.every((length, i) => length > (seen[i]?.text.length ?? 0)), 'the writers went on during the backup').toBe(true);
+  await expectCopyHas(dest, seen);
+  return { fromApi, dest, seen, result };
 }

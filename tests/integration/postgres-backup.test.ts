@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DirectoryBackup } from '../../persistence/file/backup.js';
 import { openDocFiles } from '../../persistence/file/doc-files.js';
@@ -21,24 +21,16 @@ import { writeDatabaseBackup } from '../../persistence/postgres/database-backup.
 import { Database } from '../../persistence/postgres/database.js';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
-import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
-import { expectCopyHas, fetchBackup, startTyping } from '../helpers/backup-copy.js';
+import { startChildServer } from '../helpers/child-server.js';
+import { copyWhileTyping, startTyping } from '../helpers/backup-copy.js';
 import { runTandem, type CliResult } from '../helpers/cli.js';
-import type { YClient } from '../helpers/clients.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
+import { usePgTestBed } from '../helpers/pg-test-bed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tandem-pg-backup-'));
-let cluster: PgCluster;
-const running: ChildServer[] = [];
-const clients: YClient[] = [];
+const bed = usePgTestBed();
+const { running, clients } = bed;
 
-beforeAll(async () => {
-  cluster = await PgCluster.start();
-});
-afterAll(async () => {
-  for (const client of clients.splice(0)) client.destroy();
-  await killChildServers(running);
-  await cluster.destroy();
+afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -50,7 +42,7 @@ const DOCS = ['alpha', 'beta', 'team/gamma'];
 
 describe('tandem backup --database-url', () => {
   it('copies every document from one snapshot while a server writes; the copy verifies and migrates back', { timeout: 300_000 }, async () => {
-    const url = await cluster.createDatabase('source');
+    const url = await bed.cluster.createDatabase('source');
     const server = await startChildServer(['--database-url', url, '--log-level', 'warn'], {}, 60_000);
     running.push(server);
     const typing = await startTyping(server.wsUrl, DOCS, clients, 100);
@@ -58,22 +50,8 @@ describe('tandem backup --database-url', () => {
     const compacted = await tandem(['compact', 'beta', '--before', '50', '--database-url', url]);
     expect(compacted.code, compacted.stderr).toBe(0);
 
-    const beforeApi = typing.acknowledged();
-    const fromApi = join(work, 'api-copy');
-    await fetchBackup(server.httpUrl, fromApi);
-    await expectCopyHas(fromApi, beforeApi);
-
-    const seen = typing.acknowledged();
-    const dest = join(work, 'copy');
-    const backup = await tandem(['backup', dest, '--database-url', url]);
-    const relayedDuring = typing.relayed();
-    await typing.stop();
-    expect(backup.stderr).toBe('');
-    expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(/^Backed up 3 documents \(.*\) to .*copy from postgres:\/\/postgres@127\.0\.0\.1:\d+\/source_\d+_\d+; tandem verify passes on it\.\n$/);
-    // The writers did not pause for it.
-    expect(relayedDuring.every((length, i) => length > (seen[i]?.text.length ?? 0))).toBe(true);
-    await expectCopyHas(dest, seen);
+    const { fromApi, dest, seen, result } = await copyWhileTyping(typing, server.httpUrl, work, (to) => tandem(['backup', to, '--database-url', url]));
+    expect(result.stdout).toMatch(/^Backed up 3 documents \(.*\) to .*copy from postgres:\/\/postgres@127\.0\.0\.1:\d+\/source_\d+_\d+; tandem verify passes on it\.\n$/);
 
     for (const copy of [fromApi, dest]) {
       const verify = await tandem(['verify', '--data-dir', copy]);
@@ -82,7 +60,7 @@ describe('tandem backup --database-url', () => {
     }
 
     // Into another database: every document's history, compacted or not, reads back the same.
-    const other = await cluster.createDatabase('restored');
+    const other = await bed.cluster.createDatabase('restored');
     const migrated = await tandem(['migrate', '--from-data-dir', dest, '--database-url', other]);
     expect(migrated.stderr).toBe('');
     expect(migrated.stdout).toContain('verified: every document matches its source');
@@ -101,7 +79,7 @@ describe('tandem backup --database-url', () => {
   });
 
   it('writes checkpoints the copy loads from, at the offsets of their records in the copied log', async () => {
-    const url = await cluster.createDatabase('checkpoints');
+    const url = await bed.cluster.createDatabase('checkpoints');
     const store = new PostgresStore(url, { checkpointEvery: 10, keepCheckpoints: 2 });
     const doc = new Y.Doc();
     try {

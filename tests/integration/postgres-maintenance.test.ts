@@ -9,30 +9,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
-import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { runTandem, type CliResult } from '../helpers/cli.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
+import { usePgTestBed } from '../helpers/pg-test-bed.js';
 import { appendTextUpdate } from '../helpers/text-doc.js';
 import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
 import { mint, startAuthServer } from './auth-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tandem-pg-maintenance-'));
-let cluster: PgCluster;
-const running: ChildServer[] = [];
-const clients: YClient[] = [];
+const bed = usePgTestBed();
+const { running, clients } = bed;
 
-beforeAll(async () => {
-  cluster = await PgCluster.start();
-});
-afterAll(async () => {
-  for (const client of clients) client.destroy();
-  await killChildServers(running);
-  await cluster.destroy();
+afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -82,7 +75,7 @@ async function typeLetters(writer: YClient, reader: YClient, count: number): Pro
 
 describe('maintenance of a database', () => {
   it('records who asked for a restore, through a server and in the database itself', { timeout: 180_000 }, async () => {
-    const url = await cluster.createDatabase('restore');
+    const url = await bed.cluster.createDatabase('restore');
     const server = await serve(url);
     const writer = await client(server.wsUrl, 'plan');
     const watcher = await client(server.wsUrl, 'plan');
@@ -109,7 +102,7 @@ describe('maintenance of a database', () => {
   });
 
   it('records a token\'s user over any name the request gives', async () => {
-    const url = await cluster.createDatabase('token');
+    const url = await bed.cluster.createDatabase('token');
     const store = new PostgresStore(url);
     const test = await startAuthServer({ store, api: (server) => createApiRoutes(server, store) });
     try {
@@ -138,7 +131,7 @@ describe('maintenance of a database', () => {
   });
 
   it('compacts while people keep editing on two servers; the commands say the history was compacted', { timeout: 300_000 }, async () => {
-    const url = await cluster.createDatabase('compact');
+    const url = await bed.cluster.createDatabase('compact');
     const [a, b] = [await serve(url), await serve(url)];
     const writer = await client(a.wsUrl, 'log');
     const reader = await client(a.wsUrl, 'log');
@@ -199,7 +192,7 @@ describe('maintenance of a database', () => {
   });
 
   it('every maintenance command finds the database through DATABASE_URL; a --data-dir flag wins over it', { timeout: 300_000 }, async () => {
-    const url = await cluster.createDatabase('env');
+    const url = await bed.cluster.createDatabase('env');
     const store = new PostgresStore(url);
     const doc = new Y.Doc();
     for (const letter of ['a', 'b', 'c']) await store.append('notes', appendTextUpdate(doc, letter), { author: 'ada' });

@@ -5,28 +5,18 @@
  * committed before is all there, and nothing is committed after the store gave up.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { StoreNotDurableError } from '../../persistence/store.js';
-import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
-import { synced, within, yClient, type YClient } from '../helpers/clients.js';
-import { PgCluster } from '../helpers/pg-cluster.js';
+import { startChildServer } from '../helpers/child-server.js';
+import { synced, within, yClient } from '../helpers/clients.js';
+import { usePgTestBed } from '../helpers/pg-test-bed.js';
 import { startTestServer } from '../helpers/server.js';
 import { captureLogger } from '../helpers/store-logger.js';
 import { DEADLINE_MS, sleep, waitFor } from '../helpers/wait.js';
 
-let cluster: PgCluster;
-const clients: YClient[] = [];
-const running: ChildServer[] = [];
-
-beforeAll(async () => {
-  cluster = await PgCluster.start();
-});
-afterAll(async () => {
-  for (const client of clients) client.destroy();
-  await killChildServers(running);
-  await cluster.destroy();
-});
+const bed = usePgTestBed();
+const { running, clients } = bed;
 
 async function lastSeq(url: string, name: string): Promise<number | undefined> {
   const client = new pg.Client({ connectionString: url });
@@ -40,7 +30,7 @@ async function lastSeq(url: string, name: string): Promise<number | undefined> {
 
 describe('shutdown with the database gone', () => {
   it('gives up at the deadline naming what is not committed, and commits nothing afterwards', async () => {
-    const url = await cluster.createDatabase('shutdown');
+    const url = await bed.cluster.createDatabase('shutdown');
     const logger = captureLogger();
     const store = new PostgresStore(url, { retryMinMs: 20, retryMaxMs: 200, probeMs: 200, timeoutMs: 3000, logger });
     await store.ready();
@@ -51,7 +41,7 @@ describe('shutdown with the database gone', () => {
     writer.doc.getText('t').insert(0, 'committed');
     await waitFor(() => store.stats().records === 1, 'the first update to commit');
 
-    await cluster.stop('immediate');
+    await bed.cluster.stop('immediate');
     writer.doc.getText('t').insert(0, 'never ');
     await waitFor(() => !store.health().ok && store.pendingWrites().length > 0, 'the commit to fail');
     expect(store.pendingWrites()).toEqual([{ doc: 'stuck', records: 1 }]);
@@ -67,14 +57,14 @@ describe('shutdown with the database gone', () => {
     // the database back the record is not committed after all.
     const failures = (): number => logger.lines.filter((l) => l.startsWith('database commit failed')).length;
     const tried = failures();
-    await cluster.startServer();
+    await bed.cluster.startServer();
     await sleep(1000);
     expect(failures()).toBe(tried);
     expect(await lastSeq(url, 'stuck')).toBe(1);
   });
 
   it('tandem serve --database-url exits 1 naming the documents and records not committed', async () => {
-    const url = await cluster.createDatabase('serve');
+    const url = await bed.cluster.createDatabase('serve');
     const child = await startChildServer(['--database-url', url, '--shutdown-timeout-ms', '1000'], {}, 60_000);
     running.push(child);
     const writer = yClient(child.wsUrl, 'notes');
@@ -84,7 +74,7 @@ describe('shutdown with the database gone', () => {
     writer.doc.getText('t').insert(0, 'saved');
     await waitFor(() => observer.doc.getText('t').toString() === 'saved', 'the first edit to commit and be relayed');
 
-    await cluster.stop('immediate');
+    await bed.cluster.stop('immediate');
     writer.doc.getText('t').insert(5, ' and more');
     await waitFor(() => child.output().includes('database commit failed'), 'a commit to fail');
     child.process.kill('SIGTERM');
@@ -93,7 +83,7 @@ describe('shutdown with the database gone', () => {
     expect(child.output()).toContain('tandem serve: shutdown incomplete: 1 record of 1 document is not durable: "notes" (1 record)');
     // Never relayed: nothing that was not committed left the server.
     expect(observer.doc.getText('t').toString()).toBe('saved');
-    await cluster.startServer();
+    await bed.cluster.startServer();
     expect(await lastSeq(url, 'notes')).toBe(1);
   });
 });
