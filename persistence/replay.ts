@@ -14,18 +14,21 @@ export class HistoryPointError extends Error {
   readonly code = 'ERR_HISTORY_POINT';
 }
 
-/** Parses `--at` / `?at=` / `{"at": …}`: a whole number is a sequence number, text an ISO time. */
-export function parseHistoryPoint(raw: unknown): HistoryPoint {
+/**
+ * Parses `--at` / `?at=` / `{"at": …}` (or `--before`, …: `field` names it in errors): a whole
+ * number is a sequence number, text an ISO time.
+ */
+export function parseHistoryPoint(raw: unknown, field = '"at"'): HistoryPoint {
   if (typeof raw === 'number') {
     if (Number.isSafeInteger(raw) && raw >= 0) return { seq: raw };
-    throw new HistoryPointError(`"at" must be a sequence number (a whole number ≥ 0) or an ISO time, got ${raw}`);
+    throw new HistoryPointError(`${field} must be a sequence number (a whole number ≥ 0) or an ISO time, got ${raw}`);
   }
-  if (typeof raw !== 'string' || raw.trim() === '') throw new HistoryPointError('"at" must be a sequence number or an ISO time');
+  if (typeof raw !== 'string' || raw.trim() === '') throw new HistoryPointError(`${field} must be a sequence number or an ISO time`);
   const text = raw.trim();
-  if (/^\d+$/.test(text)) return parseHistoryPoint(Number(text));
+  if (/^\d+$/.test(text)) return parseHistoryPoint(Number(text), field);
   // ISO 8601 only: Date.parse accepts other spellings that would be ambiguous here.
   const timeMs = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(timeMs)) throw new HistoryPointError(`"at" must be a sequence number or an ISO time such as 2025-01-31T12:00:00Z, got "${text}"`);
+  if (Number.isNaN(timeMs)) throw new HistoryPointError(`${field} must be a sequence number or an ISO time such as 2025-01-31T12:00:00Z, got "${text}"`);
   return { timeMs };
 }
 

@@ -3,9 +3,10 @@ import { CompactionError, type CompactionResult } from '../../persistence/compac
 import type { DataDirLock } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { compactDocument } from '../../persistence/postgres/history-compaction.js';
-import { HistoryPointError, parseHistoryPoint, type HistoryPoint } from '../../persistence/replay.js';
-import { UsageError, type Command } from '../command.js';
+import { HistoryPointError, type HistoryPoint } from '../../persistence/replay.js';
+import type { Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
+import { historyPointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
 import { TOKEN_HELP, callServer, serverOrLock, serverRefusal, tokenFrom } from '../write-target.js';
 import { formatBytes } from './docs.js';
@@ -89,21 +90,14 @@ export const compactCommand: Command = {
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
-    if (values.before === undefined) throw new UsageError('--before is required');
-    let before: HistoryPoint;
-    try {
-      before = parseHistoryPoint(values.before);
-    } catch (error) {
-      if (error instanceof HistoryPointError) throw new UsageError(`--before: ${error.message}`);
-      throw error;
-    }
+    const { text, point: before } = historyPointFlag(values.before, '--before');
     const choice = storeFrom(values, env);
     if (choice.kind === 'database') return inDatabase(choice.url, name, before);
     const { dataDir } = choice;
     const access = await serverOrLock(dataDir, 'compact');
     if (access.kind === 'locked') return offline(dataDir, access.lock, name, before);
     const { url } = access;
-    const body = JSON.stringify({ before: 'seq' in before ? before.seq : values.before });
+    const body = JSON.stringify({ before: 'seq' in before ? before.seq : text });
     // Compacting a long history takes a while: the server answers when it is done.
     const answer = await callServer(url, 'POST', `/api/docs/${encodeURIComponent(name)}/compact`, { token: tokenFrom(values.token, env), type: 'application/json', body, timeoutMs: 600_000 });
     if (!answer.ok) {

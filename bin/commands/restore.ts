@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import type { DocArchive } from '../../persistence/archive.js';
 import type { Store } from '../../persistence/store.js';
-import { HistoryPointError, docAt, isEmptyHistory, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import { HistoryPointError, docAt, isEmptyHistory, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import { cleanRestorerName, describeRestorer, MAX_RESTORER_NAME, restoreAuthor, type Restorer } from '../../persistence/author.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
+import { historyPointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom } from '../data-dir-option.js';
 import { TOKEN_HELP, callServer, serverRefusal, tokenFrom, writeTarget } from '../write-target.js';
 
@@ -84,18 +85,11 @@ export const restoreCommand: Command = {
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
-    if (values.at === undefined) throw new UsageError('--at is required');
-    let point: HistoryPoint;
-    try {
-      point = parseHistoryPoint(values.at);
-    } catch (error) {
-      if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
-      throw error;
-    }
+    const { text: at, point } = historyPointFlag(values.at, '--at');
     const requester = values.name === undefined ? null : cleanRestorerName(values.name);
     if (values.name !== undefined && requester === null) throw new UsageError(`--name must be at most ${MAX_RESTORER_NAME} characters, without control characters`);
     const target = await writeTarget('restore', storeFrom(values, env));
-    if (target.kind === 'server') return throughServer(target.url, name, values.at, tokenFrom(values.token, env), requester);
+    if (target.kind === 'server') return throughServer(target.url, name, at, tokenFrom(values.token, env), requester);
     try {
       return await restoreInto(target.store, target.where, name, point, requester);
     } finally {

@@ -81,9 +81,10 @@ function send(res: ServerResponse, bytes: Uint8Array): Promise<void> {
   });
 }
 
-function historyPoint(raw: unknown) {
+/** `field`: the JSON field or query parameter it came from, for the error. */
+function historyPoint(raw: unknown, field = '"at"') {
   try {
-    return parseHistoryPoint(raw);
+    return parseHistoryPoint(raw, field);
   } catch (error) {
     if (error instanceof HistoryPointError) throw new ApiError(400, error.message);
     throw error;
@@ -188,7 +189,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     if (wrongType) throw new ApiError(wrongType.status, wrongType.message);
     const body = await readJson(req, '{"before": 42}');
     if (typeof body !== 'object' || body === null || !('before' in body)) throw new ApiError(400, 'the body must name the point to compact before: {"before": <seq or ISO time>}');
-    const before = historyPoint((body as { before: unknown }).before);
+    const before = historyPoint((body as { before: unknown }).before, '"before"');
     await history(name);
     try {
       const done = await store.compact(name, before);

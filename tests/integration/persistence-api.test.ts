@@ -217,6 +217,9 @@ describe('/api with the file store', () => {
 
     expect((await post(`/api/docs/${enc}/compact`, '{}')).status).toBe(400);
     expect((await post(`/api/docs/${enc}/compact`, JSON.stringify({ before: 100_000 }))).status).toBe(400);
+    expect(await post(`/api/docs/${enc}/compact`, JSON.stringify({ before: 'soon' }))).toEqual({
+      status: 400, json: { error: '"before" must be a sequence number or an ISO time such as 2025-01-31T12:00:00Z, got "soon"' },
+    });
     expect((await post('/api/docs/nope/compact', JSON.stringify({ before: 1 }))).status).toBe(404);
     expect((await get(`/api/docs/${enc}/compact`)).status).toBe(405);
 
