@@ -43,7 +43,7 @@ const DOCS = ['alpha', 'beta', 'team/gamma'];
 describe('tandem backup --database-url', () => {
   it('copies every document from one snapshot while a server writes; the copy verifies and migrates back', { timeout: 300_000 }, async () => {
     const url = await bed.cluster.createDatabase('source');
-    const server = await startChildServer(['--database-url', url, '--log-level', 'warn'], {}, 60_000);
+    const server = await startChildServer(['--database-url', url, '--log-level', 'warn']);
     running.push(server);
     const typing = await startTyping(server.wsUrl, DOCS, clients, 100);
     // One document's early history is compacted away: the copy keeps it compacted.

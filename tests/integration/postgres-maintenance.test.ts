@@ -34,7 +34,7 @@ function tandem(url: string, args: string[]): Promise<CliResult> {
 }
 
 async function serve(url: string): Promise<ChildServer> {
-  const child = await startChildServer(['--database-url', url, '--log-level', 'warn'], {}, 60_000);
+  const child = await startChildServer(['--database-url', url, '--log-level', 'warn']);
   running.push(child);
   return child;
 }

@@ -65,7 +65,7 @@ describe('shutdown with the database gone', () => {
 
   it('tandem serve --database-url exits 1 naming the documents and records not committed', async () => {
     const url = await bed.cluster.createDatabase('serve');
-    const child = await startChildServer(['--database-url', url, '--shutdown-timeout-ms', '1000'], {}, 60_000);
+    const child = await startChildServer(['--database-url', url, '--shutdown-timeout-ms', '1000']);
     running.push(child);
     const writer = yClient(child.wsUrl, 'notes');
     const observer = yClient(child.wsUrl, 'notes');
