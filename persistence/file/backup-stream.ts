@@ -6,7 +6,8 @@
  *   file   := u16(pathLength) • path • chunk* • u32(0) • u32(crc32 of the file's bytes)
  *   chunk  := u32(length ≥ 1) • bytes
  *
- * Big-endian. `path` is relative to the data dir (`docs/<dir>/log`, `docs/<dir>/checkpoint-…`);
+ * Big-endian. `path` is relative to the data dir (`docs/<dir>/log`, `docs/<dir>/checkpoint-…`,
+ * `docs/<dir>/files/<sha256>` for a document's images);
  * files are sent in chunks because a log's length is known only once it has been read.
  * A stream that ends without the final u16(0) was cut short: the copy is incomplete.
  */
@@ -14,8 +15,8 @@ import { crc32 } from 'node:zlib';
 
 const MAGIC = Buffer.from('TANDEMBK', 'latin1');
 const VERSION = 1;
-/** What a backup may hold: documents' logs, checkpoints and orphaned checkpoints, nothing else. */
-const PATH_RE = /^docs\/[a-z0-9_^%=-]+\/(log|checkpoint-\d{12}|orphan-\d{12})$/;
+/** What a backup may hold: documents' logs, checkpoints, orphaned checkpoints and files (images), nothing else. */
+const PATH_RE = /^docs\/[a-z0-9_^%=-]+\/(log|checkpoint-\d{12}|orphan-\d{12}|files\/[0-9a-f]{64})$/;
 
 export class BackupStreamError extends Error {
   readonly code = 'ERR_BACKUP_STREAM';

@@ -8,11 +8,14 @@
  * missing from the logs taken. (Copying the files one by one instead can miss records moved
  * from the journal into a log after that log was copied.)
  *
- * The copy is a data dir of its own: `docs/<dir>/log`, its checkpoints, and any orphaned
- * checkpoint still waiting for its content to be merged back. Traces of recoveries
- * (`*.corrupt-*`) are not copied.
+ * The copy is a data dir of its own: `docs/<dir>/log`, its checkpoints, any orphaned
+ * checkpoint still waiting for its content to be merged back, and the document's files
+ * (images, `files/<sha256>`). The files are copied after the log: an image is stored before any
+ * record shows it, so every image the copied records show is there. Traces of recoveries
+ * (`*.corrupt-*`) and interrupted uploads are not copied.
  */
 import { dirname, join, relative } from 'node:path';
+import { FILES_DIR, listBlobFiles } from './blob-files.js';
 import { DataDirArchive } from './data-dir.js';
 import { LOG_FILE } from './doc-files.js';
 import { JOURNAL_DIR } from './journal.js';
@@ -62,8 +65,19 @@ export async function writeBackup(fs: StoreFs, archive: DataDirArchive, durableL
       summary.files += 1;
       summary.bytes += bytes.length;
     }
+    for (const { sha256 } of await listBlobFiles(fs, doc.dir)) {
+      summary.bytes += await copyWhole(fs, join(doc.dir, FILES_DIR, sha256), await sink.file(`${base}/${FILES_DIR}/${sha256}`));
+      summary.files += 1;
+    }
   }
   return summary;
+}
+
+/** A file that no longer changes (a document's files are written once, under their final name). */
+async function copyWhole(fs: StoreFs, path: string, out: BackupFileWriter): Promise<number> {
+  const length = await fs.sizeOf(path);
+  if (length === null) throw new Error(`${path} went away while it was copied`);
+  return copyFile(fs, path, length, out);
 }
 
 /** The first `length` bytes of a file (fewer if it is shorter), in chunks. */

@@ -8,7 +8,9 @@
  * Per document: `docs/<dir>/log` with every record, seq, time and author kept (a compacted
  * document's log starts with its base, the state at the cut: log format version 2), and a
  * checkpoint file for each checkpoint past the cut, made to name the offsets of its record in
- * that log, so loading the copy starts from the newest as it does in the database.
+ * that log, so loading the copy starts from the newest as it does in the database, and its
+ * files (images) as `docs/<dir>/files/<sha256>`: the snapshot holds every image its records
+ * show, as an image is stored before any record shows it.
  *
  * The copy is a data dir of its own: `tandem verify --data-dir` checks it, `tandem serve
  * --data-dir` serves it, `tandem migrate --from-data-dir` loads it into a database again.
@@ -18,6 +20,7 @@
 import type { BackupSink } from '../file/backup-stream.js';
 import type { BackupSummary } from '../file/backup.js';
 import { DOCS_DIR } from '../file/data-dir.js';
+import { FILES_DIR } from '../file/blob-files.js';
 import { LOG_FILE, checkpointFileName } from '../file/doc-files.js';
 import { docDirName } from '../file/file-names.js';
 import { encodeCheckpoint, encodeLogHeader, encodeRecord } from '../file/record-format.js';
@@ -32,6 +35,9 @@ export interface DatabaseBackupSummary extends BackupSummary {
 }
 
 /** Where a record sits in the log being written: what a checkpoint file names. */
+const FILE_NAMES = 'SELECT sha256 FROM tandem_files WHERE doc_id = $1 ORDER BY sha256';
+const FILE_DATA = 'SELECT data FROM tandem_files WHERE doc_id = $1 AND sha256 = $2';
+
 interface Placed {
   offset: number;
   end: number;
@@ -80,6 +86,16 @@ export function writeDatabaseBackup(db: Database, sink: BackupSink): Promise<Dat
         await out.write(bytes);
         await out.end();
         summary.bytes += bytes.length;
+        summary.files += 1;
+      }
+      // One at a time: an image may be megabytes.
+      for (const { sha256 } of (await client.query<{ sha256: string }>(FILE_NAMES, [doc.id])).rows) {
+        const data = (await client.query<{ data: Buffer }>(FILE_DATA, [doc.id, sha256])).rows[0]?.data;
+        if (!data) continue;
+        const out = await sink.file(`${dir}/${FILES_DIR}/${sha256}`);
+        await out.write(data);
+        await out.end();
+        summary.bytes += data.length;
         summary.files += 1;
       }
     }

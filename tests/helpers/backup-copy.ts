@@ -1,7 +1,8 @@
 /**
  * Backups under continuous writes, for tests: clients typing, a copy fetched from a server, and
- * checks that every update a client had seen is in a copy.
+ * checks that every update a client had seen, and an image uploaded before, is in a copy.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -9,9 +10,11 @@ import { expect } from 'vitest';
 import * as Y from 'yjs';
 import { DirectoryBackup } from '../../persistence/file/backup.js';
 import { readBackupStream } from '../../persistence/file/backup-stream.js';
+import { docDirName } from '../../persistence/file/file-names.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import type { CliResult } from './cli.js';
 import { synced, yClient, type YClient } from './clients.js';
+import { png } from './images.js';
 import { DEADLINE_MS, waitFor } from './wait.js';
 
 /** What a client had seen of a document: its state vector and text (field `t`). */
@@ -105,12 +108,25 @@ export interface CopiesWhileTyping {
   result: CliResult;
 }
 
+/** Uploads a small PNG to `doc` on the server at `httpUrl`: where a copy holds it, and its bytes. */
+async function uploadImage(httpUrl: string, doc: string): Promise<{ path: string; bytes: Buffer }> {
+  const bytes = png(6, 4, [20, 90, 200]);
+  const res = await fetch(`${httpUrl}/api/docs/${encodeURIComponent(doc)}/files`, {
+    method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(bytes), signal: AbortSignal.timeout(DEADLINE_MS),
+  });
+  expect(res.status).toBe(201);
+  const { sha256 } = (await res.json()) as { sha256: string };
+  return { path: join('docs', docDirName(doc), 'files', sha256), bytes };
+}
+
 /**
- * While `typing` goes on: a copy through the server's `GET /api/backup` into `<work>/api-copy`,
- * then one made by `backup(<work>/copy)` (the command line). Each holds everything acknowledged
- * before it began, the command succeeded, and the writers did not pause for it. Stops typing.
+ * While `typing` goes on: an image uploaded to the first document, then a copy through the
+ * server's `GET /api/backup` into `<work>/api-copy`, then one made by `backup(<work>/copy)` (the
+ * command line). Each holds the image and everything acknowledged before it began, the command
+ * succeeded, and the writers did not pause for it. Stops typing.
  */
 export async function copyWhileTyping(typing: Typing, httpUrl: string, work: string, backup: (dest: string) => Promise<CliResult>): Promise<CopiesWhileTyping> {
+  const image = await uploadImage(httpUrl, typing.acknowledged()[0]?.name ?? '?');
   const beforeApi = typing.acknowledged();
   const fromApi = join(work, 'api-copy');
   await fetchBackup(httpUrl, fromApi);
@@ -125,5 +141,6 @@ export async function copyWhileTyping(typing: Typing, httpUrl: string, work: str
   expect(result.code).toBe(0);
   expect(relayedDuring.every((length, i) => length > (seen[i]?.text.length ?? 0)), 'the writers went on during the backup').toBe(true);
   await expectCopyHas(dest, seen);
+  for (const copy of [fromApi, dest]) expect(readFileSync(join(copy, image.path)).equals(image.bytes), `the image in ${copy}`).toBe(true);
   return { fromApi, dest, seen, result };
 }

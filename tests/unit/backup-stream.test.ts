@@ -36,9 +36,11 @@ async function* pieces(bytes: Buffer): AsyncIterable<Uint8Array> {
 describe('backup stream', () => {
   it('round-trips files of any size, in any slicing', async () => {
     const big = Buffer.alloc(70_000, 7);
-    const stream = await encode([['docs/n=a/log', [Buffer.from('TANDEMLG…'), big]], ['docs/n=a/checkpoint-000000000010', [Buffer.from('cp')]], ['docs/h=ab%20=x/log', []]]);
+    const image = `docs/n=a/files/${'ab'.repeat(32)}`;
+    const stream = await encode([['docs/n=a/log', [Buffer.from('TANDEMLG…'), big]], ['docs/n=a/checkpoint-000000000010', [Buffer.from('cp')]], [image, [Buffer.from('PNG')]], ['docs/h=ab%20=x/log', []]]);
     const sink = collect();
-    expect(await readBackupStream(pieces(stream), sink)).toEqual({ files: 3, bytes: 9 + 70_000 + 2 + 0 + 2 });
+    expect(await readBackupStream(pieces(stream), sink)).toEqual({ files: 4, bytes: 9 + 70_000 + 2 + 3 + 0 + 2 });
+    expect(sink.files.get(image)?.toString()).toBe('PNG');
     expect(sink.files.get('docs/n=a/log')?.equals(Buffer.concat([Buffer.from('TANDEMLG…'), big]))).toBe(true);
     expect(sink.files.get('docs/h=ab%20=x/log')?.length).toBe(0);
   });
@@ -49,7 +51,8 @@ describe('backup stream', () => {
     const damaged = Buffer.from(stream);
     damaged[30] = (damaged[30] ?? 0) ^ 1;
     await expect(readBackupStream(pieces(damaged), collect())).rejects.toThrow('checksum mismatch');
-    for (const path of ['../etc/passwd', 'docs/../../x/log', 'docs/n=a/log.corrupt-1-2', 'tandem.lock', '/docs/n=a/log']) {
+    const notAFile = ['docs/n=a/files/abc', `docs/n=a/files/${'ab'.repeat(32)}.1.tmp`, 'docs/n=a/files/../log'];
+    for (const path of ['../etc/passwd', 'docs/../../x/log', 'docs/n=a/log.corrupt-1-2', 'tandem.lock', '/docs/n=a/log', ...notAFile]) {
       await expect(encode([[path, []]])).rejects.toBeInstanceOf(BackupStreamError);
     }
     // A hand-made stream naming a path outside: refused before anything is written.
