@@ -81,6 +81,11 @@ export interface Store {
 export interface SeqUpdate {
   seq: number;
   update: Uint8Array;
+  /**
+   * Set for the state kept where the history before it was compacted away (`tandem compact`):
+   * it stands for every record up to `seq`.
+   */
+  base?: true;
 }
 
 /**
@@ -89,7 +94,10 @@ export interface SeqUpdate {
  * document has the next sequence number, with no holes.
  */
 export interface SharedLog {
-  /** A document's committed records after `afterSeq`, in order, at most `limit` of them. */
+  /**
+   * A document's committed records after `afterSeq`, in order, at most `limit` of them; when
+   * those right after `afterSeq` were compacted away, the state kept at the cut comes first.
+   */
   recordsAfter(name: string, afterSeq: number, limit: number): Promise<SeqUpdate[]>;
   /** The newest committed seq of each of these documents that has any records. */
   lastSeqs(names: readonly string[]): Promise<Map<string, number>>;

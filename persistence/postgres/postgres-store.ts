@@ -230,8 +230,11 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
 
   async recordsAfter(name: string, afterSeq: number, limit: number): Promise<SeqUpdate[]> {
     await this.ready();
-    const { rows } = await this.db.pool.query<{ seq: number; yjs_update: Buffer }>(UPDATES_AFTER_BY_NAME, [name, afterSeq, limit]);
-    return rows.map((row) => ({ seq: row.seq, update: new Uint8Array(row.yjs_update.buffer, row.yjs_update.byteOffset, row.yjs_update.byteLength) }));
+    const { rows } = await this.db.pool.query<{ seq: number; yjs_update: Buffer; base: boolean }>(UPDATES_AFTER_BY_NAME, [name, afterSeq, limit]);
+    return rows.map((row) => {
+      const update = new Uint8Array(row.yjs_update.buffer, row.yjs_update.byteOffset, row.yjs_update.byteLength);
+      return row.base ? { seq: row.seq, update, base: true } : { seq: row.seq, update };
+    });
   }
 
   async lastSeqs(names: readonly string[]): Promise<Map<string, number>> {

@@ -105,10 +105,19 @@ export const LOAD_HEAD = `
 export const UPDATES_BETWEEN = `
   SELECT seq, yjs_update FROM tandem_records WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`;
 
-/** A document's updates after a seq, in order, at most $3 of them. $1 name, $2 after seq. */
+/**
+ * A document's updates after a seq, in order, at most $3 of them. $1 name, $2 after seq. When
+ * the records after $2 were compacted away, the state kept at the cut comes first (`base`),
+ * standing for them: one statement, so the cut and the records after it agree.
+ */
 export const UPDATES_AFTER_BY_NAME = `
-  SELECT r.seq, r.yjs_update FROM tandem_records r JOIN tandem_documents d ON d.id = r.doc_id
-  WHERE d.name = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3`;
+  SELECT c.seq, c.state AS yjs_update, true AS base
+  FROM tandem_documents d JOIN tandem_checkpoints c ON c.doc_id = d.id AND c.seq = d.compacted_before
+  WHERE d.name = $1 AND d.compacted_before > $2
+  UNION ALL
+  (SELECT r.seq, r.yjs_update, false AS base FROM tandem_records r JOIN tandem_documents d ON d.id = r.doc_id
+   WHERE d.name = $1 AND r.seq > greatest($2, d.compacted_before) ORDER BY r.seq LIMIT $3)
+  ORDER BY seq`;
 
 /** The last seq of each document named in $1 (text[]) that exists. */
 export const LAST_SEQS = 'SELECT name, last_seq FROM tandem_documents WHERE name = ANY($1::text[])';

@@ -1,8 +1,9 @@
 /**
  * Compaction in the database: history before the cut is deleted and the state there kept as a
  * checkpoint, in one transaction, while another server keeps appending to the same document;
- * every state from the cut on stays exact, seqs go on, verify tells compaction from loss, and
- * a compacted history moves to a data dir and back (`tandem migrate`) as it is.
+ * every state from the cut on stays exact, seqs go on, verify tells compaction from loss, a
+ * cluster node behind the cut catches up from the state kept there, and a compacted history
+ * moves to a data dir and back (`tandem migrate`) as it is.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,22 @@ describe('compaction in the database', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('gives a cluster node behind the cut the state kept there, then the records after it', async () => {
+    const url = await cluster.createDatabase('compact');
+    const store = open(url);
+    const doc = new Y.Doc();
+    for (let i = 0; i < 12; i += 1) await store.append('d', appendTextUpdate(doc, letter(i)), { author: null });
+    await store.compact('d', { seq: 8 });
+    const behind = await store.recordsAfter('d', 3, 100);
+    expect(behind.map((r) => [r.seq, r.base ?? false])).toEqual([[8, true], [9, false], [10, false], [11, false], [12, false]]);
+    const rebuilt = new Y.Doc();
+    for (const record of behind) Y.applyUpdate(rebuilt, record.update);
+    expect(rebuilt.getText('t').toString()).toBe(expectedText(12));
+    // A reader past the cut gets records only, as before.
+    expect((await store.recordsAfter('d', 8, 100)).map((r) => [r.seq, r.base ?? false])).toEqual([[9, false], [10, false], [11, false], [12, false]]);
+    expect((await store.recordsAfter('d', 9, 2)).map((r) => r.seq)).toEqual([10, 11]);
   });
 
   it('cuts at a time, refuses a point past the end, an unknown document and a damaged history', async () => {
