@@ -12,10 +12,11 @@ import type { TrashedDoc } from '../persistence/trash.js';
 import type { BlobStore } from '../persistence/blobs.js';
 import { FileBlobs } from '../persistence/file/file-blobs.js';
 import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
-import { Database } from '../persistence/postgres/database.js';
+import { Database, isUnreachable } from '../persistence/postgres/database.js';
 import { PostgresArchive } from '../persistence/postgres/postgres-archive.js';
 import { migrateSchema } from '../persistence/postgres/schema.js';
 import { describeProblem, type StoreProblem } from '../persistence/record.js';
+import { isEmptyHistory } from '../persistence/replay.js';
 import { DEFAULT_CONFIG, parseDatabaseUrl } from '../sync-server/config.js';
 import { CommandError, UsageError } from './command.js';
 
@@ -67,7 +68,7 @@ export async function openDatabase(url: string): Promise<Database> {
   } catch (error) {
     await db.close();
     if (error instanceof CommandError) throw error;
-    throw new CommandError(`cannot reach the database ${db.label}: ${db.describe(error)}`);
+    throw new CommandError(`cannot ${isUnreachable(error) ? 'reach' : 'use'} the database ${db.label}: ${db.describe(error)}`);
   }
 }
 
@@ -110,7 +111,7 @@ export async function withDocHistory(command: string, name: string, choice: Stor
   const opened = await openArchive(choice);
   try {
     const history = await opened.archive.readHistory(name);
-    if (!history || history.records.length === 0) {
+    if (!history || isEmptyHistory(history)) {
       process.stderr.write(`tandem ${command}: no document named ${JSON.stringify(name)} in ${opened.where}\n`);
       return 1;
     }

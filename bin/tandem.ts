@@ -17,10 +17,12 @@ import { migrateCommand } from './commands/migrate.js';
 import { importCommand } from './commands/import.js';
 import { deleteCommand } from './commands/delete.js';
 import { undeleteCommand } from './commands/undelete.js';
+import { compactCommand } from './commands/compact.js';
+import { backupCommand } from './commands/backup.js';
 
 const commands: Command[] = [
   serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, diffCommand, importCommand, replayCommand, restoreCommand,
-  deleteCommand, undeleteCommand, verifyCommand, migrateCommand,
+  compactCommand, backupCommand, deleteCommand, undeleteCommand, verifyCommand, migrateCommand,
 ];
 
 function mainHelp(): string {

@@ -1,11 +1,11 @@
 /**
- * Where a command that changes documents (restore, import, delete, undelete) does its work:
+ * Where a command that changes documents (restore, import, delete, undelete, compact, backup) does its work:
  * through the running server that uses the data dir or database — so connected clients see the
  * change at once, and the server's own writes never interleave with the command's — or, when
  * none runs, in the store itself (a data dir under its lock; a database, which allocates
  * sequence numbers itself, so a server starting meanwhile cannot collide).
  */
-import { DataDirLock, DataDirLockedError, readLiveLock } from '../persistence/file/data-dir-lock.js';
+import { DataDirLock, DataDirLockedError, describeHolder, readLiveLock } from '../persistence/file/data-dir-lock.js';
 import type { BlobStore } from '../persistence/blobs.js';
 import { FileBlobs } from '../persistence/file/file-blobs.js';
 import { FileStore } from '../persistence/file/file-store.js';
@@ -34,16 +34,9 @@ export async function writeTarget(command: string, choice: StoreChoice): Promise
     return { kind: 'store', store, blobs: new PostgresBlobs(store.db), where: store.db.label, close: () => store.close() };
   }
   const { dataDir } = choice;
-  const live = await readLiveLock(dataDir);
-  if (live?.url) return { kind: 'server', url: live.url };
-  if (live) throw new CommandError(`process ${live.pid} (tandem ${live.command}) holds ${dataDir}; try again when it has finished`);
-  let lock: DataDirLock;
-  try {
-    lock = await DataDirLock.acquire(dataDir, command);
-  } catch (error) {
-    if (!(error instanceof DataDirLockedError)) throw error;
-    throw new CommandError(`${error.message}; try again when it has finished`);
-  }
+  const access = await serverOrLock(dataDir, command);
+  if (access.kind === 'server') return access;
+  const { lock } = access;
   const store = new FileStore(dataDir);
   return {
     kind: 'store',
@@ -57,6 +50,22 @@ export async function writeTarget(command: string, choice: StoreChoice): Promise
   };
 }
 
+/**
+ * The server running on a data dir, to go through, or else the data dir's lock, taken for
+ * `command`; `CommandError` when another command holds it.
+ */
+export async function serverOrLock(dataDir: string, command: string): Promise<{ kind: 'server'; url: string } | { kind: 'locked'; lock: DataDirLock }> {
+  const live = await readLiveLock(dataDir);
+  if (live?.url) return { kind: 'server', url: live.url };
+  if (live) throw new CommandError(`${describeHolder(live)} holds ${dataDir}; try again when it has finished`);
+  try {
+    return { kind: 'locked', lock: await DataDirLock.acquire(dataDir, command) };
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    throw new CommandError(`${error.message}; try again when it has finished`);
+  }
+}
+
 export interface ServerAnswer {
   status: number;
   ok: boolean;
@@ -64,7 +73,7 @@ export interface ServerAnswer {
 }
 
 /** Calls the server's API with the token, if any; a server that cannot be reached is a `CommandError`. */
-export async function callServer(serverUrl: string, method: string, path: string, options: { token: string | null; type?: string; body?: Uint8Array | string }): Promise<ServerAnswer> {
+export async function callServer(serverUrl: string, method: string, path: string, options: { token: string | null; type?: string; body?: Uint8Array | string; timeoutMs?: number }): Promise<ServerAnswer> {
   const headers: Record<string, string> = {};
   if (options.type) headers['content-type'] = options.type;
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -72,7 +81,7 @@ export async function callServer(serverUrl: string, method: string, path: string
   try {
     // Copied into an ArrayBuffer of its own, as fetch takes bytes.
     const body = options.body === undefined || typeof options.body === 'string' ? options.body : new Uint8Array(options.body);
-    res = await fetch(`${serverUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(60_000) });
+    res = await fetch(`${serverUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
   } catch (error) {
     throw new CommandError(`cannot reach the server at ${serverUrl}: ${(error as Error).message}`);
   }

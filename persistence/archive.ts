@@ -15,9 +15,9 @@ export interface DocSummary {
   lastChangeMs: number | null;
   /**
    * The author recorded with that same last record, exactly as stored: a token's user id,
-   * `tandem:restore` (RESTORE_AUTHOR) for a restore, `tandem:recovery` (RECOVERY_AUTHOR) for
-   * content a store merged back after damage; null when the record has no author (open access)
-   * or the document has no records.
+   * `tandem:restore…` for a restore (naming who asked for it: persistence/author.ts),
+   * `tandem:recovery` (RECOVERY_AUTHOR) for content a store merged back after damage; null when
+   * the record has no author (open access) or the document has no records.
    */
   lastAuthor: string | null;
 }
@@ -50,9 +50,19 @@ export interface HistoryCheckpoint {
   load(): Promise<Uint8Array | null>;
 }
 
+/** A compacted document: records 1..seq were dropped, the state at `seq` kept. */
+export interface CompactedHistory {
+  seq: number;
+  /** Time of record `seq`, and of the compaction. */
+  timeMs: number;
+  compactedAtMs: number;
+}
+
 export interface DocHistory {
   name: string;
-  /** Every readable record in order: seq 1..n, with gaps only where the log is damaged. */
+  /** Set when history before `seq` was compacted (see `tandem compact`). */
+  compacted: CompactedHistory | null;
+  /** Every readable record in order: seq 1..n (after `compacted.seq`), with gaps only where the log is damaged. */
   records: LogRecord[];
   /** Checkpoints the log confirms, newest first: they bridge any gap before them. */
   checkpoints: HistoryCheckpoint[];

@@ -3,7 +3,7 @@
  * that exercise the sync server alone and as the "durability off" reference in benchmarks.
  */
 import * as Y from 'yjs';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth } from './store.js';
+import type { AppendMeta, LoadedDoc, PendingWrite, Store, StoreHealth } from './store.js';
 
 interface MemoryDoc {
   updates: Uint8Array[];
@@ -44,6 +44,10 @@ export class MemoryStore implements Store {
 
   health(): StoreHealth {
     return { ok: true };
+  }
+
+  pendingWrites(): PendingWrite[] {
+    return [];
   }
 
   async close(): Promise<void> {

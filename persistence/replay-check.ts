@@ -1,7 +1,8 @@
 /**
  * The replay half of `tandem verify`, for any store: a document's records applied in order from
- * the first, each checkpoint compared with the replay at its seq. The store reads its records
- * and checkpoints its own way and says where each one is kept.
+ * the first (or from the state a compaction kept), each checkpoint compared with the replay at
+ * its seq. The store reads its records and checkpoints its own way and says where each one is
+ * kept.
  */
 import * as Y from 'yjs';
 import type { LogRecord, StoreProblem } from './record.js';
@@ -19,8 +20,10 @@ export class ReplayCheck {
   private readonly checkpoints: Map<number, CheckedCheckpoint>;
   private readonly matched = new Set<number>();
 
-  constructor(checkpoints: readonly CheckedCheckpoint[]) {
+  /** `base`: the state the first record follows, for a compacted history (its state at the cut). */
+  constructor(checkpoints: readonly CheckedCheckpoint[], base?: Uint8Array) {
     this.checkpoints = new Map(checkpoints.map((c) => [c.seq, c]));
+    if (base) Y.applyUpdate(this.doc, base);
   }
 
   /** Applies the next record (`where`: its place, for a problem). */

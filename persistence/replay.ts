@@ -14,29 +14,55 @@ export class HistoryPointError extends Error {
   readonly code = 'ERR_HISTORY_POINT';
 }
 
-/** Parses `--at` / `?at=` / `{"at": …}`: a whole number is a sequence number, text an ISO time. */
-export function parseHistoryPoint(raw: unknown): HistoryPoint {
+/**
+ * Parses `--at` / `?at=` / `{"at": …}` (or `--before`, …: `field` names it in errors): a whole
+ * number is a sequence number, text an ISO time.
+ */
+export function parseHistoryPoint(raw: unknown, field = '"at"'): HistoryPoint {
   if (typeof raw === 'number') {
     if (Number.isSafeInteger(raw) && raw >= 0) return { seq: raw };
-    throw new HistoryPointError(`"at" must be a sequence number (a whole number ≥ 0) or an ISO time, got ${raw}`);
+    throw new HistoryPointError(`${field} must be a sequence number (a whole number ≥ 0) or an ISO time, got ${raw}`);
   }
-  if (typeof raw !== 'string' || raw.trim() === '') throw new HistoryPointError('"at" must be a sequence number or an ISO time');
+  if (typeof raw !== 'string' || raw.trim() === '') throw new HistoryPointError(`${field} must be a sequence number or an ISO time`);
   const text = raw.trim();
-  if (/^\d+$/.test(text)) return parseHistoryPoint(Number(text));
+  if (/^\d+$/.test(text)) return parseHistoryPoint(Number(text), field);
   // ISO 8601 only: Date.parse accepts other spellings that would be ambiguous here.
   const timeMs = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(timeMs)) throw new HistoryPointError(`"at" must be a sequence number or an ISO time such as 2025-01-31T12:00:00Z, got "${text}"`);
+  if (Number.isNaN(timeMs)) throw new HistoryPointError(`${field} must be a sequence number or an ISO time such as 2025-01-31T12:00:00Z, got "${text}"`);
   return { timeMs };
 }
 
-/** The sequence number a point stands for: 0 before the first record. */
+/** The document's last sequence number (records dropped by a compaction count too). */
+export function lastSeq(history: DocHistory): number {
+  return history.records.at(-1)?.seq ?? history.compacted?.seq ?? 0;
+}
+
+/** Whether the document has nothing at all: no record, and never compacted. */
+export function isEmptyHistory(history: DocHistory | null): boolean {
+  return !history || lastSeq(history) === 0;
+}
+
+/** "history of "notes" before seq 40 was compacted on 2025-…; the earliest point kept is seq 40". */
+export function compactedMessage(history: DocHistory): string {
+  const base = history.compacted;
+  if (!base) return `history of ${JSON.stringify(history.name)} is complete`;
+  return `history of ${JSON.stringify(history.name)} before seq ${base.seq} was compacted on ${new Date(base.compactedAtMs).toISOString()}; the earliest point kept is seq ${base.seq} (${new Date(base.timeMs).toISOString()})`;
+}
+
+/**
+ * The sequence number a point stands for: 0 before the first record. Points before a
+ * compaction's cut are refused: their states were dropped.
+ */
 export function resolveHistoryPoint(history: DocHistory, point: HistoryPoint): number {
-  const last = history.records.at(-1)?.seq ?? 0;
+  const last = lastSeq(history);
+  const base = history.compacted;
   if ('seq' in point) {
     if (point.seq > last) throw new HistoryPointError(`document ${JSON.stringify(history.name)} has ${last} records; there is no record ${point.seq}`);
+    if (base && point.seq < base.seq) throw new HistoryPointError(compactedMessage(history));
     return point.seq;
   }
-  let seq = 0;
+  if (base && point.timeMs < base.timeMs) throw new HistoryPointError(compactedMessage(history));
+  let seq = base?.seq ?? 0;
   for (const record of history.records) {
     if (record.timeMs > point.timeMs) break;
     seq = record.seq;

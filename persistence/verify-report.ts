@@ -7,6 +7,8 @@ export interface DocReport {
   dir: string;
   records: number;
   checkpoints: number;
+  /** Set for a compacted document: history before `seq` was dropped (not lost: an operator's choice). */
+  compacted: { seq: number; compactedAtMs: number } | null;
   errors: StoreProblem[];
   warnings: StoreProblem[];
 }

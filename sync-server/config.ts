@@ -49,6 +49,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Interval between pings; a connection that has not answered the previous ping is dropped. */
   heartbeatMs: number;
+  /** How long a stop waits for updates to become durable (a failing disk) before giving up. */
+  shutdownTimeoutMs: number;
   /** When false, updates are relayed without waiting for fsync (benchmark reference only). */
   durable: boolean;
   /** Durable updates go to one shared journal (one write per batch for all documents), copied into each document's log in the background; false writes and fsyncs each document's log directly. */
@@ -94,6 +96,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   nodeId: null,
   logLevel: 'info',
   heartbeatMs: 30_000,
+  shutdownTimeoutMs: 30_000,
   durable: true,
   journal: true,
   presenceIntervalMs: 10,
@@ -246,6 +249,8 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: logLevel, get: (c) => c.logLevel, set: (c, v) => { c.logLevel = v; } }),
   option({ flag: 'heartbeat-ms', env: 'TANDEM_HEARTBEAT_MS', description: 'Ping interval; a connection missing a pong is dropped',
     parse: integer(100, 3_600_000), get: (c) => c.heartbeatMs, set: (c, v) => { c.heartbeatMs = v; } }),
+  option({ flag: 'shutdown-timeout-ms', env: 'TANDEM_SHUTDOWN_TIMEOUT_MS', description: 'On SIGINT/SIGTERM, how long to wait for updates to become durable; past it (a failing disk or database) exit 1 naming what is not',
+    parse: integer(0, 86_400_000), get: (c) => c.shutdownTimeoutMs, set: (c, v) => { c.shutdownTimeoutMs = v; } }),
   option({ flag: 'durable', env: 'TANDEM_DURABLE', description: 'Relay updates only after fsync (false is for benchmarks only)',
     parse: boolean, isSwitch: true, get: (c) => c.durable, set: (c, v) => { c.durable = v; } }),
   option({ flag: 'journal', env: 'TANDEM_JOURNAL', description: 'Make updates durable in one shared journal, copied into the documents\' logs in the background (false: fsync each document\'s log)',

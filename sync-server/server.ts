@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
+import { settledBefore } from '../persistence/deadline.js';
 import type { SharedLog, Store } from '../persistence/store.js';
 import type { BlobStore } from '../persistence/blobs.js';
 import type { DocArchive } from '../persistence/archive.js';
@@ -224,6 +225,11 @@ export class TandemServer {
     }
   }
 
+  /** Logs a failure of an API route that has already begun its answer (it cannot send an error). */
+  logError(message: string, error: unknown): void {
+    this.options.logger.error({ err: (error as Error).message }, message);
+  }
+
   /** Who `request` is for `docName`, as `authorize` says (for a request already let through). */
   principal(request: http.IncomingMessage, docName: string): Promise<Principal> {
     return this.authorize(request, docName);
@@ -261,26 +267,43 @@ export class TandemServer {
     if (reopen) setTimeout(reopen, CLUSTER_CLOSE_HOLD_MS).unref();
   }
 
-  /** Stop accepting, make everything durable, close every socket with 1001. Idempotent. */
+  /**
+   * Stop accepting, make everything durable, close every socket with 1001. Idempotent.
+   * Waits at most `shutdownTimeoutMs` for writes (a failing disk retries forever); past it,
+   * rejects with the store's `StoreNotDurableError` naming what is not durable.
+   */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
   }
 
   private async shutdown(): Promise<void> {
-    const { store, logger } = this.options;
+    const { store, logger, config } = this.options;
+    const deadline = AbortSignal.timeout(config.shutdownTimeoutMs);
     if (this.heartbeat) clearInterval(this.heartbeat);
-    await this.trash?.stop();
+    // A sweep of the trash under way may be waiting on the same failing disk or database.
+    if (this.trash) await settledBefore(this.trash.stop(), deadline);
     const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    for (const room of await this.rooms.loadedRooms()) await room.whenDurable();
-    await store.flush();
+    const rooms = await this.rooms.loadedRooms();
+    const durable = await settledBefore(Promise.all(rooms.map((room) => room.whenDurable())).then(() => store.flush()), deadline);
     for (const connection of [...this.connections]) connection.close(CloseCode.goingAway, 'server shutting down');
-    await this.rooms.settle();
+    // Unloading waits for the rooms' writes: only worth waiting for if they went through.
+    if (durable) await settledBefore(this.rooms.settle(), deadline);
+    // Bounded by itself: a Redis that is gone is not waited for.
     await this.cluster?.close();
-    await store.close();
+    let failure: unknown = null;
+    try {
+      await store.close(deadline);
+    } catch (error) {
+      failure = error;
+    }
     this.http.closeAllConnections();
     await stopped;
     this.wss.close();
+    if (failure) {
+      logger.error({ err: (failure as Error).message, pending: (failure as { pending?: unknown }).pending }, `shutdown: ${(failure as Error).message}`);
+      throw failure;
+    }
     logger.info('server stopped');
   }
 

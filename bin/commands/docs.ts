@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG, SERVER_OPTIONS } from '../../sync-server/config.js';
 import type { Command } from '../command.js';
 import { STORE_HELP, STORE_OPTIONS, openArchive, storeFrom } from '../data-dir-option.js';
 import { describeProblem } from '../../persistence/record.js';
+import { describeAuthor } from '../../persistence/author.js';
 
 function help(): string {
   return [
@@ -12,10 +13,9 @@ function help(): string {
     '',
     'Lists the documents in a data dir or database with their size, number of recorded',
     'updates, and the time and author of the last change (a token\'s user id;',
-    '"tandem:name:<name>" for a name someone chose on a server without tokens;',
-    '"tandem:restore:user:<id>" or "tandem:restore:name:<name>" for a restore and who',
-    'asked for it, "tandem:restore" when unknown; "tandem:recovery" for content recovered',
-    'after damage; "-" when unknown). Safe while the server runs.',
+    'a name someone chose on a server without tokens, marked "(self-declared)"; "restored by …"',
+    'for a restore, naming who asked for it; "tandem:recovery" for content recovered after',
+    'damage; "-" when unknown; --json gives them as recorded). Safe while the server runs.',
     '',
     'Options:',
     STORE_HELP,
@@ -98,7 +98,7 @@ export const docsCommand: Command = {
       }
       // Names and times left-aligned, numbers right-aligned.
       printTable(
-        [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE', 'BY'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-', d.lastAuthor ?? '-'])],
+        [['NAME', 'RECORDS', 'SIZE', 'LAST CHANGE', 'BY'], ...docs.map((d) => [JSON.stringify(d.name), String(d.records), formatBytes(d.bytes), d.lastChange ?? '-', d.lastAuthor === null ? '-' : describeAuthor(d.lastAuthor)])],
         new Set([1, 2]),
       );
       // The process exits right after: let queued output reach a pipe first.

@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { documentFileReader } from '../../persistence/blobs.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
-import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
+import { HistoryPointError, docAt, lastSeq, resolveHistoryPoint } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
+import { historyPointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
@@ -44,10 +45,11 @@ export const exportCommand: Command = {
     const name = docNameArgument(positionals);
     const { format } = values;
     if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format}"`);
+    const at = values.at === undefined ? null : historyPointFlag(values.at, '--at').point;
     return withDocHistory('export', name, storeFrom(values, env), async (history, opened) => {
       let seq: number;
       try {
-        seq = values.at === undefined ? (history.records.at(-1)?.seq ?? 0) : resolveHistoryPoint(history, parseHistoryPoint(values.at));
+        seq = at === null ? lastSeq(history) : resolveHistoryPoint(history, at);
       } catch (error) {
         if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
         throw error;

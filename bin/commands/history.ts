@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
+import { DEFAULT_PAUSE_MS, compactedJson, groupVersions, versionJson } from '../../persistence/history.js';
+import { compactedMessage, lastSeq } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
 import { formatBytes } from './docs.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
+import { describeAuthor, describeRestorer } from '../../persistence/author.js';
 
 function help(): string {
   return [
@@ -11,7 +13,8 @@ function help(): string {
     '',
     "Shows a document's timeline: its recorded updates grouped into versions — a new version",
     'after a pause in editing or when the author changes — with sequence numbers, times,',
-    'authors and sizes. Use a sequence number or time with `tandem export --at`.',
+    'authors (for a restore: who asked for it) and sizes. Use a sequence number or time with',
+    '`tandem export --at`.',
     '',
     'Options:',
     `  --pause <seconds>  Pause that starts a new version (default ${DEFAULT_PAUSE_MS / 1000})`,
@@ -36,17 +39,19 @@ export const historyCommand: Command = {
     if (!Number.isFinite(pauseS) || pauseS < 0) throw new UsageError(`--pause must be a number of seconds, got "${values.pause}"`);
     return withDocHistory('history', name, storeFrom(values, env), async (history) => {
       const versions = groupVersions(history.records, pauseS * 1000);
-      const records = history.records.at(-1)?.seq ?? 0;
+      const records = lastSeq(history);
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ name, records, versions: versions.map(versionJson) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ name, records, compacted: compactedJson(history.compacted), versions: versions.map(versionJson) }, null, 2)}\n`);
         return 0;
       }
-      process.stdout.write(`${JSON.stringify(name)}: ${records} ${records === 1 ? 'update' : 'updates'} in ${versions.length} ${versions.length === 1 ? 'version' : 'versions'}\n\n`);
+      process.stdout.write(`${JSON.stringify(name)}: ${records} ${records === 1 ? 'update' : 'updates'} in ${versions.length} ${versions.length === 1 ? 'version' : 'versions'}\n`);
+      if (history.compacted) process.stdout.write(`(${compactedMessage(history)})\n`);
+      process.stdout.write('\n');
       const rows = versions.map((v) => [
         v.fromSeq === v.toSeq ? `#${v.fromSeq}` : `#${v.fromSeq}–${v.toSeq}`,
         new Date(v.startMs).toISOString(),
         new Date(v.endMs).toISOString(),
-        v.authors.length > 0 ? v.authors.join(', ') : '(unknown)',
+        v.restore ? describeRestorer(v.restore.by) : v.authors.length > 0 ? v.authors.map(describeAuthor).join(', ') : '(unknown)',
         `${v.records} ${v.records === 1 ? 'update' : 'updates'}`,
         formatBytes(v.bytes),
       ]);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { docAt } from '../../persistence/replay.js';
+import { compactedMessage, docAt, lastSeq } from '../../persistence/replay.js';
+import { describeAuthor } from '../../persistence/author.js';
 import { formatChange } from '../../persistence/text-diff.js';
 import { TextTracker } from '../../persistence/text-tracker.js';
 import { UsageError, type Command } from '../command.js';
@@ -55,8 +56,12 @@ export const replayCommand: Command = {
     const name = docNameArgument(positionals);
     const delay = wholeNumber(values.delay, '--delay') ?? 0;
     return withDocHistory('replay', name, storeFrom(values, env), async (history) => {
-      const last = history.records.at(-1)?.seq ?? 0;
-      const from = Math.max(1, wholeNumber(values.from, '--from') ?? 1);
+      const last = lastSeq(history);
+      const first = (history.compacted?.seq ?? 0) + 1;
+      const fromFlag = wholeNumber(values.from, '--from');
+      // Replaying record n starts from the state before it, which compaction may have dropped.
+      if (fromFlag !== undefined && fromFlag < first && history.compacted) throw new UsageError(`--from: ${compactedMessage(history)}`);
+      const from = Math.max(first, fromFlag ?? first);
       const to = Math.min(last, wholeNumber(values.to, '--to') ?? last);
       if (from > to) throw new UsageError(`nothing between --from ${from} and --to ${to} (the document has ${last} updates)`);
 
@@ -77,7 +82,7 @@ export const replayCommand: Command = {
         const changes = tracker.apply(record.update);
         const inserted = changes.reduce((n, c) => n + c.inserted.length, 0);
         const deleted = changes.reduce((n, c) => n + c.deleted.length, 0);
-        const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${record.author ?? '(unknown)'}`;
+        const head = `#${String(record.seq).padStart(width)}  ${new Date(record.timeMs).toISOString()}  ${describeAuthor(record.author)}`;
         const lines = changes.length > 0 ? changes.map((c) => formatChange(c.before, c)) : ['(no change to the text: formatting or structure)'];
         // Respect the pipe's pace (e.g. into `less`), and never exit with output still queued.
         if (!process.stdout.write(`${head}${changes.length > 0 ? `  +${inserted} −${deleted}` : ''}\n${lines.map((l) => `${indent}${l}\n`).join('')}`)) {

@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import type { DocArchive } from '../../persistence/archive.js';
 import type { Store } from '../../persistence/store.js';
-import { HistoryPointError, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
-import { cleanRestorerName, MAX_RESTORER_NAME, restoreAuthor } from '../../persistence/author.js';
+import { HistoryPointError, docAt, isEmptyHistory, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import { cleanRestorerName, describeRestorer, MAX_RESTORER_NAME, restoreAuthor, type Restorer } from '../../persistence/author.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
+import { historyPointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom } from '../data-dir-option.js';
 import { TOKEN_HELP, callServer, serverRefusal, tokenFrom, writeTarget } from '../write-target.js';
 
@@ -33,19 +34,21 @@ function help(): string {
 async function throughServer(serverUrl: string, name: string, at: string, token: string | null, requester: string | null): Promise<number> {
   const point = /^\d+$/.test(at) ? Number(at) : at;
   const body = JSON.stringify(requester ? { at: point, name: requester } : { at: point });
-  const answer = await callServer(serverUrl, 'POST', `/api/docs/${encodeURIComponent(name)}/restore`, { token, type: 'application/json', body });
+  // Restoring from far back in a long history takes a while: the server answers when it is done.
+  const answer = await callServer(serverUrl, 'POST', `/api/docs/${encodeURIComponent(name)}/restore`, { token, type: 'application/json', body, timeoutMs: 600_000 });
   if (!answer.ok) {
     process.stderr.write(serverRefusal('restore', serverUrl, answer));
     return 1;
   }
-  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.body['restoredFrom'])}, now current as seq ${String(answer.body['seq'])} (through the server at ${serverUrl}; connected clients have it).\n`);
+  process.stdout.write(`Restored ${JSON.stringify(name)} to its content at seq ${String(answer.body['restoredFrom'])}, now current as seq ${String(answer.body['seq'])}, ${describeRestorer((answer.body['restoredBy'] ?? null) as Restorer)} (through the server at ${serverUrl}; connected clients have it).\n`);
   return 0;
 }
 
 /** Restores into a store no server is using, as a new record. */
 async function restoreInto(store: Store & DocArchive, where: string, name: string, point: HistoryPoint, requester: string | null): Promise<number> {
+  const by: Restorer = requester ? { name: requester } : null;
   const history = await store.readHistory(name);
-  if (!history || history.records.length === 0) {
+  if (!history || isEmptyHistory(history)) {
     process.stderr.write(`tandem restore: no document named ${JSON.stringify(name)} in ${where}\n`);
     return 1;
   }
@@ -61,10 +64,10 @@ async function restoreInto(store: Store & DocArchive, where: string, name: strin
   Y.applyUpdate(current, loaded.state);
   const old = await docAt(history, restoredFrom, { gc: false });
   const update = revertUpdate(old, current);
-  const seq = update ? await store.append(name, update, { author: restoreAuthor(requester ? { name: requester } : null) }) : loaded.seq;
+  const seq = update ? await store.append(name, update, { author: restoreAuthor(by) }) : loaded.seq;
   process.stdout.write(
     update
-      ? `Restored ${JSON.stringify(name)} to its content at seq ${restoredFrom}, now current as seq ${seq}.\n`
+      ? `Restored ${JSON.stringify(name)} to its content at seq ${restoredFrom}, now current as seq ${seq}, ${describeRestorer(by)}.\n`
       : `${JSON.stringify(name)} already has its content of seq ${restoredFrom}; nothing to do.\n`,
   );
   return 0;
@@ -82,18 +85,11 @@ export const restoreCommand: Command = {
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
-    if (values.at === undefined) throw new UsageError('--at is required');
-    let point: HistoryPoint;
-    try {
-      point = parseHistoryPoint(values.at);
-    } catch (error) {
-      if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
-      throw error;
-    }
+    const { text: at, point } = historyPointFlag(values.at, '--at');
     const requester = values.name === undefined ? null : cleanRestorerName(values.name);
     if (values.name !== undefined && requester === null) throw new UsageError(`--name must be at most ${MAX_RESTORER_NAME} characters, without control characters`);
     const target = await writeTarget('restore', storeFrom(values, env));
-    if (target.kind === 'server') return throughServer(target.url, name, values.at, tokenFrom(values.token, env), requester);
+    if (target.kind === 'server') return throughServer(target.url, name, at, tokenFrom(values.token, env), requester);
     try {
       return await restoreInto(target.store, target.where, name, point, requester);
     } finally {

@@ -6,6 +6,7 @@ import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { isLoopbackHost } from '../../sync-server/access/client-address.js';
 import { loadVerifyKey } from '../../sync-server/access/token-key.js';
 import { StoreStartError, openServeStore } from '../serve-store.js';
+import { StoreNotDurableError } from '../../persistence/store.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { editorBuildDir, editorConnectSources } from '../package-root.js';
 import type { Command } from '../command.js';
@@ -98,13 +99,16 @@ export const serveCommand: Command = {
     return new Promise<number>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {
         logger.info({ signal }, 'shutting down');
-        server.close().then(
-          () => opened.release().then(() => resolve(0), () => resolve(0)),
+        const stopped = server.close().then(
+          () => 0,
           (error: unknown) => {
-            logger.error({ err: (error as Error).message }, 'shutdown failed');
-            resolve(1);
+            // A store giving up at the deadline has logged what is not durable already.
+            if (!(error instanceof StoreNotDurableError)) logger.error({ err: (error as Error).message }, 'shutdown failed');
+            process.stderr.write(`tandem serve: shutdown incomplete: ${(error as Error).message}\n`);
+            return 1;
           },
         );
+        void stopped.then((code) => opened.release().then(() => resolve(code), () => resolve(code)));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readLiveLock } from '../../persistence/file/data-dir-lock.js';
+import { describeHolder, readLiveLock } from '../../persistence/file/data-dir-lock.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
 import { carriedOverName } from '../../sync-server/doc-name.js';
 import type { Command } from '../command.js';
@@ -49,7 +49,7 @@ export const verifyCommand: Command = {
       }
     } else {
       const server = await readLiveLock(choice.dataDir);
-      if (server && !values.quiet) process.stdout.write(`A server (pid ${server.pid}) is running on this data dir; its last writes may be in progress.\n`);
+      if (server && !values.quiet) process.stdout.write(`The data dir is in use by ${describeHolder(server)}; its last writes may be in progress.\n`);
       report = await verifyDataDir(choice.dataDir, { live: server !== null, names: carriedOverName });
     }
     const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -58,7 +58,8 @@ export const verifyCommand: Command = {
     for (const doc of report.docs) {
       const failed = doc.errors.length > 0;
       if (!failed && values.quiet && doc.warnings.length === 0) continue;
-      out(`${failed ? 'FAIL' : 'ok  '} ${JSON.stringify(doc.name)}: ${doc.records} updates, ${doc.checkpoints} checkpoints`);
+      const compacted = doc.compacted ? ` (history before seq ${doc.compacted.seq} compacted on ${new Date(doc.compacted.compactedAtMs).toISOString()})` : '';
+      out(`${failed ? 'FAIL' : 'ok  '} ${JSON.stringify(doc.name)}: ${doc.records} updates${compacted}, ${doc.checkpoints} checkpoints`);
       for (const problem of doc.errors) out(`     ERROR ${describeProblem(problem)}`);
       for (const problem of doc.warnings) out(`     warning ${describeProblem(problem)}`);
     }

@@ -27,6 +27,8 @@ export interface Version {
 export interface DocHistory {
   name: string;
   records: number;
+  /** Set when history before `beforeSeq` was compacted away (at `at`). */
+  compacted?: { beforeSeq: number; at: string } | null;
   versions: Version[];
 }
 

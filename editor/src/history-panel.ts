@@ -27,6 +27,7 @@ export interface HistoryPanel {
 export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
   const { api, docName } = options;
   const status = h('p', { class: 'history__status', role: 'status' }, 'Loading history…');
+  const compactedNote = h('p', { class: 'history__note', hidden: true, 'data-testid': 'history-compacted' });
   const list = h('ol', { class: 'history__list', 'aria-label': 'Versions, newest first', 'data-testid': 'history-list' });
   // The server groups edits into versions at pauses in typing (and changes of author);
   // shorter pauses give a finer timeline for one person's session.
@@ -49,6 +50,7 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     h('div', { class: 'history__controls' }, h('label', { for: 'history-detail' }, 'Show'), detail),
     status,
     list,
+    compactedNote,
   );
   let selected: number | null = null;
   let loading: Promise<void> | null = null;
@@ -108,6 +110,9 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     try {
       const history = await api.history(docName, detail.value === '' ? null : Number(detail.value));
       render(history.versions);
+      const compacted = history.compacted;
+      compactedNote.hidden = !compacted;
+      compactedNote.textContent = compacted ? `Older versions were removed for good (history compacted on ${formatFull(compacted.at)}).` : '';
     } catch (error) {
       status.hidden = false;
       status.textContent =

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { checkpointFileName, parseRecords } from './doc-files.js';
+import { checkpointFileName, parseRecords, readCompactedBase } from './doc-files.js';
 import type { CheckpointPosition, DocLog } from './doc-log.js';
 import { decodeCheckpoint, encodeCheckpoint, isFormatProblem } from './record-format.js';
 import type { StoreFs } from './store-fs.js';
@@ -28,7 +28,10 @@ export async function writeCheckpoint(fs: StoreFs, log: DocLog, options: Checkpo
 
   const doc = new Y.Doc({ gc: true });
   try {
-    if (previous) {
+    if (previous?.path === log.logPath) {
+      // The base of a compacted log, in its header.
+      Y.applyUpdate(doc, await readCompactedBase(fs, log.logPath));
+    } else if (previous) {
       const decoded = decodeCheckpoint(await fs.readFile(previous.path));
       if (isFormatProblem(decoded)) throw new Error(`${previous.path}: ${decoded.problem}`);
       Y.applyUpdate(doc, decoded.state);
@@ -91,7 +94,7 @@ export class CheckpointQueue {
 
   /** Queues a checkpoint of `log` if it is due and not already queued or being written. */
   offer(log: DocLog): void {
-    if (!this.due(log) || log.checkpointing || this.queue.includes(log)) return;
+    if (!this.due(log) || log.checkpointing || log.compacting || this.queue.includes(log)) return;
     this.queue.push(log);
     this.running ??= this.run().finally(() => {
       this.running = null;
@@ -106,6 +109,8 @@ export class CheckpointQueue {
   private async run(): Promise<void> {
     for (let log = this.queue.shift(); log; log = this.queue.shift()) {
       const current = log;
+      // Offered again once the compaction ends; the log's positions are about to change.
+      if (current.compacting) continue;
       const job = writeCheckpoint(this.fs, current, this.options).then(
         (written) => {
           if (!written) return;

@@ -18,7 +18,7 @@ import { FILES_DIR, docFilesBytes } from './blob-files.js';
 import { docDirName, parseDocDirName } from './file-names.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
 import { confirmedCheckpoints, readLog } from './log-reader.js';
-import { decodeLogHeader, isFormatProblem } from './record-format.js';
+import { LOG_HEADER_PREFIX_BYTES, decodeLogHeader, isFormatProblem } from './record-format.js';
 import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
 import type { StoreProblem, StoredRecord } from '../record.js';
 
@@ -129,14 +129,22 @@ export class DataDirArchive implements DocArchive {
     const logPath = join(dir, LOG_FILE);
     const log = await readLog(this.fs, logPath, this.limit(name));
     const journaled = (await this.journalRecords()).get(name) ?? [];
-    if (!log) return journaled.length > 0 ? { name, records: journaled, checkpoints: [], problems: [] } : null;
+    if (!log) return journaled.length > 0 ? { name, compacted: null, records: journaled, checkpoints: [], problems: [] } : null;
     if (log.name !== name) {
       const problems = log.problems.length > 0 ? log.problems : [{ path: logPath, offset: 0, message: `log belongs to ${JSON.stringify(log.name)}` }];
-      return { name, records: [], checkpoints: [], problems };
+      return { name, compacted: null, records: [], checkpoints: [], problems };
     }
-    const lastSeq = log.records.at(-1)?.seq ?? 0;
+    const lastSeq = log.records.at(-1)?.seq ?? log.compacted?.seq ?? 0;
     const records = [...log.records, ...journaled.filter((r) => r.seq > lastSeq)];
-    return { name, records, checkpoints: await confirmedCheckpoints(this.fs, dir, log.records), problems: log.problems };
+    const checkpoints = await confirmedCheckpoints(this.fs, dir, log.records);
+    const base = log.compacted;
+    if (base?.state) {
+      const state = base.state;
+      // The oldest point there is: states before it were compacted away.
+      checkpoints.push({ seq: base.seq, path: logPath, load: () => Promise.resolve(state) });
+    }
+    const compacted = base ? { seq: base.seq, timeMs: base.timeMs, compactedAtMs: base.compactedAtMs } : null;
+    return { name, compacted, records, checkpoints, problems: log.problems };
   }
 
   /** Record count and last change: from the newest checkpoint's record on, when it checks out. */
@@ -156,7 +164,9 @@ export class DataDirArchive implements DocArchive {
     }
     const log = await readLog(this.fs, logPath, upTo);
     const last = log?.records.at(-1);
-    return { name: doc.name, bytes, records: last?.seq ?? 0, lastChangeMs: last?.timeMs ?? null, lastAuthor: last?.author ?? null };
+    // A compacted log without records since: its base is the last point there is.
+    const base = last ? null : log?.compacted;
+    return { name: doc.name, bytes, records: last?.seq ?? base?.seq ?? 0, lastChangeMs: last?.timeMs ?? base?.timeMs ?? null, lastAuthor: last?.author ?? null };
   }
 
   /**
@@ -200,7 +210,7 @@ export class DataDirArchive implements DocArchive {
       throw error;
     }
     try {
-      const header = decodeLogHeader(await handle.read(12 + 0xffff + 4, 0));
+      const header = decodeLogHeader(await handle.read(LOG_HEADER_PREFIX_BYTES, 0));
       if (header === 'incomplete') return null;
       return isFormatProblem(header) ? header : header.name;
     } finally {

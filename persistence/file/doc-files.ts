@@ -10,20 +10,22 @@
  *   docs/<dir>/*.corrupt-*              damaged bytes moved aside, for inspection only
  *
  * Loading = the newest checkpoint the log confirms (the record it names sits at the offset it
- * names, with the same checksum) + the valid records after it. A checkpoint that fails its
+ * names, with the same checksum) + the valid records after it. A compacted log's header holds
+ * the state its first record continues from: that is the base when no checkpoint is. A checkpoint that fails its
  * checksum is skipped in favour of an older one; one the log does not confirm becomes an
  * orphan, whose state is merged back so nothing a checkpoint held is lost.
  */
 import { join } from 'node:path';
-import { decodeCheckpoint, decodeLogHeader, decodeRecord, isFormatProblem, type CheckpointData } from './record-format.js';
+import {
+  LOG_HEADER_PREFIX_BYTES, decodeCheckpoint, decodeLogBase, decodeLogHeader, decodeRecord, isFormatProblem,
+  type CheckpointData, type LogBaseHead, type LogHeader,
+} from './record-format.js';
 import { isNotFound, type StoreFileHandle, type StoreFs } from './store-fs.js';
 import { describeProblem, type StoreProblem, type StoredRecord } from '../record.js';
 
 export const LOG_FILE = 'log';
 const CHECKPOINT_RE = /^checkpoint-(\d{12})$/;
 const ORPHAN_RE = /^orphan-(\d{12})$/;
-/** Enough for any header (u16 name length). */
-const MAX_HEADER_BYTES = 12 + 0xffff + 4;
 
 export const checkpointFileName = (seq: number): string => `checkpoint-${String(seq).padStart(12, '0')}`;
 export const orphanFileName = (seq: number): string => `orphan-${String(seq).padStart(12, '0')}`;
@@ -54,8 +56,10 @@ export interface DocFiles {
   /** null: there is no log yet (absent, or cut short before its header was complete). */
   headerSize: number | null;
   fileSize: number;
-  /** The checkpoint loading starts from, or null (replay the whole log). */
+  /** The checkpoint loading starts from (a compacted log's own base: `path` is the log), or null (replay the whole log). */
   base: CheckpointRef | null;
+  /** Set when the log was compacted: records up to `seq` are only in its base. */
+  compacted: LogBaseHead | null;
   /** Valid records after `base` (all of them without a base), in order. */
   records: StoredRecord[];
   /** Last valid sequence number, its record's offset and checksum, and where it ends. */
@@ -93,8 +97,8 @@ export function parseRecords(
   return { records, end: base + at, tail: null };
 }
 
-async function readHeader(handle: StoreFileHandle, fileSize: number, logPath: string): Promise<{ name: string; size: number } | null> {
-  const head = await handle.read(Math.min(fileSize, MAX_HEADER_BYTES), 0);
+async function readHeader(handle: StoreFileHandle, fileSize: number, logPath: string): Promise<LogHeader | null> {
+  const head = await handle.read(Math.min(fileSize, LOG_HEADER_PREFIX_BYTES), 0);
   const header = decodeLogHeader(head);
   if (header === 'incomplete') return null;
   if (isFormatProblem(header)) throw new DocFilesError({ path: logPath, offset: 0, message: header.problem });
@@ -119,6 +123,25 @@ async function confirms(handle: StoreFileHandle, fileSize: number, cp: Checkpoin
   return read.ok && read.size === bytes.length && read.record.seq === cp.seq && read.crc === cp.recordCrc;
 }
 
+/** The state a compacted log starts from, read from its header. Throws when it is damaged. */
+export async function readCompactedBase(fs: StoreFs, logPath: string): Promise<Uint8Array> {
+  const handle = await fs.open(logPath, 'r');
+  try {
+    const header = await readHeader(handle, await handle.size(), logPath);
+    if (!header?.base) throw new Error(`${logPath}: not a compacted log`);
+    return (await readLogBase(handle, header.name, header.size, header.base, logPath)).state;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A compacted log's base as the checkpoint loading starts from. Throws when it is damaged. */
+async function readLogBase(handle: StoreFileHandle, name: string, size: number, head: LogBaseHead, logPath: string): Promise<CheckpointRef> {
+  const base = decodeLogBase(await handle.read(size, 0), head);
+  if (isFormatProblem(base)) throw new DocFilesError({ path: logPath, offset: head.offset, message: base.problem });
+  return { name, seq: base.seq, timeMs: base.timeMs, recordOffset: 0, logEnd: size, recordCrc: 0, state: base.state, path: logPath };
+}
+
 /**
  * Reads a document's files. `upTo` limits reading to the first bytes of the log (what a live
  * writer has made durable). Throws `DocFilesError` when the log header is damaged or names
@@ -135,7 +158,7 @@ export async function openDocFiles(fs: StoreFs, dir: string, name: string, upTo?
     entries = [];
   }
   const files: DocFiles = {
-    name, dir, logPath, headerSize: null, fileSize: 0, base: null, records: [], seq: 0, lastRecord: null, end: 0,
+    name, dir, logPath, headerSize: null, fileSize: 0, base: null, compacted: null, records: [], seq: 0, lastRecord: null, end: 0,
     tail: null, orphans: [], damagedCheckpoints: [], problems,
     tempFiles: entries.filter((e) => e.endsWith('.tmp')).map((e) => join(dir, e)),
   };
@@ -170,6 +193,7 @@ export async function openDocFiles(fs: StoreFs, dir: string, name: string, upTo?
     }
     files.headerSize = header.size;
     files.end = header.size;
+    files.compacted = header.base;
 
     let start = header.size;
     while (files.base === null) {
@@ -183,6 +207,7 @@ export async function openDocFiles(fs: StoreFs, dir: string, name: string, upTo?
         files.orphans.push(cp);
       }
     }
+    if (files.base === null && header.base) files.base = await readLogBase(handle, header.name, header.size, header.base, logPath);
     const bytes = await handle.read(files.fileSize - start, start);
     const parsed = parseRecords(bytes, start, start, (files.base?.seq ?? 0) + 1);
     files.records = parsed.records;

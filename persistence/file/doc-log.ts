@@ -9,6 +9,8 @@
  * (`journalBatch` + `markJournaled`) and copies it to the log later (`writeOut`).
  *
  * Invariants:
+ * - Writes to the file (queued records, copies from the journal, a compaction replacing the
+ *   file) run one at a time (`exclusive`).
  * - `end` is the offset after the last record in the log that is durable there; nothing
  *   beyond it is ever trusted. `fileSeq` is that record's sequence number.
  * - Sequence numbers are given in `enqueue` order; a record is resolved only once durable,
@@ -63,6 +65,9 @@ export class DocLog {
   lastUsed = Date.now();
   /** Set while a checkpoint of this document is being written. */
   checkpointing: Promise<void> | null = null;
+  /** Set while the log is being compacted: readers wait for it, nothing else writes. */
+  compacting: Promise<void> | null = null;
+  private fileLock: Promise<unknown> = Promise.resolve();
   private queue: PendingAppend[] = [];
   private unwritten: UnwrittenRecord[] = [];
   /** Set while `writeOut` runs: one copy to the log at a time. */
@@ -105,7 +110,7 @@ export class DocLog {
   }
 
   get busy(): boolean {
-    return this.queue.length > 0 || this.unwritten.length > 0 || this.writingOut !== null || this.checkpointing !== null;
+    return this.queue.length > 0 || this.unwritten.length > 0 || this.writingOut !== null || this.checkpointing !== null || this.compacting !== null;
   }
 
   /** The journal entries' name prefix for this document (journal-format.ts). */
@@ -154,7 +159,7 @@ export class DocLog {
    */
   writeOut(): Promise<Map<number, number>> {
     const running = this.writingOut;
-    const next = (running ? running.catch(() => undefined) : Promise.resolve()).then(() => this.writeUnwritten());
+    const next = (running ? running.catch(() => undefined) : Promise.resolve()).then(() => this.exclusive(() => this.writeUnwrittenHeld()));
     const tracked = next.finally(() => {
       if (this.writingOut === tracked) this.writingOut = null;
     });
@@ -162,7 +167,15 @@ export class DocLog {
     return tracked;
   }
 
-  private async writeUnwritten(): Promise<Map<number, number>> {
+  /** Runs `work` when no other write to the file is in progress, and none starts meanwhile. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.fileLock.then(work, work);
+    this.fileLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `writeOut` for a caller already inside `exclusive`. */
+  async writeUnwrittenHeld(): Promise<Map<number, number>> {
     const done = new Map<number, number>();
     const count = this.unwritten.length;
     if (count === 0) return done;
@@ -198,8 +211,15 @@ export class DocLog {
     for (const resolve of waiters) resolve();
   }
 
-  /** Writes the queued records as one batch. Throws on failure, keeping them queued. */
-  async writeQueued(fsync: boolean): Promise<void> {
+  /**
+   * Writes the queued records as one batch. Throws on failure, keeping them queued.
+   * `onWritten` runs once they are durable, before their appends resolve.
+   */
+  writeQueued(fsync: boolean, onWritten?: () => void): Promise<void> {
+    return this.exclusive(() => this.writeQueuedHeld(fsync, onWritten));
+  }
+
+  private async writeQueuedHeld(fsync: boolean, onWritten?: () => void): Promise<void> {
     const count = this.queue.length;
     if (count === 0) return;
     await this.prepare(fsync);
@@ -213,8 +233,25 @@ export class DocLog {
     this.durableSeq = this.fileSeq;
     this.queue.splice(0, count);
     if (this.orphansToRemove.length > 0) await this.removeOrphans();
+    onWritten?.();
     for (const p of batch) p.resolve(p.seq);
     if (this.queue.length === 0) this.resolveDrained();
+  }
+
+  /**
+   * The file was replaced (compacted) by what `files` found: positions start over from it.
+   * Queued records and records only in the journal are kept; they go after what it holds.
+   * Call inside `exclusive`.
+   */
+  async rebase(files: DocFiles): Promise<void> {
+    await this.close();
+    this.recovery = files;
+    this.firstRecordOffset = files.headerSize;
+    this.end = files.end;
+    this.fileSeq = files.seq;
+    this.lastRecord = files.lastRecord;
+    this.checkpoint = files.base ? { path: files.base.path, seq: files.base.seq, logEnd: files.base.logEnd } : null;
+    this.sinceCheckpoint = { records: files.records.length, bytes: files.records.reduce((sum, r) => sum + r.size, 0) };
   }
 
   async close(): Promise<void> {
@@ -223,8 +260,11 @@ export class DocLog {
     if (handle) await handle.close();
   }
 
-  /** Recovery steps and file creation, once; safe to retry after a failure. */
-  private async prepare(fsync: boolean): Promise<void> {
+  /**
+   * Recovery steps and file creation, once; safe to retry after a failure. Afterwards the file
+   * holds nothing past `end` (a damaged tail is moved aside). Call inside `exclusive`.
+   */
+  async prepare(fsync: boolean): Promise<void> {
     const files = this.recovery;
     if (!files) return;
     try {

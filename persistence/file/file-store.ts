@@ -37,9 +37,16 @@ import { checkStorableName } from './file-names.js';
 import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
 import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth, StoreLogger } from '../store.js';
+import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrite, type Store, type StoreHealth, type StoreLogger } from '../store.js';
 import { describeProblem, type LogRecord } from '../record.js';
+import { isEmptyHistory, type HistoryPoint } from '../replay.js';
+import { CompactionError, resolveCut, type CompactionResult } from '../compaction.js';
+import { compactLog, replaceLog } from './log-compaction.js';
+import { encodeLogHeader, type LogBase } from './record-format.js';
+import { writeBackup, type BackupSummary } from './backup.js';
+import type { BackupSink } from './backup-stream.js';
 import { RECOVERY_AUTHOR } from '../author.js';
+import { settledBefore } from '../deadline.js';
 
 export type { StoreLogger };
 
@@ -80,6 +87,11 @@ export { RECOVERY_AUTHOR };
 
 const silent: StoreLogger = { info() {}, warn() {}, error() {} };
 
+/** Resolves once `log` is not being compacted (its positions are then current). */
+async function untilCompacted(log: DocLog): Promise<void> {
+  while (log.compacting) await log.compacting;
+}
+
 interface Failure {
   error: string;
   attempts: number;
@@ -97,6 +109,8 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private readonly options: Required<Omit<FileStoreOptions, 'fs' | 'logger'>>;
   private readonly logs = new Map<string, DocLog>();
   private readonly opening = new Map<string, Promise<DocLog>>();
+  /** Appends waiting for their document's log to open, per name: not durable either. */
+  private readonly awaitingOpen = new Map<string, number>();
   private readonly dirty = new Set<DocLog>();
   /** Write failures: of a document's log, or (key null) of the journal. */
   private readonly failures = new Map<DocLog | null, Failure>();
@@ -107,6 +121,9 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
+  private maintenance: Promise<unknown> = Promise.resolve();
+  /** Set when closing gave up at its deadline: nothing is written or retried any more. */
+  private abandoned = false;
   private starting: Promise<void> | null = null;
   private journal: JournalWriter | null = null;
   /** Documents holding records that are only in the journal so far. */
@@ -171,6 +188,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   async load(name: string): Promise<LoadedDoc> {
     const log = await this.openLog(name);
     await log.drained();
+    await untilCompacted(log);
     log.lastUsed = Date.now();
     // Taken together: the log up to `end` plus the records only in the journal is everything durable.
     const upTo = log.end;
@@ -186,7 +204,24 @@ export class FileStore implements Store, DocArchive, DocTrash {
     const log = this.logs.get(name);
     if (log) return this.enqueue(log, update, meta.author, timeMs);
     // Appends to one name wait on the same open, so they keep their order.
-    return this.openLog(name).then((opened) => this.enqueue(opened, update, meta.author, timeMs));
+    this.awaitingOpen.set(name, (this.awaitingOpen.get(name) ?? 0) + 1);
+    // Counted as waiting until queued in the log, in the same turn: never missing in between.
+    return this.openLog(name).then(
+      (opened) => {
+        this.stopAwaitingOpen(name);
+        return this.enqueue(opened, update, meta.author, timeMs);
+      },
+      (error: unknown) => {
+        this.stopAwaitingOpen(name);
+        throw error;
+      },
+    );
+  }
+
+  private stopAwaitingOpen(name: string): void {
+    const left = (this.awaitingOpen.get(name) ?? 1) - 1;
+    if (left > 0) this.awaitingOpen.set(name, left);
+    else this.awaitingOpen.delete(name);
   }
 
   async flush(name?: string): Promise<void> {
@@ -214,8 +249,15 @@ export class FileStore implements Store, DocArchive, DocTrash {
     return { ok: false, reason: `cannot write ${log?.logPath}: ${failure?.error}; ${kept}, retrying${others}` };
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  pendingWrites(): PendingWrite[] {
+    const pending = new Map<string, number>();
+    for (const log of this.logs.values()) if (log.pending > 0) pending.set(log.name, log.pending);
+    for (const [name, count] of this.awaitingOpen) pending.set(name, (pending.get(name) ?? 0) + count);
+    return [...pending].map(([doc, records]) => ({ doc, records }));
+  }
+
+  close(deadline?: AbortSignal): Promise<void> {
+    this.closing ??= this.closeBy(deadline);
     return this.closing;
   }
 
@@ -254,14 +296,34 @@ export class FileStore implements Store, DocArchive, DocTrash {
     await Promise.all(appended);
   }
 
+  /**
+   * Starts a document that has nothing yet from a compacted history's base (one moved in from
+   * another store): its log holds the state at `base.seq`, and `appendRecords` goes on after it.
+   */
+  startFromBase(name: string, base: LogBase): Promise<void> {
+    return this.serially(async () => {
+      const log = await this.openLog(name);
+      await log.exclusive(async () => {
+        if (log.seq !== 0) throw new Error(`${log.logPath}: the document already has records`);
+        await log.prepare(this.options.fsync);
+        await replaceLog(this.fs, log, encodeLogHeader(name, base), null, { fsync: this.options.fsync });
+        await log.rebase(await openDocFiles(this.fs, log.dir, name));
+        log.seq = base.seq;
+        log.durableSeq = base.seq;
+      });
+    });
+  }
+
   async listDocs(): Promise<DocSummary[]> {
     await Promise.all([...this.uncopied].map((log) => this.copyLog(log)));
+    await Promise.all([...this.logs.values()].map(untilCompacted));
     return this.archive.listDocs();
   }
 
   async readHistory(name: string): Promise<FileDocHistory | null> {
     const log = this.logs.get(name);
     if (log && log.unwrittenCount > 0) await this.copyLog(log);
+    if (log) await untilCompacted(log);
     return this.archive.readHistory(name);
   }
 
@@ -298,7 +360,8 @@ export class FileStore implements Store, DocArchive, DocTrash {
     const turn = this.trashTurn.then(async () => {
       if (this.closing) throw new Error('store is closed');
       await this.ready();
-      return work();
+      // Never while a compaction rewrites the document's log or a backup reads the data dir.
+      return this.serially(work);
     });
     this.trashTurn = turn.catch(() => undefined);
     return turn;
@@ -332,6 +395,69 @@ export class FileStore implements Store, DocArchive, DocTrash {
       await this.copyOut();
       if (journal.holdsUpTo(upTo)) await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /**
+   * Drops the document's history before `before` (compaction.ts), with every record made
+   * durable so far (the journal's too) taken into account. Appends go on meanwhile: to the
+   * journal, acknowledged as usual, or (without it) queued until the log is rewritten.
+   * One compaction or backup at a time.
+   */
+  compact(name: string, before: HistoryPoint): Promise<CompactionResult> {
+    return this.serially(async () => {
+      const log = await this.openLog(name);
+      let done!: () => void;
+      log.compacting = new Promise((resolve) => (done = resolve));
+      try {
+        // No checkpoint starts while compacting (checkpoint-writer.ts); one in progress ends first.
+        while (log.checkpointing) await log.checkpointing;
+        return await log.exclusive(async () => {
+          this.noteCopied(await log.writeUnwrittenHeld());
+          // A damaged tail is moved aside first, as before any write: the history read next is
+          // then the whole file, and damage inside it stops the compaction.
+          await log.prepare(this.options.fsync);
+          const history = await this.archive.readHistory(name);
+          if (!history || isEmptyHistory(history)) throw new CompactionError(`no document named ${JSON.stringify(name)} in ${this.dataDir}`);
+          try {
+            return await compactLog(this.fs, log, history, log.end, resolveCut(history, before), { fsync: this.options.fsync });
+          } finally {
+            // Whether or not the new log got in place, positions start over from what is on disk.
+            await log.rebase(await openDocFiles(this.fs, log.dir, name));
+          }
+        });
+      } finally {
+        log.compacting = null;
+        done();
+        this.checkpoints.offer(log);
+        if (this.dirty.has(log)) this.kick();
+      }
+    });
+  }
+
+  /**
+   * Sends a consistent copy of the data dir to `sink` (backup.ts): every record acknowledged
+   * before the call is in it. Appends go on meanwhile; compactions wait.
+   */
+  backup(sink: BackupSink): Promise<BackupSummary> {
+    return this.serially(async () => {
+      await Promise.all([...this.opening.values()].map((opening) => opening.catch(() => undefined)));
+      const acknowledged = new Map([...this.logs.values()].map((log) => [log, log.durableSeq]));
+      for (const log of acknowledged.keys()) if (log.unwrittenCount > 0) await this.copyLog(log);
+      for (const [log, seq] of acknowledged) {
+        if (log.fileSeq < seq) {
+          throw new Error(`cannot back up ${JSON.stringify(log.name)}: its records up to ${seq} are in the journal, and copying them into ${log.logPath} failed (${this.failures.get(log)?.error ?? 'unknown error'})`);
+        }
+      }
+      return writeBackup(this.fs, this.archive, (name) => this.logs.get(name)?.end, sink);
+    });
+  }
+
+  /** Runs maintenance jobs (compaction, backup) one after the other. */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const previous = this.maintenance;
+    const run = this.ready().then(() => previous).then(job);
+    this.maintenance = run.catch(() => undefined);
+    return run;
   }
 
   private enqueue(log: DocLog, update: Uint8Array, author: string | null, timeMs: number): Promise<number> {
@@ -376,7 +502,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   }
 
   private kick(): void {
-    if (this.cycleRunning) return;
+    if (this.cycleRunning || this.abandoned) return;
     this.cycleRunning = true;
     // Deferred to the end of this turn of the event loop, so updates that arrived together
     // (from many sockets and rooms) share one write cycle.
@@ -446,8 +572,9 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private async runLogCycles(): Promise<void> {
     try {
       while (this.dirty.size > 0) {
-        const batch = [...this.dirty].filter((log) => !this.failures.get(log)?.timer);
-        this.dirty.clear();
+        // A log being compacted, or waiting to retry, stays dirty for later.
+        const batch = [...this.dirty].filter((log) => !this.failures.get(log)?.timer && !log.compacting);
+        for (const log of batch) this.dirty.delete(log);
         if (batch.length === 0) break;
         this.counters.cycles += 1;
         await Promise.all(batch.map((log) => this.writeLog(log)));
@@ -494,14 +621,14 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private async writeLog(log: DocLog): Promise<void> {
     const records = log.pending;
     try {
-      await log.writeQueued(this.options.fsync);
+      // Healthy again by the time the appends resolve.
+      await log.writeQueued(this.options.fsync, () => this.recovered(log));
       this.counters.batches += 1;
       this.counters.records += records;
     } catch (error) {
       this.recordFailure(log, error);
       return;
     }
-    this.recovered(log);
     this.checkpoints.offer(log);
   }
 
@@ -523,7 +650,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
     journal.rotate();
     // One document at a time: each copy ends in an fdatasync, and commit writes queued behind
     // a burst of them would wait.
-    for (const log of [...this.uncopied]) await this.copyLog(log);
+    for (const log of [...this.uncopied]) if (!log.compacting) await this.copyLog(log);
     const done = journal.sealedSegments().filter((s) => (this.copied.get(s.segment) ?? 0) >= s.entries).map((s) => s.segment);
     if (done.length === 0) return;
     try {
@@ -538,8 +665,7 @@ export class FileStore implements Store, DocArchive, DocTrash {
   private async copyLog(log: DocLog): Promise<void> {
     this.uncopied.delete(log);
     try {
-      const done = await log.writeOut();
-      for (const [segment, count] of done) this.copied.set(segment, (this.copied.get(segment) ?? 0) + count);
+      this.noteCopied(await log.writeOut());
       this.counters.copies += 1;
     } catch (error) {
       this.uncopied.add(log);
@@ -554,7 +680,13 @@ export class FileStore implements Store, DocArchive, DocTrash {
     this.checkpoints.offer(log);
   }
 
+  /** Journal entries per segment now in synced logs: a segment goes once all of its are. */
+  private noteCopied(done: Map<number, number>): void {
+    for (const [segment, count] of done) this.copied.set(segment, (this.copied.get(segment) ?? 0) + count);
+  }
+
   private recordFailure(log: DocLog | null, error: unknown): void {
+    if (this.abandoned) return;
     const failure = this.failures.get(log) ?? { error: '', attempts: 0, timer: null };
     failure.error = errorMessage(error);
     failure.attempts += 1;
@@ -626,6 +758,30 @@ export class FileStore implements Store, DocArchive, DocTrash {
       this.logs.delete(name);
       log.close().catch((error: unknown) => this.logger.warn({ path: log.logPath, err: errorMessage(error) }, 'closing log failed'));
     }
+  }
+
+  /** `shutdown`, or as much of it as fits before `deadline` (see `Store.close`). */
+  private async closeBy(deadline: AbortSignal | undefined): Promise<void> {
+    const finished = this.shutdown();
+    if (!deadline) return finished;
+    if (await settledBefore(finished, deadline)) return finished;
+    const pending = this.pendingWrites();
+    // It goes on failing once the files are closed; nobody waits for it any more.
+    finished.catch(() => undefined);
+    await this.abandon();
+    if (pending.length > 0) throw new StoreNotDurableError(pending);
+  }
+
+  /** Stops retrying and writing, and releases every file; queued records are dropped. */
+  private async abandon(): Promise<void> {
+    this.abandoned = true;
+    if (this.copyTimer) clearInterval(this.copyTimer);
+    clearInterval(this.sweep);
+    for (const failure of this.failures.values()) if (failure.timer) clearTimeout(failure.timer);
+    // Segments stay: what they hold is durable, and the next start copies it into the logs.
+    await this.journal?.close(false);
+    await Promise.all([...this.logs.values()].map((log) => log.close().catch(() => undefined)));
+    this.logs.clear();
   }
 
   private async shutdown(): Promise<void> {

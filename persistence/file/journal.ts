@@ -272,8 +272,10 @@ export class JournalWriter {
     const number = this.current.segment + 1;
     this.creatingNext = createSegment(this.fs, this.dir, number)
       .then(
-        (segment) => {
-          if (this.closed) void segment.handle.close().then(() => this.fs.unlink(segment.path)).catch(() => undefined);
+        async (segment) => {
+          // Closed meanwhile: removed before `close` (which waits for this) returns, so a
+          // store opened next on the data dir never finds it half gone.
+          if (this.closed) await segment.handle.close().then(() => this.fs.unlink(segment.path)).catch(() => undefined);
           else this.next = segment;
         },
         // Retried at the next rotation; the current segment simply grows meanwhile.

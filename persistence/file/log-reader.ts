@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { LOG_FILE } from './doc-files.js';
-import { decodeCheckpoint, decodeLogHeader, decodeRecord, isFormatProblem } from './record-format.js';
+import { decodeCheckpoint, decodeLogBase, decodeLogHeader, decodeRecord, isFormatProblem } from './record-format.js';
 import { isNotFound, type StoreFs } from './store-fs.js';
 import type { HistoryCheckpoint } from '../archive.js';
 import type { StoreProblem, StoredRecord } from '../record.js';
@@ -21,6 +21,15 @@ export interface ScannedLog {
   problems: StoreProblem[];
   /** Bytes read (the whole file, or the durable part of it). */
   size: number;
+  /** A compacted log's base: records up to `seq` were dropped; `state` is null when damaged. */
+  compacted: CompactedBase | null;
+}
+
+export interface CompactedBase {
+  seq: number;
+  timeMs: number;
+  compactedAtMs: number;
+  state: Uint8Array | null;
 }
 
 /** Finds the next frame at or after `from` that checks out and continues the sequence. */
@@ -37,11 +46,17 @@ function nextFrame(buf: Buffer, from: number, minSeq: number): number | null {
 export function scanLog(buf: Buffer, logPath: string): ScannedLog | null {
   const header = decodeLogHeader(buf);
   if (header === 'incomplete') return null;
-  if (isFormatProblem(header)) return { name: '', records: [], problems: [{ path: logPath, offset: 0, message: header.problem }], size: buf.length };
+  if (isFormatProblem(header)) return { name: '', records: [], problems: [{ path: logPath, offset: 0, message: header.problem }], size: buf.length, compacted: null };
   const records: StoredRecord[] = [];
   const problems: StoreProblem[] = [];
+  let compacted: CompactedBase | null = null;
+  if (header.base) {
+    const base = decodeLogBase(buf, header.base);
+    if (isFormatProblem(base)) problems.push({ path: logPath, offset: header.base.offset, message: `${base.problem}; the document as it was at seq ${header.base.seq} is lost` });
+    compacted = { seq: header.base.seq, timeMs: header.base.timeMs, compactedAtMs: header.base.compactedAtMs, state: isFormatProblem(base) ? null : base.state };
+  }
   let at = header.size;
-  let expected = 1;
+  let expected = (compacted?.seq ?? 0) + 1;
   while (at < buf.length) {
     const read = decodeRecord(buf, at);
     if (read.ok && read.record.seq >= expected) {
@@ -66,7 +81,7 @@ export function scanLog(buf: Buffer, logPath: string): ScannedLog | null {
     expected = resumedSeq;
     at = next;
   }
-  return { name: header.name, records, problems, size: buf.length };
+  return { name: header.name, records, problems, size: buf.length, compacted };
 }
 
 /** Reads a log (or its first `upTo` bytes); null when there is none. */

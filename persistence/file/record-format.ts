@@ -5,6 +5,14 @@
  *
  *   logFile    := logHeader • record*
  *   logHeader  := "TANDEMLG" • u16(version) • u16(nameLength) • name • u32(crc32 of the above)
+ *                 • base?       -- version 1: none, records start at seq 1;
+ *                               -- version 2: a compacted log (`tandem compact`)
+ *   base       := u48(seq) • u48(timeMs) • u48(compactedAtMs) • u32(stateLength) • state
+ *                 • u32(crc32 of base before it)
+ *                 -- state: the document after records 1..seq, merged, as one Yjs update; those
+ *                 -- records were dropped, and the log's records start at seq + 1. timeMs is
+ *                 -- record seq's time. (Only compacted logs are version 2, so a log that was
+ *                 -- never compacted still reads with builds that know only version 1.)
  *   record     := u32(bodyLength) • u32(crc32(body)) • body
  *   body       := u48(seq) • u48(timeMs) • u16(authorLength) • author • update
  *                 -- authorLength 0: author unknown; seq starts at 1 and grows by exactly 1
@@ -23,12 +31,18 @@ import { crc32 } from 'node:zlib';
 import type { LogRecord, StoredRecord } from '../record.js';
 
 export const FORMAT_VERSION = 1;
+/** The log header version of a compacted log (with a base). */
+export const COMPACTED_LOG_VERSION = 2;
 const LOG_MAGIC = Buffer.from('TANDEMLG', 'latin1');
 const CHECKPOINT_MAGIC = Buffer.from('TANDEMCP', 'latin1');
 const FRAME_HEAD = 8;
 const BODY_FIXED = 14;
 /** seq, timeMs, recordOffset, logEnd (u48 each), recordCrc, stateLength (u32 each). */
 const CHECKPOINT_FIXED = 32;
+/** seq, timeMs, compactedAtMs (u48 each), stateLength (u32). */
+const BASE_FIXED = 22;
+/** Enough bytes to decode any log header's fixed part (the base's state comes after it). */
+export const LOG_HEADER_PREFIX_BYTES = 12 + 0xffff + 4 + BASE_FIXED;
 /** A larger length field is corruption, not a record (the server refuses such messages). */
 export const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
 
@@ -42,33 +56,99 @@ export interface CheckpointData {
   state: Uint8Array;
 }
 
+/** What a compacted log's header says about its base; the state is read separately. */
+export interface LogBaseHead {
+  seq: number;
+  timeMs: number;
+  compactedAtMs: number;
+  /** Where the base starts in the file, and where its state starts and how long it is. */
+  offset: number;
+  stateOffset: number;
+  stateLength: number;
+}
+
+export interface LogBase {
+  seq: number;
+  timeMs: number;
+  compactedAtMs: number;
+  state: Uint8Array;
+}
+
+export interface LogHeader {
+  name: string;
+  /** Where the first record starts. */
+  size: number;
+  /** Set for a compacted log. */
+  base: LogBaseHead | null;
+}
+
 export interface FormatProblem {
   problem: string;
 }
 
-export function encodeLogHeader(name: string): Buffer {
+/** A log header: version 1, or version 2 with the base of a compacted log. */
+export function encodeLogHeader(name: string, base: LogBase | null = null): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
-  const out = Buffer.alloc(LOG_MAGIC.length + 4 + nameBytes.length + 4);
+  const nameEnd = 12 + nameBytes.length;
+  const baseLength = base ? BASE_FIXED + base.state.byteLength + 4 : 0;
+  const out = Buffer.alloc(nameEnd + 4 + baseLength);
   LOG_MAGIC.copy(out, 0);
-  out.writeUInt16BE(FORMAT_VERSION, 8);
+  out.writeUInt16BE(base ? COMPACTED_LOG_VERSION : FORMAT_VERSION, 8);
   out.writeUInt16BE(nameBytes.length, 10);
   nameBytes.copy(out, 12);
-  out.writeUInt32BE(crc32(out.subarray(0, 12 + nameBytes.length)), 12 + nameBytes.length);
+  out.writeUInt32BE(crc32(out.subarray(0, nameEnd)), nameEnd);
+  if (base) {
+    const at = nameEnd + 4;
+    out.writeUIntBE(base.seq, at, 6);
+    out.writeUIntBE(base.timeMs, at + 6, 6);
+    out.writeUIntBE(base.compactedAtMs, at + 12, 6);
+    out.writeUInt32BE(base.state.byteLength, at + 18);
+    out.set(base.state, at + BASE_FIXED);
+    out.writeUInt32BE(crc32(out.subarray(at, out.length - 4)), out.length - 4);
+  }
   return out;
 }
 
-/** Decodes the header at the start of `bytes`; `size` is where the first record starts. */
-export function decodeLogHeader(bytes: Uint8Array): { name: string; size: number } | FormatProblem | 'incomplete' {
+/**
+ * Decodes the header at the start of `bytes` (its first `LOG_HEADER_PREFIX_BYTES` are enough:
+ * a compacted log's base state is checked by `decodeLogBase`); `size` is where the first
+ * record starts.
+ */
+export function decodeLogHeader(bytes: Uint8Array): LogHeader | FormatProblem | 'incomplete' {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 12) return buf.length === 0 || LOG_MAGIC.subarray(0, buf.length).equals(buf) ? 'incomplete' : { problem: 'not a Tandem log (bad magic)' };
   if (!buf.subarray(0, 8).equals(LOG_MAGIC)) return { problem: 'not a Tandem log (bad magic)' };
   const version = buf.readUInt16BE(8);
-  if (version !== FORMAT_VERSION) return { problem: `log format version ${version} is not supported (this build reads ${FORMAT_VERSION})` };
+  if (version !== FORMAT_VERSION && version !== COMPACTED_LOG_VERSION) {
+    return { problem: `log format version ${version} is not supported (this build reads ${FORMAT_VERSION} and ${COMPACTED_LOG_VERSION})` };
+  }
   const nameLength = buf.readUInt16BE(10);
-  const size = 12 + nameLength + 4;
-  if (buf.length < size) return 'incomplete';
-  if (crc32(buf.subarray(0, 12 + nameLength)) !== buf.readUInt32BE(12 + nameLength)) return { problem: 'log header checksum mismatch' };
-  return { name: buf.toString('utf8', 12, 12 + nameLength), size };
+  const nameEnd = 12 + nameLength;
+  if (buf.length < nameEnd + 4) return 'incomplete';
+  if (crc32(buf.subarray(0, nameEnd)) !== buf.readUInt32BE(nameEnd)) return { problem: 'log header checksum mismatch' };
+  const name = buf.toString('utf8', 12, nameEnd);
+  if (version === FORMAT_VERSION) return { name, size: nameEnd + 4, base: null };
+  const at = nameEnd + 4;
+  if (buf.length < at + BASE_FIXED) return 'incomplete';
+  const stateLength = buf.readUInt32BE(at + 18);
+  const base: LogBaseHead = {
+    seq: buf.readUIntBE(at, 6),
+    timeMs: buf.readUIntBE(at + 6, 6),
+    compactedAtMs: buf.readUIntBE(at + 12, 6),
+    offset: at,
+    stateOffset: at + BASE_FIXED,
+    stateLength,
+  };
+  return { name, size: at + BASE_FIXED + stateLength + 4, base };
+}
+
+/** The base of a compacted log, checked; `bytes` are the log's first `header.size` bytes. */
+export function decodeLogBase(bytes: Uint8Array, head: LogBaseHead): LogBase | FormatProblem {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = head.stateOffset + head.stateLength;
+  if (buf.length < end + 4) return { problem: `compacted log's base state cut short (${Math.max(0, buf.length - head.stateOffset)} of ${head.stateLength} bytes)` };
+  if (crc32(buf.subarray(head.offset, end)) !== buf.readUInt32BE(end)) return { problem: "compacted log's base state checksum mismatch" };
+  return { seq: head.seq, timeMs: head.timeMs, compactedAtMs: head.compactedAtMs, state: buf.subarray(head.stateOffset, end) };
 }
 
 export function encodeRecord(record: LogRecord): Buffer {

@@ -1,6 +1,6 @@
 /**
  * `tandem verify`: every checksum of every log and checkpoint, every document replayed from
- * its first record, every checkpoint compared with the replay at its sequence number, and
+ * its first record (a compacted one from the base its log header holds), every checkpoint compared with the replay at its sequence number, and
  * every journal entry's checksum.
  *
  * Errors are damage (the data dir is not as it was written); warnings are traces of damage
@@ -37,7 +37,7 @@ async function readLogSettled(fs: StoreFs, logPath: string, live: boolean): Prom
 }
 
 export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: boolean): Promise<DocReport> {
-  const report: DocReport = { name, dir, records: 0, checkpoints: 0, errors: [], warnings: [] };
+  const report: DocReport = { name, dir, records: 0, checkpoints: 0, compacted: null, errors: [], warnings: [] };
   const entries = await fs.readdir(dir);
   for (const entry of entries) {
     if (TRACE_RE.test(entry)) report.warnings.push({ path: join(dir, entry), message: 'left by an earlier recovery or interrupted write (kept for inspection)' });
@@ -61,7 +61,12 @@ export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: bo
   report.errors.push(...files.errors);
   report.warnings.push(...files.warnings);
 
-  // Replay from the first record, comparing each checkpoint with the replay at its seq.
+  // A compacted log starts at its base's seq + 1 by design: its header says so, and holds the
+  // state at the base, which the replay below starts from.
+  if (log.compacted) report.compacted = { seq: log.compacted.seq, compactedAtMs: log.compacted.compactedAtMs };
+
+  // Replay from the first record (or a compacted log's base), comparing each checkpoint with
+  // the replay at its seq.
   const checkpoints = [];
   for (const entry of entries.filter((e) => CHECKPOINT_RE.test(e))) {
     const path = join(dir, entry);
@@ -71,7 +76,7 @@ export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: bo
     else checkpoints.push({ seq: decoded.seq, path, state: decoded.state });
   }
   report.checkpoints = checkpoints.length;
-  const check = new ReplayCheck(checkpoints);
+  const check = new ReplayCheck(checkpoints, log.compacted?.state ?? undefined);
   for (const record of log.records) check.apply(record, { path: logPath, offset: record.offset });
   check.finish({ path: logPath });
   report.errors.push(...check.errors);

@@ -9,11 +9,15 @@
  * database side guards each chunk with the document's last_seq, so a server appending to the
  * same document meanwhile makes the copy of that document fail instead of interleave.
  * Verifiable: afterwards both sides' records are compared by digest, document by document.
+ * A compacted history moves as it is: its base (the state kept at the cut) first — a
+ * checkpoint in the database, a compacted log's header in a data dir — then the records after.
  */
 import { createHash } from 'node:crypto';
-import type { DocArchive } from '../archive.js';
+import type { DocArchive, DocHistory } from '../archive.js';
 import type { FileStore } from '../file/file-store.js';
+import type { LogBase } from '../file/record-format.js';
 import type { LogRecord } from '../record.js';
+import { lastSeq } from '../replay.js';
 import { describeProblem } from '../record.js';
 import type { Database } from './database.js';
 import { PostgresArchive } from './postgres-archive.js';
@@ -35,6 +39,19 @@ const IMPORT_CHUNK = `
   INSERT INTO tandem_records (doc_id, seq, recorded_at, author, yjs_update)
   SELECT doc.id, r.seq, ${ts('r.time_ms')}, r.author, r.yjs_update
   FROM doc, unnest($6::int8[], $7::int8[], $8::text[], $9::bytea[]) AS r(seq, time_ms, author, yjs_update)`;
+
+/**
+ * A compacted history's start: the document row, compacted before $2 and holding nothing else
+ * yet, and its base as the checkpoint at $2. $3 time of record $2, $4 when it was compacted (ms).
+ */
+const IMPORT_BASE = `
+  WITH doc AS (
+    INSERT INTO tandem_documents (name, last_seq, last_time, record_bytes, compacted_before, compacted_at)
+    VALUES ($1, $2, ${ts('$3::int8')}, 0, $2, ${ts('$4::int8')})
+    ON CONFLICT (name) DO NOTHING
+    RETURNING id
+  )
+  INSERT INTO tandem_checkpoints (doc_id, seq, recorded_at, state) SELECT doc.id, $2, ${ts('$3::int8')}, $5 FROM doc`;
 
 const IMPORT_CHECKPOINT = `
   INSERT INTO tandem_checkpoints (doc_id, seq, recorded_at, state)
@@ -62,8 +79,12 @@ export interface MoveReport {
 /** Where a document stands in the destination. */
 interface Destination {
   lastSeq(name: string): Promise<number>;
+  /** Where the destination's history of the document was compacted (0: never). */
+  compactedBefore(name: string): Promise<number>;
   /** The record at `seq`, to check that the destination's history is a prefix of the source's. */
   recordAt(name: string, seq: number): Promise<LogRecord | null>;
+  /** Starts a document the destination has nothing of from a compacted history's base. */
+  writeBase(name: string, base: LogBase): Promise<void>;
   write(name: string, records: readonly LogRecord[], expectedLast: number): Promise<void>;
   checkpoint?(name: string, seq: number, state: Uint8Array): Promise<void>;
 }
@@ -71,10 +92,21 @@ interface Destination {
 const sameRecord = (a: LogRecord, b: LogRecord): boolean =>
   a.seq === b.seq && a.timeMs === b.timeMs && a.author === b.author && Buffer.compare(Buffer.from(a.update), Buffer.from(b.update)) === 0;
 
-/** A digest of a document's records (seq, time, author, update), for the comparison at the end. */
-function digest(records: readonly LogRecord[]): string {
+/** A compacted history's base: the state kept at the cut (the checkpoint there). Null when it is not compacted. */
+async function baseOf(history: DocHistory): Promise<LogBase | null> {
+  const compacted = history.compacted;
+  if (!compacted) return null;
+  const state = await history.checkpoints.find((c) => c.seq === compacted.seq)?.load();
+  if (!state) throw new Error(`the state kept where ${JSON.stringify(history.name)} was compacted (seq ${compacted.seq}) cannot be read`);
+  return { ...compacted, state };
+}
+
+/** A digest of a document's history (its base, then each record's seq, time, author, update), for the comparison at the end. */
+async function digest(history: DocHistory): Promise<string> {
   const hash = createHash('sha256');
-  for (const r of records) hash.update(`${r.seq}\0${r.timeMs}\0${r.author ?? '\u0001'}\0`).update(r.update);
+  const base = await baseOf(history);
+  if (base) hash.update(`base ${base.seq}\0${base.timeMs}\0`).update(base.state);
+  for (const r of history.records) hash.update(`${r.seq}\0${r.timeMs}\0${r.author ?? '\u0001'}\0`).update(r.update);
   return hash.digest('hex');
 }
 
@@ -82,30 +114,43 @@ async function move(source: DocArchive, destination: Destination, readBack: DocA
   const chunk = options.chunkRecords ?? 1000;
   const report: MoveReport = { docs: 0, records: 0, problems: [] };
   const refused = new Set<string>();
+  const refuse = (name: string, why: string): void => {
+    report.problems.push(`${JSON.stringify(name)}: not copied, ${why}`);
+    refused.add(name);
+  };
   for (const summary of await source.listDocs()) {
     options.signal?.throwIfAborted();
     const name = summary.name;
     const history = await source.readHistory(name);
     if (!history) continue;
-    if (history.problems.length > 0 || history.records.some((r, i) => r.seq !== i + 1)) {
+    // Records run on from the cut of a compacted history (1 for one never compacted).
+    const first = (history.compacted?.seq ?? 0) + 1;
+    let base: LogBase | null;
+    try {
+      base = await baseOf(history);
+    } catch (error) {
+      history.problems.push({ path: name, message: (error as Error).message });
+      base = null;
+    }
+    if (history.problems.length > 0 || history.records.some((r, i) => r.seq !== first + i)) {
       const found = history.problems.map(describeProblem).join('; ') || 'records are missing';
-      report.problems.push(`${JSON.stringify(name)}: not copied, its history is damaged (${found}); run tandem verify`);
-      refused.add(name);
+      refuse(name, `its history is damaged (${found}); run tandem verify`);
       continue;
     }
     const last = await destination.lastSeq(name);
-    const sourceLast = history.records.at(-1)?.seq ?? 0;
-    const theirs = last > 0 ? await destination.recordAt(name, last) : null;
-    const ours = history.records[last - 1];
-    if (last > sourceLast || (last > 0 && (!theirs || !ours || !sameRecord(theirs, ours)))) {
-      report.problems.push(`${JSON.stringify(name)}: not copied, the destination holds a different history (${last} records)`);
-      refused.add(name);
+    const sourceLast = lastSeq(history);
+    const theirBase = last > 0 ? await destination.compactedBefore(name) : first - 1;
+    const theirs = last >= first ? await destination.recordAt(name, last) : null;
+    const ours = history.records[last - first];
+    if (last > sourceLast || theirBase !== first - 1 || (last >= first && (!theirs || !ours || !sameRecord(theirs, ours)))) {
+      refuse(name, `the destination holds a different history (${last} records${theirBase > 0 ? `, compacted before seq ${theirBase}` : ''})`);
       continue;
     }
-    let done = last;
+    if (last === 0 && base) await destination.writeBase(name, base);
+    let done = Math.max(last, first - 1);
     while (done < sourceLast) {
       options.signal?.throwIfAborted();
-      const records = history.records.slice(done, done + chunk);
+      const records = history.records.slice(done - first + 1, done - first + 1 + chunk);
       await destination.write(name, records, done);
       done += records.length;
       report.records += records.length;
@@ -116,14 +161,14 @@ async function move(source: DocArchive, destination: Destination, readBack: DocA
       if (state) await destination.checkpoint?.(name, checkpoint.seq, state);
     }
     report.docs += 1;
-    options.onDoc?.(name, done - last, sourceLast);
+    options.onDoc?.(name, done - Math.max(last, first - 1), sourceLast);
   }
   // Verify: every document of the source, record for record, in the destination.
   for (const summary of await source.listDocs()) {
     if (refused.has(summary.name)) continue;
     const [a, b] = [await source.readHistory(summary.name), await readBack.readHistory(summary.name)];
-    if (a && b && digest(a.records) !== digest(b.records)) report.problems.push(`${JSON.stringify(summary.name)}: the copy differs from the source`);
-    if (a && !b && a.records.length > 0) report.problems.push(`${JSON.stringify(summary.name)}: missing from the destination`);
+    if (a && b && (await digest(a)) !== (await digest(b))) report.problems.push(`${JSON.stringify(summary.name)}: the copy differs from the source`);
+    if (a && !b && lastSeq(a) > 0) report.problems.push(`${JSON.stringify(summary.name)}: missing from the destination`);
   }
   return report;
 }
@@ -133,6 +178,11 @@ export function copyIntoDatabase(source: DocArchive, db: Database, options: Move
   const archive = new PostgresArchive(db);
   return move(source, {
     lastSeq: async (name) => (await archive.findDoc(name))?.last_seq ?? 0,
+    compactedBefore: async (name) => (await archive.findDoc(name))?.compacted_before ?? 0,
+    writeBase: async (name, base) => {
+      const result = await db.pool.query(IMPORT_BASE, [name, base.seq, base.timeMs, base.compactedAtMs, Buffer.from(base.state)]);
+      if (result.rowCount !== 1) throw new Error(`${JSON.stringify(name)} changed in ${db.label} while it was being copied (is a server writing to it?)`);
+    },
     recordAt: async (name, seq) => {
       const doc = await archive.findDoc(name);
       if (!doc) return null;
@@ -160,6 +210,8 @@ export function copyIntoDatabase(source: DocArchive, db: Database, options: Move
 export function copyIntoDataDir(db: Database, store: FileStore, options: MoveOptions = {}): Promise<MoveReport> {
   return move(new PostgresArchive(db), {
     lastSeq: (name) => store.durableSeq(name),
+    compactedBefore: async (name) => (await store.readHistory(name))?.compacted?.seq ?? 0,
+    writeBase: (name, base) => store.startFromBase(name, base),
     recordAt: async (name, seq) => (await store.readHistory(name))?.records.find((r) => r.seq === seq) ?? null,
     write: (name, records) => store.appendRecords(name, records),
   }, store, options);

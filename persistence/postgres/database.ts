@@ -17,6 +17,11 @@ export interface DatabaseOptions {
   logger: StoreLogger;
 }
 
+/** A pool or one of its connections: where a query runs. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
 /** int8 (sequence numbers, sizes, times in ms) as JavaScript numbers: all stay below 2^53. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -35,6 +40,7 @@ export class Database {
   readonly label: string;
   /** Each pooled connection's session, asked on its first use. */
   private readonly sessions = new WeakMap<pg.ClientBase, Session>();
+  private closed: Promise<void> | null = null;
 
   constructor(
     readonly url: string,
@@ -90,6 +96,19 @@ export class Database {
   }
 
   /**
+   * Runs `work` in one read-only REPEATABLE READ transaction: every query in it sees the same
+   * committed state (a write cycle, or a compaction, is wholly there or not at all).
+   */
+  snapshot<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    });
+  }
+
+  /**
    * Refuses a session that could acknowledge a commit before it is durable: the durability
    * promise (nothing leaves before COMMIT) holds only with `synchronous_commit` on.
    */
@@ -114,9 +133,10 @@ export class Database {
     }
   }
 
-  /** Closes every connection. Idempotent. */
-  async close(): Promise<void> {
-    if (!this.pool.ended) await this.pool.end();
+  /** Closes every connection (once those checked out are back). Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.pool.end();
+    return this.closed;
   }
 }
 

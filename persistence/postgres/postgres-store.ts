@@ -14,11 +14,23 @@
  * looking for its records, group-commit.ts) before anything is retried. Nothing is dropped;
  * `health()` names the database and says why until a commit (or, idle, a probe) succeeds again;
  * `load` of a document waits for its queued records.
+ *
+ * Closing flushes first; `close(deadline)` stops at the deadline instead: no cycle is started or
+ * retried any more, the pool is let go, and the records not committed are named (a cycle still
+ * running then may yet commit its records: harmless, as no client was answered for them and
+ * clients that still hold them send them again, where a Yjs update applied twice changes nothing).
  */
 import * as Y from 'yjs';
 import type { DocArchive, DocHistory, DocSummary } from '../archive.js';
-import type { AppendMeta, LoadedDoc, SeqUpdate, SharedLog, Store, StoreHealth, StoreLogger } from '../store.js';
+import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrite, type SeqUpdate, type SharedLog, type Store, type StoreHealth, type StoreLogger } from '../store.js';
+import { settledBefore } from '../deadline.js';
 import type { DocTrash, TrashedDoc } from '../trash.js';
+import type { CompactionResult } from '../compaction.js';
+import type { HistoryPoint } from '../replay.js';
+import type { BackupSink } from '../file/backup-stream.js';
+import type { BackupSummary } from '../file/backup.js';
+import { writeDatabaseBackup } from './database-backup.js';
+import { compactDocument } from './history-compaction.js';
 import { CheckpointQueue } from './checkpoints.js';
 import { CommitHealth } from './commit-health.js';
 import { Database } from './database.js';
@@ -82,6 +94,8 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
   private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0 };
   private starting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
+  /** Set when closing gave up at its deadline: nothing is committed or retried any more. */
+  private abandoned = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
@@ -139,7 +153,9 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     await this.ready();
     const entry = this.entry(name);
     await this.drained(entry);
-    return this.db.withClient(async (client) => {
+    // One snapshot: a compaction committing between reading the checkpoint and the records
+    // after it would otherwise leave records missing in between.
+    return this.db.snapshot(async (client) => {
       const head = (await client.query<{ id: number; last_seq: number; checkpoint_seq: number | null; state: Buffer | null }>(LOAD_HEAD, [name])).rows[0];
       if (!head) return { state: Y.encodeStateAsUpdate(new Y.Doc()), seq: 0 };
       const doc = new Y.Doc({ gc: true });
@@ -196,8 +212,14 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     return { ok: false, reason: `cannot commit to the database ${this.db.label}: ${failing}; ${this.pendingRecords()} records kept in memory, retrying` };
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  pendingWrites(): PendingWrite[] {
+    return [...this.docs.values()]
+      .filter((d) => d.queue.length + d.inFlight.length > 0)
+      .map((d) => ({ doc: d.name, records: d.queue.length + d.inFlight.length }));
+  }
+
+  close(deadline?: AbortSignal): Promise<void> {
+    this.closing ??= this.closeBy(deadline);
     return this.closing;
   }
 
@@ -208,8 +230,11 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
 
   async recordsAfter(name: string, afterSeq: number, limit: number): Promise<SeqUpdate[]> {
     await this.ready();
-    const { rows } = await this.db.pool.query<{ seq: number; yjs_update: Buffer }>(UPDATES_AFTER_BY_NAME, [name, afterSeq, limit]);
-    return rows.map((row) => ({ seq: row.seq, update: new Uint8Array(row.yjs_update.buffer, row.yjs_update.byteOffset, row.yjs_update.byteLength) }));
+    const { rows } = await this.db.pool.query<{ seq: number; yjs_update: Buffer; base: boolean }>(UPDATES_AFTER_BY_NAME, [name, afterSeq, limit]);
+    return rows.map((row) => {
+      const update = new Uint8Array(row.yjs_update.buffer, row.yjs_update.byteOffset, row.yjs_update.byteLength);
+      return row.base ? { seq: row.seq, update, base: true } : { seq: row.seq, update };
+    });
   }
 
   async lastSeqs(names: readonly string[]): Promise<Map<string, number>> {
@@ -257,6 +282,17 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     return this.trash.purge(beforeMs);
   }
 
+  /** A consistent copy of every document as data-dir files (database-backup.ts). */
+  backup(sink: BackupSink): Promise<BackupSummary> {
+    return writeDatabaseBackup(this.db, sink);
+  }
+
+  /** Drops history before `before` (history-compaction.ts); safe while any server writes. */
+  async compact(name: string, before: HistoryPoint): Promise<CompactionResult> {
+    await this.ready();
+    return compactDocument(this.db, name, before);
+  }
+
   /** Records appended and not yet committed, across documents. */
   private pendingRecords(): number {
     return [...this.docs.values()].reduce((sum, d) => sum + d.queue.length + d.inFlight.length, 0);
@@ -278,7 +314,7 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
   }
 
   private kick(): void {
-    if (this.cycleRunning || this.commits.retryPlanned) return;
+    if (this.cycleRunning || this.commits.retryPlanned || this.abandoned) return;
     this.cycleRunning = true;
     // Deferred to the end of this turn of the event loop, so updates that arrived together
     // (from many sockets and rooms) share one transaction.
@@ -288,7 +324,7 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
   private async runCycles(): Promise<void> {
     try {
       await this.ready();
-      while (this.uncertain || this.dirty.size > 0) {
+      while (!this.abandoned && (this.uncertain || this.dirty.size > 0)) {
         if (this.uncertain) {
           const { docs, commit } = this.uncertain;
           const lastSeqs = await settleCommit(this.db, commit);
@@ -312,7 +348,7 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
         throw outcome.error;
       }
     } catch (error) {
-      this.commits.cycleFailed(error, this.pendingRecords(), () => this.kick());
+      if (!this.abandoned) this.commits.cycleFailed(error, this.pendingRecords(), () => this.kick());
     } finally {
       this.cycleRunning = false;
     }
@@ -369,6 +405,21 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
       if (idle && now - entry.lastUsed > 60_000) this.docs.delete(name);
     }
     this.commits.probeIfIdle(!this.cycleRunning && !this.closing);
+  }
+
+  /** `shutdown`, or as much of it as fits before `deadline` (see `Store.close`). */
+  private async closeBy(deadline: AbortSignal | undefined): Promise<void> {
+    const finished = this.shutdown();
+    if (!deadline || (await settledBefore(finished, deadline))) return finished;
+    const pending = this.pendingWrites();
+    // It never finishes now: its flush waits for records nobody commits any more.
+    finished.catch(() => undefined);
+    this.abandoned = true;
+    this.commits.stop();
+    clearInterval(this.timer);
+    // Not waited for: a query still running holds the pool until the driver's timeout.
+    this.db.close().catch(() => undefined);
+    if (pending.length > 0) throw new StoreNotDurableError(pending);
   }
 
   private async shutdown(): Promise<void> {

@@ -1,39 +1,47 @@
 /**
  * `tandem verify --database-url`: for every document, its records run 1..last_seq with none
- * missing, every update applies when replayed from the first, and every checkpoint equals the
+ * missing (from compacted_before + 1 for a compacted one, whose checkpoint at the cut must be
+ * there), every update applies when replayed from the first, and every checkpoint equals the
  * replay at its seq. Reads pages of records, so a long history never sits in memory whole.
- * Safe while servers write: each document is read up to the last_seq read at its start.
+ * Safe while servers write and compact: each document is read in a snapshot of its own.
  */
 import type { DocReport, VerifyReport } from '../verify-report.js';
 import { ReplayCheck } from '../replay-check.js';
 import type { Database } from './database.js';
 import { PostgresArchive } from './postgres-archive.js';
-import { CHECKPOINTS_OF, DOC_NAMES } from './sql.js';
+import { DOC_NAMES } from './sql.js';
 
 export async function verifyDatabase(db: Database): Promise<VerifyReport> {
   const archive = new PostgresArchive(db);
   const report: VerifyReport = { docs: [], errors: [], warnings: [], ok: true };
   const { rows } = await db.pool.query<{ name: string }>(DOC_NAMES);
   for (const { name } of rows) {
-    const doc = await archive.findDoc(name);
-    if (!doc) continue;
-    const where = archive.describe('tandem_records', name);
-    const docReport: DocReport = { name, dir: where, records: 0, checkpoints: 0, errors: [], warnings: [] };
-    const checkpoints = (await db.pool.query<{ seq: number; state: Buffer }>(CHECKPOINTS_OF, [doc.id])).rows.map((c) => ({
-      seq: c.seq,
-      path: archive.describe('tandem_checkpoints', name, c.seq),
-      state: new Uint8Array(c.state),
-    }));
-    docReport.checkpoints = checkpoints.length;
-    const check = new ReplayCheck(checkpoints);
-    const gaps = await archive.eachRecordPage(doc, 0, doc.last_seq, (page) => {
-      for (const record of page) check.apply(record, { path: `${where} seq ${record.seq}` });
-      docReport.records += page.length;
+    const docReport = await db.snapshot(async (client): Promise<DocReport | null> => {
+      const doc = await archive.findDoc(name, client);
+      if (!doc) return null;
+      const where = archive.describe('tandem_records', name);
+      const docReport: DocReport = { name, dir: where, records: 0, checkpoints: 0, compacted: null, errors: [], warnings: [] };
+      const stored = await archive.checkpointsOf(doc, client);
+      const base = archive.compactedOf(doc, stored, docReport.errors);
+      if (base) docReport.compacted = { seq: base.seq, compactedAtMs: base.compactedAtMs };
+      // The checkpoint at the cut is where the replay starts, not one to check against it.
+      const checkpoints = stored.filter((c) => c.seq !== base?.seq).map((c) => ({
+        seq: c.seq,
+        path: archive.describe('tandem_checkpoints', name, c.seq),
+        state: new Uint8Array(c.state),
+      }));
+      docReport.checkpoints = stored.length;
+      const check = new ReplayCheck(checkpoints, base?.state ?? undefined);
+      const gaps = await archive.eachRecordPage(doc, doc.compacted_before, doc.last_seq, (page) => {
+        for (const record of page) check.apply(record, { path: `${where} seq ${record.seq}` });
+        docReport.records += page.length;
+      }, client);
+      check.finish({ path: where });
+      docReport.errors.push(...gaps, ...check.errors);
+      docReport.warnings.push(...check.warnings);
+      return docReport;
     });
-    check.finish({ path: where });
-    docReport.errors.push(...gaps, ...check.errors);
-    docReport.warnings.push(...check.warnings);
-    report.docs.push(docReport);
+    if (docReport) report.docs.push(docReport);
   }
   report.ok = report.docs.every((d) => d.errors.length === 0);
   return report;

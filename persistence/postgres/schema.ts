@@ -6,9 +6,12 @@
  *
  *   tandem_documents    one row per document: its name, the last sequence number given out
  *                       (allocated in the committing transaction: see sql.ts), the time of
- *                       its last record and the bytes of all its updates
+ *                       its last record, the bytes of its updates, and where its history was
+ *                       compacted (`tandem compact`: records 1..compacted_before were
+ *                       dropped, the state at compacted_before is kept as a checkpoint)
  *   tandem_records      its history: (doc_id, seq) → server time, author, the Yjs update
- *   tandem_checkpoints  merged states at a seq (the newest few per document)
+ *   tandem_checkpoints  merged states at a seq (the newest few per document, and the one at
+ *                       compacted_before)
  *   tandem_servers      servers using this database, with their URL (restore goes through one)
  *   tandem_files        the documents' files (images): (doc_id, sha256) → bytes (pg-blobs.ts)
  *
@@ -81,6 +84,16 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       ALTER TABLE tandem_documents ADD COLUMN deleted_at timestamptz, ADD COLUMN deleted_by text, ADD COLUMN deleted_name text;
       CREATE INDEX tandem_documents_trash ON tandem_documents (deleted_at) WHERE deleted_at IS NOT NULL;`,
+  },
+  {
+    version: 4,
+    description: 'compacted histories',
+    // A default that is a constant adds the column without rewriting the table; servers of
+    // version 1 still running insert rows that take it.
+    sql: `
+      ALTER TABLE tandem_documents
+        ADD COLUMN IF NOT EXISTS compacted_before bigint NOT NULL DEFAULT 0 CHECK (compacted_before >= 0),
+        ADD COLUMN IF NOT EXISTS compacted_at timestamptz;`,
   },
 ];
 

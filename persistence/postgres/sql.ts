@@ -1,6 +1,6 @@
 /**
  * Every query the PostgreSQL store, its archive and its verifier run (the schema is in
- * schema.ts, the data-dir moves in data-move.ts). Times cross the wire as milliseconds since the
+ * schema.ts, the data-dir moves in data-move.ts, compaction in history-compaction.ts). Times cross the wire as milliseconds since the
  * epoch (int8) and are stored as timestamptz; both conversions are exact for whole milliseconds.
  */
 
@@ -105,10 +105,19 @@ export const LOAD_HEAD = `
 export const UPDATES_BETWEEN = `
   SELECT seq, yjs_update FROM tandem_records WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`;
 
-/** A document's updates after a seq, in order, at most $3 of them. $1 name, $2 after seq. */
+/**
+ * A document's updates after a seq, in order, at most $3 of them. $1 name, $2 after seq. When
+ * the records after $2 were compacted away, the state kept at the cut comes first (`base`),
+ * standing for them: one statement, so the cut and the records after it agree.
+ */
 export const UPDATES_AFTER_BY_NAME = `
-  SELECT r.seq, r.yjs_update FROM tandem_records r JOIN tandem_documents d ON d.id = r.doc_id
-  WHERE d.name = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3`;
+  SELECT c.seq, c.state AS yjs_update, true AS base
+  FROM tandem_documents d JOIN tandem_checkpoints c ON c.doc_id = d.id AND c.seq = d.compacted_before
+  WHERE d.name = $1 AND d.compacted_before > $2
+  UNION ALL
+  (SELECT r.seq, r.yjs_update, false AS base FROM tandem_records r JOIN tandem_documents d ON d.id = r.doc_id
+   WHERE d.name = $1 AND r.seq > greatest($2, d.compacted_before) ORDER BY r.seq LIMIT $3)
+  ORDER BY seq`;
 
 /** The last seq of each document named in $1 (text[]) that exists. */
 export const LAST_SEQS = 'SELECT name, last_seq FROM tandem_documents WHERE name = ANY($1::text[])';
@@ -120,7 +129,9 @@ export const RECORDS_BETWEEN = `
 
 export const DOC_NAMES = 'SELECT name FROM tandem_documents WHERE deleted_at IS NULL ORDER BY name';
 
-export const DOC_BY_NAME = `SELECT id, name, last_seq, ${ms('last_time')} AS last_ms FROM tandem_documents WHERE name = $1`;
+export const DOC_BY_NAME = `
+  SELECT id, name, last_seq, ${ms('last_time')} AS last_ms, compacted_before, ${ms('compacted_at')} AS compacted_at_ms
+  FROM tandem_documents WHERE name = $1`;
 
 /** Every document with its record count, last change and bytes (updates, checkpoints and files). */
 /** Each document with its size and the author of its last record (a primary-key lookup). */
@@ -131,15 +142,16 @@ export const LIST_DOCS = `
     (SELECT r.author FROM tandem_records r WHERE r.doc_id = d.id AND r.seq = d.last_seq) AS last_author
   FROM tandem_documents d WHERE d.deleted_at IS NULL ORDER BY d.name`;
 
-export const CHECKPOINT_SEQS = 'SELECT seq FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq DESC';
-export const CHECKPOINT_STATE = 'SELECT state FROM tandem_checkpoints WHERE doc_id = $1 AND seq = $2';
-export const CHECKPOINTS_OF = 'SELECT seq, state FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq';
+/** A document's checkpoints, oldest first, with the time of the record each was made at. */
+export const CHECKPOINTS_OF = `SELECT seq, ${ms('recorded_at')} AS time_ms, state FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq`;
 
 /**
  * Checkpoint writers: at most one per document across every server, by a session advisory
  * lock (namespace 'tndm', key the name's hash: a collision only skips a checkpoint).
  */
 export const CHECKPOINT_TRY_LOCK = "SELECT pg_try_advisory_lock(1953391725, hashtext($1)) AS locked";
+/** The same lock, waited for: a compaction of the document takes it (checkpoint writers then skip it). */
+export const CHECKPOINT_LOCK = 'SELECT pg_advisory_lock(1953391725, hashtext($1))';
 export const CHECKPOINT_UNLOCK = 'SELECT pg_advisory_unlock(1953391725, hashtext($1))';
 /** The time of the record a checkpoint is made at. $1 doc_id, $2 seq. */
 export const RECORD_TIME = `SELECT ${ms('recorded_at')} AS time_ms FROM tandem_records WHERE doc_id = $1 AND seq = $2`;
@@ -147,10 +159,14 @@ export const RECORD_TIME = `SELECT ${ms('recorded_at')} AS time_ms FROM tandem_r
 export const INSERT_CHECKPOINT = `
   INSERT INTO tandem_checkpoints (doc_id, seq, recorded_at, state) VALUES ($1, $2, ${ts('$3::int8')}, $4)
   ON CONFLICT (doc_id, seq) DO NOTHING`;
-/** Keeps the newest $2 checkpoints of a document. */
+/**
+ * Keeps the newest $2 checkpoints of a document, and the one a compaction left: the records
+ * before it are gone, so it is the only way to the states between it and the next.
+ */
 export const PRUNE_CHECKPOINTS = `
   DELETE FROM tandem_checkpoints WHERE doc_id = $1 AND seq < (
-    SELECT seq FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq DESC OFFSET $2 - 1 LIMIT 1)`;
+    SELECT seq FROM tandem_checkpoints WHERE doc_id = $1 ORDER BY seq DESC OFFSET $2 - 1 LIMIT 1)
+  AND seq <> (SELECT compacted_before FROM tandem_documents WHERE id = $1)`;
 
 /**
  * The trash (postgres-trash.ts). A deleted document's row keeps its id, records and

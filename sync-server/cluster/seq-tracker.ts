@@ -81,11 +81,18 @@ export class SeqTracker {
    * Records read from the database, consecutive from `contiguous + 1`: returns the updates not
    * applied here yet, in seq order (held bus records they unblock included).
    */
-  fill(records: readonly { seq: number; update: Uint8Array }[]): Uint8Array[] {
+  fill(records: readonly { seq: number; update: Uint8Array; base?: true }[]): Uint8Array[] {
     const ready: Uint8Array[] = [];
     for (const record of records) {
       // Applied from the bus while the query ran.
       if (record.seq <= this.contiguousSeq) continue;
+      if (record.base) {
+        // The state at a compaction's cut: it holds every record up to it, applied here or not.
+        this.skipTo(record.seq);
+        ready.push(record.update);
+        this.advance(ready);
+        continue;
+      }
       // A hole in what the database returned: never expected (seqs are allocated in the
       // committing transaction, so a visible record has every earlier one visible too).
       if (record.seq !== this.contiguousSeq + 1) break;
@@ -96,6 +103,14 @@ export class SeqTracker {
       this.advance(ready);
     }
     return ready;
+  }
+
+  /** Every record up to `seq` is applied (with the state that stands for them). */
+  private skipTo(seq: number): void {
+    this.heard(seq);
+    this.contiguousSeq = seq;
+    for (const held of this.held.keys()) if (held <= seq) this.held.delete(held);
+    for (const applied of this.applied) if (applied <= seq) this.applied.delete(applied);
   }
 
   /** Moves `contiguous` past applied and held seqs that now follow it. */

@@ -2,15 +2,19 @@
  * The `/api` routes (JSON unless noted; `<name>` is `encodeURIComponent(docName)`):
  *
  *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange,lastAuthor}]}
+ *   GET  /api/backup                                a consistent copy of the data dir, as a
+ *                                                   backup stream (persistence/file/backup-stream.ts)
  *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
- *   POST /api/docs/<name>/restore  {"at": seq|ISO[, "name"]}  {"restoredFrom","seq"}
+ *   POST /api/docs/<name>/restore  {"at": seq|ISO[, "name"]}  {"restoredFrom","seq","restoredBy"}
  *        (Content-Type: application/json; recorded as the requester's: restorer.ts)
  *   POST /api/docs/<name>/files, GET /api/docs/<name>/files/<sha256>   the document's images (file-routes.ts)
  *   GET  /api/docs/<name>/diff, /authorship         who changed what: change-routes.ts
  *   POST /api/docs/<name>/import[?format=…]         a new document from a file: import-route.ts
  *   DELETE /api/docs/<name>, GET /api/trash,
  *   POST /api/docs/<name>/undelete                  the trash: trash-routes.ts
+ *   POST /api/docs/<name>/compact  {"before": seq|ISO}  {"compactedBefore","removed","bytesBefore","bytesAfter"}
+ *        (Content-Type: application/json)
  *
  * Errors: 400 {"error"} for bad parameters, 404 {"error"} for an unknown document, 405 for a
  * wrong method, 415 for a body that is not of the route's type (body-type.ts). Access control runs before these routes (api-guard.ts); the list shows only
@@ -24,8 +28,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docSummaryJson, type DocArchive } from '../../persistence/archive.js';
 import { documentFileReader } from '../../persistence/blobs.js';
 import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../../persistence/export-format.js';
-import { DEFAULT_PAUSE_MS, groupVersions, versionJson } from '../../persistence/history.js';
-import { HistoryPointError, RESTORE_AUTHOR, docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
+import { DEFAULT_PAUSE_MS, compactedJson, groupVersions, versionJson } from '../../persistence/history.js';
+import { HistoryPointError, RESTORE_AUTHOR, docAt, isEmptyHistory, lastSeq, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import { CompactionError, type CompactionResult } from '../../persistence/compaction.js';
+import { BackupStreamWriter, type BackupSink } from '../../persistence/file/backup-stream.js';
 import { apiDocName } from './api-guard.js';
 import { readJson } from './api-body.js';
 import { ApiError } from './api-error.js';
@@ -46,17 +52,39 @@ export interface ApiHost extends FileHost, ImportHost, TrashRoutesHost {
   publicOrigin(request: IncomingMessage): string | null;
   /** Who a request is, for a document it was allowed to reach (the API guard let it through). */
   principal(request: IncomingMessage, docName: string): Promise<Principal>;
+  /** For failures after an answer has started (it can only be cut short). */
+  logError(message: string, error: unknown): void;
 }
 
-/** What the routes need from the store: read access to what is durable. */
+/** What the routes need from the store: read access to what is durable, and compaction. */
 export interface ApiStore extends DocArchive {
+  compact(name: string, before: HistoryPoint): Promise<CompactionResult>;
+  /** Sends a consistent copy of every document to `sink`. */
+  backup(sink: BackupSink): Promise<unknown>;
   flush(name?: string): Promise<void>;
 }
 
 export { RESTORE_AUTHOR };
-function historyPoint(raw: unknown) {
+/** Writes to the response, waiting while the client is slower than the disk. */
+function send(res: ServerResponse, bytes: Uint8Array): Promise<void> {
+  if (res.destroyed) return Promise.reject(new Error('the client went away'));
+  if (res.write(bytes)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      if (res.destroyed && res.writableNeedDrain) reject(new Error('the client went away'));
+      else resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** `field`: the JSON field or query parameter it came from, for the error. */
+function historyPoint(raw: unknown, field = '"at"') {
   try {
-    return parseHistoryPoint(raw);
+    return parseHistoryPoint(raw, field);
   } catch (error) {
     if (error instanceof HistoryPointError) throw new ApiError(400, error.message);
     throw error;
@@ -67,7 +95,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
   const changes = createChangeRoutes(store);
   const history = async (name: string) => {
     const found = await store.readHistory(name);
-    if (!found || found.records.length === 0) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
+    if (!found || isEmptyHistory(found)) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
     return found;
   };
   const seqOf = (found: Awaited<ReturnType<typeof history>>, raw: unknown): number => {
@@ -96,7 +124,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     await store.flush(name);
     const found = await history(name);
     const versions = groupVersions(found.records, pauseS * 1000).map(versionJson);
-    sendJson(res, 200, { name, records: found.records.at(-1)?.seq ?? 0, versions });
+    sendJson(res, 200, { name, records: lastSeq(found), compacted: compactedJson(found.compacted), versions });
   };
 
   const files = createFileRoutes(server);
@@ -107,7 +135,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     await store.flush(name);
     const found = await history(name);
     const at = query.get('at');
-    const seq = at === null ? (found.records.at(-1)?.seq ?? 0) : seqOf(found, at);
+    const seq = at === null ? lastSeq(found) : seqOf(found, at);
     const doc = await docAt(found, seq);
     try {
       const readFile = server.blobs ? documentFileReader(server.blobs, name) : undefined;
@@ -144,9 +172,9 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       const old = await docAt(found, restoredFrom, { gc: false });
       const update = revertUpdate(old, room.doc);
       old.destroy();
-      const appended = update ? await room.applyOwnUpdate(update, restoreAuthor(by)) : (found.records.at(-1)?.seq ?? 0);
+      const appended = update ? await room.applyOwnUpdate(update, restoreAuthor(by)) : lastSeq(found);
       if (appended === null) throw new ApiError(503, 'the store refused the restored content (it is shutting down)');
-      sendJson(res, 200, { restoredFrom, seq: appended });
+      sendJson(res, 200, { restoredFrom, seq: appended, restoredBy: by });
     } finally {
       server.rooms.release(room);
     }
@@ -155,11 +183,51 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
   const importDoc = createImportRoute(server);
   const trash = createTrashRoutes(server);
 
+  /** Drops history before a point; the document's content and clients are untouched. */
+  const compact = async (name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const wrongType = bodyTypeRefusal(req, 'json');
+    if (wrongType) throw new ApiError(wrongType.status, wrongType.message);
+    const body = await readJson(req, '{"before": 42}');
+    if (typeof body !== 'object' || body === null || !('before' in body)) throw new ApiError(400, 'the body must name the point to compact before: {"before": <seq or ISO time>}');
+    const before = historyPoint((body as { before: unknown }).before, '"before"');
+    await history(name);
+    try {
+      const done = await store.compact(name, before);
+      sendJson(res, 200, { compactedBefore: done.cut, removed: done.removed, bytesBefore: done.bytesBefore, bytesAfter: done.bytesAfter });
+    } catch (error) {
+      if (error instanceof HistoryPointError || error instanceof CompactionError) throw new ApiError(400, error.message);
+      throw error;
+    }
+  };
+
+  /** The whole data dir: only for callers who may read every document in it. */
+  const backup = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const doc of await store.listDocs()) {
+      if (!(await server.canRead(req, doc.name))) throw new ApiError(403, 'a backup holds every document: it needs a token that grants them all ("docs": ["*"])');
+    }
+    res.writeHead(200, { 'content-type': 'application/vnd.tandem.backup', 'cache-control': 'no-store' });
+    const writer = new BackupStreamWriter((bytes) => send(res, bytes));
+    try {
+      await store.backup(writer);
+      await writer.close();
+      res.end();
+    } catch (error) {
+      // The answer has started: cutting it short is how the client learns (no end marker).
+      res.destroy(error as Error);
+      server.logError('backup failed', error);
+    }
+  };
+
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
     try {
+      if (path === '/api/backup') {
+        if (method !== 'GET') throw new ApiError(405, 'use GET');
+        await backup(req, res);
+        return true;
+      }
       if (path === '/api/docs' || path === '/api/docs/') {
         if (method !== 'GET') throw new ApiError(405, 'use GET');
         await listDocs(req, res);
@@ -179,7 +247,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
         await trash.list(req, res);
         return true;
       }
-      const match = /^\/api\/docs\/[^/]+(?:\/(history|export|restore|import|undelete))?\/?$/.exec(path);
+      const match = /^\/api\/docs\/[^/]+(?:\/(history|export|restore|compact|import|undelete))?\/?$/.exec(path);
       if (!match) return false;
       const doc = apiDocName(path);
       if (!doc) return false;
@@ -188,9 +256,10 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       if (action === undefined) {
         if (method !== 'DELETE') throw new ApiError(405, 'use DELETE (to move the document to the trash)');
         await trash.delete(doc.name, req, res);
-      } else if (action === 'restore' || action === 'import' || action === 'undelete') {
+      } else if (action === 'restore' || action === 'compact' || action === 'import' || action === 'undelete') {
         if (method !== 'POST') throw new ApiError(405, 'use POST');
         if (action === 'restore') await restore(doc.name, req, res);
+        else if (action === 'compact') await compact(doc.name, req, res);
         else if (action === 'import') await importDoc(doc.name, req, url, res);
         else await trash.undelete(doc.name, req, res);
       } else {

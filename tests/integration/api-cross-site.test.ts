@@ -134,7 +134,7 @@ describe('cross-site requests to an open server', () => {
   it('restores for the editor (JSON from its own origin) and for scripts (no Origin)', async () => {
     const own = await send(test.httpUrl, 'POST', RESTORE, { 'content-type': 'application/json; charset=UTF-8', origin: test.httpUrl, 'sec-fetch-site': 'same-origin' }, '{"at":1}');
     expect(own.status).toBe(200);
-    expect(JSON.parse(own.body)).toEqual({ restoredFrom: 1, seq: 3 });
+    expect(JSON.parse(own.body)).toEqual({ restoredFrom: 1, seq: 3, restoredBy: null });
     const script = await send(test.httpUrl, 'POST', RESTORE, json, '{"at":2}');
     expect(script.status).toBe(200);
     expect(await records(test)).toBe(4);

@@ -6,12 +6,13 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, base64url } from 'jose';
 import { WebSocket } from 'ws';
-import type { AppendMeta, LoadedDoc, Store, StoreHealth } from '../../persistence/store.js';
+import type { AppendMeta, LoadedDoc, PendingWrite, Store, StoreHealth } from '../../persistence/store.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import type { TokenKey } from '../../sync-server/access/access-token.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
 import type { ServerConfig } from '../../sync-server/config.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TandemServerOptions } from '../../sync-server/server.js';
 import { within } from '../helpers/clients.js';
 
 export const SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -63,7 +64,7 @@ export function unsignedToken(claims: ClaimOverrides = {}): string {
 
 /** A server requiring tokens verified with `key` (HS256 secret by default). */
 export async function startAuthServer(
-  options: { key?: TokenKey; store?: Store; config?: Partial<ServerConfig>; limits?: Partial<ServerConfig['limits']> } = {},
+  options: { key?: TokenKey; store?: Store; config?: Partial<ServerConfig>; limits?: Partial<ServerConfig['limits']>; api?: TandemServerOptions['api'] } = {},
 ): Promise<TestServer> {
   const access = createTokenAccess(options.key ?? hsKey);
   return startTestServer({
@@ -72,6 +73,7 @@ export async function startAuthServer(
     ...(options.store ? { store: options.store } : {}),
     ...(options.config ? { config: options.config } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.api ? { api: options.api } : {}),
   });
 }
 
@@ -140,6 +142,10 @@ export class RecordingStore implements Store {
 
   health(): StoreHealth {
     return this.inner.health();
+  }
+
+  pendingWrites(): PendingWrite[] {
+    return this.inner.pendingWrites();
   }
 
   close(): Promise<void> {

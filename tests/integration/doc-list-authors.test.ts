@@ -14,7 +14,8 @@ import * as Y from 'yjs';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
-import { RESTORE_AUTHOR, createApiRoutes } from '../../sync-server/http/api-routes.js';
+import { createApiRoutes } from '../../sync-server/http/api-routes.js';
+import { restoreAuthor } from '../../persistence/author.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -147,7 +148,7 @@ for (const backend of BACKENDS) {
       await opened.store.append('anonymous', appendTextUpdate(new Y.Doc(), 'who?'), { author: null });
 
       // A restore names who asked for it: the token's user.
-      const expected = { plan: 'bob', notes: 'ada', draft: `${RESTORE_AUTHOR}:user:bob`, anonymous: null };
+      const expected = { plan: 'bob', notes: 'ada', draft: restoreAuthor({ user: 'bob' }), anonymous: null };
       const fromApi = await listed(bobToken);
       expect(Object.fromEntries(fromApi.map((d) => [d.name, d.lastAuthor]))).toEqual(expected);
       expect(fromApi.every((d) => d.lastChange !== null && d.records > 0)).toBe(true);
@@ -168,7 +169,7 @@ for (const backend of BACKENDS) {
       expect(lines[0]).toMatch(/^NAME\s+RECORDS\s+SIZE\s+LAST CHANGE\s+BY$/);
       const byName = (name: string): string => lines.find((line) => line.startsWith(`"${name}"`)) ?? '';
       expect(byName('plan')).toMatch(/\sbob$/);
-      expect(byName('draft')).toMatch(/\standem:restore:user:bob$/);
+      expect(byName('draft')).toMatch(/\srestored by bob$/);
       expect(byName('anonymous')).toMatch(/\s-$/);
     });
   });

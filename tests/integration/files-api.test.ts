@@ -300,7 +300,7 @@ describe('files under token access', () => {
       blobs: new MemoryBlobs(),
       authorize: access.authorize,
       authenticate: access.authenticate,
-      api: (s) => createApiRoutes(s, { flush: () => store.flush(), listDocs: async () => [], readHistory: async () => null }),
+      api: (s) => createApiRoutes(s, { flush: () => store.flush(), listDocs: async () => [], readHistory: async () => null, compact: () => Promise.reject(new Error('not used')), backup: () => Promise.reject(new Error('not used')) }),
     });
     try {
       const writer = await mint({ docs: [DOC], role: 'write' });

@@ -11,7 +11,7 @@ import { FileStore } from '../../persistence/file/file-store.js';
 import type { StoreFs } from '../../persistence/file/store-fs.js';
 import { fsWithHandles } from '../helpers/wrapped-fs.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
-import { synced, yClient, type YClient } from '../helpers/clients.js';
+import { synced, within, yClient, type YClient } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { DEADLINE_MS, sleep, waitFor } from '../helpers/wait.js';
 
@@ -80,5 +80,22 @@ describe('store write failures on a running server', () => {
     expect((await health(test.httpUrl)).status).toBe(200);
     const exported = await fetch(`${test.httpUrl}/api/docs/disk/export?format=text`);
     expect(await exported.text()).toBe('before during\n');
+  });
+
+  it('stops within --shutdown-timeout-ms while writes fail, naming the documents and records not durable', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tandem-health-'));
+    const store = new FileStore(dataDir, { fs: breakableFs(broken), retryMinMs: 20, retryMaxMs: 100 });
+    const running = await startTestServer({ store, config: { shutdownTimeoutMs: 500 } });
+    const writer = yClient(running.wsUrl, 'stuck');
+    clients.push(writer);
+    await synced(writer);
+    broken.on = true;
+    writer.doc.getText('t').insert(0, 'never on disk');
+    await waitFor(() => store.pendingWrites().length > 0, 'the update to be queued');
+    const closing = running.close();
+    await expect(within(closing, DEADLINE_MS, 'the bounded shutdown')).rejects.toThrow('1 record of 1 document is not durable: "stuck" (1 record)');
+    const line = running.logs.find((l) => l.msg.startsWith('shutdown:'));
+    expect(line?.msg).toBe('shutdown: 1 record of 1 document is not durable: "stuck" (1 record)');
+    expect(line?.pending).toEqual([{ doc: 'stuck', records: 1 }]);
   });
 });

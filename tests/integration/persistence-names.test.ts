@@ -4,40 +4,29 @@
  * renames them before anyone connects and stock clients then reach them by the path that now
  * names them; when a new name is taken, the server refuses to start and changes nothing.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { FileStore } from '../../persistence/file/file-store.js';
-import { startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { runTandem, type CliResult } from '../helpers/cli.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { waitFor } from '../helpers/wait.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
 const running: ChildServer[] = [];
 const clients: YClient[] = [];
 
 afterAll(async () => {
   for (const client of clients.splice(0)) client.destroy();
-  for (const child of running) {
-    if (child.process.exitCode === null && child.process.signalCode === null) {
-      child.process.kill('SIGKILL');
-      await child.exited;
-    }
-  }
+  await killChildServers(running);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function tandem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+function tandem(args: string[]): Promise<CliResult> {
+  return runTandem(args, 90_000);
 }
 
 /** A data dir as an earlier server left it: each document's text under its stored name. */

@@ -5,17 +5,15 @@
  * missing record; the password in the URL appears in no output. A server started before its
  * database waits for it (up to --database-wait-ms), but not for a database that refuses it.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { killChildServers, startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { runTandem, type CliResult } from '../helpers/cli.js';
 import { synced, yClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { DEADLINE_MS, waitFor } from '../helpers/wait.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'pw-Secret-4711';
 const NAME = 'Team/Plan 2025';
 let cluster: PgCluster;
@@ -38,13 +36,10 @@ afterAll(async () => {
   await cluster.destroy();
 });
 
-function tandem(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'bin/tandem.ts', ...args], { cwd: root, timeout: 90_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      expect(stdout + stderr).not.toContain(PASSWORD);
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+async function tandem(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const result = await runTandem(args, 90_000, env);
+  expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  return result;
 }
 
 function paragraph(doc: Y.Doc, text: string): void {

@@ -2,8 +2,9 @@
  * What the PostgreSQL store promises beyond the shared contract: sequence numbers allocated
  * in the database (two stores on one document never collide), group commit, background
  * checkpoints (by one server at a time per document), migrations that servers starting
- * together take turns at, refusing a database that acknowledges commits before they are
- * durable, batches whose answer is lost, and batches the server refused.
+ * together take turns at (and that bring an earlier version's database up to date), refusing a
+ * database that acknowledges commits before they are durable, batches whose answer is lost, and
+ * batches the server refused.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -153,6 +154,26 @@ describe('PostgresStore', () => {
     const again = open(url);
     await again.ready();
     expect(await again.append('after', appendTextUpdate(new Y.Doc(), 'x'), { author: null })).toBe(1);
+  });
+
+  it('brings a database an earlier version made up to date, its documents untouched', async () => {
+    const url = await cluster.createDatabase();
+    const [first] = MIGRATIONS;
+    if (!first) throw new Error('no migrations');
+    await query(url, first.sql);
+    await query(url, 'CREATE TABLE tandem_schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    await query(url, 'INSERT INTO tandem_schema_migrations (version, description) VALUES (1, $1)', [first.description]);
+    const doc = new Y.Doc();
+    const update = appendTextUpdate(doc, 'kept');
+    const [row] = await query<{ id: number }>(url, "INSERT INTO tandem_documents (name, last_seq, last_time, record_bytes) VALUES ('old', 1, now(), $1) RETURNING id", [update.byteLength]);
+    await query(url, 'INSERT INTO tandem_records (doc_id, seq, recorded_at, author, yjs_update) VALUES ($1, 1, now(), NULL, $2)', [row?.id, Buffer.from(update)]);
+
+    const store = open(url);
+    await store.ready();
+    expect((await query<{ version: number }>(url, 'SELECT max(version) AS version FROM tandem_schema_migrations'))[0]?.version).toBe(MIGRATIONS.at(-1)?.version);
+    expect(textOf((await store.load('old')).state)).toBe('kept');
+    expect((await store.readHistory('old'))?.compacted).toBeNull();
+    expect(await store.append('old', appendTextUpdate(doc, '!'), { author: null })).toBe(2);
   });
 
   it('refuses a database whose commits would be acknowledged before they are durable', async () => {

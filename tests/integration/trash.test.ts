@@ -21,14 +21,14 @@ import { nodeFs } from '../../persistence/file/store-fs.js';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import type { Store } from '../../persistence/store.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
-import { createApiRoutes } from '../../sync-server/http/api-routes.js';
+import { createApiRoutes, type ApiStore } from '../../sync-server/http/api-routes.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { hsKey, mint } from './auth-fixtures.js';
 
-type TrashStore = Store & DocArchive & DocTrash;
+type TrashStore = Store & ApiStore & DocTrash;
 
 interface StoreKind {
   open(): Promise<{ store: TrashStore; reopen(): Promise<TrashStore>; dispose(): void }>;

@@ -69,7 +69,7 @@ function authorsOf(spans: AttributedSpan[], attribution: Attribution): { char: s
 }
 
 function historyOf(records: DocHistory['records']): DocHistory {
-  return { name: 'doc', records, checkpoints: [], problems: [] };
+  return { name: 'doc', compacted: null, records, checkpoints: [], problems: [] };
 }
 
 describe('ClockRuns', () => {

@@ -42,6 +42,21 @@ describe('which records a node has applied', () => {
     expect(t.fill(records)).toEqual([]);
   });
 
+  it('takes the state kept at a compaction\'s cut for every record up to it, then goes on after it', () => {
+    const t = new SeqTracker(3);
+    t.own(5);
+    t.offer(9, u(9));
+    t.offer(11, u(11));
+    // Records 4..8 were compacted away: the database answers with the state at 8, then 9 on.
+    const records = [{ seq: 8, update: u(80), base: true as const }, { seq: 9, update: u(9) }, { seq: 10, update: u(10) }];
+    expect(seqsOf(t.fill(records))).toEqual([80, 9, 10, 11]);
+    expect(t.contiguous).toBe(11);
+    expect(t.behind).toBe(false);
+    // Nothing up to the cut is waited for or handed out again.
+    expect(t.offer(6, u(6))).toEqual([]);
+    expect(t.offer(9, u(9))).toEqual([]);
+  });
+
   it('stops at a hole in what the database returned', () => {
     const t = new SeqTracker(0);
     expect(seqsOf(t.fill([{ seq: 1, update: u(1) }, { seq: 3, update: u(3) }]))).toEqual([1]);

@@ -24,7 +24,7 @@ import { diffRuns } from '../helpers/diff-runs.js';
 import { HistoryServer, Writer } from '../helpers/writers.js';
 
 function historyOf(server: HistoryServer): DocHistory {
-  return { name: 'doc', records: server.records, checkpoints: [], problems: [] };
+  return { name: 'doc', compacted: null, records: server.records, checkpoints: [], problems: [] };
 }
 
 /** A document as ProseMirror reads it, in one spelling (joined text, marks in schema order, default attributes). */
@@ -183,7 +183,8 @@ describe('diff: known cases', () => {
   it('a compacted history: before the cut cannot be compared, from 0 its text has no known author', async () => {
     const { server } = await adaThenBob([p(t('Old text'))], [p(t('Old text, new text'))]);
     const state = Y.encodeStateAsUpdate(await docAt(historyOf(server), 1));
-    const compacted: DocHistory = { name: 'doc', records: server.records.slice(1), checkpoints: [{ seq: 1, path: 'cp', load: async () => state }], problems: [] };
+    const base = { seq: 1, timeMs: server.records[0]?.timeMs ?? 0, compactedAtMs: Date.now() };
+    const compacted: DocHistory = { name: 'doc', compacted: base, records: server.records.slice(1), checkpoints: [{ seq: 1, path: 'cp', load: async () => state }], problems: [] };
     expect(diffRuns(await diffHistory(compacted, 1, 2))).toEqual([
       ['Old text', 'unchanged', ''],
       [', new text', 'inserted', 'Bob'],

@@ -15,6 +15,9 @@ import { FileStore } from '../../persistence/file/file-store.js';
 import { docAt, parseHistoryPoint, resolveHistoryPoint, revertUpdate } from '../../persistence/replay.js';
 import { everyKindJson } from '../helpers/every-kind-document.js';
 import { prng } from '../helpers/random.js';
+import { cleanRestorerName, describeAuthor, parseRestoreAuthor, restoreAuthor } from '../../persistence/author.js';
+import { groupVersions, versionJson } from '../../persistence/history.js';
+import type { LogRecord } from '../../persistence/record.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -246,7 +249,7 @@ describe('replay', () => {
     for (let n = 0; n <= updates.length; n += 1) {
       const expected = new Y.Doc();
       for (const update of updates.slice(0, n)) Y.applyUpdate(expected, update);
-      const rebuilt = await docAt(history ?? { name: 'r', records: [], checkpoints: [], problems: [] }, n);
+      const rebuilt = await docAt(history ?? { name: 'r', compacted: null, records: [], checkpoints: [], problems: [] }, n);
       expect(rebuilt.getText('t').toString(), `seed ${seed}, seq ${n}`).toBe(expected.getText('t').toString());
     }
     await reopened.close();
@@ -254,7 +257,7 @@ describe('replay', () => {
 
   it('resolves points in history by seq and by time', async () => {
     const records = [1000, 2000, 3000].map((timeMs, i) => ({ seq: i + 1, timeMs, author: null, update: new Uint8Array([0, 0]), offset: 0, size: 0, crc: 0 }));
-    const history = { name: 'p', records, checkpoints: [], problems: [] };
+    const history = { name: 'p', compacted: null, records, checkpoints: [], problems: [] };
     expect(resolveHistoryPoint(history, parseHistoryPoint('2'))).toBe(2);
     expect(resolveHistoryPoint(history, parseHistoryPoint(0))).toBe(0);
     expect(resolveHistoryPoint(history, { timeMs: 2500 })).toBe(2);
@@ -289,5 +292,44 @@ describe('replay', () => {
     const unchanged = new Y.Doc({ gc: false });
     Y.applyUpdate(unchanged, Y.encodeStateAsUpdate(live));
     expect(revertUpdate(unchanged, live)).toBeNull();
+  });
+});
+
+describe('restore authors', () => {
+  const record = (seq: number, author: string | null): LogRecord => ({ seq, timeMs: 1000 + seq, author, update: new Uint8Array(3) });
+
+  it('groups a restore into a version of its own that says who asked for it, old data dirs included', () => {
+    const versions = groupVersions([
+      record(1, 'ada'),
+      record(2, 'ada'),
+      record(3, restoreAuthor({ user: 'u-42' })),
+      record(4, restoreAuthor({ name: 'Ada' })),
+      // Written before restores named anyone.
+      record(5, 'tandem:restore'),
+      record(6, null),
+    ]);
+    expect(versions.map((v) => [v.fromSeq, v.toSeq, v.authors, v.restore])).toEqual([
+      [1, 2, ['ada'], undefined],
+      [3, 3, ['tandem:restore:user:u-42'], { by: { user: 'u-42' } }],
+      [4, 4, ['tandem:restore:name:Ada'], { by: { name: 'Ada' } }],
+      [5, 5, ['tandem:restore'], { by: null }],
+      [6, 6, [], undefined],
+    ]);
+    expect(versions.map((v) => versionJson(v).restoredBy)).toEqual([undefined, { user: 'u-42' }, { name: 'Ada' }, null, undefined]);
+    expect(versions.map((v) => versionJson(v).kind)).toEqual(['edit', 'restore', 'restore', 'restore', 'edit']);
+  });
+
+  it('describes authors for people, and refuses unusable self-declared names', () => {
+    expect(describeAuthor('tandem:restore:user:u-42')).toBe('restored by u-42');
+    expect(describeAuthor('tandem:restore:name:Ada')).toBe('restored by Ada (self-declared)');
+    expect(describeAuthor('tandem:restore')).toBe('restored (by whom unknown)');
+    expect(describeAuthor(null)).toBe('(unknown)');
+    expect(describeAuthor('bob')).toBe('bob');
+    expect(parseRestoreAuthor('tandem:restorex')).toBeUndefined();
+    expect(cleanRestorerName('  Ada   Lovelace ')).toBe('Ada Lovelace');
+    expect(cleanRestorerName('')).toBeNull();
+    expect(cleanRestorerName('a\nb')).toBe('a b');
+    expect(cleanRestorerName('a\u0007b')).toBeNull();
+    expect(cleanRestorerName('x'.repeat(101))).toBeNull();
   });
 });

@@ -12,9 +12,12 @@ import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
 import type { Store } from '../../persistence/store.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
+import { DEADLINE_MS } from '../helpers/wait.js';
 
 interface Backend {
   name: string;
+  /** Appends wait for a disk or a database (the memory store's never wait). */
+  durable: boolean;
   create(): Store | Promise<Store>;
 }
 
@@ -35,9 +38,10 @@ afterEach(async () => {
 });
 
 const backends: Backend[] = [
-  { name: 'MemoryStore', create: () => new MemoryStore() },
+  { name: 'MemoryStore', durable: false, create: () => new MemoryStore() },
   {
     name: 'FileStore',
+    durable: true,
     create: () => {
       const dir = mkdtempSync(join(tmpdir(), 'tandem-contract-'));
       dirs.push(dir);
@@ -46,6 +50,7 @@ const backends: Backend[] = [
   },
   {
     name: 'PostgresStore',
+    durable: true,
     create: async () => {
       if (!cluster) throw new Error('no PostgreSQL cluster');
       return new PostgresStore(await cluster.createDatabase('contract'), { checkpointEvery: 7 });
@@ -135,6 +140,18 @@ for (const backend of backends) {
         await store.append(name, appendTextUpdate(doc, `#${i}`), { author: null });
       }
       for (const [i, name] of names.entries()) expect(textOf((await store.load(name)).state)).toBe(`#${i}`);
+    });
+
+    it('names the records not durable yet until they are, and closes by a deadline once all are', async () => {
+      const store = await make();
+      const doc = new Y.Doc();
+      // A document the store has not opened yet: its appends wait for that first.
+      const appends = ['a', 'b', 'c'].map((t) => store.append('p', appendTextUpdate(doc, t), { author: null }));
+      expect(store.pendingWrites()).toEqual(backend.durable ? [{ doc: 'p', records: 3 }] : []);
+      expect(await Promise.all(appends)).toEqual([1, 2, 3]);
+      expect(store.pendingWrites()).toEqual([]);
+      await store.close(AbortSignal.timeout(DEADLINE_MS));
+      await expect(store.append('p', appendTextUpdate(doc, 'd'), { author: null })).rejects.toThrow(/closed/);
     });
 
     it('close is idempotent and refuses later appends', async () => {

@@ -14,6 +14,7 @@ import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { FileStore, type StoreLogger } from '../../persistence/file/file-store.js';
 import { nodeFs, type StoreFs } from '../../persistence/file/store-fs.js';
 import { fsWithHandles } from '../helpers/wrapped-fs.js';
+import { StoreNotDurableError } from '../../persistence/store.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -26,6 +27,8 @@ interface Faults {
   write: boolean;
   datasync: boolean;
   mkdir: boolean;
+  /** Write attempts made, failed or not. */
+  writes?: number;
 }
 
 function faultyFs(faults: Faults): StoreFs {
@@ -37,6 +40,7 @@ function faultyFs(faults: Faults): StoreFs {
   return fsWithHandles(
     (handle) => ({
       async writeAll(data, position) {
+        faults.writes = (faults.writes ?? 0) + 1;
         // Half the bytes reach the file before the failure, as a full disk would leave them.
         if (faults.write) {
           await handle.writeAll(data.subarray(0, Math.floor(data.byteLength / 2)), position);
@@ -45,6 +49,7 @@ function faultyFs(faults: Faults): StoreFs {
         return handle.writeAll(data, position);
       },
       writeAllSync(data, position) {
+        faults.writes = (faults.writes ?? 0) + 1;
         if (faults.write) {
           handle.writeAllSync(data.subarray(0, Math.floor(data.byteLength / 2)), position);
           throw fail('write');
@@ -169,4 +174,45 @@ describe('file store write failures', () => {
       await reopened.close();
     });
   }
+
+  it('closes by a deadline when writes keep failing: names what is not durable, then stops retrying', async () => {
+    const { dataDir, faults, logger } = setup();
+    const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, retryMinMs: 5, retryMaxMs: 20 });
+    const doc = new Y.Doc();
+    expect(await store.append('d', appendTextUpdate(doc, 'a'), { author: null })).toBe(1);
+    faults.write = true;
+    for (const t of ['b', 'c', 'd']) void store.append('d', appendTextUpdate(doc, t), { author: null });
+    void store.append('e', appendTextUpdate(new Y.Doc(), 'x'), { author: null });
+    await waitFor(() => store.pendingWrites().length === 2, 'both documents to have queued records');
+    expect(store.pendingWrites()).toEqual([{ doc: 'd', records: 3 }, { doc: 'e', records: 1 }]);
+
+    const closing = store.close(AbortSignal.timeout(300));
+    await expect(closing).rejects.toBeInstanceOf(StoreNotDurableError);
+    await expect(closing).rejects.toThrow('4 records of 2 documents are not durable: "d" (3 records), "e" (1 record)');
+    expect(await closing.catch((error: StoreNotDurableError) => error.pending)).toEqual([{ doc: 'd', records: 3 }, { doc: 'e', records: 1 }]);
+    // Given up: no write is retried any more.
+    const attempts = faults.writes;
+    await sleep(150);
+    expect(faults.writes).toBe(attempts);
+
+    // What was durable before is all there (plus any entry the half-done writes left whole).
+    faults.write = false;
+    const reopened = new FileStore(dataDir);
+    expect(textOf((await reopened.load('d')).state)).toMatch(/^a/);
+    await reopened.close();
+  });
+
+  it('closes by a deadline without complaint when everything is durable in the journal', async () => {
+    const { dataDir, faults, logger } = setup();
+    const store = new FileStore(dataDir, { fs: faultyFs(faults), logger, journalFlushMs: 10 });
+    await store.ready();
+    faults.datasync = true;
+    const doc = new Y.Doc();
+    for (const t of ['a', 'b']) await store.append('d', appendTextUpdate(doc, t), { author: null });
+    await store.close(AbortSignal.timeout(2000));
+    faults.datasync = false;
+    const reopened = new FileStore(dataDir);
+    expect(textOf((await reopened.load('d')).state)).toBe('ab');
+    await reopened.close();
+  });
 });

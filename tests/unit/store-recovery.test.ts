@@ -7,7 +7,8 @@ import { readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { FileStore, RECOVERY_AUTHOR } from '../../persistence/file/file-store.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { RECOVERY_AUTHOR } from '../../persistence/author.js';
 import { docDirName } from '../../persistence/file/file-names.js';
 import { captureLogger } from '../helpers/store-logger.js';
 import { textOf } from '../helpers/text-doc.js';

@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { CompactionError, type CompactionResult } from '../../persistence/compaction.js';
+import type { DataDirLock } from '../../persistence/file/data-dir-lock.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { compactDocument } from '../../persistence/postgres/history-compaction.js';
+import { HistoryPointError, type HistoryPoint } from '../../persistence/replay.js';
+import type { Command } from '../command.js';
+import { docNameArgument } from '../doc-name-argument.js';
+import { historyPointFlag } from '../history-point-flag.js';
+import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
+import { TOKEN_HELP, callServer, serverOrLock, serverRefusal, tokenFrom } from '../write-target.js';
+import { formatBytes } from './docs.js';
+
+function help(): string {
+  return [
+    'Usage: tandem compact <doc> --before <seq|ISO time> [--data-dir ./data | --database-url <url>] [--token <jwt>]',
+    '',
+    "Drops a document's history before a point, for good: the document as it was at that point",
+    '(a sequence number, or the last update at or before a time), its current content and the',
+    'history after the point stay exactly as they were, with the same sequence numbers; earlier',
+    'versions can no longer be shown, exported or restored. `tandem verify` passes after it.',
+    '',
+    'When a server is running on the data dir, the compaction goes through its HTTP API (it',
+    'cannot be done beside it); otherwise it is done in the data dir, under its lock. In a',
+    'database it is one transaction, done while servers keep running on it.',
+    '',
+    'Options:',
+    '  --before <seq|time> Keep the state at this point and everything after it',
+    STORE_HELP,
+    TOKEN_HELP,
+  ].join('\n');
+}
+
+/** `kept`: what the sizes are of ("log" in a data dir, "stored" in a database). */
+function report(name: string, done: { cut: number; removed: number; bytesBefore: number; bytesAfter: number }, where: string, kept = 'log'): void {
+  process.stdout.write(
+    done.removed === 0
+      ? `${JSON.stringify(name)} has no history before seq ${done.cut} left to drop; nothing to do${where}.\n`
+      : `Compacted ${JSON.stringify(name)} before seq ${done.cut}: ${done.removed} ${done.removed === 1 ? 'update' : 'updates'} folded into the document as it was at seq ${done.cut}, which is kept with everything since; ${kept} ${formatBytes(done.bytesBefore)} → ${formatBytes(done.bytesAfter)}${where}.\n`,
+  );
+}
+
+/** Runs a compaction; a refusal (damage, a point past the end) is printed: exit code 1. */
+async function attempt(compacting: () => Promise<CompactionResult>): Promise<CompactionResult | null> {
+  try {
+    return await compacting();
+  } catch (error) {
+    if (!(error instanceof CompactionError || error instanceof HistoryPointError)) throw error;
+    process.stderr.write(`tandem compact: ${error.message}\n`);
+    return null;
+  }
+}
+
+/** In the database itself, servers running or not: compaction leaves what they hold valid. */
+async function inDatabase(url: string, name: string, before: HistoryPoint): Promise<number> {
+  const db = await openDatabase(url);
+  try {
+    const done = await attempt(() => compactDocument(db, name, before));
+    if (!done) return 1;
+    report(name, done, ` in ${db.label}`, 'stored');
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function offline(dataDir: string, lock: DataDirLock, name: string, before: HistoryPoint): Promise<number> {
+  const store = new FileStore(dataDir);
+  let done: CompactionResult | null;
+  try {
+    done = await attempt(() => store.compact(name, before));
+  } finally {
+    await store.close();
+    await lock.release();
+  }
+  if (!done) return 1;
+  report(name, done, '');
+  return 0;
+}
+
+export const compactCommand: Command = {
+  name: 'compact',
+  summary: "Drop a document's history before a point (keeps its state there and everything after)",
+  help,
+  async run(argv, env) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...STORE_OPTIONS, before: { type: 'string' }, token: { type: 'string' } },
+      strict: true,
+      allowPositionals: true,
+    });
+    const name = docNameArgument(positionals);
+    const { text, point: before } = historyPointFlag(values.before, '--before');
+    const choice = storeFrom(values, env);
+    if (choice.kind === 'database') return inDatabase(choice.url, name, before);
+    const { dataDir } = choice;
+    const access = await serverOrLock(dataDir, 'compact');
+    if (access.kind === 'locked') return offline(dataDir, access.lock, name, before);
+    const { url } = access;
+    const body = JSON.stringify({ before: 'seq' in before ? before.seq : text });
+    // Compacting a long history takes a while: the server answers when it is done.
+    const answer = await callServer(url, 'POST', `/api/docs/${encodeURIComponent(name)}/compact`, { token: tokenFrom(values.token, env), type: 'application/json', body, timeoutMs: 600_000 });
+    if (!answer.ok) {
+      process.stderr.write(serverRefusal('compact', url, answer));
+      return 1;
+    }
+    const number = (key: string): number => Number(answer.body[key] ?? 0);
+    report(name, { cut: number('compactedBefore'), removed: number('removed'), bytesBefore: number('bytesBefore'), bytesAfter: number('bytesAfter') }, ` (through the server at ${url})`);
+    return 0;
+  },
+};
