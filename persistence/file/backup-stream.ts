@@ -7,7 +7,8 @@
  *   chunk  := u32(length ≥ 1) • bytes
  *
  * Big-endian. `path` is relative to the data dir (`docs/<dir>/log`, `docs/<dir>/checkpoint-…`,
- * `docs/<dir>/files/<sha256>` for a document's images);
+ * `docs/<dir>/files/<sha256>` for a document's images, `trash/<id>/trashed.json` and
+ * `trash/<id>/docs/<dir>/…` for the trash);
  * files are sent in chunks because a log's length is known only once it has been read.
  * A stream that ends without the final u16(0) was cut short: the copy is incomplete.
  */
@@ -15,8 +16,12 @@ import { crc32 } from 'node:zlib';
 
 const MAGIC = Buffer.from('TANDEMBK', 'latin1');
 const VERSION = 1;
-/** What a backup may hold: documents' logs, checkpoints, orphaned checkpoints and files (images), nothing else. */
-const PATH_RE = /^docs\/[a-z0-9_^%=-]+\/(log|checkpoint-\d{12}|orphan-\d{12}|files\/[0-9a-f]{64})$/;
+/**
+ * What a backup may hold: documents' logs, checkpoints, orphaned checkpoints and files (images),
+ * live or in the trash (with each entry's marker), nothing else.
+ */
+const DOC_FILE = String.raw`docs/[a-z0-9_^%=-]+/(log|checkpoint-\d{12}|orphan-\d{12}|files/[0-9a-f]{64})`;
+const PATH_RE = new RegExp(String.raw`^(trash/\d+-[0-9a-f]{8}/(trashed\.json|${DOC_FILE})|${DOC_FILE})$`);
 
 export class BackupStreamError extends Error {
   readonly code = 'ERR_BACKUP_STREAM';

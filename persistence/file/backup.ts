@@ -11,12 +11,16 @@
  * The copy is a data dir of its own: `docs/<dir>/log`, its checkpoints, any orphaned
  * checkpoint still waiting for its content to be merged back, and the document's files
  * (images, `files/<sha256>`). The files are copied after the log: an image is stored before any
- * record shows it, so every image the copied records show is there. Traces of recoveries
- * (`*.corrupt-*`) and interrupted uploads are not copied.
+ * record shows it, so every image the copied records show is there. The trash is copied too,
+ * entry for entry (`trash/<id>/trashed.json` and the document's directory): its documents are
+ * closed, and the store moves nothing in or out of it during a backup. Traces of recoveries
+ * (`*.corrupt-*`), interrupted uploads and trash entries left over by a crash are not copied.
  */
 import { dirname, join, relative } from 'node:path';
 import { FILES_DIR, listBlobFiles } from './blob-files.js';
-import { DataDirArchive } from './data-dir.js';
+import { DataDirArchive, DOCS_DIR } from './data-dir.js';
+import { docDirName } from './file-names.js';
+import { FileTrash, TRASH_DIR, TRASH_MARKER } from './file-trash.js';
 import { LOG_FILE } from './doc-files.js';
 import { JOURNAL_DIR } from './journal.js';
 import { decodeCheckpoint, isFormatProblem } from './record-format.js';
@@ -41,36 +45,53 @@ export async function writeBackup(fs: StoreFs, archive: DataDirArchive, durableL
   const { docs } = await archive.listDocDirs();
   for (const doc of docs) {
     const base = relative(archive.dataDir, doc.dir).split('\\').join('/');
-    const logPath = join(doc.dir, LOG_FILE);
-    const length = durableLength(doc.name) ?? (await fs.sizeOf(logPath));
+    const length = durableLength(doc.name) ?? (await fs.sizeOf(join(doc.dir, LOG_FILE)));
     if (length === null) continue;
-    summary.bytes += await copyFile(fs, logPath, length, await sink.file(`${base}/${LOG_FILE}`));
-    summary.files += 1;
+    await copyDocDir(fs, doc.dir, length, base, sink, summary);
     summary.docs += 1;
-    for (const entry of (await fs.readdir(doc.dir)).filter((e) => KEPT_RE.test(e)).sort()) {
-      let bytes: Buffer;
-      try {
-        bytes = await fs.readFile(join(doc.dir, entry));
-      } catch (error) {
-        // Pruned since the listing: an older checkpoint, not needed.
-        if (isNotFound(error)) continue;
-        throw error;
-      }
-      const decoded = decodeCheckpoint(bytes);
-      // Made from records past the part of the log copied: the copy could not confirm it.
-      if (entry.startsWith('checkpoint-') && !isFormatProblem(decoded) && decoded.logEnd > length) continue;
-      const out = await sink.file(`${base}/${entry}`);
-      await out.write(bytes);
-      await out.end();
-      summary.files += 1;
-      summary.bytes += bytes.length;
-    }
-    for (const { sha256 } of await listBlobFiles(fs, doc.dir)) {
-      summary.bytes += await copyWhole(fs, join(doc.dir, FILES_DIR, sha256), await sink.file(`${base}/${FILES_DIR}/${sha256}`));
-      summary.files += 1;
-    }
+  }
+  const trash = new FileTrash(archive.dataDir, fs);
+  for (const entry of await trash.list()) {
+    const base = `${TRASH_DIR}/${entry.id}`;
+    const marker = await fs.readFile(join(trash.trashDir, entry.id, TRASH_MARKER));
+    const out = await sink.file(`${base}/${TRASH_MARKER}`);
+    await out.write(marker);
+    await out.end();
+    summary.files += 1;
+    summary.bytes += marker.length;
+    const dir = join(trash.trashDir, entry.id, DOCS_DIR, docDirName(entry.name));
+    const length = await fs.sizeOf(join(dir, LOG_FILE));
+    if (length !== null) await copyDocDir(fs, dir, length, `${base}/${DOCS_DIR}/${docDirName(entry.name)}`, sink, summary);
   }
   return summary;
+}
+
+/** A document's directory `dir` as `base/…`: its log's first `length` bytes, the checkpoints they confirm, its files. */
+async function copyDocDir(fs: StoreFs, dir: string, length: number, base: string, sink: BackupSink, summary: BackupSummary): Promise<void> {
+  summary.bytes += await copyFile(fs, join(dir, LOG_FILE), length, await sink.file(`${base}/${LOG_FILE}`));
+  summary.files += 1;
+  for (const entry of (await fs.readdir(dir)).filter((e) => KEPT_RE.test(e)).sort()) {
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(join(dir, entry));
+    } catch (error) {
+      // Pruned since the listing: an older checkpoint, not needed.
+      if (isNotFound(error)) continue;
+      throw error;
+    }
+    const decoded = decodeCheckpoint(bytes);
+    // Made from records past the part of the log copied: the copy could not confirm it.
+    if (entry.startsWith('checkpoint-') && !isFormatProblem(decoded) && decoded.logEnd > length) continue;
+    const out = await sink.file(`${base}/${entry}`);
+    await out.write(bytes);
+    await out.end();
+    summary.files += 1;
+    summary.bytes += bytes.length;
+  }
+  for (const { sha256 } of await listBlobFiles(fs, dir)) {
+    summary.bytes += await copyWhole(fs, join(dir, FILES_DIR, sha256), await sink.file(`${base}/${FILES_DIR}/${sha256}`));
+    summary.files += 1;
+  }
 }
 
 /** A file that no longer changes (a document's files are written once, under their final name). */
@@ -138,10 +159,12 @@ export class DirectoryBackup implements BackupSink {
   /** The journal directory a server expects, and every directory entry made durable. */
   async finish(): Promise<void> {
     await this.fs.mkdir(join(this.dir, JOURNAL_DIR));
-    for (const dir of this.dirs) await this.fs.syncDir(dir);
-    await this.fs.syncDir(join(this.dir, 'docs')).catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
-    });
+    // Every directory made, deepest first: each holds the entry of the one below it.
+    const made = new Set<string>();
+    for (const dir of this.dirs) {
+      for (let at = dir; at !== this.dir && at.startsWith(this.dir); at = dirname(at)) made.add(at);
+    }
+    for (const dir of [...made].sort((a, b) => b.length - a.length)) await this.fs.syncDir(dir);
     await this.fs.syncDir(this.dir);
   }
 }

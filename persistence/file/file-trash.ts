@@ -31,8 +31,21 @@ import { checkStorableName } from './file-names.js';
 import { isNotFound, type StoreFs } from './store-fs.js';
 
 export const TRASH_DIR = 'trash';
-const MARKER = 'trashed.json';
+/** Each entry's marker file. */
+export const TRASH_MARKER = 'trashed.json';
+const MARKER = TRASH_MARKER;
 const ENTRY_RE = /^\d+-[0-9a-f]{8}$/;
+
+/** An entry's id: its deletion time and 8 hex digits that tell entries of one moment apart. */
+export function trashEntryId(deletedAtMs: number, distinct: string): string {
+  return `${deletedAtMs}-${distinct}`;
+}
+
+/** The bytes of an entry's marker. */
+export function trashMarker(name: string, deletedAt: number, deletedBy: string | null): Buffer {
+  const marker: Marker = { name, deletedAt, deletedBy };
+  return Buffer.from(JSON.stringify(marker));
+}
 
 interface Marker {
   name: string;
@@ -76,16 +89,15 @@ export class FileTrash {
   async moveIn(name: string, deletedBy: string | null, nowMs: number): Promise<TrashedDoc | null> {
     const source = this.docs.docDir(name);
     if (!(await this.hasRecords(name))) return null;
-    const id = `${nowMs}-${randomBytes(4).toString('hex')}`;
+    const id = trashEntryId(nowMs, randomBytes(4).toString('hex'));
     const entry = join(this.trashDir, id);
     await this.fs.mkdir(this.trashDir);
     await this.fs.mkdir(entry);
     await this.fs.mkdir(join(entry, DOCS_DIR));
-    const marker: Marker = { name, deletedAt: nowMs, deletedBy };
     const temp = join(entry, `${MARKER}.tmp`);
     const handle = await this.fs.open(temp, 'wx');
     try {
-      await handle.writeAll(Buffer.from(JSON.stringify(marker)), 0);
+      await handle.writeAll(trashMarker(name, nowMs, deletedBy), 0);
       await handle.datasync();
     } finally {
       await handle.close();

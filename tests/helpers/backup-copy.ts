@@ -1,6 +1,7 @@
 /**
  * Backups under continuous writes, for tests: clients typing, a copy fetched from a server, and
- * checks that every update a client had seen, and an image uploaded before, is in a copy.
+ * checks that every update a client had seen, an image uploaded and a document deleted before,
+ * are in a copy.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,14 +120,54 @@ async function uploadImage(httpUrl: string, doc: string): Promise<{ path: string
   return { path: join('docs', docDirName(doc), 'files', sha256), bytes };
 }
 
+/** A document written on the server and then deleted: in its trash, holding `text`. */
+async function trashDocument(server: { wsUrl: string; httpUrl: string }): Promise<{ name: string; text: string }> {
+  const name = 'old notes';
+  const text = 'kept in the trash';
+  const writer = yClient(server.wsUrl, name);
+  const reader = yClient(server.wsUrl, name);
+  try {
+    await Promise.all([synced(writer), synced(reader)]);
+    writer.doc.getText('t').insert(0, text);
+    await waitFor(() => reader.doc.getText('t').toString() === text, 'the text to be relayed');
+  } finally {
+    // Gone before the delete: a client still connected would bring the text back into a new document.
+    writer.destroy();
+    reader.destroy();
+  }
+  const res = await fetch(`${server.httpUrl}/api/docs/${encodeURIComponent(name)}`, { method: 'DELETE', signal: AbortSignal.timeout(DEADLINE_MS) });
+  expect(res.status).toBe(200);
+  return { name, text };
+}
+
+/** The copy in `dir` holds `trashed` in its trash; with `restore`, it is restored there and read back. */
+async function expectTrashHas(dir: string, trashed: { name: string; text: string }, restore: boolean): Promise<void> {
+  const copy = new FileStore(dir);
+  try {
+    const entry = (await copy.listTrash()).find((d) => d.name === trashed.name);
+    expect(entry, `${trashed.name} in the trash of ${dir}`).toBeDefined();
+    if (!entry || !restore) return;
+    await copy.restoreDoc(entry.id);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, (await copy.load(trashed.name)).state);
+    expect(doc.getText('t').toString()).toBe(trashed.text);
+    doc.destroy();
+  } finally {
+    await copy.close();
+  }
+}
+
 /**
- * While `typing` goes on: an image uploaded to the first document, then a copy through the
- * server's `GET /api/backup` into `<work>/api-copy`, then one made by `backup(<work>/copy)` (the
- * command line). Each holds the image and everything acknowledged before it began, the command
- * succeeded, and the writers did not pause for it. Stops typing.
+ * While `typing` goes on: an image uploaded to the first document and another document deleted,
+ * then a copy through the server's `GET /api/backup` into `<work>/api-copy`, then one made by
+ * `backup(<work>/copy)` (the command line). Each holds the image, the deleted document in its
+ * trash (the first copy restores it from there) and everything acknowledged before it began,
+ * the command succeeded, and the writers did not pause for it. Stops typing.
  */
-export async function copyWhileTyping(typing: Typing, httpUrl: string, work: string, backup: (dest: string) => Promise<CliResult>): Promise<CopiesWhileTyping> {
+export async function copyWhileTyping(typing: Typing, server: { wsUrl: string; httpUrl: string }, work: string, backup: (dest: string) => Promise<CliResult>): Promise<CopiesWhileTyping> {
+  const { httpUrl } = server;
   const image = await uploadImage(httpUrl, typing.acknowledged()[0]?.name ?? '?');
+  const trashed = await trashDocument(server);
   const beforeApi = typing.acknowledged();
   const fromApi = join(work, 'api-copy');
   await fetchBackup(httpUrl, fromApi);
@@ -142,5 +183,7 @@ export async function copyWhileTyping(typing: Typing, httpUrl: string, work: str
   expect(relayedDuring.every((length, i) => length > (seen[i]?.text.length ?? 0)), 'the writers went on during the backup').toBe(true);
   await expectCopyHas(dest, seen);
   for (const copy of [fromApi, dest]) expect(readFileSync(join(copy, image.path)).equals(image.bytes), `the image in ${copy}`).toBe(true);
+  await expectTrashHas(dest, trashed, false);
+  await expectTrashHas(fromApi, trashed, true);
   return { fromApi, dest, seen, result };
 }

@@ -45,7 +45,7 @@ describe('tandem backup', () => {
 
     // What was acknowledged — relayed to another client — before each copy began is in it. The
     // API is asked at once, so the latest of these updates are still only in the server's journal.
-    const { fromApi, dest, seen, result } = await copyWhileTyping(typing, server.httpUrl, work, (to) => tandem(['backup', to, '--data-dir', dataDir]));
+    const { fromApi, dest, seen, result } = await copyWhileTyping(typing, server, work, (to) => tandem(['backup', to, '--data-dir', dataDir]));
     expect(result.stdout).toMatch(/^Backed up 3 documents \(.*\) to .*copy \(through the server at http:.*\); tandem verify passes on it\.\n$/);
 
     for (const copy of [fromApi, dest]) {

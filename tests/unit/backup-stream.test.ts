@@ -37,9 +37,13 @@ describe('backup stream', () => {
   it('round-trips files of any size, in any slicing', async () => {
     const big = Buffer.alloc(70_000, 7);
     const image = `docs/n=a/files/${'ab'.repeat(32)}`;
-    const stream = await encode([['docs/n=a/log', [Buffer.from('TANDEMLG…'), big]], ['docs/n=a/checkpoint-000000000010', [Buffer.from('cp')]], [image, [Buffer.from('PNG')]], ['docs/h=ab%20=x/log', []]]);
+    const trashed = ['trash/1740924311201-3fa2b1c9/trashed.json', 'trash/1740924311201-3fa2b1c9/docs/n=b/log'];
+    const stream = await encode([
+      ['docs/n=a/log', [Buffer.from('TANDEMLG…'), big]], ['docs/n=a/checkpoint-000000000010', [Buffer.from('cp')]], [image, [Buffer.from('PNG')]],
+      ['docs/h=ab%20=x/log', []], [trashed[0] ?? '', [Buffer.from('{}')]], [trashed[1] ?? '', [Buffer.from('L')]],
+    ]);
     const sink = collect();
-    expect(await readBackupStream(pieces(stream), sink)).toEqual({ files: 4, bytes: 9 + 70_000 + 2 + 3 + 0 + 2 });
+    expect(await readBackupStream(pieces(stream), sink)).toEqual({ files: 6, bytes: 9 + 70_000 + 2 + 3 + 0 + 2 + 1 + 2 });
     expect(sink.files.get(image)?.toString()).toBe('PNG');
     expect(sink.files.get('docs/n=a/log')?.equals(Buffer.concat([Buffer.from('TANDEMLG…'), big]))).toBe(true);
     expect(sink.files.get('docs/h=ab%20=x/log')?.length).toBe(0);
@@ -51,7 +55,7 @@ describe('backup stream', () => {
     const damaged = Buffer.from(stream);
     damaged[30] = (damaged[30] ?? 0) ^ 1;
     await expect(readBackupStream(pieces(damaged), collect())).rejects.toThrow('checksum mismatch');
-    const notAFile = ['docs/n=a/files/abc', `docs/n=a/files/${'ab'.repeat(32)}.1.tmp`, 'docs/n=a/files/../log'];
+    const notAFile = ['docs/n=a/files/abc', `docs/n=a/files/${'ab'.repeat(32)}.1.tmp`, 'docs/n=a/files/../log', 'trash/x/trashed.json', 'trash/1-3fa2b1c9/log', 'trash/.purge-1-3fa2b1c9/trashed.json'];
     for (const path of ['../etc/passwd', 'docs/../../x/log', 'docs/n=a/log.corrupt-1-2', 'tandem.lock', '/docs/n=a/log', ...notAFile]) {
       await expect(encode([[path, []]])).rejects.toBeInstanceOf(BackupStreamError);
     }
