@@ -119,6 +119,10 @@ export class DocChannel implements RoomLink {
     await this.refreshMembers(false).catch(() => undefined);
     if (this.closed) return;
     this.hello();
+    // A read already under way may have started before the subscription was back, so what was
+    // committed between its query and the resubscription would be in neither: read again after it.
+    while (this.catching) await this.catching;
+    if (this.closed) return;
     await this.catchUp('reconnect');
   }
 
