@@ -88,7 +88,7 @@ export const WORKLOADS: Workload[] = [
     id: 'idle-2000',
     title: 'Idle connections and empty rooms (memory)',
     describe: (q) =>
-      `${size(q, 2000, 400)} idle clients in one room (the first ${size(q, 200, 50)} not counted), then ${size(q, 1000, 200)} rooms with one idle client each; differences of RSS and of V8 heap (used + external), each read after a full GC in the server.`,
+      `After ${size(q, 2000, 400)} idle clients joined another room and stayed (so V8's young generation has grown), ${size(q, 2000, 400)} idle clients in one room (the first ${size(q, 200, 50)} not counted), then ${size(q, 1000, 200)} rooms with one idle client each; differences of RSS and of V8 heap (used + external), each read after a full GC in the server.`,
     scenario: (q) => ({ kind: 'memory', warmConnections: size(q, 200, 50), roomConnections: size(q, 2000, 400), singleRooms: size(q, 1000, 200), settleMs: q ? 600 : 1000 }),
     // Nothing here waits for the disk: the durable Tandem alone stands for Tandem.
     excludes: ['tandem-memory'],

@@ -8,6 +8,14 @@
  * Each reading follows a full garbage collection in the server (bench/peers/gc-probe.mjs) and
  * is taken both as RSS and as V8 heap (used + external). Idle clients sync and publish no
  * presence, so nothing is broadcast while they join.
+ *
+ * Before the warm reading, as many clients as the measured room will hold connect to another
+ * room and stay. V8 grows its young generation while a server allocates fast (up to a cap,
+ * 32 MiB on this Node) and keeps those pages resident, so without that storm the nursery's
+ * growth would be counted as memory per connection: a one-off cost every running server has
+ * already paid, and that different servers pay at different moments (one in the first 2,000
+ * connections, another only while the 1,000 rooms load). The storm's clients stay, so the
+ * measured clients cannot reuse memory the storm's would have freed.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ClientPool } from './client-pool.js';
@@ -51,6 +59,8 @@ export async function runMemory(job: GeneratorJob, scenario: MemoryScenario): Pr
     Array.from({ length: count }, (_, i) => pool.create(name(i), idle));
 
   const fresh = await settledMemory(job, scenario.settleMs);
+  const storm = make(scenario.roomConnections, () => `${room}-storm`);
+  await pool.connect(storm);
   await pool.connect(make(scenario.warmConnections, () => room));
   const warm = await settledMemory(job, scenario.settleMs);
 
