@@ -4,13 +4,15 @@
  */
 import * as Y from 'yjs';
 import type { AppendMeta, LoadedDoc, PendingWrite, Store, StoreHealth } from './store.js';
+import { byPoint, checkNewVersion, docNotFound, renamedIn, versionNotFound, type NamedVersion, type NamedVersions, type NewNamedVersion } from './named-versions.js';
 
 interface MemoryDoc {
   updates: Uint8Array[];
   seq: number;
+  versions: NamedVersion[];
 }
 
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, NamedVersions {
   private readonly docs = new Map<string, MemoryDoc>();
   private closed = false;
 
@@ -32,12 +34,40 @@ export class MemoryStore implements Store {
     if (this.closed) throw new Error('store is closed');
     let doc = this.docs.get(name);
     if (!doc) {
-      doc = { updates: [], seq: 0 };
+      doc = { updates: [], seq: 0, versions: [] };
       this.docs.set(name, doc);
     }
     doc.updates.push(update);
     doc.seq += 1;
     return doc.seq;
+  }
+
+  async listVersions(name: string): Promise<NamedVersion[]> {
+    return [...(this.docs.get(name)?.versions ?? [])].sort(byPoint);
+  }
+
+  async addVersion(name: string, input: NewNamedVersion): Promise<NamedVersion> {
+    const doc = this.docs.get(name);
+    if (!doc || doc.seq === 0) throw docNotFound(name);
+    const version = checkNewVersion(name, doc.versions, doc.seq, input);
+    doc.versions.push(version);
+    return version;
+  }
+
+  async renameVersion(name: string, id: string, newName: string): Promise<NamedVersion> {
+    const doc = this.docs.get(name);
+    if (!doc) throw versionNotFound(name, id);
+    const { versions, renamed } = renamedIn(name, doc.versions, id, newName);
+    doc.versions = versions;
+    return renamed;
+  }
+
+  async removeVersion(name: string, id: string): Promise<NamedVersion> {
+    const doc = this.docs.get(name);
+    const found = doc?.versions.find((v) => v.id === id);
+    if (!doc || !found) throw versionNotFound(name, id);
+    doc.versions = doc.versions.filter((v) => v !== found);
+    return found;
   }
 
   async flush(): Promise<void> {}

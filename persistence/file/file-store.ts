@@ -47,6 +47,8 @@ import { writeBackup, type BackupSummary } from './backup.js';
 import type { BackupSink } from './backup-stream.js';
 import { RECOVERY_AUTHOR } from '../author.js';
 import { settledBefore } from '../deadline.js';
+import { checkNewVersion, docNotFound, renamedIn, versionNotFound, type NamedVersion, type NamedVersions, type NewNamedVersion } from '../named-versions.js';
+import { readDocVersions, writeDocVersions } from './file-versions.js';
 
 export type { StoreLogger };
 
@@ -101,7 +103,7 @@ interface Failure {
 /** Attempts at emptying the journal of a document's records before it is moved (see `retire`). */
 const RETIRE_ATTEMPTS = 200;
 
-export class FileStore implements Store, DocArchive, DocTrash {
+export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
   readonly dataDir: string;
   readonly archive: DataDirArchive;
   private readonly fs: StoreFs;
@@ -354,6 +356,56 @@ export class FileStore implements Store, DocArchive, DocTrash {
 
   purgeTrash(beforeMs: number): Promise<TrashedDoc[]> {
     return this.inTrashTurn(() => this.trash.purge(beforeMs));
+  }
+
+  /** The document's named versions (file-versions.ts); damage is logged, the valid ones kept. */
+  async listVersions(name: string): Promise<NamedVersion[]> {
+    const found = await readDocVersions(this.fs, this.archive.docDir(name));
+    for (const problem of found.problems) this.logger.warn({ path: problem.path, offset: problem.offset }, `named versions: ${describeProblem(problem)}`);
+    return found.versions;
+  }
+
+  addVersion(name: string, input: NewNamedVersion): Promise<NamedVersion> {
+    return this.changeVersions(name, () => docNotFound(name), (versions, last) => {
+      const added = checkNewVersion(name, versions, last, input);
+      return { versions: [...versions, added], result: added };
+    });
+  }
+
+  renameVersion(name: string, id: string, newName: string): Promise<NamedVersion> {
+    return this.changeVersions(name, () => versionNotFound(name, id), (versions) => {
+      const { versions: renamed, renamed: version } = renamedIn(name, versions, id, newName);
+      return { versions: renamed, result: version };
+    });
+  }
+
+  removeVersion(name: string, id: string): Promise<NamedVersion> {
+    return this.changeVersions(name, () => versionNotFound(name, id), (versions) => {
+      const found = versions.find((v) => v.id === id);
+      if (!found) throw versionNotFound(name, id);
+      return { versions: versions.filter((v) => v !== found), result: found };
+    });
+  }
+
+  /**
+   * Rewrites a document's versions file with `change`'s result. In the trash's turn (never while
+   * the document's directory moves, nor during a compaction or backup) and inside its log's
+   * exclusive section, after the log's recovery steps (which remove leftover temp files).
+   */
+  private changeVersions<T>(name: string, missing: () => Error, change: (versions: NamedVersion[], lastSeq: number) => { versions: NamedVersion[]; result: T }): Promise<T> {
+    return this.inTrashTurn(async () => {
+      const log = await this.openLog(name);
+      await log.drained();
+      if (log.durableSeq === 0) throw missing();
+      return log.exclusive(async () => {
+        await log.prepare(this.options.fsync);
+        const found = await readDocVersions(this.fs, log.dir);
+        for (const problem of found.problems) this.logger.warn({ path: problem.path, offset: problem.offset }, `named versions: ${describeProblem(problem)}; a copy is kept and the valid ones are written back`);
+        const changed = change(found.versions, log.durableSeq);
+        await writeDocVersions(this.fs, log.dir, changed.versions, { fsync: this.options.fsync, damaged: found.problems.length > 0 });
+        return changed.result;
+      });
+    });
   }
 
   private inTrashTurn<T>(work: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 /**
- * `tandem verify`: every checksum of every log and checkpoint, every document replayed from
+ * `tandem verify`: every checksum of every log, checkpoint and named-versions file (each
+ * version must name a record the document has), every document replayed from
  * its first record (a compacted one from the base its log header holds), every checkpoint compared with the replay at its sequence number, and
  * every journal entry's checksum.
  *
@@ -21,6 +22,7 @@ import { decodeCheckpoint, isFormatProblem } from './record-format.js';
 import { nodeFs, type StoreFs } from './store-fs.js';
 import type { DocReport, VerifyReport } from '../verify-report.js';
 import { ReplayCheck } from '../replay-check.js';
+import { VERSIONS_FILE, readDocVersions } from './file-versions.js';
 
 export type { DocReport, VerifyReport };
 
@@ -36,7 +38,8 @@ async function readLogSettled(fs: StoreFs, logPath: string, live: boolean): Prom
   return readLog(fs, logPath);
 }
 
-export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: boolean): Promise<DocReport> {
+/** `journaledSeq`: the document's last record in the journal, not yet copied into its log (0: none). */
+export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: boolean, journaledSeq = 0): Promise<DocReport> {
   const report: DocReport = { name, dir, records: 0, checkpoints: 0, compacted: null, errors: [], warnings: [] };
   const entries = await fs.readdir(dir);
   for (const entry of entries) {
@@ -81,7 +84,19 @@ export async function verifyDoc(fs: StoreFs, dir: string, name: string, live: bo
   check.finish({ path: logPath });
   report.errors.push(...check.errors);
   report.warnings.push(...check.warnings);
+  await verifyVersions(fs, dir, Math.max(log.records.at(-1)?.seq ?? log.compacted?.seq ?? 0, journaledSeq), report);
   return report;
+}
+
+/** The versions file's lines check out, and each version names a record the document has (up to `lastSeq`). */
+async function verifyVersions(fs: StoreFs, dir: string, lastSeq: number, report: DocReport): Promise<void> {
+  const { versions, problems } = await readDocVersions(fs, dir);
+  report.errors.push(...problems);
+  for (const version of versions) {
+    if (version.seq > lastSeq) {
+      report.errors.push({ path: join(dir, VERSIONS_FILE), message: `the version named ${JSON.stringify(version.name)} names record ${version.seq}, past the document's last (${lastSeq})` });
+    }
+  }
 }
 
 export async function verifyDataDir(dataDir: string, options: { live: boolean; fs?: StoreFs; names?: NameRule }): Promise<VerifyReport> {
@@ -90,7 +105,8 @@ export async function verifyDataDir(dataDir: string, options: { live: boolean; f
   const report: VerifyReport = { docs: [], errors: [], warnings: [], ok: true };
   const listed = await archive.listDocDirs();
   report.errors.push(...listed.problems);
-  for (const doc of listed.docs) report.docs.push(await verifyDoc(fs, doc.dir, doc.name, options.live));
+  const journaled = await archive.journalRecords();
+  for (const doc of listed.docs) report.docs.push(await verifyDoc(fs, doc.dir, doc.name, options.live, journaled.get(doc.name)?.at(-1)?.seq ?? 0));
   await verifyJournal(fs, join(dataDir, JOURNAL_DIR), options.live, report);
   if (options.names) {
     const plan = await planNameCarryOver(archive, options.names, fs);

@@ -37,6 +37,8 @@ import { Database } from './database.js';
 import { commitBatch, settleCommit, type BatchDoc, type QueuedRecord, type UncertainCommit } from './group-commit.js';
 import { PostgresArchive } from './postgres-archive.js';
 import { PostgresTrash } from './postgres-trash.js';
+import { PostgresVersions } from './pg-versions.js';
+import type { NamedVersion, NamedVersions, NewNamedVersion } from '../named-versions.js';
 import { migrateSchema } from './schema.js';
 import { LAST_SEQS, LOAD_HEAD, UPDATES_AFTER_BY_NAME, UPDATES_BETWEEN } from './sql.js';
 
@@ -78,10 +80,11 @@ interface DocEntry {
 
 const silent: StoreLogger = { info() {}, warn() {}, error() {} };
 
-export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
+export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash, NamedVersions {
   readonly db: Database;
   readonly archive: PostgresArchive;
   private readonly trash: PostgresTrash;
+  private readonly versions: PostgresVersions;
   private readonly logger: StoreLogger;
   private readonly options: Required<Omit<PostgresStoreOptions, 'logger' | 'poolSize' | 'timeoutMs'>>;
   private readonly docs = new Map<string, DocEntry>();
@@ -103,6 +106,7 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
     this.db = new Database(url, { logger: this.logger, poolSize: options.poolSize, timeoutMs: options.timeoutMs });
     this.archive = new PostgresArchive(this.db);
     this.trash = new PostgresTrash(this.db);
+    this.versions = new PostgresVersions(this.db);
     this.options = {
       checkpointEvery: options.checkpointEvery ?? 1000,
       checkpointBytes: options.checkpointBytes ?? 4 * 1024 * 1024,
@@ -280,6 +284,29 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash {
   async purgeTrash(beforeMs: number): Promise<TrashedDoc[]> {
     await this.ready();
     return this.trash.purge(beforeMs);
+  }
+
+  async listVersions(name: string): Promise<NamedVersion[]> {
+    await this.ready();
+    return this.versions.listVersions(name);
+  }
+
+  /** Names a committed record: the document's records appended here are committed first. */
+  async addVersion(name: string, version: NewNamedVersion): Promise<NamedVersion> {
+    await this.ready();
+    const entry = this.docs.get(name);
+    if (entry) await this.drained(entry);
+    return this.versions.addVersion(name, version);
+  }
+
+  async renameVersion(name: string, id: string, newName: string): Promise<NamedVersion> {
+    await this.ready();
+    return this.versions.renameVersion(name, id, newName);
+  }
+
+  async removeVersion(name: string, id: string): Promise<NamedVersion> {
+    await this.ready();
+    return this.versions.removeVersion(name, id);
   }
 
   /** A consistent copy of every document as data-dir files (database-backup.ts). */

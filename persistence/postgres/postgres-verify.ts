@@ -2,7 +2,7 @@
  * `tandem verify --database-url`: for every document, its records run 1..last_seq with none
  * missing (from compacted_before + 1 for a compacted one, whose checkpoint at the cut must be
  * there), every update applies when replayed from the first, and every checkpoint equals the
- * replay at its seq. Reads pages of records, so a long history never sits in memory whole.
+ * replay at its seq, and every named version names a record the document has. Reads pages of records, so a long history never sits in memory whole.
  * Safe while servers write and compact: each document is read in a snapshot of its own.
  */
 import type { DocReport, VerifyReport } from '../verify-report.js';
@@ -10,6 +10,7 @@ import { ReplayCheck } from '../replay-check.js';
 import type { Database } from './database.js';
 import { PostgresArchive } from './postgres-archive.js';
 import { DOC_NAMES } from './sql.js';
+import { versionsOfDocId } from './pg-versions.js';
 
 export async function verifyDatabase(db: Database): Promise<VerifyReport> {
   const archive = new PostgresArchive(db);
@@ -39,6 +40,10 @@ export async function verifyDatabase(db: Database): Promise<VerifyReport> {
       check.finish({ path: where });
       docReport.errors.push(...gaps, ...check.errors);
       docReport.warnings.push(...check.warnings);
+      for (const version of await versionsOfDocId(client, doc.id)) {
+        if (version.seq <= doc.last_seq) continue;
+        docReport.errors.push({ path: archive.describe('tandem_named_versions', name), message: `the version named ${JSON.stringify(version.name)} names record ${version.seq}, past the document's last (${doc.last_seq})` });
+      }
       return docReport;
     });
     if (docReport) report.docs.push(docReport);

@@ -15,6 +15,10 @@
  *   tandem_servers      servers using this database, with their URL (restore goes through one)
  *   tandem_files        the documents' files (images): (doc_id, sha256) → bytes (pg-blobs.ts)
  *
+ * Version 5: named versions (pg-versions.ts): `tandem_named_versions`, (doc_id, id) → name
+ * (unique per document), the seq it names, when and by whom it was named. Rows go with their
+ * document's row (ON DELETE CASCADE: a purge), and stay with it in the trash.
+ *
  * Version 3: the trash. A deleted document's row stays, with `deleted_at`, `deleted_by` and its
  * name in `deleted_name`, under a name no document can have (sql.ts), so a new document may
  * take the deleted one's name.
@@ -94,6 +98,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tandem_documents
         ADD COLUMN IF NOT EXISTS compacted_before bigint NOT NULL DEFAULT 0 CHECK (compacted_before >= 0),
         ADD COLUMN IF NOT EXISTS compacted_at timestamptz;`,
+  },
+  {
+    version: 5,
+    description: 'named versions',
+    sql: `
+      CREATE TABLE IF NOT EXISTS tandem_named_versions (
+        doc_id bigint NOT NULL REFERENCES tandem_documents (id) ON DELETE CASCADE,
+        id text NOT NULL CHECK (id <> ''),
+        name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 100),
+        seq bigint NOT NULL CHECK (seq > 0),
+        named_at timestamptz NOT NULL,
+        author text,
+        PRIMARY KEY (doc_id, id),
+        CONSTRAINT tandem_named_versions_name UNIQUE (doc_id, name)
+      );`,
   },
 ];
 

@@ -4,7 +4,7 @@
  * epoch (int8) and are stored as timestamptz; both conversions are exact for whole milliseconds.
  */
 
-const ms = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::int8`;
+export const ms = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::int8`;
 /** A timestamptz from milliseconds since the epoch (an int8 parameter or column). */
 export const ts = (param: string): string => `(timestamptz 'epoch' + ${param} * interval '1 millisecond')`;
 
