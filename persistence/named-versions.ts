@@ -52,9 +52,13 @@ export class VersionError extends Error {
   }
 }
 
-export interface NamedVersions {
+/** Read access: what the replay commands and the archives (data dir, database) offer. */
+export interface VersionLister {
   /** The document's named versions, oldest first (by seq, then time); none for a document without any. */
   listVersions(doc: string): Promise<NamedVersion[]>;
+}
+
+export interface NamedVersions extends VersionLister {
   /**
    * Names record `seq` of `doc`. Throws `VersionError`: `invalid` (the name), `not-found` (no
    * such document), `out-of-range` (no record `seq`), `name-taken` (the document has a version of that name).

@@ -7,6 +7,7 @@
  *   chunk  := u32(length ≥ 1) • bytes
  *
  * Big-endian. `path` is relative to the data dir (`docs/<dir>/log`, `docs/<dir>/checkpoint-…`,
+ * `docs/<dir>/versions` for its named versions,
  * `docs/<dir>/files/<sha256>` for a document's images, `trash/<id>/trashed.json` and
  * `trash/<id>/docs/<dir>/…` for the trash);
  * files are sent in chunks because a log's length is known only once it has been read.
@@ -17,10 +18,10 @@ import { crc32 } from 'node:zlib';
 const MAGIC = Buffer.from('TANDEMBK', 'latin1');
 const VERSION = 1;
 /**
- * What a backup may hold: documents' logs, checkpoints, orphaned checkpoints and files (images),
+ * What a backup may hold: documents' logs, checkpoints, orphaned checkpoints, named versions and files (images),
  * live or in the trash (with each entry's marker), nothing else.
  */
-const DOC_FILE = String.raw`docs/[a-z0-9_^%=-]+/(log|checkpoint-\d{12}|orphan-\d{12}|files/[0-9a-f]{64})`;
+const DOC_FILE = String.raw`docs/[a-z0-9_^%=-]+/(log|versions|checkpoint-\d{12}|orphan-\d{12}|files/[0-9a-f]{64})`;
 const PATH_RE = new RegExp(String.raw`^(trash/\d+-[0-9a-f]{8}/(trashed\.json|${DOC_FILE})|${DOC_FILE})$`);
 
 export class BackupStreamError extends Error {

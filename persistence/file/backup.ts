@@ -9,7 +9,8 @@
  * from the journal into a log after that log was copied.)
  *
  * The copy is a data dir of its own: `docs/<dir>/log`, its checkpoints, any orphaned
- * checkpoint still waiting for its content to be merged back, and the document's files
+ * checkpoint still waiting for its content to be merged back, its named versions
+ * (`versions`: the store changes them only between backups), and the document's files
  * (images, `files/<sha256>`). The files are copied after the log: an image is stored before any
  * record shows it, so every image the copied records show is there. The trash is copied too,
  * entry for entry (`trash/<id>/trashed.json` and the document's directory): its documents are
@@ -22,6 +23,7 @@ import { DataDirArchive, DOCS_DIR } from './data-dir.js';
 import { docDirName } from './file-names.js';
 import { FileTrash, TRASH_DIR, TRASH_MARKER } from './file-trash.js';
 import { LOG_FILE } from './doc-files.js';
+import { VERSIONS_FILE } from './file-versions.js';
 import { JOURNAL_DIR } from './journal.js';
 import { decodeCheckpoint, isFormatProblem } from './record-format.js';
 import { checkBackupPath, type BackupFileWriter, type BackupSink } from './backup-stream.js';
@@ -87,6 +89,10 @@ async function copyDocDir(fs: StoreFs, dir: string, length: number, base: string
     await out.end();
     summary.files += 1;
     summary.bytes += bytes.length;
+  }
+  if ((await fs.sizeOf(join(dir, VERSIONS_FILE))) !== null) {
+    summary.bytes += await copyWhole(fs, join(dir, VERSIONS_FILE), await sink.file(`${base}/${VERSIONS_FILE}`));
+    summary.files += 1;
   }
   for (const { sha256 } of await listBlobFiles(fs, dir)) {
     summary.bytes += await copyWhole(fs, join(dir, FILES_DIR, sha256), await sink.file(`${base}/${FILES_DIR}/${sha256}`));

@@ -21,6 +21,8 @@ import { confirmedCheckpoints, readLog } from './log-reader.js';
 import { LOG_HEADER_PREFIX_BYTES, decodeLogHeader, isFormatProblem } from './record-format.js';
 import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
 import type { StoreProblem, StoredRecord } from '../record.js';
+import type { NamedVersion, VersionLister } from '../named-versions.js';
+import { readDocVersions } from './file-versions.js';
 
 export const DOCS_DIR = 'docs';
 const CHECKPOINT_RE = /^checkpoint-(\d{12})$/;
@@ -39,7 +41,7 @@ export interface FileDocHistory extends DocHistory {
 /** Durable log length per document, for readers inside the writing process. */
 export type LogLimit = (name: string) => number | undefined;
 
-export class DataDirArchive implements DocArchive {
+export class DataDirArchive implements DocArchive, VersionLister {
   readonly docsDir: string;
 
   private readonly readsJournal: boolean;
@@ -145,6 +147,11 @@ export class DataDirArchive implements DocArchive {
     }
     const compacted = base ? { seq: base.seq, timeMs: base.timeMs, compactedAtMs: base.compactedAtMs } : null;
     return { name, compacted, records, checkpoints, problems: log.problems };
+  }
+
+  /** The document's named versions (damaged lines left out: `tandem verify` reports them). */
+  async listVersions(name: string): Promise<NamedVersion[]> {
+    return (await readDocVersions(this.fs, this.docDir(name))).versions;
   }
 
   /** Record count and last change: from the newest checkpoint's record on, when it checks out. */

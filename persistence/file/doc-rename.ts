@@ -6,7 +6,8 @@
  *   1. `<aside>/.staging-<new dir>-<time>/` gets the log — the new header, then every byte
  *      after the old header as it is (damage included, for the usual recovery to handle) —
  *      and each checkpoint and orphan re-encoded with the new name and its offsets moved by
- *      the header's change in length. Each file is fsync'd, then the directory.
+ *      the header's change in length, and the named versions (`versions`, which holds no
+ *      name of the document) as they are. Each file is fsync'd, then the directory.
  *   2. It is renamed to `docs/<new dir>` (atomic), and `docs/` fsync'd.
  *   3. The old directory is renamed to `<aside>/<old dir>` and both directories fsync'd.
  *
@@ -18,6 +19,7 @@ import type { DataDirArchive } from './data-dir.js';
 import { LOG_FILE } from './doc-files.js';
 import { decodeCheckpoint, decodeLogHeader, encodeCheckpoint, encodeLogHeader, isFormatProblem } from './record-format.js';
 import { isNotFound, type StoreFs } from './store-fs.js';
+import { VERSIONS_FILE } from './file-versions.js';
 
 const COPY_CHUNK = 8 * 1024 * 1024;
 const MAX_HEADER_BYTES = 12 + 0xffff + 4;
@@ -127,6 +129,11 @@ export async function writeRenamedCopy(fs: StoreFs, archive: DataDirArchive, asi
     }
     const moved = { ...decoded, name: to, recordOffset: decoded.recordOffset + shift, logEnd: decoded.logEnd + shift };
     await writeFileDurably(fs, join(staging, entry), encodeCheckpoint(moved));
+  }
+  try {
+    await writeFileDurably(fs, join(staging, VERSIONS_FILE), await fs.readFile(join(srcDir, VERSIONS_FILE)));
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
   }
   await fs.syncDir(staging);
   await fs.rename(staging, dstDir);

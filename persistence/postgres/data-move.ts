@@ -11,12 +11,16 @@
  * Verifiable: afterwards both sides' records are compared by digest, document by document.
  * A compacted history moves as it is: its base (the state kept at the cut) first — a
  * checkpoint in the database, a compacted log's header in a data dir — then the records after.
+ * Named versions follow a document's records, each with its id, name, seq, time and author:
+ * those the destination lacks (by id) are added, and the check at the end compares them too.
  */
 import { createHash } from 'node:crypto';
 import type { DocArchive, DocHistory } from '../archive.js';
 import type { FileStore } from '../file/file-store.js';
 import type { LogBase } from '../file/record-format.js';
 import type { LogRecord } from '../record.js';
+import { VersionError, sameVersions, type NamedVersion, type VersionLister } from '../named-versions.js';
+import { PostgresVersions } from './pg-versions.js';
 import { lastSeq } from '../replay.js';
 import { describeProblem } from '../record.js';
 import type { Database } from './database.js';
@@ -87,6 +91,25 @@ interface Destination {
   writeBase(name: string, base: LogBase): Promise<void>;
   write(name: string, records: readonly LogRecord[], expectedLast: number): Promise<void>;
   checkpoint?(name: string, seq: number, state: Uint8Array): Promise<void>;
+  /** Adds a named version as it is (its id and time kept). */
+  addVersion(name: string, version: NamedVersion): Promise<void>;
+}
+
+/** Where documents are read from, and read back from once copied: their histories and named versions. */
+type Archive = DocArchive & VersionLister;
+
+/** The source's named versions of `name` that `readBack` lacks, added to `destination`; what failed, for the report. */
+async function copyVersions(name: string, source: Archive, destination: Destination, readBack: Archive, problems: string[]): Promise<void> {
+  const theirs = new Set((await readBack.listVersions(name)).map((v) => v.id));
+  for (const version of await source.listVersions(name)) {
+    if (theirs.has(version.id)) continue;
+    try {
+      await destination.addVersion(name, version);
+    } catch (error) {
+      if (!(error instanceof VersionError)) throw error;
+      problems.push(`${JSON.stringify(name)}: the version named ${JSON.stringify(version.name)} was not copied: ${error.message}`);
+    }
+  }
 }
 
 const sameRecord = (a: LogRecord, b: LogRecord): boolean =>
@@ -110,7 +133,7 @@ async function digest(history: DocHistory): Promise<string> {
   return hash.digest('hex');
 }
 
-async function move(source: DocArchive, destination: Destination, readBack: DocArchive, options: MoveOptions): Promise<MoveReport> {
+async function move(source: Archive, destination: Destination, readBack: Archive, options: MoveOptions): Promise<MoveReport> {
   const chunk = options.chunkRecords ?? 1000;
   const report: MoveReport = { docs: 0, records: 0, problems: [] };
   const refused = new Set<string>();
@@ -160,6 +183,7 @@ async function move(source: DocArchive, destination: Destination, readBack: DocA
       const state = await checkpoint.load();
       if (state) await destination.checkpoint?.(name, checkpoint.seq, state);
     }
+    await copyVersions(name, source, destination, readBack, report.problems);
     report.docs += 1;
     options.onDoc?.(name, done - Math.max(last, first - 1), sourceLast);
   }
@@ -169,13 +193,17 @@ async function move(source: DocArchive, destination: Destination, readBack: DocA
     const [a, b] = [await source.readHistory(summary.name), await readBack.readHistory(summary.name)];
     if (a && b && (await digest(a)) !== (await digest(b))) report.problems.push(`${JSON.stringify(summary.name)}: the copy differs from the source`);
     if (a && !b && lastSeq(a) > 0) report.problems.push(`${JSON.stringify(summary.name)}: missing from the destination`);
+    if (a && b && !sameVersions(await source.listVersions(summary.name), await readBack.listVersions(summary.name))) {
+      report.problems.push(`${JSON.stringify(summary.name)}: its named versions in the destination differ from the source's`);
+    }
   }
   return report;
 }
 
 /** Data dir → database. */
-export function copyIntoDatabase(source: DocArchive, db: Database, options: MoveOptions = {}): Promise<MoveReport> {
+export function copyIntoDatabase(source: Archive, db: Database, options: MoveOptions = {}): Promise<MoveReport> {
   const archive = new PostgresArchive(db);
+  const versions = new PostgresVersions(db);
   return move(source, {
     lastSeq: async (name) => (await archive.findDoc(name))?.last_seq ?? 0,
     compactedBefore: async (name) => (await archive.findDoc(name))?.compacted_before ?? 0,
@@ -203,6 +231,7 @@ export function copyIntoDatabase(source: DocArchive, db: Database, options: Move
     checkpoint: async (name, seq, state) => {
       await db.pool.query(IMPORT_CHECKPOINT, [name, seq, Buffer.from(state)]);
     },
+    addVersion: async (name, version) => void (await versions.addVersion(name, version)),
   }, archive, options);
 }
 
@@ -214,5 +243,6 @@ export function copyIntoDataDir(db: Database, store: FileStore, options: MoveOpt
     writeBase: (name, base) => store.startFromBase(name, base),
     recordAt: async (name, seq) => (await store.readHistory(name))?.records.find((r) => r.seq === seq) ?? null,
     write: (name, records) => store.appendRecords(name, records),
+    addVersion: async (name, version) => void (await store.addVersion(name, version)),
   }, store, options);
 }

@@ -8,8 +8,8 @@
  * Per document: `docs/<dir>/log` with every record, seq, time and author kept (a compacted
  * document's log starts with its base, the state at the cut: log format version 2), and a
  * checkpoint file for each checkpoint past the cut, made to name the offsets of its record in
- * that log, so loading the copy starts from the newest as it does in the database, and its
- * files (images) as `docs/<dir>/files/<sha256>`: the snapshot holds every image its records
+ * that log, so loading the copy starts from the newest as it does in the database, its named
+ * versions as `docs/<dir>/versions` (file/versions-format.ts), and its files (images) as `docs/<dir>/files/<sha256>`: the snapshot holds every image its records
  * show, as an image is stored before any record shows it. Documents in the trash go into the
  * copy's trash as the file store keeps it (`trash/<id>/trashed.json` and the document's
  * directory), so they can still be restored from the copy.
@@ -27,6 +27,9 @@ import { LOG_FILE, checkpointFileName } from '../file/doc-files.js';
 import { docDirName } from '../file/file-names.js';
 import { TRASH_DIR, TRASH_MARKER, trashEntryId, trashMarker } from '../file/file-trash.js';
 import { encodeCheckpoint, encodeLogHeader, encodeRecord } from '../file/record-format.js';
+import { VERSIONS_FILE } from '../file/file-versions.js';
+import { encodeVersions } from '../file/versions-format.js';
+import { versionsOfDocId } from './pg-versions.js';
 import type { StoreProblem } from '../record.js';
 import type { Database, Queryable } from './database.js';
 import { PostgresArchive, type DocRow } from './postgres-archive.js';
@@ -111,6 +114,15 @@ async function writeDoc(client: Queryable, archive: PostgresArchive, doc: DocRow
       name, seq: checkpoint.seq, timeMs: record.timeMs, recordOffset: record.offset, logEnd: record.end, recordCrc: record.crc, state: checkpoint.state,
     });
     const out = await sink.file(`${dir}/${checkpointFileName(checkpoint.seq)}`);
+    await out.write(bytes);
+    await out.end();
+    summary.bytes += bytes.length;
+    summary.files += 1;
+  }
+  const versions = await versionsOfDocId(client, doc.id);
+  if (versions.length > 0) {
+    const bytes = encodeVersions(versions);
+    const out = await sink.file(`${dir}/${VERSIONS_FILE}`);
     await out.write(bytes);
     await out.end();
     summary.bytes += bytes.length;

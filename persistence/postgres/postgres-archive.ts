@@ -8,6 +8,8 @@ import type { CompactedHistory, DocArchive, DocHistory, DocSummary, HistoryCheck
 import type { LogRecord, StoreProblem } from '../record.js';
 import type { Database, Queryable } from './database.js';
 import { CHECKPOINTS_OF, DOC_BY_NAME, LIST_DOCS, RECORDS_BETWEEN } from './sql.js';
+import type { NamedVersion, VersionLister } from '../named-versions.js';
+import { PostgresVersions } from './pg-versions.js';
 
 /** Records read per query when reading a whole history. */
 const PAGE = 5000;
@@ -29,8 +31,12 @@ export interface StoredCheckpoint {
   state: Buffer;
 }
 
-export class PostgresArchive implements DocArchive {
+export class PostgresArchive implements DocArchive, VersionLister {
   constructor(readonly db: Database) {}
+
+  listVersions(name: string): Promise<NamedVersion[]> {
+    return new PostgresVersions(this.db).listVersions(name);
+  }
 
   /** Where a document's rows are, for problems and checkpoint descriptions. */
   describe(table: string, name: string, seq?: number): string {

@@ -2,7 +2,7 @@
  * `tandem migrate` both ways: a data dir with history goes into a database and back out into
  * a new data dir, each step interrupted and run again, and the document exported at every
  * sequence number is identical everywhere, with seqs, times and authors kept, and documents'
- * images come along. A data dir named by an earlier version has its names carried over first,
+ * named versions and images come along. A data dir named by an earlier version has its names carried over first,
  * as `tandem serve` would.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { DocArchive } from '../../persistence/archive.js';
+import type { VersionLister } from '../../persistence/named-versions.js';
 import { exportDoc } from '../../persistence/export-format.js';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { FileStore } from '../../persistence/file/file-store.js';
@@ -60,6 +61,9 @@ async function writeSource(dir: string): Promise<void> {
       await store.append(name, Y.encodeStateAsUpdate(doc, before), { author: ['ada', 'bob', null][i % 3] ?? null });
     }
   }
+  await store.addVersion('notes', { name: 'First draft', seq: 12, timeMs: 1_700_000_000_001, author: 'ada' });
+  await store.addVersion('notes', { name: 'Sent to legal', seq: 40, timeMs: 1_700_000_000_002, author: 'tandem:name:Bob' });
+  await store.addVersion('ü 😀', { name: 'ü version ✓', seq: 1, timeMs: 1_700_000_000_003, author: null });
   await store.close();
   await new FileBlobs(dir).putBlob('notes', sha256Hex(IMAGE), IMAGE);
 }
@@ -77,13 +81,15 @@ async function everySeq(archive: DocArchive, name: string): Promise<string[]> {
   return out;
 }
 
-async function expectSameHistories(a: DocArchive, b: DocArchive): Promise<void> {
+async function expectSameHistories(a: DocArchive & VersionLister, b: DocArchive & VersionLister): Promise<void> {
   expect((await b.listDocs()).map((d) => d.name).sort()).toEqual([...NAMES].sort());
   for (const name of NAMES) {
     const [left, right] = [await everySeq(a, name), await everySeq(b, name)];
     expect(left).toHaveLength(40);
     expect(right).toEqual(left);
+    expect(await b.listVersions(name)).toEqual(await a.listVersions(name));
   }
+  expect((await b.listVersions('notes')).map((v) => [v.name, v.seq])).toEqual([['First draft', 12], ['Sent to legal', 40]]);
 }
 
 async function database(url: string): Promise<Database> {
@@ -150,6 +156,20 @@ describe('tandem migrate', () => {
       const report = await copyIntoDatabase(new DataDirArchive(source), db);
       expect(report.problems).toEqual([expect.stringContaining('"notes": not copied, the destination holds a different history (1 records)')]);
       expect(report.docs).toBe(2);
+      // Its named versions were not put on the other history either.
+      expect(await new PostgresArchive(db).listVersions('notes')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('checks named versions too: one that differs in the destination is reported', async () => {
+    const db = await database(await cluster.createDatabase('versions'));
+    try {
+      expect((await copyIntoDatabase(new DataDirArchive(source), db)).problems).toEqual([]);
+      const [draft] = await new PostgresArchive(db).listVersions('notes');
+      await db.pool.query("UPDATE tandem_named_versions SET name = 'Renamed meanwhile' WHERE id = $1", [draft?.id]);
+      expect((await copyIntoDatabase(new DataDirArchive(source), db)).problems).toEqual(['"notes": its named versions in the destination differ from the source\'s']);
     } finally {
       await db.close();
     }
@@ -204,7 +224,10 @@ describe('tandem migrate', () => {
     const oldDataDir = async (names: string[]): Promise<string> => {
       const dir = tempDir();
       const store = new FileStore(dir);
-      for (const name of names) await store.append(name, Y.encodeStateAsUpdate(new Y.Doc()), { author: null });
+      for (const name of names) {
+        await store.append(name, Y.encodeStateAsUpdate(new Y.Doc()), { author: null });
+        await store.addVersion(name, { name: `named ${name}`, seq: 1, timeMs: 1, author: null });
+      }
       await store.close();
       return dir;
     };
@@ -220,6 +243,8 @@ describe('tandem migrate', () => {
       expect(moved.stdout).toContain('renamed "a%20b" to "a b", as tandem serve would');
       expect(moved.code).toBe(0);
       expect((await new PostgresArchive(db).listDocs()).map((d) => d.name)).toEqual(['a b']);
+      // The renamed document kept its named versions.
+      expect((await new PostgresArchive(db).listVersions('a b')).map((v) => v.name)).toEqual(['named a%20b']);
     } finally {
       await db.close();
     }
