@@ -1,12 +1,15 @@
 /**
  * A document's timeline: its records grouped into versions. A new version starts after a
- * pause in editing (longer than `pauseMs`), when the author changes, and after a gap in the
- * sequence (records lost to damage), so each version is one person's stretch of work. A
- * restore is a version of its own, saying who asked for it.
+ * pause in editing (longer than `pauseMs`), when the author changes, after a gap in the
+ * sequence (records lost to damage), and after a named version (named-versions.ts), so each
+ * version is one person's stretch of work and every named point ends one. A restore is a
+ * version of its own, saying who asked for it.
  */
 import { parseRestoreAuthor, type Restorer } from './author.js';
-import type { CompactedHistory } from './archive.js';
+import type { CompactedHistory, DocHistory } from './archive.js';
 import type { LogRecord } from './record.js';
+import { namedVersionJson, type NamedVersion } from './named-versions.js';
+import { lastSeq } from './replay.js';
 
 export const DEFAULT_PAUSE_MS = 60_000;
 
@@ -24,8 +27,8 @@ export interface Version {
   bytes: number;
 }
 
-/** Versions, oldest first. */
-export function groupVersions(records: readonly LogRecord[], pauseMs = DEFAULT_PAUSE_MS): Version[] {
+/** Versions, oldest first; `breakAfter`: seqs a version must end at (named versions'). */
+export function groupVersions(records: readonly LogRecord[], pauseMs = DEFAULT_PAUSE_MS, breakAfter: ReadonlySet<number> = new Set()): Version[] {
   const versions: Version[] = [];
   let current: Version | null = null;
   let previous: LogRecord | null = null;
@@ -35,7 +38,8 @@ export function groupVersions(records: readonly LogRecord[], pauseMs = DEFAULT_P
       previous === null ||
       record.timeMs - previous.timeMs > pauseMs ||
       record.author !== previous.author ||
-      record.seq !== previous.seq + 1;
+      record.seq !== previous.seq + 1 ||
+      breakAfter.has(previous.seq);
     if (startsNew || current === null) {
       current = { fromSeq: record.seq, toSeq: record.seq, startMs: record.timeMs, endMs: record.timeMs, authors: [], records: 0, bytes: 0 };
       // Every record of a version has one author, so the first says whether it is a restore.
@@ -73,4 +77,23 @@ export function versionJson(version: Version): Record<string, unknown> {
 /** The history JSON's `compacted`: null, or the seq history starts at and when it was cut. */
 export function compactedJson(compacted: CompactedHistory | null): Record<string, unknown> | null {
   return compacted ? { beforeSeq: compacted.seq, at: new Date(compacted.compactedAtMs).toISOString() } : null;
+}
+
+/**
+ * `GET /api/docs/<doc>/history` and `tandem history --json`: the versions (each ending at a
+ * named point lists its names), and every named version (those before a compaction's cut too).
+ */
+export function historyJson(history: DocHistory, named: readonly NamedVersion[], pauseMs = DEFAULT_PAUSE_MS): Record<string, unknown> {
+  const cut = history.compacted?.seq ?? null;
+  const versions = groupVersions(history.records, pauseMs, new Set(named.map((v) => v.seq))).map((version) => {
+    const names = named.filter((v) => v.seq === version.toSeq).map((v) => ({ id: v.id, name: v.name }));
+    return names.length > 0 ? { ...versionJson(version), named: names } : versionJson(version);
+  });
+  return {
+    name: history.name,
+    records: lastSeq(history),
+    compacted: compactedJson(history.compacted),
+    versions,
+    named: named.map((v) => namedVersionJson(v, cut)),
+  };
 }

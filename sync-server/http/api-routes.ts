@@ -4,9 +4,14 @@
  *   GET  /api/docs                                  {"docs":[{name,bytes,records,lastChange,lastAuthor}]}
  *   GET  /api/backup                                a consistent copy of the data dir, as a
  *                                                   backup stream (persistence/file/backup-stream.ts)
- *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","versions":[…]} oldest first
+ *   GET  /api/docs/<name>/history[?pause=<s>]       {"name","records","compacted","versions":[…],"named":[…]}
+ *                                                   oldest first (persistence/history.ts historyJson)
  *   GET  /api/docs/<name>/export?format=…[&at=…]    the document then: json|html|markdown|text|yjs
- *   POST /api/docs/<name>/restore  {"at": seq|ISO[, "name"]}  {"restoredFrom","seq","restoredBy"}
+ *   POST /api/docs/<name>/restore  {"at": point[, "name"]}  {"restoredFrom","seq","restoredBy"}
+ *   GET, POST /api/docs/<name>/versions, PATCH, DELETE …/versions/<id>   named versions: version-routes.ts
+ *
+ * A point (`at`, and `from`/`to` of a diff) is a seq, an ISO time, or `name:<version name>`
+ * (persistence/version-point.ts).
  *        (Content-Type: application/json; recorded as the requester's: restorer.ts)
  *   POST /api/docs/<name>/files, GET /api/docs/<name>/files/<sha256>   the document's images (file-routes.ts)
  *   GET  /api/docs/<name>/diff, /authorship         who changed what: change-routes.ts
@@ -28,8 +33,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docSummaryJson, type DocArchive } from '../../persistence/archive.js';
 import { documentFileReader } from '../../persistence/blobs.js';
 import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../../persistence/export-format.js';
-import { DEFAULT_PAUSE_MS, compactedJson, groupVersions, versionJson } from '../../persistence/history.js';
-import { HistoryPointError, RESTORE_AUTHOR, docAt, isEmptyHistory, lastSeq, parseHistoryPoint, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import { DEFAULT_PAUSE_MS, historyJson } from '../../persistence/history.js';
+import { HistoryPointError, RESTORE_AUTHOR, docAt, isEmptyHistory, lastSeq, parseHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import type { NamedVersions } from '../../persistence/named-versions.js';
+import { checkPoint, resolvePoint } from '../../persistence/version-point.js';
 import { CompactionError, type CompactionResult } from '../../persistence/compaction.js';
 import { BackupStreamWriter, type BackupSink } from '../../persistence/file/backup-stream.js';
 import { apiDocName } from './api-guard.js';
@@ -44,6 +51,7 @@ import { createChangeRoutes } from './change-routes.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
 import { createImportRoute, type ImportHost } from './import-route.js';
 import { createTrashRoutes, type TrashRoutesHost } from './trash-routes.js';
+import { createVersionRoutes } from './version-routes.js';
 
 /** What the routes need from the server: its rooms and files, who may read what, its public origin, imports and the trash. */
 export interface ApiHost extends FileHost, ImportHost, TrashRoutesHost {
@@ -56,8 +64,8 @@ export interface ApiHost extends FileHost, ImportHost, TrashRoutesHost {
   logError(message: string, error: unknown): void;
 }
 
-/** What the routes need from the store: read access to what is durable, and compaction. */
-export interface ApiStore extends DocArchive {
+/** What the routes need from the store: read access to what is durable, named versions, and compaction. */
+export interface ApiStore extends DocArchive, NamedVersions {
   compact(name: string, before: HistoryPoint): Promise<CompactionResult>;
   /** Sends a consistent copy of every document to `sink`. */
   backup(sink: BackupSink): Promise<unknown>;
@@ -91,16 +99,27 @@ function historyPoint(raw: unknown, field = '"at"') {
   }
 }
 
+/** A point's form (a seq, an ISO time, `name:<version>`), checked before the document is read. */
+function checkedPoint(raw: unknown): void {
+  try {
+    checkPoint(raw);
+  } catch (error) {
+    if (error instanceof HistoryPointError) throw new ApiError(400, error.message);
+    throw error;
+  }
+}
+
 export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler {
   const changes = createChangeRoutes(store);
+  const versions = createVersionRoutes(server, store);
   const history = async (name: string) => {
     const found = await store.readHistory(name);
     if (!found || isEmptyHistory(found)) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
     return found;
   };
-  const seqOf = (found: Awaited<ReturnType<typeof history>>, raw: unknown): number => {
+  const seqOf = async (found: Awaited<ReturnType<typeof history>>, raw: unknown): Promise<number> => {
     try {
-      return resolveHistoryPoint(found, historyPoint(raw));
+      return await resolvePoint(found, raw, () => store.listVersions(found.name));
     } catch (error) {
       if (error instanceof HistoryPointError) throw new ApiError(400, error.message);
       throw error;
@@ -123,8 +142,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     if (!Number.isFinite(pauseS) || pauseS < 0) throw new ApiError(400, '"pause" must be a number of seconds ≥ 0');
     await store.flush(name);
     const found = await history(name);
-    const versions = groupVersions(found.records, pauseS * 1000).map(versionJson);
-    sendJson(res, 200, { name, records: lastSeq(found), compacted: compactedJson(found.compacted), versions });
+    sendJson(res, 200, historyJson(found, await store.listVersions(name), pauseS * 1000));
   };
 
   const files = createFileRoutes(server);
@@ -135,7 +153,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     await store.flush(name);
     const found = await history(name);
     const at = query.get('at');
-    const seq = at === null ? lastSeq(found) : seqOf(found, at);
+    const seq = at === null ? lastSeq(found) : await seqOf(found, at);
     const doc = await docAt(found, seq);
     try {
       const readFile = server.blobs ? documentFileReader(server.blobs, name) : undefined;
@@ -159,7 +177,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     const body = await readJson(req, '{"at": 42}');
     if (typeof body !== 'object' || body === null || !('at' in body)) throw new ApiError(400, 'the body must name the point to restore: {"at": <seq or ISO time>}');
     const at = (body as { at: unknown }).at;
-    historyPoint(at); // a malformed point is a 400 before any room is loaded
+    checkedPoint(at); // a malformed point is a 400 before any room is loaded
     const by = restorerOf(await server.principal(req, name), body);
     await history(name);
     const room = await server.rooms.acquire(name);
@@ -168,7 +186,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       await room.whenDurable();
       await store.flush(name);
       const found = await history(name);
-      const restoredFrom = seqOf(found, at);
+      const restoredFrom = await seqOf(found, at);
       const old = await docAt(found, restoredFrom, { gc: false });
       const update = revertUpdate(old, room.doc);
       old.destroy();
@@ -242,6 +260,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
         return true;
       }
       if (await changes(req, res, url)) return true;
+      if (await versions(req, res, url)) return true;
       if (path === '/api/trash' || path === '/api/trash/') {
         if (method !== 'GET') throw new ApiError(405, 'use GET');
         await trash.list(req, res);

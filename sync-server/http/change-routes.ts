@@ -1,8 +1,9 @@
 /**
  * The `/api` routes about who changed what (PROTOCOL.md), read access as for any document route:
  *
- *   GET /api/docs/<name>/diff?from=<seq|ISO>[&to=<seq|ISO>][&format=json|html|text]
- *       what changed between two points (`from=0`: the empty document; `to` defaults to now),
+ *   GET /api/docs/<name>/diff?from=<point>[&to=<point>][&format=json|html|text]
+ *       what changed between two points — a seq, an ISO time or `name:<version name>`
+ *       (persistence/version-point.ts); `from=0`: the empty document; `to` defaults to now —
  *       document-schema/diff/diff-tree.ts; without `format`, the Accept header chooses
  *   GET /api/docs/<name>/authorship
  *       who wrote the text the document holds now, by Yjs ids (persistence/authorship-runs.ts)
@@ -14,13 +15,15 @@ import type { DocArchive, DocHistory } from '../../persistence/archive.js';
 import { authorshipOf } from '../../persistence/authorship-runs.js';
 import { DIFF_CONTENT_TYPES, DIFF_FORMATS, isDiffFormat, renderDiff, type DiffFormat } from '../../persistence/diff/diff-render.js';
 import { diffHistory } from '../../persistence/diff/doc-diff.js';
-import { HistoryPointError, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
+import { HistoryPointError } from '../../persistence/replay.js';
+import type { VersionLister } from '../../persistence/named-versions.js';
+import { resolvePoint } from '../../persistence/version-point.js';
 import { apiDocName } from './api-guard.js';
 import { ApiError } from './api-error.js';
 import { AttributionCache } from './attribution-cache.js';
 import { sendJson } from './http-routes.js';
 
-export interface ChangeRoutesStore extends DocArchive {
+export interface ChangeRoutesStore extends DocArchive, VersionLister {
   flush(name?: string): Promise<void>;
 }
 
@@ -42,9 +45,9 @@ export function preferredDiffFormat(accept: string | undefined): DiffFormat {
   return best;
 }
 
-function seqOf(history: DocHistory, raw: string, name: 'from' | 'to'): number {
+async function seqOf(store: VersionLister, history: DocHistory, raw: string, name: 'from' | 'to'): Promise<number> {
   try {
-    return resolveHistoryPoint(history, parseHistoryPoint(raw));
+    return await resolvePoint(history, raw, () => store.listVersions(history.name));
   } catch (error) {
     if (error instanceof HistoryPointError) throw new ApiError(400, `"${name}": ${error.message.replace(/^"at" /, '')}`);
     throw error;
@@ -68,9 +71,9 @@ export function createChangeRoutes(store: ChangeRoutesStore): (req: IncomingMess
     const fromRaw = query.get('from');
     if (fromRaw === null) throw new ApiError(400, '"from" is required: a sequence number (0 for the empty document) or an ISO time');
     const found = await history(name);
-    const from = seqOf(found, fromRaw, 'from');
+    const from = await seqOf(store, found, fromRaw, 'from');
     const toRaw = query.get('to');
-    const to = toRaw === null ? (found.records.at(-1)?.seq ?? 0) : seqOf(found, toRaw, 'to');
+    const to = toRaw === null ? (found.records.at(-1)?.seq ?? 0) : await seqOf(store, found, toRaw, 'to');
     if (from > to) throw new ApiError(400, `"from" (seq ${from}) is after "to" (seq ${to})`);
     let body: string;
     try {

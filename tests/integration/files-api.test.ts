@@ -300,7 +300,11 @@ describe('files under token access', () => {
       blobs: new MemoryBlobs(),
       authorize: access.authorize,
       authenticate: access.authenticate,
-      api: (s) => createApiRoutes(s, { flush: () => store.flush(), listDocs: async () => [], readHistory: async () => null, compact: () => Promise.reject(new Error('not used')), backup: () => Promise.reject(new Error('not used')) }),
+      api: (s) =>
+        createApiRoutes(s, {
+          flush: () => store.flush(), listDocs: async () => [], readHistory: async () => null, compact: () => Promise.reject(new Error('not used')), backup: () => Promise.reject(new Error('not used')),
+          listVersions: (d) => store.listVersions(d), addVersion: (d, v) => store.addVersion(d, v), renameVersion: (d, id, n) => store.renameVersion(d, id, n), removeVersion: (d, id) => store.removeVersion(d, id),
+        }),
     });
     try {
       const writer = await mint({ docs: [DOC], role: 'write' });
