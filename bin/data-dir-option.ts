@@ -9,6 +9,7 @@ import { FileTrash } from '../persistence/file/file-trash.js';
 import { nodeFs } from '../persistence/file/store-fs.js';
 import { PostgresTrash } from '../persistence/postgres/postgres-trash.js';
 import type { TrashedDoc } from '../persistence/trash.js';
+import type { VersionLister } from '../persistence/named-versions.js';
 import type { BlobStore } from '../persistence/blobs.js';
 import { FileBlobs } from '../persistence/file/file-blobs.js';
 import { PostgresBlobs } from '../persistence/postgres/pg-blobs.js';
@@ -73,7 +74,8 @@ export async function openDatabase(url: string): Promise<Database> {
 }
 
 export interface OpenedArchive {
-  archive: DocArchive;
+  /** Documents' histories and named versions. */
+  archive: DocArchive & VersionLister;
   /** The data dir or the database (without credentials), for messages. */
   where: string;
   /** Things that are not documents (data dir only). */

@@ -1,9 +1,12 @@
+import type { DocHistory } from '../persistence/archive.js';
+import type { VersionLister } from '../persistence/named-versions.js';
 import { HistoryPointError, parseHistoryPoint, type HistoryPoint } from '../persistence/replay.js';
+import { checkPoint, resolvePoint } from '../persistence/version-point.js';
 import { UsageError } from './command.js';
 
 /**
- * A flag naming a point in a document's history (`--at`, `--before`): a sequence number or an
- * ISO time. Missing (where it is required) or malformed, it is a mistake in the command line.
+ * A flag naming a point in a document's history (`--before`): a sequence number or an ISO
+ * time. Missing (where it is required) or malformed, it is a mistake in the command line.
  */
 export function historyPointFlag(raw: string | undefined, flag: string): { text: string; point: HistoryPoint } {
   if (raw === undefined) throw new UsageError(`${flag} is required`);
@@ -11,6 +14,35 @@ export function historyPointFlag(raw: string | undefined, flag: string): { text:
     return { text: raw, point: parseHistoryPoint(raw, flag) };
   } catch (error) {
     if (error instanceof HistoryPointError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The `--at` help line: what a point may be. */
+export const POINT_FORMS = '<seq|ISO time|name:version>';
+
+/**
+ * A flag that may also name a version (`--at`, `--from`, `--to`): a sequence number, an ISO
+ * time or `name:<version name>` (persistence/version-point.ts). Checked for its form only:
+ * `resolvePointFlag` finds what it stands for in a document.
+ */
+export function pointFlag(raw: string | undefined, flag: string): string {
+  if (raw === undefined) throw new UsageError(`${flag} is required`);
+  try {
+    checkPoint(raw, flag);
+    return raw;
+  } catch (error) {
+    if (error instanceof HistoryPointError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The seq `text` (from `pointFlag`) stands for in `history`; a point the document does not have is a usage error. */
+export async function resolvePointFlag(history: DocHistory, text: string, versions: VersionLister, flag: string): Promise<number> {
+  try {
+    return await resolvePoint(history, text, () => versions.listVersions(history.name), flag);
+  } catch (error) {
+    if (error instanceof HistoryPointError) throw new UsageError(`${flag}: ${error.message}`);
     throw error;
   }
 }

@@ -19,10 +19,12 @@ import { deleteCommand } from './commands/delete.js';
 import { undeleteCommand } from './commands/undelete.js';
 import { compactCommand } from './commands/compact.js';
 import { backupCommand } from './commands/backup.js';
+import { versionCommand } from './commands/version.js';
+import { versionsCommand } from './commands/versions.js';
 
 const commands: Command[] = [
-  serveCommand, tokenCommand, docsCommand, historyCommand, exportCommand, diffCommand, importCommand, replayCommand, restoreCommand,
-  compactCommand, backupCommand, deleteCommand, undeleteCommand, verifyCommand, migrateCommand,
+  serveCommand, tokenCommand, docsCommand, historyCommand, versionsCommand, versionCommand, exportCommand, diffCommand, importCommand,
+  replayCommand, restoreCommand, compactCommand, backupCommand, deleteCommand, undeleteCommand, verifyCommand, migrateCommand,
 ];
 
 function mainHelp(): string {

@@ -1,5 +1,5 @@
 /**
- * Where a command that changes documents (restore, import, delete, undelete, compact, backup) does its work:
+ * Where a command that changes documents (restore, import, delete, undelete, compact, backup, version) does its work:
  * through the running server that uses the data dir or database — so connected clients see the
  * change at once, and the server's own writes never interleave with the command's — or, when
  * none runs, in the store itself (a data dir under its lock; a database, which allocates
@@ -15,10 +15,11 @@ import { PostgresStore } from '../persistence/postgres/postgres-store.js';
 import { liveServers } from '../persistence/postgres/server-registry.js';
 import type { Store } from '../persistence/store.js';
 import type { DocTrash } from '../persistence/trash.js';
+import type { NamedVersions } from '../persistence/named-versions.js';
 import { CommandError } from './command.js';
 import { openDatabase, type StoreChoice } from './data-dir-option.js';
 
-export type WritableStore = Store & DocArchive & DocTrash;
+export type WritableStore = Store & DocArchive & DocTrash & NamedVersions;
 
 export type WriteTarget =
   | { kind: 'server'; url: string }

@@ -10,6 +10,8 @@ import { historyPointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
 import { TOKEN_HELP, callServer, serverOrLock, serverRefusal, tokenFrom } from '../write-target.js';
 import { formatBytes } from './docs.js';
+import type { NamedVersion } from '../../persistence/named-versions.js';
+import { PostgresVersions } from '../../persistence/postgres/pg-versions.js';
 
 function help(): string {
   return [
@@ -19,6 +21,8 @@ function help(): string {
     '(a sequence number, or the last update at or before a time), its current content and the',
     'history after the point stay exactly as they were, with the same sequence numbers; earlier',
     'versions can no longer be shown, exported or restored. `tandem verify` passes after it.',
+    'Named versions are kept: one named before the point keeps its name and sequence number,',
+    'and from then on shows the document at the point, the earliest state kept.',
     '',
     'When a server is running on the data dir, the compaction goes through its HTTP API (it',
     'cannot be done beside it); otherwise it is done in the data dir, under its lock. In a',
@@ -40,6 +44,13 @@ function report(name: string, done: { cut: number; removed: number; bytesBefore:
   );
 }
 
+/** Says which named versions now show the document at the cut instead of their own point. */
+function noteNamed(versions: readonly { name: string; seq: number }[], cut: number): void {
+  const before = versions.filter((v) => v.seq < cut);
+  if (before.length === 0) return;
+  process.stdout.write(`Named ${before.length === 1 ? 'version' : 'versions'} from before seq ${cut} ${before.length === 1 ? 'is' : 'are'} kept and now ${before.length === 1 ? 'shows' : 'show'} the document at seq ${cut}: ${before.map((v) => `${JSON.stringify(v.name)} (seq ${v.seq})`).join(', ')}.\n`);
+}
+
 /** Runs a compaction; a refusal (damage, a point past the end) is printed: exit code 1. */
 async function attempt(compacting: () => Promise<CompactionResult>): Promise<CompactionResult | null> {
   try {
@@ -58,6 +69,7 @@ async function inDatabase(url: string, name: string, before: HistoryPoint): Prom
     const done = await attempt(() => compactDocument(db, name, before));
     if (!done) return 1;
     report(name, done, ` in ${db.label}`, 'stored');
+    noteNamed(await new PostgresVersions(db).listVersions(name), done.cut);
     return 0;
   } finally {
     await db.close();
@@ -67,14 +79,17 @@ async function inDatabase(url: string, name: string, before: HistoryPoint): Prom
 async function offline(dataDir: string, lock: DataDirLock, name: string, before: HistoryPoint): Promise<number> {
   const store = new FileStore(dataDir);
   let done: CompactionResult | null;
+  let named: NamedVersion[] = [];
   try {
     done = await attempt(() => store.compact(name, before));
+    if (done) named = await store.listVersions(name);
   } finally {
     await store.close();
     await lock.release();
   }
   if (!done) return 1;
   report(name, done, '');
+  noteNamed(named, done.cut);
   return 0;
 }
 
@@ -106,6 +121,8 @@ export const compactCommand: Command = {
     }
     const number = (key: string): number => Number(answer.body[key] ?? 0);
     report(name, { cut: number('compactedBefore'), removed: number('removed'), bytesBefore: number('bytesBefore'), bytesAfter: number('bytesAfter') }, ` (through the server at ${url})`);
+    const listed = await callServer(url, 'GET', `/api/docs/${encodeURIComponent(name)}/versions`, { token: tokenFrom(values.token, env) });
+    if (listed.ok) noteNamed(listed.body['versions'] as { name: string; seq: number }[], number('compactedBefore'));
     return 0;
   },
 };

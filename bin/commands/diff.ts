@@ -2,15 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DIFF_FORMATS, isDiffFormat, renderDiff } from '../../persistence/diff/diff-render.js';
 import { diffHistory } from '../../persistence/diff/doc-diff.js';
-import { HistoryPointError, parseHistoryPoint, resolveHistoryPoint } from '../../persistence/replay.js';
-import type { DocHistory } from '../../persistence/archive.js';
+import { HistoryPointError } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
+import { POINT_FORMS, pointFlag, resolvePointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
-    `Usage: tandem diff <doc> --from <seq|ISO time> [--to <seq|ISO time>] [--format ${DIFF_FORMATS.join('|')}] [--out <file>] [--data-dir ./data | --database-url <url>]`,
+    `Usage: tandem diff <doc> --from ${POINT_FORMS} [--to ${POINT_FORMS}] [--format ${DIFF_FORMATS.join('|')}] [--out <file>] [--data-dir ./data | --database-url <url>]`,
     '',
     'Shows what changed in a document between two points of its history (see `tandem',
     'history`), who changed it and when, and how many words each person added, removed and',
@@ -23,21 +23,13 @@ function help(): string {
     '  json   the document\'s tree with every change marked (PROTOCOL.md)',
     '',
     'Options:',
-    '  --from <seq|time>  The earlier point: a sequence number (0: the empty document) or an',
-    '                     ISO time (the last update at or before it)',
-    '  --to <seq|time>    The later point (default: the document as it is now)',
+    '  --from <point>     The earlier point: a sequence number (0: the empty document), an',
+    '                     ISO time (the last update at or before it), or name:<version name>',
+    '                     (a named version)',
+    '  --to <point>       The later point (default: the document as it is now)',
     '  --out <file>       Write to a file instead of standard output',
     STORE_HELP,
   ].join('\n');
-}
-
-function pointOf(history: DocHistory, raw: string, flag: '--from' | '--to'): number {
-  try {
-    return resolveHistoryPoint(history, parseHistoryPoint(raw));
-  } catch (error) {
-    if (error instanceof HistoryPointError) throw new UsageError(`${flag}: ${error.message}`);
-    throw error;
-  }
 }
 
 export const diffCommand: Command = {
@@ -55,10 +47,11 @@ export const diffCommand: Command = {
     const { format } = values;
     if (!isDiffFormat(format)) throw new UsageError(`--format must be one of ${DIFF_FORMATS.join(', ')}, got "${format}"`);
     if (values.from === undefined) throw new UsageError('--from is required (0 for the empty document)');
-    const fromRaw = values.from;
-    return withDocHistory('diff', name, storeFrom(values, env), async (history) => {
-      const from = pointOf(history, fromRaw, '--from');
-      const to = values.to === undefined ? (history.records.at(-1)?.seq ?? 0) : pointOf(history, values.to, '--to');
+    const fromRaw = pointFlag(values.from, '--from');
+    const toRaw = values.to === undefined ? null : pointFlag(values.to, '--to');
+    return withDocHistory('diff', name, storeFrom(values, env), async (history, opened) => {
+      const from = await resolvePointFlag(history, fromRaw, opened.archive, '--from');
+      const to = toRaw === null ? (history.records.at(-1)?.seq ?? 0) : await resolvePointFlag(history, toRaw, opened.archive, '--to');
       if (from > to) throw new UsageError(`--from (seq ${from}) is after --to (seq ${to})`);
       let body: string;
       try {

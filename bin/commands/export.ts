@@ -2,18 +2,18 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { documentFileReader } from '../../persistence/blobs.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
-import { HistoryPointError, docAt, lastSeq, resolveHistoryPoint } from '../../persistence/replay.js';
+import { docAt, lastSeq } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { historyPointFlag } from '../history-point-flag.js';
+import { POINT_FORMS, pointFlag, resolvePointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom, withDocHistory } from '../data-dir-option.js';
 
 function help(): string {
   return [
-    `Usage: tandem export <doc> [--format ${EXPORT_FORMATS.join('|')}] [--at <seq|ISO time>] [--out <file>] [--data-dir ./data | --database-url <url>]`,
+    `Usage: tandem export <doc> [--format ${EXPORT_FORMATS.join('|')}] [--at ${POINT_FORMS}] [--out <file>] [--data-dir ./data | --database-url <url>]`,
     '',
-    'Prints a document as it is now, or as it was at a sequence number or time (see',
-    '`tandem history`). Rendered with the editor\'s own schema (document-schema/); links',
+    'Prints a document as it is now, or as it was at a sequence number, a time or a named',
+    'version (see `tandem history` and `tandem versions`). Rendered with the editor\'s own schema (document-schema/); links',
     'other than http(s) and mailto are left out (docs/document-format.md):',
     '  json      ProseMirror/Tiptap JSON of the "default" fragment, with a "comments" list (default)',
     '  html      HTML (alignment as inline styles)',
@@ -25,7 +25,8 @@ function help(): string {
     'HTML and Markdown carry comment threads as notes at the end, marked in the text.',
     '',
     'Options:',
-    '  --at <seq|time>    A sequence number, or an ISO time (the last update at or before it)',
+    '  --at <point>       A sequence number, an ISO time (the last update at or before it), or',
+    '                     name:<version name> (a named version, e.g. "name:Sent to legal")',
     '  --out <file>       Write to a file instead of standard output',
     STORE_HELP,
   ].join('\n');
@@ -45,15 +46,9 @@ export const exportCommand: Command = {
     const name = docNameArgument(positionals);
     const { format } = values;
     if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format}"`);
-    const at = values.at === undefined ? null : historyPointFlag(values.at, '--at').point;
+    const at = values.at === undefined ? null : pointFlag(values.at, '--at');
     return withDocHistory('export', name, storeFrom(values, env), async (history, opened) => {
-      let seq: number;
-      try {
-        seq = at === null ? lastSeq(history) : resolveHistoryPoint(history, at);
-      } catch (error) {
-        if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
-        throw error;
-      }
+      const seq = at === null ? lastSeq(history) : await resolvePointFlag(history, at, opened.archive, '--at');
       const doc = await docAt(history, seq);
       const body = await exportDoc(doc, format, { title: name, readFile: documentFileReader(opened.blobs, name) });
       doc.destroy();

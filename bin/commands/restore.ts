@@ -2,28 +2,30 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import type { DocArchive } from '../../persistence/archive.js';
 import type { Store } from '../../persistence/store.js';
-import { HistoryPointError, docAt, isEmptyHistory, resolveHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
+import { docAt, isEmptyHistory, revertUpdate } from '../../persistence/replay.js';
+import type { VersionLister } from '../../persistence/named-versions.js';
 import { cleanRestorerName, describeRestorer, MAX_RESTORER_NAME, restoreAuthor, type Restorer } from '../../persistence/author.js';
 import { UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { historyPointFlag } from '../history-point-flag.js';
+import { POINT_FORMS, pointFlag, resolvePointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, storeFrom } from '../data-dir-option.js';
 import { TOKEN_HELP, callServer, serverRefusal, tokenFrom, writeTarget } from '../write-target.js';
 
 function help(): string {
   return [
-    'Usage: tandem restore <doc> --at <seq|ISO time> [--name <your name>] [--data-dir ./data | --database-url <url>] [--token <jwt>]',
+    `Usage: tandem restore <doc> --at ${POINT_FORMS} [--name <your name>] [--data-dir ./data | --database-url <url>] [--token <jwt>]`,
     '',
-    'Makes a document\'s content as it was at a sequence number or time (see `tandem history`)',
-    'current again, as a new update: history is never rewritten, so the restore itself can be',
-    'undone by restoring the sequence number before it.',
+    'Makes a document\'s content as it was at a sequence number, a time or a named version',
+    '(see `tandem history`) current again, as a new update: history is never rewritten, so the',
+    'restore itself can be undone by restoring the sequence number before it.',
     '',
     'When a server is running on the data dir (or the database), the restore goes through its',
     'HTTP API, so everyone editing the document sees it at once; otherwise it is written to the',
     'data dir (or the database) directly.',
     '',
     'Options:',
-    '  --at <seq|time>    Sequence number, or ISO time (the last update at or before it)',
+    '  --at <point>       Sequence number, ISO time (the last update at or before it), or',
+    '                     name:<version name> (a named version, e.g. "name:Sent to legal")',
     '  --name <name>      Who is restoring, recorded with the restore (the restored text',
     '                     counts as theirs); a token\'s user wins over it',
     STORE_HELP,
@@ -45,20 +47,14 @@ async function throughServer(serverUrl: string, name: string, at: string, token:
 }
 
 /** Restores into a store no server is using, as a new record. */
-async function restoreInto(store: Store & DocArchive, where: string, name: string, point: HistoryPoint, requester: string | null): Promise<number> {
+async function restoreInto(store: Store & DocArchive & VersionLister, where: string, name: string, at: string, requester: string | null): Promise<number> {
   const by: Restorer = requester ? { name: requester } : null;
   const history = await store.readHistory(name);
   if (!history || isEmptyHistory(history)) {
     process.stderr.write(`tandem restore: no document named ${JSON.stringify(name)} in ${where}\n`);
     return 1;
   }
-  let restoredFrom: number;
-  try {
-    restoredFrom = resolveHistoryPoint(history, point);
-  } catch (error) {
-    if (error instanceof HistoryPointError) throw new UsageError(`--at: ${error.message}`);
-    throw error;
-  }
+  const restoredFrom = await resolvePointFlag(history, at, store, '--at');
   const current = new Y.Doc();
   const loaded = await store.load(name);
   Y.applyUpdate(current, loaded.state);
@@ -85,13 +81,13 @@ export const restoreCommand: Command = {
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
-    const { text: at, point } = historyPointFlag(values.at, '--at');
+    const at = pointFlag(values.at, '--at');
     const requester = values.name === undefined ? null : cleanRestorerName(values.name);
     if (values.name !== undefined && requester === null) throw new UsageError(`--name must be at most ${MAX_RESTORER_NAME} characters, without control characters`);
     const target = await writeTarget('restore', storeFrom(values, env));
     if (target.kind === 'server') return throughServer(target.url, name, at, tokenFrom(values.token, env), requester);
     try {
-      return await restoreInto(target.store, target.where, name, point, requester);
+      return await restoreInto(target.store, target.where, name, at, requester);
     } finally {
       await target.close();
     }
