@@ -22,6 +22,21 @@ export interface Version {
   authors: string[];
   records: number;
   bytes: number;
+  /** The names given to the document as it was at `toSeq` (a version ends at every named point). */
+  named?: { id: string; name: string }[];
+}
+
+/** A named version (`GET /api/docs/<doc>/versions`, PROTOCOL.md). */
+export interface NamedVersion {
+  id: string;
+  name: string;
+  /** The record it names: the document as it was after it. */
+  seq: number;
+  time: string;
+  /** Who named it: a token's user, a name they gave (self-declared), or nobody known. */
+  author: { user: string } | { name: string } | null;
+  /** Named before the history was compacted: it shows the document at the cut. */
+  compacted?: true;
 }
 
 export interface DocHistory {
@@ -30,6 +45,8 @@ export interface DocHistory {
   /** Set when history before `beforeSeq` was compacted away (at `at`). */
   compacted?: { beforeSeq: number; at: string } | null;
   versions: Version[];
+  /** Every named version, oldest first (absent from servers that have none). */
+  named?: NamedVersion[];
 }
 
 /** A file added to a document (`POST /api/docs/<doc>/files`). */
@@ -107,6 +124,31 @@ export class ApiClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(requester ? { at, name: requester } : { at }),
     });
+  }
+
+  /**
+   * Names the document as it was at `at` (a sequence number; null: as it is now). `author`: the
+   * name to record, on a server without tokens (a token's user wins).
+   */
+  nameVersion(name: string, versionName: string, at: number | null, author: string | null = null): Promise<NamedVersion> {
+    return this.json(`${docPath(name)}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: versionName, ...(at === null ? {} : { at }), ...(author ? { author } : {}) }),
+    });
+  }
+
+  renameVersion(name: string, id: string, versionName: string): Promise<NamedVersion> {
+    return this.json(`${docPath(name)}/versions/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: versionName }),
+    });
+  }
+
+  /** Removes the name; the history it named stays. */
+  removeVersion(name: string, id: string): Promise<{ removed: NamedVersion }> {
+    return this.json(`${docPath(name)}/versions/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 
   /**

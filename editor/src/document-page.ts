@@ -42,6 +42,7 @@ import type { AccessToken } from './token.js';
 import { createToolbar } from './toolbar.js';
 import { AuthorshipControls } from './authorship/authorship-controls.js';
 import { VersionView } from './version-view.js';
+import { VersionNaming } from './version-naming.js';
 import { countDocumentWords } from './word-count.js';
 
 /** The server closes a deleted document's connections with this code (PROTOCOL.md). */
@@ -119,10 +120,25 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     icon(Icons.history),
     h('span', { class: 'btn__text' }, 'History'),
   );
+  // Naming versions changes the document's history: for writers only, as the server insists.
+  const naming = role === 'write'
+    ? new VersionNaming({
+        api,
+        docName: name,
+        authorName: () => (token ? null : identity.name),
+        takenNames: () => history?.names() ?? [],
+        onChanged: async () => {
+          await history?.reload();
+        },
+        onDone: (message) => showToast(message),
+        onError: (message) => showToast(message, 'error'),
+      })
+    : null;
   const versions = new VersionView({
     api,
     docName: name,
     canRestore: role === 'write',
+    naming,
     restorerName: () => (token ? null : identity.name),
     liveSheet,
     inertDuringPreview: toolbar ? [toolbar] : [],
@@ -190,6 +206,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
         void versions.open(v, latest);
       },
       onCompare: (list, from) => void authorship.compare(list, from, null),
+      naming,
       onClose: toggleHistory,
     });
     workspace.append(history.element);

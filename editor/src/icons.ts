@@ -45,4 +45,5 @@ export const Icons = {
   chevronDown: 'm6 9 6 6 6-6',
   arrowLeft: 'M19 12H5|m12 19-7-7 7-7',
   restore: 'M3 12a9 9 0 1 0 2.6-6.4L3 8|M3 3v5h5',
+  tag: 'M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8z|M7.5 7.5h.01',
 } as const;

@@ -1,7 +1,8 @@
 /**
  * Preview mode of the document page: the live editor steps aside for a read-only rendering of
- * an old version, with a banner to restore it or go back. Restoring is done by the server as
- * a new update, so every open copy of the document (this one included) receives it live.
+ * an old version, with a banner saying which (its names first) and offering to restore it,
+ * name it, or go back. Restoring is done by the server as a new update, so every open copy of
+ * the document (this one included) receives it live.
  */
 import type { Editor } from '@tiptap/core';
 import type { ApiClient, Version } from './api-client.js';
@@ -9,6 +10,7 @@ import { h, icon } from './dom.js';
 import { Icons } from './icons.js';
 import { describeAuthors, formatWhen } from './format.js';
 import { createVersionPreview } from './version-preview.js';
+import type { VersionNaming } from './version-naming.js';
 
 export interface VersionViewOptions {
   api: ApiClient;
@@ -20,6 +22,8 @@ export interface VersionViewOptions {
   liveSheet: HTMLElement;
   /** Elements that must not be used during a preview (the toolbar). */
   inertDuringPreview: HTMLElement[];
+  /** Naming versions: null for people who may not. */
+  naming: VersionNaming | null;
   onChange(toSeq: number | null): void;
   onRestored(version: Version): void;
   onError(message: string): void;
@@ -30,8 +34,10 @@ export class VersionView {
   readonly sheet: HTMLElement;
   private readonly title = h('p', { class: 'preview-banner__title' });
   private readonly restoreButton: HTMLButtonElement;
+  private readonly nameButton: HTMLButtonElement | null;
   private editor: Editor | null = null;
   private version: Version | null = null;
+  private isLatest = false;
   /** Bumped on every open/close so a slow fetch cannot show a version no longer wanted. */
   private generation = 0;
 
@@ -43,7 +49,16 @@ export class VersionView {
       h('span', {}, 'Restore this version'),
     );
     const back = h('button', { type: 'button', class: 'btn btn--ghost', 'data-testid': 'close-preview', onclick: () => this.close() }, icon(Icons.arrowLeft), h('span', {}, 'Back to editing'));
-    this.banner = h('div', { class: 'preview-banner', role: 'region', 'aria-label': 'Version preview', hidden: true, 'data-testid': 'preview-banner' }, this.title, h('div', { class: 'preview-banner__actions' }, back, this.restoreButton));
+    const naming = options.naming;
+    this.nameButton = naming
+      ? h('button', { type: 'button', class: 'btn btn--ghost', 'data-testid': 'preview-name-version', onclick: () => this.name(naming) }, icon(Icons.tag), h('span', {}, 'Name this version'))
+      : null;
+    this.banner = h(
+      'div',
+      { class: 'preview-banner', role: 'region', 'aria-label': 'Version preview', hidden: true, 'data-testid': 'preview-banner' },
+      this.title,
+      h('div', { class: 'preview-banner__actions' }, back, this.nameButton, this.restoreButton),
+    );
     this.sheet = h('article', { class: 'sheet sheet--preview', hidden: true, 'data-testid': 'version-preview' });
   }
 
@@ -65,8 +80,8 @@ export class VersionView {
     this.sheet.replaceChildren();
     this.editor = createVersionPreview(this.sheet, content, (src) => this.options.api.fileSrc(src));
     this.version = version;
-    const authors = ` · ${describeAuthors(version.authors)}`;
-    this.title.textContent = `${isLatest ? 'Current version' : 'Version'} of ${formatWhen(version.end)}${authors}`;
+    this.isLatest = isLatest;
+    this.showTitle();
     this.restoreButton.hidden = !this.options.canRestore;
     this.restoreButton.disabled = isLatest;
     this.restoreButton.title = isLatest ? 'This is already the current version' : 'Make this version the current one, for everyone';
@@ -90,6 +105,25 @@ export class VersionView {
     this.sheet.hidden = !preview;
     this.options.liveSheet.hidden = preview;
     for (const element of this.options.inertDuringPreview) element.inert = preview;
+  }
+
+  /** Which version this is: its names first, then when and by whom. */
+  private showTitle(): void {
+    const version = this.version;
+    if (!version) return;
+    const authors = ` · ${describeAuthors(version.authors)}`;
+    const names = (version.named ?? []).map((n) => `“${n.name}”`).join(', ');
+    this.title.textContent = `${this.isLatest ? 'Current version' : 'Version'}${names ? ` ${names}` : ''} of ${formatWhen(version.end)}${authors}`;
+  }
+
+  private name(naming: VersionNaming): void {
+    const version = this.version;
+    if (!version) return;
+    naming.name(version.toSeq, `The version of ${formatWhen(version.end)} you are looking at.`, () => this.nameButton?.focus(), (added) => {
+      if (this.version !== version) return;
+      version.named = [...(version.named ?? []), { id: added.id, name: added.name }];
+      this.showTitle();
+    });
   }
 
   private async restore(): Promise<void> {

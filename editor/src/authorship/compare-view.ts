@@ -112,7 +112,8 @@ export class CompareView {
   /** Compares `from` with `to` (sequence numbers; 0 the empty document, null now), offering `versions` to pick others. */
   async open(versions: readonly Version[], from: number, to: number | null): Promise<void> {
     const newestFirst = [...versions].reverse();
-    const label = (v: Version): string => `${formatWhen(v.end)} · ${describeAuthors(v.authors)}`;
+    // A named version is picked by its name.
+    const label = (v: Version): string => `${(v.named ?? []).map((n) => `“${n.name}” · `).join('')}${formatWhen(v.end)} · ${describeAuthors(v.authors)}`;
     this.fromSelect.replaceChildren(h('option', { value: '0' }, 'The beginning (empty)'), ...newestFirst.map((v) => h('option', { value: v.toSeq, title: formatFull(v.end) }, label(v))));
     this.toSelect.replaceChildren(h('option', { value: '' }, 'Now'), ...newestFirst.map((v) => h('option', { value: v.toSeq, title: formatFull(v.end) }, label(v))));
     choose(this.fromSelect, String(from));
