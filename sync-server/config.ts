@@ -26,7 +26,10 @@ export interface Limits {
   messageBurst: number;
   /** Encoded size a document may grow to through clients' updates, its files included; a larger one closes with 4413. */
   maxDocumentBytes: number;
-  /** Largest file (image) one upload may add to a document; a larger one gets HTTP 413. */
+  /**
+   * Largest file (image) one upload may add to a document; a larger one gets HTTP 413. Less
+   * than maxDocumentBytes, which counts the files: unless set, at most half of it.
+   */
   maxFileBytes: number;
 }
 
@@ -113,13 +116,16 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   maxImportBytes: 20 * MiB,
   limits: Object.freeze({
     maxMessageBytes: 4 * MiB,
-    maxBufferedBytes: 16 * MiB,
+    // A joining client receives the whole document at once: more than maxDocumentBytes.
+    maxBufferedBytes: 40 * MiB,
     maxConnections: 10_000,
     maxConnectionsPerRoom: 500,
     maxConnectionsPerIp: 64,
     messagesPerSecond: 100,
     messageBurst: 300,
-    maxDocumentBytes: 8 * MiB,
+    // Documents hold their images: one holds an imported file of maxImportBytes, or three
+    // images at maxFileBytes with room for their text.
+    maxDocumentBytes: 32 * MiB,
     maxFileBytes: 10 * MiB,
   }),
 });
@@ -275,9 +281,9 @@ export const SERVER_OPTIONS: readonly OptionSpec<unknown>[] = [
     parse: integer(1, 1_000_000), get: (c) => c.limits.messagesPerSecond, set: (c, v) => { c.limits.messagesPerSecond = v; } }),
   option({ flag: 'message-burst', env: 'TANDEM_MESSAGE_BURST', description: 'Messages per connection allowed in a burst above the average',
     parse: integer(1, 10_000_000), get: (c) => c.limits.messageBurst, set: (c, v) => { c.limits.messageBurst = v; } }),
-  option({ flag: 'max-document-bytes', env: 'TANDEM_MAX_DOCUMENT_BYTES', description: 'Largest size a document may grow to, its files included; an update past it closes with 4413, a file past it gets 413',
+  option({ flag: 'max-document-bytes', env: 'TANDEM_MAX_DOCUMENT_BYTES', description: 'Largest size a document may grow to, its images included; an update past it closes with 4413, an image past it gets 413',
     parse: bytes(1024, 4096 * MiB), get: (c) => c.limits.maxDocumentBytes, set: (c, v) => { c.limits.maxDocumentBytes = v; } }),
-  option({ flag: 'max-file-bytes', env: 'TANDEM_MAX_FILE_BYTES', description: 'Largest image one upload may add to a document; a larger one gets HTTP 413',
+  option({ flag: 'max-file-bytes', env: 'TANDEM_MAX_FILE_BYTES', description: 'Largest image one upload may add to a document (less than max-document-bytes; unless set, at most half of it); a larger one gets HTTP 413',
     parse: bytes(1, 1024 * MiB), get: (c) => c.limits.maxFileBytes, set: (c, v) => { c.limits.maxFileBytes = v; } }),
   option({ flag: 'trash-days', env: 'TANDEM_TRASH_DAYS', description: 'Deleted documents stay in the trash, restorable, this many days; then they are deleted for good',
     parse: integer(1, 36_500), get: (c) => c.trashDays, set: (c, v) => { c.trashDays = v; } }),
@@ -311,12 +317,17 @@ export function resolveConfig(
   base: ServerConfig = DEFAULT_CONFIG,
 ): ServerConfig {
   const config = cloneConfig(base);
+  const given = new Set<string>();
   for (const spec of SERVER_OPTIONS) {
     const fromEnv = env[spec.env];
     if (fromEnv !== undefined && fromEnv !== '') spec.set(config, spec.parse(fromEnv, spec.env));
     const fromFlag = flags[spec.flag];
     if (fromFlag !== undefined) spec.set(config, spec.parse(fromFlag, `--${spec.flag}`));
+    if ((fromEnv !== undefined && fromEnv !== '') || fromFlag !== undefined) given.add(spec.flag);
   }
+  // A smaller document limit takes the default image limit down with it: a document must be
+  // able to hold an image that an upload may add.
+  if (!given.has('max-file-bytes')) config.limits.maxFileBytes = Math.min(config.limits.maxFileBytes, Math.floor(config.limits.maxDocumentBytes / 2));
   validateConfig(config);
   return config;
 }
@@ -334,6 +345,10 @@ export function validateConfig(config: ServerConfig): void {
   if (limits.maxBufferedBytes < limits.maxDocumentBytes + 1024) {
     // A joining client receives the whole document as one sync step 2 message.
     throw new ConfigError('max-buffered-bytes must exceed max-document-bytes by at least 1 KiB');
+  }
+  if (limits.maxFileBytes >= limits.maxDocumentBytes) {
+    // A document counts its files: an image that large could never be added to one.
+    throw new ConfigError('max-file-bytes must be less than max-document-bytes, which counts a document\'s images (lower --max-file-bytes, or raise --max-document-bytes)');
   }
   if (limits.messageBurst < 1 || limits.messagesPerSecond < 1) {
     throw new ConfigError('messages-per-second and message-burst must be at least 1');

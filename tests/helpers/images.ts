@@ -35,6 +35,18 @@ export function png(width: number, height: number, rgb: [number, number, number]
   ]);
 }
 
+/**
+ * A real PNG of exactly `bytes` bytes: a small picture padded with a private ancillary chunk
+ * (`zzPd`: lowercase first letter, so decoders skip it), for tests at a size limit.
+ */
+export function pngOfSize(bytes: number, rgb: [number, number, number] = [30, 90, 200]): Buffer {
+  const picture = png(16, 16, rgb);
+  const iend = picture.subarray(picture.length - 12);
+  const filler = bytes - picture.length - 12; // a chunk's length, type and CRC take 12 bytes
+  if (filler < 0) throw new Error(`a PNG cannot be as small as ${bytes} bytes`);
+  return Buffer.concat([picture.subarray(0, picture.length - 12), chunk('zzPd', Buffer.alloc(filler)), iend]);
+}
+
 const b64 = (text: string): Buffer => Buffer.from(text, 'base64');
 
 /** One real small file per accepted type, with the type the server must answer. */

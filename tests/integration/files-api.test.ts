@@ -21,10 +21,10 @@ import { FileStore } from '../../persistence/file/file-store.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
 import { PostgresBlobs } from '../../persistence/postgres/pg-blobs.js';
 import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
-import type { ServerConfig } from '../../sync-server/config.js';
+import { resolveConfig, type ServerConfig } from '../../sync-server/config.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { synced, within, yClient, type YClient } from '../helpers/clients.js';
-import { EXE, SAMPLE_IMAGES, SVG, png } from '../helpers/images.js';
+import { EXE, SAMPLE_IMAGES, SVG, png, pngOfSize } from '../helpers/images.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { MemoryBlobs } from '../../persistence/memory-blobs.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
@@ -197,6 +197,29 @@ describe.each(kinds)('files in the $name store', (kind) => {
     expect((await upload(server, small)).status).toBe(201);
     const health = await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(20_000) });
     expect(health.status).toBe(200);
+  });
+
+  it('takes an image at the default file limit into an empty document, with room for text', async () => {
+    backend = await kind.open();
+    // The limits `tandem serve` starts with when nothing is set.
+    const { maxFileBytes, maxDocumentBytes } = resolveConfig({}, {}).limits;
+    server = await serve(backend, { maxFileBytes, maxDocumentBytes });
+    const atLimit = pngOfSize(maxFileBytes);
+    const added = await upload(server, atLimit);
+    expect(added.status).toBe(201);
+    expect(added.json['bytes']).toBe(maxFileBytes);
+    expect((await upload(server, pngOfSize(maxFileBytes + 1))).status).toBe(413);
+
+    // The document still takes text beside it.
+    const writer = yClient(server.wsUrl, DOC);
+    clients.push(writer);
+    await synced(writer);
+    writer.doc.getText('t').insert(0, 'A caption. '.repeat(1000));
+    const reader = yClient(server.wsUrl, DOC);
+    clients.push(reader);
+    await synced(reader);
+    await expect.poll(() => reader.doc.getText('t').length).toBe(11_000);
+    expect(writer.provider.wsconnected).toBe(true);
   });
 
   it('counts files toward the document size: uploads and edits past it are refused', async () => {

@@ -132,7 +132,7 @@ describe('access and limit options', () => {
     [{ 'auth-secret': 'too-short' }],
     [{ 'auth-secret': 'x'.repeat(40), 'auth-public-key-file': '/k.pem' }],
     [{ 'allowed-origin': 'https://a.example/path' }],
-    [{ 'max-document-bytes': '32MiB' }],
+    [{ 'max-document-bytes': '64MiB' }],
     [{ 'messages-per-second': '0' }],
   ])('refuses %j', (flags) => {
     expect(() => resolveConfig(flags, {})).toThrow(ConfigError);

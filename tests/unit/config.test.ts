@@ -25,6 +25,22 @@ describe('config', () => {
     expect(resolveConfig({ 'max-file-bytes': '25MiB' }, { TANDEM_MAX_FILE_BYTES: '512KiB' }).limits.maxFileBytes).toBe(25 * 1024 * 1024);
   });
 
+  it('keeps an image at the file limit within what a document holds, by default and when either is set', () => {
+    const MiB = 1024 * 1024;
+    const defaults = resolveConfig({}, {}).limits;
+    expect(defaults.maxFileBytes).toBeLessThan(defaults.maxDocumentBytes);
+    // Anything one import accepts fits in a document too, and a joining client gets all of one.
+    expect(resolveConfig({}, {}).maxImportBytes).toBeLessThan(defaults.maxDocumentBytes);
+    expect(defaults.maxBufferedBytes).toBeGreaterThan(defaults.maxDocumentBytes + 1024);
+    // A lower document limit takes the default file limit down to half of it...
+    expect(resolveConfig({ 'max-document-bytes': '4MiB' }, {}).limits.maxFileBytes).toBe(2 * MiB);
+    expect(resolveConfig({}, { TANDEM_MAX_DOCUMENT_BYTES: '12MiB' }).limits.maxFileBytes).toBe(6 * MiB);
+    expect(resolveConfig({ 'max-document-bytes': '30MiB' }, {}).limits.maxFileBytes).toBe(10 * MiB);
+    // ...while a file limit that is set stays as set, and must be less than the document's.
+    expect(resolveConfig({ 'max-document-bytes': '4MiB', 'max-file-bytes': '3MiB' }, {}).limits.maxFileBytes).toBe(3 * MiB);
+    expect(() => resolveConfig({ 'max-document-bytes': '4MiB' }, { TANDEM_MAX_FILE_BYTES: '4MiB' })).toThrow(/max-file-bytes must be less than max-document-bytes/);
+  });
+
   it.each([
     [{ port: '70000' }],
     [{ port: 'abc' }],
