@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { IMPORT_FORMAT_NAMES, ImportError, importDocument, importFormatOf, type ImportFormat } from '../../persistence/import/import-format.js';
+import { IMPORT_FORMAT_NAMES, ImportError, importDocument, importFormatOf, type ImportFormat, type ImportLimits } from '../../persistence/import/import-format.js';
+import { DEFAULT_CONFIG, SERVER_OPTIONS } from '../../sync-server/config.js';
 import { hasContent } from '../../persistence/shared-types.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
@@ -19,6 +20,8 @@ function help(): string {
     'links, quotes, code, emphasis, and the images the file holds (PNG, JPEG, GIF, WebP, stored',
     'as the document\'s files). What a document cannot hold is left out, and said so.',
     'The document must be new or empty: an import never merges into existing content.',
+    'A Word file may unpack to at most four times --max-import-bytes (TANDEM_MAX_IMPORT_BYTES,',
+    '20 MiB by default), in at most 10,000 parts; a larger one is refused before it is read.',
     '',
     'When a server is running on the data dir (or the database), the import goes through its',
     'HTTP API (POST /api/docs/<doc>/import), so anyone with the document open sees it at once;',
@@ -48,8 +51,15 @@ async function throughServer(serverUrl: string, name: string, format: ImportForm
   return 0;
 }
 
+/** The limits `tandem serve` would import with here: --max-import-bytes as its environment sets it. */
+function importLimits(env: NodeJS.ProcessEnv): ImportLimits {
+  const option = SERVER_OPTIONS.find((o) => o.flag === 'max-import-bytes');
+  const raw = option ? env[option.env] : undefined;
+  return { maxImportBytes: option && raw ? Number(option.parse(raw, option.env)) : DEFAULT_CONFIG.maxImportBytes };
+}
+
 /** Writes the import into a store no server is using: its images as files, then its content. */
-async function importInto(target: Extract<WriteTarget, { kind: 'store' }>, name: string, format: ImportFormat, bytes: Uint8Array): Promise<number> {
+async function importInto(target: Extract<WriteTarget, { kind: 'store' }>, name: string, format: ImportFormat, bytes: Uint8Array, limits: ImportLimits): Promise<number> {
   const { store, blobs, where } = target;
   const existing = await store.load(name);
   const doc = new Y.Doc();
@@ -59,7 +69,7 @@ async function importInto(target: Extract<WriteTarget, { kind: 'store' }>, name:
   if (!empty) throw new CommandError(`document ${JSON.stringify(name)} in ${where} already has content: import into a new document (an import never merges)`);
   let imported: Awaited<ReturnType<typeof importDocument>>;
   try {
-    imported = await importDocument(bytes, format, (sha256) => documentFileUrl(name, sha256));
+    imported = await importDocument(bytes, format, (sha256) => documentFileUrl(name, sha256), limits);
   } catch (error) {
     if (error instanceof ImportError) throw new CommandError(error.message);
     throw error;
@@ -96,7 +106,7 @@ export const importCommand: Command = {
     const target = await writeTarget('import', storeFrom(values, env));
     if (target.kind === 'server') return throughServer(target.url, name, format, bytes, tokenFrom(values.token, env));
     try {
-      return await importInto(target, name, format, bytes);
+      return await importInto(target, name, format, bytes, importLimits(env));
     } finally {
       await target.close();
     }

@@ -10,6 +10,12 @@
  * Whatever the schema cannot hold is left out and said so in `notes` (images, for one). The
  * result is checked against the schema before anything is written. The converters (happy-dom,
  * mammoth) are loaded on first use: a server that never imports never pays for them.
+ *
+ * A Word file is a zip archive, which could unpack to far more than its size: before mammoth
+ * reads one, zip-bounds.ts checks that it unpacks to at most DOCX_UNPACK_FACTOR times the
+ * largest file an import takes (--max-import-bytes; 80 MiB by default), in at most
+ * MAX_DOCX_PARTS parts. Word's own files unpack to a few times their size (their XML
+ * compresses well, their images not at all).
  */
 import { getSchema, type JSONContent } from '@tiptap/core';
 import { Node as PmNode } from '@tiptap/pm/model';
@@ -19,6 +25,7 @@ import { withoutRefusedLinks } from '../../document-schema/link-policy.js';
 import { exportExtensions } from '../export-format.js';
 import type { DocxHtml } from './docx-import.js';
 import type { ImageAddress, ImportedImage, ParsedHtml } from './html-import.js';
+import { ZipRefusal, checkZipBounds, type ZipBounds } from './zip-bounds.js';
 
 export type { ImportedImage };
 
@@ -27,7 +34,26 @@ export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** The input cannot be imported: the message says why, for the person importing. */
 export class ImportError extends Error {
-  readonly code = 'ERR_IMPORT';
+  readonly code: string = 'ERR_IMPORT';
+}
+
+/** The input would unpack past the import's limits (HTTP 413 rather than 422). */
+export class ImportTooLargeError extends ImportError {
+  override readonly code = 'ERR_IMPORT_TOO_LARGE';
+}
+
+/** A Word file may unpack to this many times the largest file an import takes. */
+export const DOCX_UNPACK_FACTOR = 4;
+/** Parts (zip entries) a Word file may hold: text, styles, and one per image; thousands at most. */
+export const MAX_DOCX_PARTS = 10_000;
+
+export interface ImportLimits {
+  /** The largest file an import takes (--max-import-bytes); a Word file's unpacked size follows from it. */
+  maxImportBytes: number;
+}
+
+export function docxBounds(limits: ImportLimits): ZipBounds {
+  return { maxUnpackedBytes: DOCX_UNPACK_FACTOR * limits.maxImportBytes, maxEntries: MAX_DOCX_PARTS };
 }
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -69,7 +95,18 @@ function decodeText(bytes: Uint8Array, format: ImportFormat): string {
   }
 }
 
-async function contentOf(bytes: Uint8Array, format: ImportFormat, address: ImageAddress): Promise<ParsedHtml & { notes: string[] }> {
+/** Refuses a Word file that would unpack past `limits` (zip-bounds.ts). */
+function checkDocx(bytes: Uint8Array, limits: ImportLimits): void {
+  try {
+    checkZipBounds(bytes, docxBounds(limits));
+  } catch (error) {
+    if (!(error instanceof ZipRefusal)) throw error;
+    if (error.reason === 'malformed') throw new ImportError(`the file is not a readable Word document: ${error.message}`);
+    throw new ImportTooLargeError(`the Word file cannot be imported: ${error.message} (${DOCX_UNPACK_FACTOR} times --max-import-bytes, in at most ${MAX_DOCX_PARTS} parts)`);
+  }
+}
+
+async function contentOf(bytes: Uint8Array, format: ImportFormat, address: ImageAddress, limits: ImportLimits): Promise<ParsedHtml & { notes: string[] }> {
   const { parseHtml } = await import('./html-import.js');
   const withNotes = (parsed: ParsedHtml, notes: string[] = []) => ({ ...parsed, notes: [...imageNotes(parsed.imagesLeft, address !== null), ...notes] });
   if (format === 'markdown') {
@@ -81,6 +118,7 @@ async function contentOf(bytes: Uint8Array, format: ImportFormat, address: Image
   }
   if (format === 'html') return withNotes(parseHtml(decodeText(bytes, format), schema, address));
   if (!isZip(bytes)) throw new ImportError('the file is not a Word document (.docx files are zip archives; older .doc files cannot be imported: save them as .docx first)');
+  checkDocx(bytes, limits);
   let converted: DocxHtml;
   try {
     const { docxToHtml } = await import('./docx-import.js');
@@ -105,12 +143,12 @@ function isZip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Converts a file's bytes; rejects with an `ImportError` the person can act on. `imageAddress`
- * says where an image's file will be served (documentFileUrl for the new document); null
- * leaves images out.
+ * Converts a file's bytes; rejects with an `ImportError` the person can act on (an
+ * `ImportTooLargeError` past `limits`). `imageAddress` says where an image's file will be
+ * served (documentFileUrl for the new document); null leaves images out.
  */
-export async function importDocument(bytes: Uint8Array, format: ImportFormat, imageAddress: ImageAddress): Promise<ImportedDoc> {
-  const { json, images, notes } = await contentOf(bytes, format, imageAddress);
+export async function importDocument(bytes: Uint8Array, format: ImportFormat, imageAddress: ImageAddress, limits: ImportLimits): Promise<ImportedDoc> {
+  const { json, images, notes } = await contentOf(bytes, format, imageAddress, limits);
   if (!json.content || json.content.length === 0) throw new ImportError(`the ${format} file holds no content to import`);
   let node: PmNode;
   try {

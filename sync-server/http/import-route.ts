@@ -12,8 +12,9 @@
  * Images the file holds (PNG, JPEG, GIF, WebP) become the document's files, stored before its
  * content is written, and counted in its size (--max-document-bytes).
  *   409 the document has content already (an import never merges into a document)
- *   413 the file is larger than --max-import-bytes, or the document would be larger than
- *       --max-document-bytes
+ *   413 the file is larger than --max-import-bytes, a Word file would unpack to more than four
+ *       times that (or holds more than 10,000 parts: import-format.ts), or the document would
+ *       be larger than --max-document-bytes
  *   415 a type or format that is not Markdown, HTML or Word
  *   422 the file is not what its format says (not UTF-8, not a Word document…)
  *
@@ -22,7 +23,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../access/principal.js';
 import type { BlobStore } from '../../persistence/blobs.js';
-import { IMPORT_FORMAT_NAMES, ImportError, importDocument, importFormatOf, type ImportedImage } from '../../persistence/import/import-format.js';
+import { IMPORT_FORMAT_NAMES, ImportError, ImportTooLargeError, importDocument, importFormatOf, type ImportedImage } from '../../persistence/import/import-format.js';
 import { documentFileUrl } from '../../document-schema/image-policy.js';
 import type { Room } from '../rooms/room.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
@@ -74,8 +75,9 @@ export function createImportRoute(host: ImportHost): (name: string, req: Incomin
     const { blobs } = host;
     let imported: Awaited<ReturnType<typeof importDocument>>;
     try {
-      imported = await importDocument(bytes, format, blobs ? (sha256) => documentFileUrl(name, sha256) : null);
+      imported = await importDocument(bytes, format, blobs ? (sha256) => documentFileUrl(name, sha256) : null, host.importLimits);
     } catch (error) {
+      if (error instanceof ImportTooLargeError) throw new ApiError(413, error.message);
       if (error instanceof ImportError) throw new ApiError(422, error.message);
       throw error;
     }

@@ -3,7 +3,8 @@
  * a Word file (made here with the `docx` library) with a table and an image, Markdown and HTML
  * files; a document exported to .docx and imported again keeps its structure and its images (as
  * files of the new document), and its comment threads are Word comments; the import is one update with the importer as its author, seen
- * live; and the refusals (409, 413, 415, 422).
+ * live; and the refusals (409, 413, 415, 422), Word files that would unpack to far more than
+ * their size among them.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { everyKindJson } from '../helpers/every-kind-document.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { hsKey, mint } from './auth-fixtures.js';
+import { overlappingZip, zipOf } from '../helpers/zip-files.js';
 
 const schema = getSchema(exportExtensions);
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -225,6 +227,35 @@ describe('importing files', () => {
     expect((await importFile('form', '# x', 'markdown', { 'content-type': 'text/plain' })).status).toBe(415);
     expect(shape(await exportedJson('taken'))).toEqual({ type: 'doc', content: [{ type: 'heading', attrs: { level: 1 }, content: ['First'] }] });
     expect((await store.listDocs()).map((d) => d.name)).toEqual(['taken']);
+  });
+});
+
+describe('importing Word files that unpack to far more than their size', () => {
+  it('refuses one past four times --max-import-bytes before converting it, and goes on importing', async () => {
+    await startServer({ maxImportBytes: 64 * 1024 });
+    // 1 MiB of XML in a file of a few KiB: within the import limit, past the unpacked one.
+    const bomb = zipOf([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'word/document.xml', data: Buffer.alloc(1024 * 1024, 0x20) }]);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const refused = await importFile('bomb', bomb, 'docx');
+    expect(refused.status).toBe(413);
+    expect(refused.json['error']).toBe('the Word file cannot be imported: it unpacks to more than 256 KiB, the most this server unpacks from one Word file (4 times --max-import-bytes, in at most 10000 parts)');
+    // A part that holds more than the directory says is caught as it is unpacked.
+    const lying = await importFile('lying', zipOf([{ name: 'word/document.xml', data: Buffer.alloc(1024 * 1024, 0x20), declaredSize: 1000 }]), 'docx');
+    expect(lying.status).toBe(413);
+    expect(lying.json['error']).toMatch(/"word\/document.xml" unpacks to more than the 1000 bytes its zip directory declares/);
+    expect(await store.listDocs()).toEqual([]);
+    expect((await importFile('report', await sampleDocx(), 'docx')).status).toBe(201);
+  });
+
+  it('refuses, with the default limits, a small file whose directory adds up to gigabytes', async () => {
+    await startServer();
+    const overlapping = overlappingZip(2048, 1024 * 1024);
+    expect(overlapping.length).toBeLessThan(256 * 1024);
+    const refused = await importFile('overlapping', overlapping, 'docx');
+    expect(refused.status).toBe(413);
+    expect(refused.json['error']).toMatch(/unpacks to more than 80 MiB/);
+    const health = await fetch(`${test.httpUrl}/healthz`, { signal: AbortSignal.timeout(30_000) });
+    expect(health.status).toBe(200);
   });
 });
 
