@@ -1,5 +1,9 @@
 import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -25,19 +29,55 @@ function connectSources(syncUrl: string | undefined): Plugin {
   };
 }
 
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** Text files worth compressing: smaller ones gain less than the encoding's own overhead. */
+const COMPRESSIBLE = /\.(?:js|css|html|json|svg)$/;
+const MIN_COMPRESSED_BYTES = 1024;
+
+/**
+ * Writes a brotli (`.br`) and a gzip (`.gz`) copy beside each text file of the build, at the
+ * highest levels (done once, at build time): `tandem serve` (sirv) sends the copy a browser
+ * accepts, so the document page travels at about a third of its size with no proxy in front.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'tandem-precompress',
+    apply: 'build',
+    enforce: 'post',
+    async writeBundle(options, bundle) {
+      const outDir = options.dir;
+      if (!outDir) return;
+      const writes = Object.values(bundle).flatMap((item) => {
+        const data = Buffer.from(item.type === 'chunk' ? item.code : item.source);
+        if (!COMPRESSIBLE.test(item.fileName) || data.byteLength < MIN_COMPRESSED_BYTES) return [];
+        const path = join(outDir, item.fileName);
+        const brotliParams = { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength };
+        return [
+          brotliAsync(data, { params: brotliParams }).then((packed) => writeFile(`${path}.br`, packed)),
+          gzipAsync(data, { level: constants.Z_BEST_COMPRESSION }).then((packed) => writeFile(`${path}.gz`, packed)),
+        ];
+      });
+      // In zlib's thread pool, side by side.
+      await Promise.all(writes);
+    },
+  };
+}
+
 export default defineConfig(({ command, mode }) => ({
   root,
-  plugins: [connectSources(loadEnv(mode, root, 'VITE_')['VITE_TANDEM_SYNC_URL'])],
+  plugins: [connectSources(loadEnv(mode, root, 'VITE_')['VITE_TANDEM_SYNC_URL']), precompress()],
   // Only the dev server gets the prefix; a build always talks to rooms on its own origin.
   define: command === 'serve' ? { 'import.meta.env.VITE_TANDEM_SYNC_PREFIX': JSON.stringify(DEV_SYNC_PREFIX) } : {},
   build: {
     outDir: fileURLToPath(new URL('../dist/editor', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    // The document page (Tiptap + Yjs) is loaded lazily, ~648 kB (~205 kB gzip; of that, tables
-    // ~14 kB, comments ~8 kB and images ~5.6 kB: docs/document-format.md) in two files — the
-    // ProseMirror core is shared with the parts the page itself loads on demand (author colours,
-    // compare: docs/authorship.md); the home page is tiny.
+    // The document page (Tiptap + Yjs) is loaded lazily, ~650 kB (~203 kB gzip) in two files —
+    // the ProseMirror core is shared with the parts the page itself loads on demand (author
+    // colours, compare: docs/authorship.md); the home page is tiny. What each file and each part
+    // costs: `npm run bench:bundle` (BENCHMARKS.md).
     chunkSizeWarningLimit: 650,
     rolldownOptions: {
       // The service worker must live at the root (its scope) under a fixed name.

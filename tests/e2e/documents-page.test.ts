@@ -1,8 +1,9 @@
 /**
  * The documents page with documents written by different people: who changed each one last,
  * finding one by name as you type (any case or accent, the match highlighted), the keyboard
- * (type, arrows, Enter), both orders (remembered), the empty state, and a token that may
- * list only some documents.
+ * (type, arrows, Enter), both orders (remembered), the empty state, a token that may list
+ * only some documents, and the page's code: the editor's is loaded only with a document, and
+ * the server sends it compressed.
  */
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,5 +198,27 @@ describe('the documents page', () => {
     expect(await dave.page.isVisible('[data-testid="create-from-search"]')).toBe(false);
     await dave.page.fill('[data-testid="doc-search"]', '10');
     expect(await shownNames(dave.page)).toEqual(['notes/meeting 10']);
+  });
+
+  it('loads the editor\'s code only with a document, and gets it compressed', async () => {
+    const erin = await newUser(session.browser, 'Erin', '#00695c');
+    users.push(erin);
+    const scripts = (): Promise<string[]> =>
+      erin.page.evaluate(() => performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname).filter((path) => path.endsWith('.js')));
+    await homeAs(erin, carolToken);
+    const home = await scripts();
+    expect(home.some((path) => /^\/assets\/main-/.test(path))).toBe(true);
+    expect(home.filter((path) => /document-page/.test(path))).toEqual([]);
+
+    await erin.page.click('a.doc-link[data-name="Team plan"]');
+    await waitSynced(erin.page);
+    const editor = (await scripts()).find((path) => /^\/assets\/document-page-.*\.js$/.test(path));
+    expect(editor).toBeDefined();
+    for (const encoding of ['br', 'gzip']) {
+      const response = await fetch(`${session.server.url}${editor}`, { headers: { 'accept-encoding': encoding }, signal: AbortSignal.timeout(20_000) });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding')).toBe(encoding);
+      expect(response.headers.get('vary')).toMatch(/accept-encoding/i);
+    }
   });
 });
