@@ -74,7 +74,7 @@ export default defineConfig(({ command, mode }) => ({
     outDir: fileURLToPath(new URL('../dist/editor', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    // The document page (Tiptap + Yjs) is loaded lazily, ~650 kB (~203 kB gzip) in two files —
+    // The document page (Tiptap + Yjs) is loaded lazily, ~656 kB (~205 kB gzip) in two files —
     // the ProseMirror core is shared with the parts the page itself loads on demand (author
     // colours, compare: docs/authorship.md); the home page is tiny. What each file and each part
     // costs: `npm run bench:bundle` (BENCHMARKS.md).
