@@ -11,6 +11,11 @@
  *
  * An address of such a file written absolutely (an exported HTML file pasted back) or with a
  * query (a viewer's `?token=`) is read as its path.
+ *
+ * The file is named by its SHA-256; the document in the address is the one it was stored in.
+ * That is the document itself, except after a restore under another name (the trash's "restore
+ * as"), when its content — every version of it — still names the old one: a document's image
+ * is then its own file of those bytes (`ownFileUrl`), which the editor shows and exports name.
  */
 const FILE_PATH_RE = /^\/api\/docs\/[^/?#]+\/files\/[0-9a-f]{64}$/;
 
@@ -36,4 +41,15 @@ export function documentFilePath(raw: unknown): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
   return FILE_PATH_RE.test(url.pathname) ? url.pathname : null;
+}
+
+/** The SHA-256 that a stored file address names; null for any other address. */
+export function fileSha256(src: unknown): string | null {
+  return isDocumentFileUrl(src) ? src.slice(-64) : null;
+}
+
+/** `doc`'s own address for the file `src` names (whatever document `src` names); null for any other address. */
+export function ownFileUrl(doc: string, src: unknown): string | null {
+  const sha256 = fileSha256(src);
+  return sha256 === null ? null : documentFileUrl(doc, sha256);
 }

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageType } from './image-type.js';
 
-import { documentFileUrl } from '../document-schema/image-policy.js';
+import { fileSha256, ownFileUrl } from '../document-schema/image-policy.js';
 
 export { documentFileUrl as fileUrl } from '../document-schema/image-policy.js';
 
@@ -53,13 +53,25 @@ export interface StoredFile {
 }
 
 /**
- * Reads `doc`'s files by the address its image nodes hold: only that document's own files
- * (`/api/docs/<doc>/files/<sha256>`); any other address reads as null.
+ * Reads `doc`'s files by the address its image nodes hold: only that document's own files,
+ * by the SHA-256 the address names — whichever document it names, as content restored under
+ * another name still names the old one (image-policy.ts); any other address reads as null.
  */
 export function documentFileReader(blobs: BlobStore, doc: string): (src: string) => Promise<Uint8Array | null> {
-  const prefix = documentFileUrl(doc, '');
   return async (src) => {
-    const sha256 = src.startsWith(prefix) ? src.slice(prefix.length) : '';
-    return SHA256_RE.test(sha256) ? blobs.readBlob(doc, sha256) : null;
+    const sha256 = fileSha256(src);
+    return sha256 === null ? null : blobs.readBlob(doc, sha256);
+  };
+}
+
+/**
+ * The address each image of `doc` is exported as: `doc`'s own address of the file when `doc`
+ * holds it (restored under another name, its content names the old document), else as stored.
+ */
+export async function documentFileAddresses(blobs: BlobStore, doc: string): Promise<(src: string) => string> {
+  const held = new Set((await blobs.listBlobs(doc)).map((file) => file.sha256));
+  return (src) => {
+    const sha256 = fileSha256(src);
+    return sha256 !== null && held.has(sha256) ? (ownFileUrl(doc, src) ?? src) : src;
   };
 }

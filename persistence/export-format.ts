@@ -19,6 +19,8 @@
  * whose address the schema refuses (link-policy.ts) are left out of every format but yjs.
  * Images are the document's files: html and markdown show them by address (root-relative, or
  * absolute on `imageOrigin` when given: the HTTP API passes its own), json keeps their nodes.
+ * `fileAddress` says which address each image's stored one is exported as (its own document's,
+ * after a restore under another name: blobs.ts `documentFileAddresses`).
  */
 import { getSchema, type AnyExtension, type JSONContent } from '@tiptap/core';
 import type { Node as PmNode } from '@tiptap/pm/model';
@@ -110,6 +112,22 @@ export interface ExportOptions {
    * show as their alt text.
    */
   readFile?: (src: string) => Promise<Uint8Array | null>;
+  /** The address an image's stored address is exported as (json, html, markdown); absent: as stored. */
+  fileAddress?: (src: string) => string;
+}
+
+/** `node` with each image's address as `options.fileAddress` gives it. */
+function withFileAddresses(node: JSONContent, options: ExportOptions): JSONContent {
+  const address = options.fileAddress;
+  if (!address) return node;
+  const visit = (n: JSONContent): JSONContent => {
+    const copy: JSONContent = { ...n };
+    const src: unknown = n.attrs?.['src'];
+    if (n.type === 'image' && typeof src === 'string') copy.attrs = { ...n.attrs, src: address(src) };
+    if (n.content) copy.content = n.content.map(visit);
+    return copy;
+  };
+  return visit(node);
 }
 
 /** The export schema's extensions for an image origin: a few origins per server, each built once. */
@@ -130,20 +148,20 @@ function extensionsFor(options: ExportOptions): AnyExtension[] {
 export async function toHtml(doc: Y.Doc, options: ExportOptions = {}): Promise<string> {
   const { generateHTML } = await import('@tiptap/html');
   const { pmDoc, notes } = annotate(doc, schema);
-  return htmlWithNotes(generateHTML(withoutRefusedLinks(pmDoc.toJSON() as JSONContent), extensionsFor(options)), notes);
+  return htmlWithNotes(generateHTML(withFileAddresses(withoutRefusedLinks(pmDoc.toJSON() as JSONContent), options), extensionsFor(options)), notes);
 }
 
 export async function toMarkdown(doc: Y.Doc, options: ExportOptions = {}): Promise<string> {
   const { MarkdownManager } = await import('@tiptap/markdown');
   const { pmDoc, notes } = annotate(doc, schema);
-  const markdown = new MarkdownManager({ extensions: extensionsFor(options) }).serialize(withoutRefusedLinks(pmDoc.toJSON() as JSONContent));
+  const markdown = new MarkdownManager({ extensions: extensionsFor(options) }).serialize(withFileAddresses(withoutRefusedLinks(pmDoc.toJSON() as JSONContent), options));
   return markdownWithNotes(markdown.length > 0 && !markdown.endsWith('\n') ? `${markdown}\n` : markdown, notes);
 }
 
 export async function exportDoc(doc: Y.Doc, format: ExportFormat, options: ExportOptions = {}): Promise<string | Uint8Array> {
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ ...toJson(doc), comments: commentsJson(doc, schema) }, null, 2)}\n`;
+      return `${JSON.stringify({ ...withFileAddresses(toJson(doc), options), comments: commentsJson(doc, schema) }, null, 2)}\n`;
     case 'html':
       return toHtml(doc, options);
     case 'markdown':

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { documentFileReader } from '../../persistence/blobs.js';
+import { documentFileAddresses, documentFileReader } from '../../persistence/blobs.js';
 import { EXPORT_FORMATS, exportDoc, isExportFormat } from '../../persistence/export-format.js';
 import { docAt, lastSeq } from '../../persistence/replay.js';
 import { UsageError, type Command } from '../command.js';
@@ -50,7 +50,7 @@ export const exportCommand: Command = {
     return withDocHistory('export', name, storeFrom(values, env), async (history, opened) => {
       const seq = at === null ? lastSeq(history) : await resolvePointFlag(history, at, opened.archive, '--at');
       const doc = await docAt(history, seq);
-      const body = await exportDoc(doc, format, { title: name, readFile: documentFileReader(opened.blobs, name) });
+      const body = await exportDoc(doc, format, { title: name, readFile: documentFileReader(opened.blobs, name), fileAddress: await documentFileAddresses(opened.blobs, name) });
       doc.destroy();
       if (values.out) {
         await writeFile(values.out, body);

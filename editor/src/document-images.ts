@@ -1,9 +1,12 @@
 /**
  * The document page's images: loaded with the page's access token, and added — pasted,
- * dropped or picked — only by people who may edit the text (the `write` role).
+ * dropped or picked — only by people who may edit the text (the `write` role). Each is loaded
+ * as the document's own file of its bytes (a document restored under another name still names
+ * the old one: image-policy.ts), and from the address it names when the document has no such
+ * file (an image just pasted from another document, before its copy is made).
  */
 import type { AnyExtension } from '@tiptap/core';
-import { documentFileUrl } from '../../document-schema/image-policy.js';
+import { documentFileUrl, ownFileUrl } from '../../document-schema/image-policy.js';
 import type { ApiClient } from './api-client.js';
 import { imageUploads, type ImageUploader } from './image-upload.js';
 import { imageViews } from './image-view.js';
@@ -23,6 +26,6 @@ export function documentImages(api: ApiClient, name: string, canAdd: boolean, ed
     ownFiles: documentFileUrl(name, ''),
     fetchFile: (src) => api.fetchFile(src),
   };
-  const views = imageViews({ source: (src) => api.fileSrc(src), editAlt: canAdd ? editAlt : null });
+  const views = imageViews({ source: (src) => api.fileSrc(ownFileUrl(name, src) ?? src), fallback: (src) => api.fileSrc(src), editAlt: canAdd ? editAlt : null });
   return { uploader, extensions: [views, ...(canAdd ? [imageUploads(uploader)] : [])] };
 }

@@ -11,12 +11,15 @@
  *
  * Images copied from another document are copied into this one once pasted: each document
  * keeps its own files (its readers may not read the other document, which may also go away).
+ * One whose bytes the document holds already (an image naming the name it had before a
+ * restore under another name) is only pointed at the document's own file.
  */
 import { Extension, type Editor } from '@tiptap/core';
 import type { Slice } from '@tiptap/pm/model';
 import { Plugin, PluginKey, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
 import type { UploadedFile } from './api-client.js';
+import { fileSha256 } from '../../document-schema/image-policy.js';
 import { h } from './dom.js';
 import { trackRange } from './tracked-range.js';
 
@@ -106,13 +109,28 @@ function foreignImages(slice: Slice, ownFiles: string): string[] {
   return [...found];
 }
 
+/** This document's address of the file `src` names, when this document holds it; else null. */
+async function heldCopy(uploader: ImageUploader, src: string): Promise<string | null> {
+  const sha256 = fileSha256(src);
+  if (sha256 === null) return null;
+  const own = `${uploader.ownFiles}${sha256}`;
+  return uploader.fetchFile(own).then(
+    () => own,
+    () => null,
+  );
+}
+
 /** Copies other documents' files into this one and points the images at the copies. */
 async function adoptImages(editor: Editor, uploader: ImageUploader, sources: readonly string[]): Promise<void> {
   for (const src of sources) {
-    let copy: UploadedFile;
+    let url: string;
     try {
-      const blob = await uploader.fetchFile(src);
-      copy = await uploader.upload(new File([blob], 'pasted image', { type: blob.type }));
+      const held = await heldCopy(uploader, src);
+      if (held !== null) url = held;
+      else {
+        const blob = await uploader.fetchFile(src);
+        url = (await uploader.upload(new File([blob], 'pasted image', { type: blob.type }))).url;
+      }
     } catch (error) {
       uploader.onError(`A pasted image could not be copied into this document: ${(error as Error).message}`);
       continue;
@@ -120,7 +138,7 @@ async function adoptImages(editor: Editor, uploader: ImageUploader, sources: rea
     if (editor.isDestroyed) return;
     const { tr } = editor.state;
     editor.state.doc.descendants((node, pos) => {
-      if (node.type.name === 'image' && node.attrs['src'] === src) tr.setNodeMarkup(pos, undefined, { ...node.attrs, src: copy.url });
+      if (node.type.name === 'image' && node.attrs['src'] === src) tr.setNodeMarkup(pos, undefined, { ...node.attrs, src: url });
     });
     if (tr.docChanged) editor.view.dispatch(tr);
   }

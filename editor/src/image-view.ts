@@ -21,6 +21,8 @@ export type ImageSource = (stored: string) => string;
 
 export interface ImageViewOptions {
   source: ImageSource;
+  /** Where to load the image from when `source`'s address fails; absent: nowhere else. */
+  fallback?: ImageSource;
   /** Opens the alt text dialog of the selected image; null where the page may not edit. */
   editAlt: (() => void) | null;
 }
@@ -30,6 +32,8 @@ class ImageView implements NodeView {
   private readonly img: HTMLImageElement;
   private readonly note: HTMLElement;
   private readonly altButton: HTMLButtonElement | null;
+  /** The address tried when the current one fails (`options.fallback`), once; null: none left. */
+  private next: string | null = null;
 
   constructor(
     node: PmNode,
@@ -42,7 +46,12 @@ class ImageView implements NodeView {
       ? h('button', { type: 'button', class: 'btn image__alt', contenteditable: 'false', 'data-testid': 'image-alt-button', onclick: () => editAlt() }, 'Alt text')
       : null;
     this.dom = h('figure', { class: 'image', 'data-testid': 'image' }, this.img, this.note, this.altButton);
-    this.img.addEventListener('error', () => this.showNote('The image could not be loaded.'));
+    this.img.addEventListener('error', () => {
+      const next = this.next;
+      this.next = null;
+      if (next !== null) this.img.setAttribute('src', next);
+      else this.showNote('The image could not be loaded.');
+    });
     this.img.addEventListener('load', () => this.showNote(null));
     this.update(node);
   }
@@ -65,7 +74,11 @@ class ImageView implements NodeView {
     }
     this.img.hidden = false;
     const src = this.options.source(stored);
-    if (this.img.getAttribute('src') !== src) this.img.setAttribute('src', src);
+    const fallback = this.options.fallback?.(stored) ?? null;
+    if (this.img.getAttribute('src') !== src && this.img.getAttribute('src') !== fallback) {
+      this.next = fallback === src ? null : fallback;
+      this.img.setAttribute('src', src);
+    }
     return true;
   }
 

@@ -31,7 +31,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docSummaryJson, type DocArchive } from '../../persistence/archive.js';
-import { documentFileReader } from '../../persistence/blobs.js';
+import { documentFileAddresses, documentFileReader } from '../../persistence/blobs.js';
 import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../../persistence/export-format.js';
 import { DEFAULT_PAUSE_MS, historyJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, isEmptyHistory, lastSeq, parseHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
@@ -156,8 +156,8 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     const seq = at === null ? lastSeq(found) : await seqOf(found, at);
     const doc = await docAt(found, seq);
     try {
-      const readFile = server.blobs ? documentFileReader(server.blobs, name) : undefined;
-      const body = await exportDoc(doc, format, { imageOrigin: server.publicOrigin(req), title: name, ...(readFile ? { readFile } : {}) });
+      const files = server.blobs ? { readFile: documentFileReader(server.blobs, name), fileAddress: await documentFileAddresses(server.blobs, name) } : {};
+      const body = await exportDoc(doc, format, { imageOrigin: server.publicOrigin(req), title: name, ...files });
       const fileName = encodeURIComponent(`${name}.${FILE_EXTENSIONS[format]}`);
       res.writeHead(200, {
         'content-type': CONTENT_TYPES[format],

@@ -3,6 +3,7 @@
  * imported from the home page opens as a document with its table and its image; deleting it
  * from the list disconnects someone who has it open, who is told so; the Trash tab lists it and
  * Restore brings it back with its content; Export → Word gives a file that imports again.
+ * Restored under another name (a new document holds the old one), it still shows its image.
  */
 import { readFile } from 'node:fs/promises';
 import { Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
@@ -96,5 +97,31 @@ describe('importing and the trash on the documents page', () => {
     expect(again.status).toBe(201);
     const copy = await fetch(`${session.server.url}/api/docs/${encodeURIComponent('Budget copy')}/export?format=text`, { signal: AbortSignal.timeout(30_000) });
     expect(await copy.text()).toBe('Budget 2026\n\nItem\tCost\nVenue\t1200\n');
+  });
+
+  it('shows the image of a document restored under another name', async () => {
+    const [ada] = users as [User];
+    const { page } = ada;
+    const api = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${session.server.url}/api/docs/${encodeURIComponent('Budget 2026')}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+    expect((await api('', { method: 'DELETE' })).status).toBe(200);
+    // A new document takes the name: the deleted one's content names it, but it has no such file.
+    const fresh = await api('/import?format=markdown', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: '# Budget 2027\n' });
+    expect(fresh.status).toBe(201);
+
+    await page.goto(`${session.server.url}/`);
+    await page.click('[data-testid="tab-trash"]');
+    const trashed = page.locator('[data-testid="trash-row"][data-name="Budget 2026"]');
+    await trashed.locator('[data-testid="restore"]').click();
+    expect(await trashed.locator('[data-testid="restore-as-name"]').inputValue()).toBe('Budget 2026 (restored)');
+    await trashed.locator('[data-testid="restore-as"]').click();
+    await trashed.locator('text=Restored').waitFor();
+    // The first attempt, into the name a document holds, was refused (409), as it must be.
+    ada.errors.splice(0, ada.errors.length, ...ada.errors.filter((e) => !/status of 409/.test(e)));
+
+    await openDocument(ada, session.server.url, 'Budget 2026 (restored)');
+    expect(await page.textContent('.ProseMirror h1')).toBe('Budget 2026');
+    await expect.poll(() => page.$eval('.ProseMirror img', (img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
+    expect(await page.$eval('.ProseMirror img', (img) => new URL((img as HTMLImageElement).src).pathname)).toMatch(/^\/api\/docs\/Budget%202026%20\(restored\)\/files\/[0-9a-f]{64}$/);
+    expect(await page.isVisible('.image__note')).toBe(false);
   });
 });
