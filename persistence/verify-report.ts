@@ -13,10 +13,22 @@ export interface DocReport {
   warnings: StoreProblem[];
 }
 
+/** A deleted document in the trash: checked as a live one is, since it can be restored. */
+export interface TrashDocReport extends DocReport {
+  trashId: string;
+  deletedAtMs: number;
+}
+
 export interface VerifyReport {
   docs: DocReport[];
+  trash: TrashDocReport[];
   /** Problems outside any one document (unknown directories, unreadable dirs). */
   errors: StoreProblem[];
   warnings: StoreProblem[];
   ok: boolean;
+}
+
+/** Whether nothing in `report` is damaged: its own errors, its documents' and its trash's. */
+export function reportOk(report: Pick<VerifyReport, 'docs' | 'trash' | 'errors'>): boolean {
+  return report.errors.length === 0 && [...report.docs, ...report.trash].every((d) => d.errors.length === 0);
 }

@@ -5,7 +5,7 @@ import { carriedOverName } from '../../sync-server/doc-name.js';
 import type { Command } from '../command.js';
 import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
 import { verifyDatabase } from '../../persistence/postgres/postgres-verify.js';
-import type { VerifyReport } from '../../persistence/verify-report.js';
+import type { DocReport, TrashDocReport, VerifyReport } from '../../persistence/verify-report.js';
 import { describeProblem } from '../../persistence/record.js';
 
 function help(): string {
@@ -20,6 +20,7 @@ function help(): string {
     'renames is a warning; one it cannot rename (another document has that name) is an error.',
     'With --database-url: checks that every document\'s records run from 1 to its last sequence',
     'number with none missing, replays them and compares each checkpoint with the replay.',
+    'Documents in the trash are checked as well (they can be restored), and listed as such.',
     '',
     'Options:',
     STORE_HELP,
@@ -55,16 +56,19 @@ export const verifyCommand: Command = {
     const out = (line: string): boolean => process.stdout.write(`${line}\n`);
     for (const problem of report.errors) out(`ERROR ${describeProblem(problem)}`);
     for (const problem of report.warnings) out(`warning ${describeProblem(problem)}`);
-    for (const doc of report.docs) {
+    const trashed = (doc: DocReport | TrashDocReport): string => ('trashId' in doc ? ` (in the trash since ${new Date(doc.deletedAtMs).toISOString()}, id ${doc.trashId})` : '');
+    for (const doc of [...report.docs, ...report.trash]) {
       const failed = doc.errors.length > 0;
       if (!failed && values.quiet && doc.warnings.length === 0) continue;
       const compacted = doc.compacted ? ` (history before seq ${doc.compacted.seq} compacted on ${new Date(doc.compacted.compactedAtMs).toISOString()})` : '';
-      out(`${failed ? 'FAIL' : 'ok  '} ${JSON.stringify(doc.name)}: ${doc.records} updates${compacted}, ${doc.checkpoints} checkpoints`);
+      out(`${failed ? 'FAIL' : 'ok  '} ${JSON.stringify(doc.name)}${trashed(doc)}: ${doc.records} updates${compacted}, ${doc.checkpoints} checkpoints`);
       for (const problem of doc.errors) out(`     ERROR ${describeProblem(problem)}`);
       for (const problem of doc.warnings) out(`     warning ${describeProblem(problem)}`);
     }
-    const failedDocs = report.docs.filter((d) => d.errors.length > 0).length;
-    out(report.ok ? `verified ${report.docs.length} documents: no damage` : `damage found: ${failedDocs} of ${report.docs.length} documents, ${report.errors.length} other problems`);
+    const checked = report.docs.length + report.trash.length;
+    const failedDocs = [...report.docs, ...report.trash].filter((d) => d.errors.length > 0).length;
+    const counted = `${report.docs.length} documents${report.trash.length > 0 ? ` and ${report.trash.length} in the trash` : ''}`;
+    out(report.ok ? `verified ${counted}: no damage` : `damage found: ${failedDocs} of ${checked} documents${report.trash.length > 0 ? ` (${report.trash.length} in the trash)` : ''}, ${report.errors.length} other problems`);
     // The process exits right after: let queued output reach a pipe first.
     await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     return report.ok ? 0 : 1;

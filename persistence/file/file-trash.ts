@@ -80,6 +80,11 @@ export class FileTrash {
     return new DataDirArchive(join(this.trashDir, id), this.fs, undefined, { journal: false });
   }
 
+  /** Where entry `id` keeps its document (named `name`, as its marker says). */
+  entryDocDir(id: string, name: string): string {
+    return this.entryArchive(id).docDir(name);
+  }
+
   /** Whether a live document named `name` has records in its log. */
   async hasRecords(name: string): Promise<boolean> {
     return ((await this.docs.readHistory(name))?.records.length ?? 0) > 0;

@@ -2,7 +2,8 @@
  * `tandem verify`: every checksum of every log, checkpoint and named-versions file (each
  * version must name a record the document has), every document replayed from
  * its first record (a compacted one from the base its log header holds), every checkpoint compared with the replay at its sequence number, and
- * every journal entry's checksum.
+ * every journal entry's checksum. Documents in the trash are checked the same way: they can be
+ * restored.
  *
  * Errors are damage (the data dir is not as it was written); warnings are traces of damage
  * already recovered from (bytes moved aside) or of work in progress. Given the server's rule
@@ -19,8 +20,9 @@ import { JOURNAL_DIR, readJournal } from './journal.js';
 import { planNameCarryOver, type NameRule } from './name-carry-over.js';
 import { readLog, type ScannedLog } from './log-reader.js';
 import { decodeCheckpoint, isFormatProblem } from './record-format.js';
-import { nodeFs, type StoreFs } from './store-fs.js';
-import type { DocReport, VerifyReport } from '../verify-report.js';
+import { FileTrash } from './file-trash.js';
+import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
+import { reportOk, type DocReport, type TrashDocReport, type VerifyReport } from '../verify-report.js';
 import { ReplayCheck } from '../replay-check.js';
 import { VERSIONS_FILE, readDocVersions } from './file-versions.js';
 
@@ -102,19 +104,36 @@ async function verifyVersions(fs: StoreFs, dir: string, lastSeq: number, report:
 export async function verifyDataDir(dataDir: string, options: { live: boolean; fs?: StoreFs; names?: NameRule }): Promise<VerifyReport> {
   const fs = options.fs ?? nodeFs;
   const archive = new DataDirArchive(dataDir, fs);
-  const report: VerifyReport = { docs: [], errors: [], warnings: [], ok: true };
+  const report: VerifyReport = { docs: [], trash: [], errors: [], warnings: [], ok: true };
   const listed = await archive.listDocDirs();
   report.errors.push(...listed.problems);
   const journaled = await archive.journalRecords();
   for (const doc of listed.docs) report.docs.push(await verifyDoc(fs, doc.dir, doc.name, options.live, journaled.get(doc.name)?.at(-1)?.seq ?? 0));
+  report.trash = await verifyTrash(fs, dataDir);
   await verifyJournal(fs, join(dataDir, JOURNAL_DIR), options.live, report);
   if (options.names) {
     const plan = await planNameCarryOver(archive, options.names, fs);
     for (const c of plan.changes) report.warnings.push({ path: c.dir, message: `${JSON.stringify(c.from)} is a name from an earlier version; the next \`tandem serve\` renames it to ${JSON.stringify(c.to)}` });
     for (const r of plan.refusals) report.errors.push({ path: r.dir, message: `${JSON.stringify(r.name)} cannot be carried over to this version's names: ${r.reason}` });
   }
-  report.ok = report.errors.length === 0 && report.docs.every((d) => d.errors.length === 0);
+  report.ok = reportOk(report);
   return report;
+}
+
+/** Every document in the trash, as restorable as a live one. Nothing in the trash is being written. */
+async function verifyTrash(fs: StoreFs, dataDir: string): Promise<TrashDocReport[]> {
+  const trash = new FileTrash(dataDir, fs);
+  const reports: TrashDocReport[] = [];
+  for (const entry of await trash.list()) {
+    try {
+      const doc = await verifyDoc(fs, trash.entryDocDir(entry.id, entry.name), entry.name, false);
+      reports.push({ ...doc, trashId: entry.id, deletedAtMs: entry.deletedAtMs });
+    } catch (error) {
+      // Restored or purged by a running server since it was listed.
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return reports;
 }
 
 /** Damaged journal entries are errors; records not yet copied into their logs are normal. */
