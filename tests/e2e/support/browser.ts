@@ -88,7 +88,8 @@ export async function focusEnd(page: Page): Promise<void> {
 
 /**
  * The document's HTML without what differs from one viewer to the next: other users' carets,
- * selection highlights, comment highlights and the hack nodes ProseMirror puts next to widgets.
+ * selection highlights, comment highlights, the hack nodes ProseMirror puts next to widgets,
+ * and the access token an image is loaded with.
  */
 export function contentHtml(page: Page): Promise<string> {
   return page.$eval(editorSelector, (root) => {
@@ -96,7 +97,8 @@ export function contentHtml(page: Page): Promise<string> {
     for (const caret of copy.querySelectorAll('.collaboration-carets__caret, .ProseMirror-separator, .ProseMirror-trailingBreak')) caret.remove();
     for (const mark of copy.querySelectorAll('.ProseMirror-yjs-selection, .comment-anchor')) mark.replaceWith(...mark.childNodes);
     copy.normalize();
-    return copy.innerHTML;
+    // In the markup, not on the copy's elements: changing an image's address loads it.
+    return copy.innerHTML.replace(/(<img [^>]*src="[^"?]*)\?token=[^"]*"/g, '$1"');
   });
 }
 
