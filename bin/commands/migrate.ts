@@ -2,10 +2,7 @@ import { parseArgs } from 'node:util';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
 import { DataDirLock, DataDirLockedError } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
-import { FileTrash } from '../../persistence/file/file-trash.js';
-import { nodeFs } from '../../persistence/file/store-fs.js';
-import { PostgresTrash } from '../../persistence/postgres/postgres-trash.js';
-import type { TrashedDoc } from '../../persistence/trash.js';
+import { copyTrashIntoDatabase, copyTrashIntoDataDir, type TrashMoveReport } from '../../persistence/postgres/trash-move.js';
 import { carryOverNames } from '../../persistence/file/name-carry-over.js';
 import { copyIntoDataDir, copyIntoDatabase, type MoveReport } from '../../persistence/postgres/data-move.js';
 import { Database } from '../../persistence/postgres/database.js';
@@ -36,7 +33,8 @@ function help(): string {
     'No server may use the data dir meanwhile; servers on the database may run, but a document',
     'they write to while it is copied in is reported, not copied. Names an earlier version gave',
     'documents in the data dir are first carried over, as `tandem serve` does at startup.',
-    'Deleted documents in the trash are not copied (the command says how many stay behind).',
+    'Deleted documents in the trash are copied too, with their history, named versions, files and when and',
+    'by whom they were deleted: they stay restorable, and are purged when they would have been.',
     '',
     'Options:',
     '  --from-data-dir <dir>   Source data dir (copy into the database)',
@@ -64,10 +62,13 @@ function print(report: MoveReport, where: string): number {
 
 const quiet = { info() {}, warn() {}, error() {} };
 
-/** Deleted documents stay where they are: says so, when there are any. */
-function trashNote(trash: readonly TrashedDoc[], where: string): void {
-  if (trash.length === 0) return;
-  process.stderr.write(`note: ${trash.length} deleted document${trash.length === 1 ? '' : 's'} in the trash of ${where} ${trash.length === 1 ? 'was' : 'were'} not copied (tandem undelete first to move ${trash.length === 1 ? 'it' : 'them'})\n`);
+/** The trash's report, added to the documents'. */
+function withTrash(report: MoveReport, trash: TrashMoveReport): MoveReport {
+  if (trash.docs > 0) {
+    const files = trash.files > 0 ? ` and ${trash.files} ${trash.files === 1 ? 'file' : 'files'} (${trash.fileBytes} bytes)` : '';
+    process.stdout.write(`copied ${trash.records} records${files} of ${trash.docs} deleted ${trash.docs === 1 ? 'document' : 'documents'} (in the trash)\n`);
+  }
+  return { ...report, problems: [...report.problems, ...trash.problems] };
 }
 
 export const migrateCommand: Command = {
@@ -115,9 +116,8 @@ export const migrateCommand: Command = {
           const archive = new DataDirArchive(dataDir);
           const report = await copyIntoDatabase(archive, db, { onDoc });
           const docs = (await archive.listDocs()).map((d) => d.name);
-          const code = print(await withFiles(report, docs, new FileBlobs(dataDir), new PostgresBlobs(db)), db.label);
-          trashNote(await new FileTrash(dataDir, nodeFs).list(), dataDir);
-          return code;
+          const copied = await withFiles(report, docs, new FileBlobs(dataDir), new PostgresBlobs(db));
+          return print(withTrash(copied, await copyTrashIntoDatabase(dataDir, db, { onDoc })), db.label);
         } finally {
           await db.close();
         }
@@ -127,9 +127,8 @@ export const migrateCommand: Command = {
       try {
         const report = await copyIntoDataDir(db, store, { onDoc });
         const docs = (await new PostgresArchive(db).listDocs()).map((d) => d.name);
-        const code = print(await withFiles(report, docs, new PostgresBlobs(db), new FileBlobs(dataDir)), store.dataDir);
-        trashNote(await new PostgresTrash(db).list(), db.label);
-        return code;
+        const copied = await withFiles(report, docs, new PostgresBlobs(db), new FileBlobs(dataDir));
+        return print(withTrash(copied, await copyTrashIntoDataDir(db, dataDir, { onDoc })), store.dataDir);
       } finally {
         await store.close();
         await db.close();

@@ -47,6 +47,28 @@ export function trashMarker(name: string, deletedAt: number, deletedBy: string |
   return Buffer.from(JSON.stringify(marker));
 }
 
+/**
+ * Writes entry directory `entry`'s marker crash-safely (temp file, fsync, rename, fsync of the
+ * entry and of the trash): once it is there, the entry is what the marker says.
+ */
+export async function writeTrashMarker(fs: StoreFs, entry: string, name: string, deletedAt: number, deletedBy: string | null): Promise<void> {
+  const temp = join(entry, `${MARKER}.tmp`);
+  // A marker a crash cut short (a copy into the trash run again: trash-move.ts) is written anew.
+  await fs.unlink(temp).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  });
+  const handle = await fs.open(temp, 'wx');
+  try {
+    await handle.writeAll(trashMarker(name, deletedAt, deletedBy), 0);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temp, join(entry, MARKER));
+  await fs.syncDir(entry);
+  await fs.syncDir(dirname(entry));
+}
+
 interface Marker {
   name: string;
   deletedAt: number;
@@ -99,17 +121,7 @@ export class FileTrash {
     await this.fs.mkdir(this.trashDir);
     await this.fs.mkdir(entry);
     await this.fs.mkdir(join(entry, DOCS_DIR));
-    const temp = join(entry, `${MARKER}.tmp`);
-    const handle = await this.fs.open(temp, 'wx');
-    try {
-      await handle.writeAll(trashMarker(name, nowMs, deletedBy), 0);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await this.fs.rename(temp, join(entry, MARKER));
-    await this.fs.syncDir(entry);
-    await this.fs.syncDir(this.trashDir);
+    await writeTrashMarker(this.fs, entry, name, nowMs, deletedBy);
     await this.fs.rename(source, join(entry, DOCS_DIR, basename(source)));
     await this.fs.syncDir(this.docs.docsDir);
     await this.fs.syncDir(join(entry, DOCS_DIR));

@@ -46,14 +46,17 @@ const IMPORT_CHUNK = `
 
 /**
  * A compacted history's start: the document row, compacted before $2 and holding nothing else
- * yet, and its base as the checkpoint at $2. $3 time of record $2, $4 when it was compacted (ms).
+ * yet (a row without records may be there: files came first, or a deleted document's row made
+ * ready for its records, trash-move.ts), and its base as the checkpoint at $2. $3 time of record $2, $4 when it was compacted (ms).
  */
 const IMPORT_BASE = `
   WITH doc AS (
-    INSERT INTO tandem_documents (name, last_seq, last_time, record_bytes, compacted_before, compacted_at)
+    INSERT INTO tandem_documents AS d (name, last_seq, last_time, record_bytes, compacted_before, compacted_at)
     VALUES ($1, $2, ${ts('$3::int8')}, 0, $2, ${ts('$4::int8')})
-    ON CONFLICT (name) DO NOTHING
-    RETURNING id
+    ON CONFLICT (name) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_time = EXCLUDED.last_time,
+      compacted_before = EXCLUDED.compacted_before, compacted_at = EXCLUDED.compacted_at
+    WHERE d.last_seq = 0 AND d.compacted_before = 0
+    RETURNING d.id
   )
   INSERT INTO tandem_checkpoints (doc_id, seq, recorded_at, state) SELECT doc.id, $2, ${ts('$3::int8')}, $5 FROM doc`;
 
@@ -96,7 +99,7 @@ interface Destination {
 }
 
 /** Where documents are read from, and read back from once copied: their histories and named versions. */
-type Archive = DocArchive & VersionLister;
+export type Archive = DocArchive & VersionLister;
 
 /** The source's named versions of `name` that `readBack` lacks, added to `destination`; what failed, for the report. */
 async function copyVersions(name: string, source: Archive, destination: Destination, readBack: Archive, problems: string[]): Promise<void> {
@@ -235,9 +238,12 @@ export function copyIntoDatabase(source: Archive, db: Database, options: MoveOpt
   }, archive, options);
 }
 
-/** Database → data dir (through a file store, which writes its own checkpoints as it goes). */
-export function copyIntoDataDir(db: Database, store: FileStore, options: MoveOptions = {}): Promise<MoveReport> {
-  return move(new PostgresArchive(db), {
+/**
+ * Database → data dir (through a file store, which writes its own checkpoints as it goes).
+ * `source` is what to copy: by default every live document of the database.
+ */
+export function copyIntoDataDir(db: Database, store: FileStore, options: MoveOptions = {}, source: Archive = new PostgresArchive(db)): Promise<MoveReport> {
+  return move(source, {
     lastSeq: (name) => store.durableSeq(name),
     compactedBefore: async (name) => (await store.readHistory(name))?.compacted?.seq ?? 0,
     writeBase: (name, base) => store.startFromBase(name, base),

@@ -25,7 +25,7 @@ import { DOCS_DIR } from '../file/data-dir.js';
 import { FILES_DIR } from '../file/blob-files.js';
 import { LOG_FILE, checkpointFileName } from '../file/doc-files.js';
 import { docDirName } from '../file/file-names.js';
-import { TRASH_DIR, TRASH_MARKER, trashEntryId, trashMarker } from '../file/file-trash.js';
+import { TRASH_DIR, TRASH_MARKER, trashMarker } from '../file/file-trash.js';
 import { encodeCheckpoint, encodeLogHeader, encodeRecord } from '../file/record-format.js';
 import { VERSIONS_FILE } from '../file/file-versions.js';
 import { encodeVersions } from '../file/versions-format.js';
@@ -34,6 +34,7 @@ import type { StoreProblem } from '../record.js';
 import type { Database, Queryable } from './database.js';
 import { PostgresArchive, type DocRow } from './postgres-archive.js';
 import { DOC_NAMES } from './sql.js';
+import { entryIdOfRow } from './trash-move.js';
 
 export interface DatabaseBackupSummary extends BackupSummary {
   /** Damage found in the database (records missing): the copy holds what is there. */
@@ -71,7 +72,7 @@ export function writeDatabaseBackup(db: Database, sink: BackupSink): Promise<Dat
       const doc = await archive.findDoc(entry.stored, client);
       if (!doc || doc.last_seq === 0) continue;
       // The row's id tells entries deleted in the same millisecond apart.
-      const base = `${TRASH_DIR}/${trashEntryId(entry.deleted_ms, (doc.id % 2 ** 32).toString(16).padStart(8, '0'))}`;
+      const base = `${TRASH_DIR}/${entryIdOfRow(entry.deleted_ms, doc.id)}`;
       const marker = trashMarker(entry.name, entry.deleted_ms, entry.deleted_by);
       const out = await sink.file(`${base}/${TRASH_MARKER}`);
       await out.write(marker);

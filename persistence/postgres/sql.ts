@@ -186,8 +186,8 @@ export const TRASH_DOC = `
 export const LIST_TRASH = `SELECT ${TRASHED_COLUMNS} FROM tandem_documents d WHERE d.deleted_at IS NOT NULL ORDER BY d.deleted_at DESC`;
 /** Trashed documents by the name their row has now (`stored`) and the one they had, oldest first. */
 export const TRASHED_NAMES = `
-  SELECT name AS stored, deleted_name AS name, id::text AS id, ${ms('deleted_at')} AS deleted_ms
-  FROM tandem_documents WHERE deleted_at IS NOT NULL ORDER BY deleted_at`;
+  SELECT name AS stored, deleted_name AS name, id::text AS id, ${ms('deleted_at')} AS deleted_ms, deleted_by
+  FROM tandem_documents WHERE deleted_at IS NOT NULL AND deleted_name IS NOT NULL ORDER BY deleted_at`;
 /** $1 id, $2 the name it is restored under (a live document with that name: unique violation). */
 export const RESTORE_DOC = `
   UPDATE tandem_documents d SET deleted_at = NULL, deleted_by = NULL, deleted_name = NULL, name = $2

@@ -62,8 +62,9 @@ describe('tandem backup --database-url', () => {
     // Into another database: every document's history, compacted or not, reads back the same.
     const other = await bed.cluster.createDatabase('restored');
     const migrated = await tandem(['migrate', '--from-data-dir', dest, '--database-url', other]);
-    // The copy's trash stays behind, as migrate says.
-    expect(migrated.stderr).toMatch(/^note: 1 deleted document in the trash of \S+ was not copied/);
+    // The copy's trash goes along, restorable there too.
+    expect(migrated.stdout).toMatch(/copied \d+ records of 1 deleted document \(in the trash\)/);
+    expect(JSON.parse((await tandem(['docs', '--trash', '--json', '--database-url', other])).stdout).docs).toHaveLength(1);
     expect(migrated.stdout).toContain('verified: every document matches its source');
     for (const name of DOCS) {
       const fromCopy = await tandem(['export', name, '--format', 'text', '--data-dir', dest]);

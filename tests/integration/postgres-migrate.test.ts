@@ -3,7 +3,8 @@
  * a new data dir, each step interrupted and run again, and the document exported at every
  * sequence number is identical everywhere, with seqs, times and authors kept, and documents'
  * named versions and images come along. A data dir named by an earlier version has its names carried over first,
- * as `tandem serve` would.
+ * as `tandem serve` would. Deleted documents go along in the trash, both ways: restorable in
+ * the destination with their history, images, deletion time and author, compacted or not.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,12 @@ import { png } from '../helpers/images.js';
 import { sha256Hex } from '../../persistence/blobs.js';
 import { FileBlobs } from '../../persistence/file/file-blobs.js';
 import { PostgresBlobs } from '../../persistence/postgres/pg-blobs.js';
+import { PostgresStore } from '../../persistence/postgres/postgres-store.js';
+import { copyTrashIntoDataDir, copyTrashIntoDatabase } from '../../persistence/postgres/trash-move.js';
+import { verifyDataDir } from '../../persistence/file/verify.js';
+import { verifyDatabase } from '../../persistence/postgres/postgres-verify.js';
+import { toText } from '../../persistence/export-format.js';
+import type { TrashedDoc } from '../../persistence/trash.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NAMES = ['notes', 'Team/Plan 2025', 'ü 😀'];
@@ -246,6 +253,82 @@ describe('tandem migrate', () => {
       // The renamed document kept its named versions.
       expect((await new PostgresArchive(db).listVersions('a b')).map((v) => v.name)).toEqual(['named a%20b']);
     } finally {
+      await db.close();
+    }
+  });
+
+  it('carries the trash both ways: deleted documents stay restorable, with their images and who deleted them', { timeout: 120_000 }, async () => {
+    const T1 = Date.parse('2026-02-01T09:00:00Z');
+    const T2 = Date.parse('2026-02-03T17:30:00Z');
+    const dir = tempDir();
+    const store = new FileStore(dir, { journal: false });
+    const lines = async (name: string, texts: string[]): Promise<void> => {
+      const doc = new Y.Doc();
+      for (const text of texts) {
+        const before = Y.encodeStateVector(doc);
+        doc.getText('t').insert(doc.getText('t').length, text);
+        await store.append(name, Y.encodeStateAsUpdate(doc, before), { author: 'ada' });
+      }
+      doc.destroy();
+    };
+    await lines('kept', ['still here']);
+    await lines('old plan', ['first ', 'draft']);
+    await new FileBlobs(dir).putBlob('old plan', sha256Hex(IMAGE), IMAGE);
+    const named = await store.addVersion('old plan', { name: 'Sent to the board', seq: 1, timeMs: T1 - 1000, author: 'ada' });
+    await store.trashDoc('old plan', 'ada', T1);
+    // A second deleted document of the same name, its history compacted before it was deleted.
+    await lines('old plan', ['second ', 'try ', 'again']);
+    await store.compact('old plan', { seq: 2 });
+    await store.trashDoc('old plan', null, T2);
+    await store.close();
+    const shape = (docs: TrashedDoc[]) => docs.map((d) => [d.name, d.deletedAtMs, d.deletedBy, d.records]);
+    const expected = [['old plan', T2, null, 3], ['old plan', T1, 'ada', 2]];
+
+    const url = await cluster.createDatabase('trash');
+    const db = await database(url);
+    const pg = new PostgresStore(url);
+    try {
+      const into = await copyTrashIntoDatabase(dir, db);
+      expect(into).toMatchObject({ docs: 2, files: 1, fileBytes: IMAGE.length, problems: [] });
+      // Run again: nothing more, no second copy.
+      expect(await copyTrashIntoDatabase(dir, db)).toMatchObject({ docs: 2, records: 0, files: 0, problems: [] });
+      expect(shape(await pg.listTrash())).toEqual(expected);
+      expect((await new PostgresArchive(db).listDocs()).map((d) => d.name)).toEqual([]);
+      expect((await verifyDatabase(db)).ok).toBe(true);
+
+      // Out again into a new data dir: the same trash, byte for byte what a restore needs.
+      const back = tempDir();
+      expect(await copyTrashIntoDataDir(db, back)).toMatchObject({ docs: 2, files: 1, problems: [] });
+      expect(await copyTrashIntoDataDir(db, back)).toMatchObject({ docs: 2, records: 0, files: 0, problems: [] });
+      const backStore = new FileStore(back, { journal: false });
+      try {
+        expect(shape(await backStore.listTrash())).toEqual(expected);
+        expect((await verifyDataDir(back, { live: false })).trash.map((d) => d.errors)).toEqual([[], []]);
+        const first = (await backStore.listTrash()).find((d) => d.deletedAtMs === T1);
+        await backStore.restoreDoc(first?.id ?? '', 'old plan (restored)');
+        const history = await backStore.readHistory('old plan (restored)');
+        const doc = history ? await docAt(history, 2) : new Y.Doc();
+        expect(doc.getText('t').toString()).toBe('first draft');
+        doc.destroy();
+        expect(Buffer.from((await new FileBlobs(back).readBlob('old plan (restored)', sha256Hex(IMAGE))) ?? []).equals(IMAGE)).toBe(true);
+        expect(await backStore.listVersions('old plan (restored)')).toEqual([named]);
+      } finally {
+        await backStore.close();
+      }
+
+      // In the database too, each restores with its history (the compacted one from its cut).
+      const first = (await pg.listTrash()).find((d) => d.deletedAtMs === T1);
+      await pg.restoreDoc(first?.id ?? '', 'old plan (restored)');
+      expect(await new PostgresArchive(db).listVersions('old plan (restored)')).toEqual([named]);
+      const compacted = (await pg.listTrash()).find((d) => d.deletedAtMs === T2);
+      await pg.restoreDoc(compacted?.id ?? '', 'second try');
+      const restored = await new PostgresArchive(db).readHistory('second try');
+      expect(restored?.compacted?.seq).toBe(2);
+      const state = restored ? await docAt(restored, 3) : new Y.Doc();
+      expect(toText(state)).toBe('second try again\n');
+      state.destroy();
+    } finally {
+      await pg.close();
       await db.close();
     }
   });
