@@ -6,19 +6,23 @@
  *   1. `<aside>/.staging-<new dir>-<time>/` gets the log — the new header, then every byte
  *      after the old header as it is (damage included, for the usual recovery to handle) —
  *      and each checkpoint and orphan re-encoded with the new name and its offsets moved by
- *      the header's change in length, and the named versions (`versions`, which holds no
- *      name of the document) as they are. Each file is fsync'd, then the directory.
+ *      the header's change in length, the named versions (`versions`, which holds no name of
+ *      the document) as they are, and its images (`files/`, named by their SHA-256, each
+ *      checked against its name on the way). Each file is fsync'd, then the directories.
  *   2. It is renamed to `docs/<new dir>` (atomic), and `docs/` fsync'd.
  *   3. The old directory is renamed to `<aside>/<old dir>` and both directories fsync'd.
  *
  * A crash between 2 and 3 leaves both directories: `isCopyOf` recognises the new one as this
- * copy, and the carry-over then does step 3 alone. Leftover staging directories are inert.
+ * copy, and the carry-over then copies the images it lacks (`copyDocFiles`: an earlier release
+ * left them behind) and does step 3. Leftover staging directories are inert.
  */
 import { basename, join } from 'node:path';
+import { SHA256_RE, sha256Hex } from '../blobs.js';
+import { FILES_DIR } from './blob-files.js';
 import type { DataDirArchive } from './data-dir.js';
 import { LOG_FILE } from './doc-files.js';
 import { decodeCheckpoint, decodeLogHeader, encodeCheckpoint, encodeLogHeader, isFormatProblem } from './record-format.js';
-import { isNotFound, type StoreFs } from './store-fs.js';
+import { isNotFound, readdirIfExists, type StoreFs } from './store-fs.js';
 import { VERSIONS_FILE } from './file-versions.js';
 
 const COPY_CHUNK = 8 * 1024 * 1024;
@@ -99,10 +103,11 @@ export async function isCopyOf(fs: StoreFs, srcDir: string, from: string, copyDi
 }
 
 /**
- * Steps 1 and 2: writes `to`'s directory from `from`'s. Returns the checkpoint files that were
- * not copied because they fail their checksum (they stay with the old directory).
+ * Steps 1 and 2: writes `to`'s directory from `from`'s. Returns the checkpoint and image files
+ * that were not copied because they fail their checksum (they stay with the old directory).
+ * `files: false` leaves the images to the caller (the trash moves them: file-trash.ts).
  */
-export async function writeRenamedCopy(fs: StoreFs, archive: DataDirArchive, asideDir: string, from: string, to: string): Promise<string[]> {
+export async function writeRenamedCopy(fs: StoreFs, archive: DataDirArchive, asideDir: string, from: string, to: string, options: { files?: boolean } = {}): Promise<string[]> {
   const srcDir = archive.docDir(from);
   const dstDir = archive.docDir(to);
   const { headerSize, size } = await readHeader(fs, join(srcDir, LOG_FILE), from);
@@ -135,9 +140,44 @@ export async function writeRenamedCopy(fs: StoreFs, archive: DataDirArchive, asi
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
+  if (options.files ?? true) skipped.push(...(await copyDocFiles(fs, srcDir, staging)));
   await fs.syncDir(staging);
   await fs.rename(staging, dstDir);
   await fs.syncDir(archive.docsDir);
+  return skipped;
+}
+
+/**
+ * Copies the images in `srcDir/files/` that `dstDir/files/` lacks, each made durable under a
+ * temp name before it gets its own (a file is complete once named), then the directories.
+ * Returns the files not copied because their bytes do not match their name (they stay behind).
+ */
+export async function copyDocFiles(fs: StoreFs, srcDir: string, dstDir: string): Promise<string[]> {
+  const from = join(srcDir, FILES_DIR);
+  const to = join(dstDir, FILES_DIR);
+  const skipped: string[] = [];
+  const had = (await fs.sizeOf(to)) !== null;
+  let copied = 0;
+  for (const entry of (await readdirIfExists(fs, from)).filter((e) => SHA256_RE.test(e)).sort()) {
+    if ((await fs.sizeOf(join(to, entry))) !== null) continue;
+    const data = await fs.readFile(join(from, entry));
+    if (sha256Hex(data) !== entry) {
+      skipped.push(join(from, entry));
+      continue;
+    }
+    await fs.mkdir(to);
+    const temp = join(to, `${entry}.0.tmp`);
+    await fs.unlink(temp).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+    await writeFileDurably(fs, temp, data);
+    await fs.rename(temp, join(to, entry));
+    copied += 1;
+  }
+  if (copied > 0) {
+    await fs.syncDir(to);
+    if (!had) await fs.syncDir(dstDir);
+  }
   return skipped;
 }
 

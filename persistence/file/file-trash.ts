@@ -180,7 +180,7 @@ export class FileTrash {
     const targetDir = this.docs.docDir(target);
     if ((await this.fs.sizeOf(targetDir)) !== null) await this.remove(targetDir);
     if (target !== doc.name) {
-      await writeRenamedCopy(this.fs, archive, join(entry, 'staging'), doc.name, target);
+      await writeRenamedCopy(this.fs, archive, join(entry, 'staging'), doc.name, target, { files: false });
       // The document's files (images) go along; the renamed copy holds its log and checkpoints.
       const files = join(archive.docDir(doc.name), FILES_DIR);
       if ((await this.fs.sizeOf(files)) !== null) await this.fs.rename(files, join(archive.docDir(target), FILES_DIR));

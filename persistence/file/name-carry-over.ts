@@ -10,11 +10,12 @@
  *   would get the name, or when the rule gives the stored name none. Documents are never
  *   merged: resolving a refusal is left to a person, and nothing moves until then.
  *
- * The old directories are kept in `<data-dir>/renamed/` (safe to delete once checked).
+ * A document's log, checkpoints, named versions and images all move. The old directories are
+ * kept in `<data-dir>/renamed/` (safe to delete once checked).
  */
 import { join } from 'node:path';
 import { DataDirArchive } from './data-dir.js';
-import { isCopyOf, moveAside, writeRenamedCopy } from './doc-rename.js';
+import { copyDocFiles, isCopyOf, moveAside, writeRenamedCopy } from './doc-rename.js';
 import { FileStore, type StoreLogger } from './file-store.js';
 import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
 
@@ -113,10 +114,11 @@ export async function carryOverNames(dataDir: string, rule: NameRule, logger: St
   const aside = join(archive.dataDir, RENAMED_DIR);
   const renamed: CarryOverResult['renamed'] = [];
   for (const change of plan.changes) {
-    if (!change.copied) {
-      const skipped = await writeRenamedCopy(fs, archive, aside, change.from, change.to);
-      for (const path of skipped) logger.warn({ path }, 'name carry-over: a damaged checkpoint was not copied (it stays with the old directory)');
-    }
+    // A copy an interrupted run put in place may lack images (earlier releases left them behind).
+    const skipped = change.copied
+      ? await copyDocFiles(fs, change.dir, archive.docDir(change.to))
+      : await writeRenamedCopy(fs, archive, aside, change.from, change.to);
+    for (const path of skipped) logger.warn({ path }, 'name carry-over: a damaged file was not copied (it stays with the old directory)');
     const keptIn = await moveAside(fs, archive, aside, change.from);
     logger.info({ from: change.from, to: change.to, dir: archive.docDir(change.to), keptIn }, 'name carry-over: document renamed');
     renamed.push({ ...change, keptIn });

@@ -4,11 +4,17 @@
  * typed `a%20b`) is now the readable name `a b`. Data dirs are written with the file store
  * itself under such names, as the earlier server did.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getSchema, type JSONContent } from '@tiptap/core';
+import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { documentFileAddresses, documentFileReader, fileUrl, sha256Hex } from '../../persistence/blobs.js';
+import { exportDoc, exportExtensions } from '../../persistence/export-format.js';
+import { FILES_DIR } from '../../persistence/file/blob-files.js';
 import { DataDirArchive } from '../../persistence/file/data-dir.js';
+import { FileBlobs } from '../../persistence/file/file-blobs.js';
 import { writeRenamedCopy } from '../../persistence/file/doc-rename.js';
 import { docDirName } from '../../persistence/file/file-names.js';
 import { FileStore } from '../../persistence/file/file-store.js';
@@ -17,6 +23,7 @@ import { nodeFs } from '../../persistence/file/store-fs.js';
 import { verifyDataDir } from '../../persistence/file/verify.js';
 import { carriedOverName } from '../../sync-server/doc-name.js';
 import { captureLogger } from '../helpers/store-logger.js';
+import { png } from '../helpers/images.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
 import { sleep } from '../helpers/wait.js';
 import { useTempDataDirs } from '../helpers/temp-data-dirs.js';
@@ -128,6 +135,54 @@ describe('carrying names over from an earlier version', () => {
     stores.push(store);
     expect(textOf((await store.load('j k')).state)).toBe('journal only');
     await store.close();
+    const verified = await verifyDataDir(dataDir, { live: false, names: carriedOverName });
+    expect([...verified.errors, ...verified.docs.flatMap((d) => d.errors)]).toEqual([]);
+  });
+
+  it('takes each document\'s images along, and the image addresses in its content find them under the new name', async () => {
+    const dataDir = tempDir();
+    const schema = getSchema(exportExtensions);
+    const images = { 'a%20b': png(4, 3, [200, 40, 40]), 'j%20k': png(4, 3, [40, 40, 200]) };
+    const store = new FileStore(dataDir);
+    stores.push(store);
+    const blobs = new FileBlobs(dataDir);
+    for (const [name, image] of Object.entries(images)) {
+      await blobs.putBlob(name, sha256Hex(image), image);
+      const doc = new Y.Doc();
+      prosemirrorJSONToYXmlFragment(schema, { type: 'doc', content: [{ type: 'image', attrs: { src: fileUrl(name, sha256Hex(image)), alt: name } }] }, doc.getXmlFragment('default'));
+      await store.append(name, Y.encodeStateAsUpdate(doc), { author: null });
+    }
+    await store.close();
+    // A file whose bytes no longer match its name is left behind, and said so.
+    const damaged = sha256Hex(Buffer.from('another image'));
+    writeFileSync(join(dataDir, 'docs', docDirName('a%20b'), FILES_DIR, damaged), 'not those bytes');
+    // An earlier release's rename of "j%20k", interrupted before the old directory moved aside, left its images behind.
+    const archive = new DataDirArchive(dataDir);
+    await writeRenamedCopy(nodeFs, archive, join(dataDir, RENAMED_DIR), 'j%20k', 'j k');
+    rmSync(join(archive.docDir('j k'), FILES_DIR), { recursive: true, force: true });
+
+    const logger = captureLogger();
+    const result = await carryOverNames(dataDir, carriedOverName, logger);
+    expect(result.renamed.map((r) => [r.from, r.to, r.copied]).sort()).toEqual([['a%20b', 'a b', false], ['j%20k', 'j k', true]]);
+    expect(logger.lines.filter((l) => l.startsWith('name carry-over: a damaged file was not copied') && l.includes(damaged))).toHaveLength(1);
+
+    const reopened = new FileStore(dataDir);
+    stores.push(reopened);
+    for (const [from, to] of [['a%20b', 'a b'], ['j%20k', 'j k']] as const) {
+      const image = images[from];
+      const sha256 = sha256Hex(image);
+      expect((await blobs.listBlobs(to)).map((f) => f.sha256)).toEqual([sha256]);
+      expect(Buffer.from((await blobs.readBlob(to, sha256)) ?? []).equals(image)).toBe(true);
+      // The content still names the old document; the new one reads and exports it as its own file.
+      const { state } = await reopened.load(to);
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, state);
+      const src = fileUrl(from, sha256);
+      expect(Buffer.from((await documentFileReader(blobs, to)(src)) ?? []).equals(image)).toBe(true);
+      const json = JSON.parse(String(await exportDoc(doc, 'json', { fileAddress: await documentFileAddresses(blobs, to) }))) as JSONContent;
+      expect(json.content?.[0]?.attrs?.['src']).toBe(fileUrl(to, sha256));
+    }
+    await reopened.close();
     const verified = await verifyDataDir(dataDir, { live: false, names: carriedOverName });
     expect([...verified.errors, ...verified.docs.flatMap((d) => d.errors)]).toEqual([]);
   });
