@@ -3,14 +3,21 @@
  * y-websocket clients that declare their names: the diff between two points (JSON with marked
  * runs, HTML chosen by `format` or the Accept header, text), its errors; the authorship of the
  * text now, by the writers' own Yjs ids; a restore recorded as its requester's; and read
- * access as for every document route (a read-only token may diff, no token may not).
+ * access as for every document route (a read-only token may diff, no token may not); a
+ * document deleted and created again is attributed afresh.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Authorship } from '../../document-schema/diff/authorship-json.js';
 import type { DocDiff } from '../../document-schema/diff/diff-tree.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
 import { startFileApiServer, useFileApiServer } from '../helpers/file-api-server.js';
+import { startTestServer } from '../helpers/server.js';
+import { FileStore } from '../../persistence/file/file-store.js';
+import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { diffRuns } from '../helpers/diff-runs.js';
 import { waitFor } from '../helpers/wait.js';
 import { createTokenAccess } from '../../sync-server/access/auth.js';
@@ -133,6 +140,46 @@ describe('GET /api/docs/<doc>/authorship', () => {
     expect(Object.fromEntries(byClient)).toEqual({ [ada.doc.clientID]: 'name:Ada', [bob.doc.clientID]: 'name:Bob' });
     // The runs cover the visible text exactly: "Ada wrote this." and " Bob agrees.".
     expect(answer.runs.reduce((sum, run) => sum + run[2], 0)).toBe('Ada wrote this. Bob agrees.'.length);
+  });
+});
+
+describe('a document deleted and created again under its name', () => {
+  it('is attributed to its own writers, not to the deleted one’s', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-diff-recreated-'));
+    const store = new FileStore(dataDir);
+    const test = await startTestServer({ store, trash: store, api: (server) => createApiRoutes(server, store) });
+    const write = async (name: string, texts: string[]): Promise<YClient> => {
+      const client = yClient(test.wsUrl, NAME, { params: { name } });
+      api.clients.push(client);
+      await synced(client, 20_000);
+      const start = store.assignedSeq(NAME) ?? 0;
+      for (const [i, text] of texts.entries()) {
+        const p = new Y.XmlElement('paragraph');
+        p.insert(0, [new Y.XmlText(text)]);
+        client.doc.getXmlFragment('default').insert(0, [p]);
+        await waitFor(() => store.assignedSeq(NAME) === start + i + 1, `${name}’s record ${i + 1}`, 20_000);
+      }
+      return client;
+    };
+    const authorship = async (): Promise<Record<number, string>> => {
+      const res = await fetch(`${test.httpUrl}/api/docs/${enc}/authorship`, { signal: AbortSignal.timeout(30_000) });
+      expect(res.status).toBe(200);
+      const answer = JSON.parse(await res.text()) as Authorship;
+      return Object.fromEntries(answer.runs.map(([client, , , author]) => [client, answer.authors[author]?.id ?? '?']));
+    };
+    try {
+      const ada = await write('Ada', ['one ', 'two ']);
+      expect(await authorship()).toEqual({ [ada.doc.clientID]: 'name:Ada' });
+      ada.destroy();
+      const deleted = await fetch(`${test.httpUrl}/api/docs/${enc}`, { method: 'DELETE', signal: AbortSignal.timeout(30_000) });
+      expect(deleted.status).toBe(200);
+      // A new document of the name, with as many records and more.
+      const bob = await write('Bob', ['three ', 'four ', 'five ']);
+      expect(await authorship()).toEqual({ [bob.doc.clientID]: 'name:Bob' });
+    } finally {
+      await test.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
