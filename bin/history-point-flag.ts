@@ -1,28 +1,14 @@
 import type { DocHistory } from '../persistence/archive.js';
 import type { VersionLister } from '../persistence/named-versions.js';
-import { HistoryPointError, parseHistoryPoint, type HistoryPoint } from '../persistence/replay.js';
+import { HistoryPointError } from '../persistence/replay.js';
 import { checkPoint, resolvePoint } from '../persistence/version-point.js';
 import { UsageError } from './command.js';
-
-/**
- * A flag naming a point in a document's history (`--before`): a sequence number or an ISO
- * time. Missing (where it is required) or malformed, it is a mistake in the command line.
- */
-export function historyPointFlag(raw: string | undefined, flag: string): { text: string; point: HistoryPoint } {
-  if (raw === undefined) throw new UsageError(`${flag} is required`);
-  try {
-    return { text: raw, point: parseHistoryPoint(raw, flag) };
-  } catch (error) {
-    if (error instanceof HistoryPointError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 /** The `--at` help line: what a point may be. */
 export const POINT_FORMS = '<seq|ISO time|name:version>';
 
 /**
- * A flag that may also name a version (`--at`, `--from`, `--to`): a sequence number, an ISO
+ * A flag that may also name a version (`--at`, `--from`, `--to`, `--before`): a sequence number, an ISO
  * time or `name:<version name>` (persistence/version-point.ts). Checked for its form only:
  * `resolvePointFlag` finds what it stands for in a document.
  */

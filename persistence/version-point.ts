@@ -1,6 +1,6 @@
 /**
  * A named version standing for a point of a document's history, wherever a point is taken
- * (`--at`, `--from`, `--to`, `?at=`, `{"at": …}`):
+ * (`--at`, `--from`, `--to`, `--before`, `?at=`, `{"at": …}`, `{"before": …}`):
  *
  *   point := seq                  -- digits: a sequence number
  *          | isoTime              -- starts with four digits and a dash: a time
@@ -12,7 +12,7 @@
  */
 import type { DocHistory } from './archive.js';
 import type { NamedVersion } from './named-versions.js';
-import { HistoryPointError, lastSeq, parseHistoryPoint, resolveHistoryPoint } from './replay.js';
+import { HistoryPointError, lastSeq, parseHistoryPoint, resolveHistoryPoint, type HistoryPoint } from './replay.js';
 
 export const VERSION_POINT_PREFIX = 'name:';
 
@@ -33,10 +33,26 @@ export function checkPoint(raw: unknown, field = '"at"'): void {
 
 /** The named version called `name`; `HistoryPointError` listing the names there are when none is. */
 export function versionNamed(history: DocHistory, versions: readonly NamedVersion[], name: string): NamedVersion {
+  return versionOf(history.name, versions, name);
+}
+
+function versionOf(doc: string, versions: readonly NamedVersion[], name: string): NamedVersion {
   const found = versions.find((v) => v.name === name);
   if (found) return found;
   const known = versions.map((v) => JSON.stringify(v.name)).join(', ');
-  throw new HistoryPointError(`${JSON.stringify(history.name)} has no version named ${JSON.stringify(name)} (${known === '' ? 'it has no named versions' : `its named versions: ${known}`})`);
+  throw new HistoryPointError(`${JSON.stringify(doc)} has no version named ${JSON.stringify(name)} (${known === '' ? 'it has no named versions' : `its named versions: ${known}`})`);
+}
+
+/**
+ * The point a compaction of `doc` cuts at, without reading its history (the compaction checks
+ * the point against it): a seq or a time as it is, a named version as its own seq — one named
+ * before an earlier cut then finds nothing left to drop. `versions` is called only for a name.
+ */
+export async function compactionPoint(doc: string, raw: unknown, versions: () => Promise<readonly NamedVersion[]>, field = '"before"'): Promise<HistoryPoint> {
+  checkPoint(raw, field);
+  const name = versionPointName(raw);
+  if (name === null) return parseHistoryPoint(raw, field);
+  return { seq: versionOf(doc, await versions(), name).seq };
 }
 
 /** The seq a named version shows: its own, or the cut when the history before it was compacted. */

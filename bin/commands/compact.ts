@@ -3,10 +3,11 @@ import { CompactionError, type CompactionResult } from '../../persistence/compac
 import type { DataDirLock } from '../../persistence/file/data-dir-lock.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { compactDocument } from '../../persistence/postgres/history-compaction.js';
-import { HistoryPointError, type HistoryPoint } from '../../persistence/replay.js';
+import { HistoryPointError } from '../../persistence/replay.js';
+import { compactionPoint } from '../../persistence/version-point.js';
 import type { Command } from '../command.js';
 import { docNameArgument } from '../doc-name-argument.js';
-import { historyPointFlag } from '../history-point-flag.js';
+import { pointFlag } from '../history-point-flag.js';
 import { STORE_HELP, STORE_OPTIONS, openDatabase, storeFrom } from '../data-dir-option.js';
 import { TOKEN_HELP, callServer, serverOrLock, serverRefusal, tokenFrom } from '../write-target.js';
 import { formatBytes } from './docs.js';
@@ -15,10 +16,10 @@ import { PostgresVersions } from '../../persistence/postgres/pg-versions.js';
 
 function help(): string {
   return [
-    'Usage: tandem compact <doc> --before <seq|ISO time> [--data-dir ./data | --database-url <url>] [--token <jwt>]',
+    'Usage: tandem compact <doc> --before <seq|ISO time|name:version> [--data-dir ./data | --database-url <url>] [--token <jwt>]',
     '',
     "Drops a document's history before a point, for good: the document as it was at that point",
-    '(a sequence number, or the last update at or before a time), its current content and the',
+    '(a sequence number, the last update at or before a time, or a named version), its current content and the',
     'history after the point stay exactly as they were, with the same sequence numbers; earlier',
     'versions can no longer be shown, exported or restored. `tandem verify` passes after it.',
     'Named versions are kept: one named before the point keeps its name and sequence number,',
@@ -29,7 +30,7 @@ function help(): string {
     'database it is one transaction, done while servers keep running on it.',
     '',
     'Options:',
-    '  --before <seq|time> Keep the state at this point and everything after it',
+    '  --before <point>    Keep the state at this point and everything after it',
     STORE_HELP,
     TOKEN_HELP,
   ].join('\n');
@@ -63,25 +64,26 @@ async function attempt(compacting: () => Promise<CompactionResult>): Promise<Com
 }
 
 /** In the database itself, servers running or not: compaction leaves what they hold valid. */
-async function inDatabase(url: string, name: string, before: HistoryPoint): Promise<number> {
+async function inDatabase(url: string, name: string, before: string): Promise<number> {
   const db = await openDatabase(url);
   try {
-    const done = await attempt(() => compactDocument(db, name, before));
+    const versions = new PostgresVersions(db);
+    const done = await attempt(async () => compactDocument(db, name, await compactionPoint(name, before, () => versions.listVersions(name), '--before')));
     if (!done) return 1;
     report(name, done, ` in ${db.label}`, 'stored');
-    noteNamed(await new PostgresVersions(db).listVersions(name), done.cut);
+    noteNamed(await versions.listVersions(name), done.cut);
     return 0;
   } finally {
     await db.close();
   }
 }
 
-async function offline(dataDir: string, lock: DataDirLock, name: string, before: HistoryPoint): Promise<number> {
+async function offline(dataDir: string, lock: DataDirLock, name: string, before: string): Promise<number> {
   const store = new FileStore(dataDir);
   let done: CompactionResult | null;
   let named: NamedVersion[] = [];
   try {
-    done = await attempt(() => store.compact(name, before));
+    done = await attempt(async () => store.compact(name, await compactionPoint(name, before, () => store.listVersions(name), '--before')));
     if (done) named = await store.listVersions(name);
   } finally {
     await store.close();
@@ -105,14 +107,14 @@ export const compactCommand: Command = {
       allowPositionals: true,
     });
     const name = docNameArgument(positionals);
-    const { text, point: before } = historyPointFlag(values.before, '--before');
+    const before = pointFlag(values.before, '--before');
     const choice = storeFrom(values, env);
     if (choice.kind === 'database') return inDatabase(choice.url, name, before);
     const { dataDir } = choice;
     const access = await serverOrLock(dataDir, 'compact');
     if (access.kind === 'locked') return offline(dataDir, access.lock, name, before);
     const { url } = access;
-    const body = JSON.stringify({ before: 'seq' in before ? before.seq : text });
+    const body = JSON.stringify({ before: /^\d+$/.test(before.trim()) ? Number(before.trim()) : before });
     // Compacting a long history takes a while: the server answers when it is done.
     const answer = await callServer(url, 'POST', `/api/docs/${encodeURIComponent(name)}/compact`, { token: tokenFrom(values.token, env), type: 'application/json', body, timeoutMs: 600_000 });
     if (!answer.ok) {

@@ -18,7 +18,7 @@
  *   POST /api/docs/<name>/import[?format=…]         a new document from a file: import-route.ts
  *   DELETE /api/docs/<name>, GET /api/trash,
  *   POST /api/docs/<name>/undelete                  the trash: trash-routes.ts
- *   POST /api/docs/<name>/compact  {"before": seq|ISO}  {"compactedBefore","removed","bytesBefore","bytesAfter"}
+ *   POST /api/docs/<name>/compact  {"before": point}  {"compactedBefore","removed","bytesBefore","bytesAfter"}
  *        (Content-Type: application/json)
  *
  * Errors: 400 {"error"} for bad parameters, 404 {"error"} for an unknown document, 405 for a
@@ -36,7 +36,7 @@ import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMA
 import { DEFAULT_PAUSE_MS, historyJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, isEmptyHistory, lastSeq, parseHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import type { NamedVersions } from '../../persistence/named-versions.js';
-import { checkPoint, resolvePoint } from '../../persistence/version-point.js';
+import { checkPoint, compactionPoint, resolvePoint } from '../../persistence/version-point.js';
 import { CompactionError, type CompactionResult } from '../../persistence/compaction.js';
 import { BackupStreamWriter, type BackupSink } from '../../persistence/file/backup-stream.js';
 import { apiDocName } from './api-guard.js';
@@ -100,9 +100,9 @@ function historyPoint(raw: unknown, field = '"at"') {
 }
 
 /** A point's form (a seq, an ISO time, `name:<version>`), checked before the document is read. */
-function checkedPoint(raw: unknown): void {
+function checkedPoint(raw: unknown, field = '"at"'): void {
   try {
-    checkPoint(raw);
+    checkPoint(raw, field);
   } catch (error) {
     if (error instanceof HistoryPointError) throw new ApiError(400, error.message);
     throw error;
@@ -206,10 +206,12 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     const wrongType = bodyTypeRefusal(req, 'json');
     if (wrongType) throw new ApiError(wrongType.status, wrongType.message);
     const body = await readJson(req, '{"before": 42}');
-    if (typeof body !== 'object' || body === null || !('before' in body)) throw new ApiError(400, 'the body must name the point to compact before: {"before": <seq or ISO time>}');
-    const before = historyPoint((body as { before: unknown }).before, '"before"');
+    if (typeof body !== 'object' || body === null || !('before' in body)) throw new ApiError(400, 'the body must name the point to compact before: {"before": <seq, ISO time or "name:<version>">}');
+    const raw = (body as { before: unknown }).before;
+    checkedPoint(raw, '"before"');
     await history(name);
     try {
+      const before = await compactionPoint(name, raw, () => store.listVersions(name));
       const done = await store.compact(name, before);
       sendJson(res, 200, { compactedBefore: done.cut, removed: done.removed, bytesBefore: done.bytesBefore, bytesAfter: done.bytesAfter });
     } catch (error) {

@@ -157,6 +157,13 @@ describe('named versions over HTTP', () => {
     expect(shown.headers.get('x-tandem-seq')).toBe('3');
     // A new name can no longer point before the cut.
     expect((await http('POST', `/api/docs/${enc}/versions`, { name: 'Too early', at: 2 })).json['error']).toMatch(/before seq 3 was compacted/);
+
+    // A compaction's point may name a version too.
+    expect((await http('POST', `/api/docs/${enc}/compact`, { before: 'name:Early' })).json).toMatchObject({ compactedBefore: 3, removed: 0 });
+    expect((await http('POST', `/api/docs/${enc}/compact`, { before: ' name:Late ' })).json).toMatchObject({ compactedBefore: 4, removed: 1 });
+    const unknown = await http('POST', `/api/docs/${enc}/compact`, { before: 'name:Nope' });
+    expect(unknown).toEqual({ status: 400, json: { error: `${JSON.stringify(NAME)} has no version named "Nope" (its named versions: "Early", "Late")` } });
+    expect((await http('POST', `/api/docs/${enc}/compact`, { before: 'name:' })).status).toBe(400);
   });
 });
 

@@ -2,8 +2,8 @@
  * Named versions on the command line, as users run it: `tandem version` names, renames and
  * removes (straight into a data dir or a database, or through a running server), `tandem
  * versions` lists, `tandem history` shows the names on its timeline, and `name:<version>` is a
- * point for `export --at`, `diff --from/--to` and `restore --at`. `compact` says which names now
- * show the document at the cut.
+ * point for `export --at`, `diff --from/--to`, `restore --at` and `compact --before`. `compact`
+ * says which names now show the document at the cut.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +97,10 @@ describe('tandem version and versions', () => {
     expect([gone.code, gone.stderr]).toEqual([1, 'tandem version: "notes" has no named version with the id or name "Current" (its named versions: "Legal")\n']);
     expect((await tandem(['version', 'notes', '--remove', 'Legal', '--name', 'x', ...at])).code).toBe(2);
 
+    const unknown = await tandem(['compact', 'notes', '--before', 'name:Nope', ...at]);
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'tandem compact: "notes" has no version named "Nope" (its named versions: "Legal")\n']);
+    expect((await tandem(['compact', 'notes', '--before', 'name:', ...at])).code).toBe(2);
+    expect((await tandem(['compact', 'notes', '--before', 'name:Legal', ...at])).stdout).toMatch(/^Compacted "notes" before seq 2: 2 updates folded into the document as it was at seq 2/);
     const compacted = await tandem(['compact', 'notes', '--before', '3', ...at]);
     expect(compacted.stdout).toContain('Named version from before seq 3 is kept and now shows the document at seq 3: "Legal" (seq 2).');
     expect((await tandem(['versions', 'notes', ...at])).stdout).toMatch(/\n#2 \(compacted: shows #3\) +Legal /);
@@ -127,6 +131,10 @@ describe('tandem version and versions', () => {
     expect(taken.code).toBe(0);
     const again = await tandem(['version', 'notes', '--name', 'A', ...at]);
     expect([again.code, again.stderr]).toEqual([1, expect.stringMatching(/answered 409: "notes" already has a version named "A"/)]);
+    const compacted = await tandem(['compact', 'notes', '--before', 'name:A', ...at]);
+    expect(compacted.stdout).toMatch(/^Compacted "notes" before seq 4: 4 updates folded .*through the server/);
+    const unknown = await tandem(['compact', 'notes', '--before', 'name:Nope', ...at]);
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringMatching(/answered 400: "notes" has no version named "Nope"/)]);
   });
 
   it('works on a database the same way', { timeout: 300_000 }, async () => {
@@ -138,6 +146,8 @@ describe('tandem version and versions', () => {
     expect((await tandem(['version', 'notes', '--name', 'Sent to legal', '--at', '2', ...at])).code).toBe(0);
     expect((await tandem(['history', 'notes', ...at])).stdout).toMatch(/\n#1–2 .* "Sent to legal"\n#3 /);
     expect((await tandem(['export', 'notes', '--format', 'text', '--at', 'name:Sent to legal', ...at])).stdout).toBe('one\n\ntwo\n');
+    expect((await tandem(['compact', 'notes', '--before', 'name:Sent to legal', ...at])).stdout).toMatch(/^Compacted "notes" before seq 2: 2 updates folded .* in /);
+    expect((await tandem(['compact', 'notes', '--before', 'name:Nope', ...at])).stderr).toBe('tandem compact: "notes" has no version named "Nope" (its named versions: "Sent to legal")\n');
     const compacted = await tandem(['compact', 'notes', '--before', '3', ...at]);
     expect(compacted.stdout).toContain('"Sent to legal" (seq 2)');
     const json = JSON.parse((await tandem(['versions', 'notes', '--json', ...at])).stdout) as { versions: Record<string, unknown>[] };
