@@ -16,7 +16,9 @@ const PAGE = 5000;
 
 export interface DocRow {
   id: number;
+  /** For a deleted document, a name no document can have (sql.ts); its own is `deleted_name`. */
   name: string;
+  deleted_name?: string | null;
   last_seq: number;
   last_ms: number;
   /** Records 1..compacted_before were dropped by `tandem compact` (0: never compacted). */
@@ -41,6 +43,12 @@ export class PostgresArchive implements DocArchive, VersionLister {
   /** Where a document's rows are, for problems and checkpoint descriptions. */
   describe(table: string, name: string, seq?: number): string {
     return `${this.db.label} ${table} (document ${JSON.stringify(name)}${seq === undefined ? '' : `, seq ${seq}`})`;
+  }
+
+  /** `describe` for a document's row: a deleted one by its own name, in the trash, with its id. */
+  describeDoc(table: string, doc: DocRow, seq?: number): string {
+    if (doc.deleted_name === undefined || doc.deleted_name === null) return this.describe(table, doc.name, seq);
+    return `${this.db.label} ${table} (document ${JSON.stringify(doc.deleted_name)} in the trash, id ${doc.id}${seq === undefined ? '' : `, seq ${seq}`})`;
   }
 
   async listDocs(): Promise<DocSummary[]> {
@@ -74,13 +82,13 @@ export class PostgresArchive implements DocArchive, VersionLister {
       if (rows.length === 0) break;
       const records = rows.map((r) => ({ seq: r.seq, timeMs: r.time_ms, author: r.author, update: new Uint8Array(r.yjs_update.buffer, r.yjs_update.byteOffset, r.yjs_update.byteLength) }));
       for (const record of records) {
-        if (record.seq !== expected) problems.push({ path: this.describe('tandem_records', doc.name), message: `records ${expected}–${record.seq - 1} are missing` });
+        if (record.seq !== expected) problems.push({ path: this.describeDoc('tandem_records', doc), message: `records ${expected}–${record.seq - 1} are missing` });
         expected = record.seq + 1;
       }
       await onPage(records);
       from = records.at(-1)?.seq ?? upTo;
     }
-    if (expected <= upTo) problems.push({ path: this.describe('tandem_records', doc.name), message: `records ${expected}–${upTo} are missing (the document's last_seq is ${upTo})` });
+    if (expected <= upTo) problems.push({ path: this.describeDoc('tandem_records', doc), message: `records ${expected}–${upTo} are missing (the document's last_seq is ${upTo})` });
     return problems;
   }
 
@@ -93,7 +101,7 @@ export class PostgresArchive implements DocArchive, VersionLister {
     const base = checkpoints.find((c) => c.seq === doc.compacted_before);
     if (!base) {
       problems.push({
-        path: this.describe('tandem_checkpoints', doc.name, doc.compacted_before),
+        path: this.describeDoc('tandem_checkpoints', doc, doc.compacted_before),
         message: `history before seq ${doc.compacted_before} was compacted, but the checkpoint kept there is missing: the states from it to the next checkpoint cannot be rebuilt`,
       });
     }
@@ -111,7 +119,7 @@ export class PostgresArchive implements DocArchive, VersionLister {
       const base = this.compactedOf(doc, stored, problems);
       const checkpoints: HistoryCheckpoint[] = stored.reverse().map((c) => ({
         seq: c.seq,
-        path: this.describe('tandem_checkpoints', name, c.seq),
+        path: this.describeDoc('tandem_checkpoints', doc, c.seq),
         load: () => Promise.resolve(new Uint8Array(c.state)),
       }));
       const compacted = base ? { seq: base.seq, timeMs: base.timeMs, compactedAtMs: base.compactedAtMs } : null;

@@ -130,7 +130,7 @@ export const RECORDS_BETWEEN = `
 export const DOC_NAMES = 'SELECT name FROM tandem_documents WHERE deleted_at IS NULL ORDER BY name';
 
 export const DOC_BY_NAME = `
-  SELECT id, name, last_seq, ${ms('last_time')} AS last_ms, compacted_before, ${ms('compacted_at')} AS compacted_at_ms
+  SELECT id, name, deleted_name, last_seq, ${ms('last_time')} AS last_ms, compacted_before, ${ms('compacted_at')} AS compacted_at_ms
   FROM tandem_documents WHERE name = $1`;
 
 /** Every document with its record count, last change and bytes (updates, checkpoints and files). */

@@ -94,6 +94,14 @@ describe('tandem verify and the trash', () => {
       expect(damaged.ok).toBe(false);
       expect(damaged.trash[0]?.errors.map((e) => e.message)).toContain('records 2–2 are missing');
       expect(damaged.docs[0]?.errors).toEqual([]);
+      // Named by its name and trash id, never by its row's internal name.
+      const where = `tandem_records (document "old notes" in the trash, id ${trashed?.id})`;
+      expect(damaged.trash[0]?.errors.map((e) => e.path)).toEqual(damaged.trash[0]?.errors.map(() => expect.stringContaining(where)));
+      const cli = await runTandem(['verify', '--database-url', store.db.url]);
+      expect(cli.code, cli.stdout).toBe(1);
+      expect(cli.stdout).toMatch(new RegExp(`FAIL "old notes" \\(in the trash since 2026-03-01T12:00:00.000Z, id ${trashed?.id}\\): 2 updates`));
+      expect(cli.stdout).toContain(`${where}: records 2–2 are missing`);
+      expect(cli.stdout).not.toMatch(/trash:|\\u0001/);
     } finally {
       await store.close();
     }
