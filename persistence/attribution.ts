@@ -58,6 +58,14 @@ export class Attribution {
     }
   }
 
+  /**
+   * Claims clocks for a record without reading its update, for an index of claims read
+   * elsewhere (the timeslider's, from a timeline). The first claim of a clock wins, as in `add`.
+   */
+  claim(kind: 'insert' | 'delete', client: number, start: number, end: number, seq: number): void {
+    runsOf(kind === 'insert' ? this.inserts : this.deletes, client).claim(start, end, seq);
+  }
+
   /** The record that brought the item at (client, clock); 0 when none did. */
   insertedBy(client: number, clock: number): number {
     return this.inserts.get(client)?.valueAt(clock) ?? 0;
@@ -105,6 +113,9 @@ export class Attribution {
     return id;
   }
 }
+
+/** What the diff walk asks of an index: which record brought, and which first deleted, each clock. */
+export type ClockClaims = Pick<Attribution, 'insertedBy' | 'deletedBy' | 'insertSegments' | 'deleteSegments'>;
 
 function runsOf(map: Map<number, ClockRuns>, client: number): ClockRuns {
   let runs = map.get(client);

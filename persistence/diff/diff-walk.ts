@@ -14,10 +14,10 @@
  * Nodes carry record numbers here (`by` is filled in by diff-json.ts).
  */
 import * as Y from 'yjs';
-import type { Attribution } from '../attribution.js';
+import type { ClockClaims } from '../attribution.js';
 import { diffSide, isDiffText, type DiffChange, type DiffElement, type DiffMark, type DiffNode, type DiffText } from '../../document-schema/diff/diff-tree.js';
 import { isAllowedLinkUrl } from '../../document-schema/link-policy.js';
-import type { PointView } from './point-view.js';
+import type { PointReader } from './point-view.js';
 
 type Attrs = Record<string, unknown>;
 
@@ -54,9 +54,9 @@ export class DiffWalk {
   private readonly origins = new WeakMap<DiffNode, number>();
 
   constructor(
-    private readonly before: PointView,
-    private readonly after: PointView,
-    private readonly attribution: Attribution,
+    private readonly before: PointReader,
+    private readonly after: PointReader,
+    private readonly attribution: ClockClaims,
     /** The two points: deletions are looked for between them. */
     private readonly span: { from: number; to: number },
   ) {}
@@ -74,18 +74,25 @@ export class DiffWalk {
   /** The children of a fragment or element, shown at either point; `deletedWith`: the record deleting their node. */
   children(type: Y.XmlFragment | Y.XmlElement, inBefore: boolean, inAfter: boolean, deletedWith = 0): DiffNode[] {
     const out: DiffNode[] = [];
-    for (let item = type._start; item !== null; item = item.right) {
-      if (!(item.content instanceof Y.ContentType)) continue;
-      const { client, clock } = item.id;
-      const b = inBefore && this.before.has(client, clock);
-      const a = inAfter && this.after.has(client, clock);
-      if (!b && !a) continue;
-      const child = item.content.type;
-      const deleted = b && !a ? this.deletion(client, clock, deletedWith) : 0;
-      if (child instanceof Y.XmlText) this.text(child, b, a, out, deleted);
-      else if (child instanceof Y.XmlElement) out.push(this.element(child, item, b, a, deleted));
-    }
+    for (let item = type._start; item !== null; item = item.right) this.child(item, inBefore, inAfter, out, deletedWith);
     return this.joinRetyped(out);
+  }
+
+  /**
+   * One child of a fragment or element — a node, or the runs of a text — appended to `out` when
+   * it exists at either point. The timeslider walks a document block by block with it, and
+   * joins the blocks with `joinRetyped` as `children` does.
+   */
+  child(item: Y.Item, inBefore: boolean, inAfter: boolean, out: DiffNode[], deletedWith = 0): void {
+    if (!(item.content instanceof Y.ContentType)) return;
+    const { client, clock } = item.id;
+    const b = inBefore && this.before.has(client, clock);
+    const a = inAfter && this.after.has(client, clock);
+    if (!b && !a) return;
+    const child = item.content.type;
+    const deleted = b && !a ? this.deletion(client, clock, deletedWith) : 0;
+    if (child instanceof Y.XmlText) this.text(child, b, a, out, deleted);
+    else if (child instanceof Y.XmlElement) out.push(this.element(child, item, b, a, deleted));
   }
 
   /** The runs of a text (an XmlText in a block, or a plain Y.Text root), appended to `out`. */
@@ -197,7 +204,7 @@ export class DiffWalk {
   }
 
   /** A node deleted and one inserted beside it by the same record, holding the same content, was retyped. */
-  private joinRetyped(nodes: DiffNode[]): DiffNode[] {
+  joinRetyped(nodes: DiffNode[]): DiffNode[] {
     const out: DiffNode[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i] as DiffNode;

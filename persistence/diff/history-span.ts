@@ -20,7 +20,7 @@ export interface HistorySpan {
 }
 
 /** The newest checkpoint in [low, high] that loads, with its state. */
-async function newestCheckpoint(checkpoints: readonly HistoryCheckpoint[], low: number, high: number): Promise<{ seq: number; state: Uint8Array } | null> {
+export async function newestCheckpoint(checkpoints: readonly HistoryCheckpoint[], low: number, high: number): Promise<{ seq: number; state: Uint8Array } | null> {
   // Newest first (archive.ts).
   for (const checkpoint of checkpoints) {
     if (checkpoint.seq > high || checkpoint.seq < low) continue;

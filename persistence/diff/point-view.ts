@@ -15,7 +15,53 @@ interface DeleteRange {
   len: number;
 }
 
-export class PointView {
+/**
+ * What any point of history says about a document's clocks, as the diff walk asks it: whether
+ * a clock had arrived, whether it was there (not deleted), and where inside a clock range the
+ * answer may change. A Yjs snapshot answers it (PointView); so does the timeslider's index of
+ * which step brought and deleted each clock (editor/src/timeslider/).
+ */
+export interface ClockPresence {
+  existed(client: number, clock: number): boolean;
+  has(client: number, clock: number): boolean;
+  /** Clocks strictly inside (start, end) where `has` may change, added to `out`. */
+  cuts(client: number, start: number, end: number, out: number[]): void;
+}
+
+/** A point of history as the diff walk reads it: clocks, and the map entries they make. */
+export interface PointReader extends ClockPresence {
+  entryAt(last: Y.Item | null): { client: number; clock: number; value: unknown } | null;
+  attributes(element: Y.XmlElement): Record<string, unknown>;
+}
+
+/**
+ * The entry in force for one key of a map (a node's attribute) at a point: the newest clock
+ * that had arrived — entries merge, so clock by clock — unless it was deleted by then (the key
+ * removed). Yjs' own snapshot reading looks at an entry's first clock only, and so misses a
+ * value set twice in a row by one client.
+ */
+export function entryAt(point: ClockPresence, last: Y.Item | null): { client: number; clock: number; value: unknown } | null {
+  for (let entry = last; entry !== null; entry = entry.left) {
+    const { client, clock } = entry.id;
+    for (let i = entry.length - 1; i >= 0; i--) {
+      if (!point.existed(client, clock + i)) continue;
+      return point.has(client, clock + i) ? { client, clock: clock + i, value: entry.content.getContent()[i] as unknown } : null;
+    }
+  }
+  return null;
+}
+
+/** A node's attributes at a point. */
+export function attributesAt(point: ClockPresence, element: Y.XmlElement): Record<string, unknown> {
+  const attrs: Record<string, unknown> = {};
+  for (const [key, last] of element._map) {
+    const entry = entryAt(point, last);
+    if (entry) attrs[key] = entry.value;
+  }
+  return attrs;
+}
+
+export class PointView implements PointReader {
   constructor(readonly snapshot: Y.Snapshot) {}
 
   /** Whether the clock (client, clock) had arrived by this point (deleted or not). */
@@ -28,34 +74,14 @@ export class PointView {
     return this.existed(client, clock) && !Y.isDeleted(this.snapshot.ds, Y.createID(client, clock));
   }
 
-  /**
-   * The entry in force for one key of a map (a node's attribute) at this point: the newest clock
-   * that had arrived — entries merge, so clock by clock — unless it was deleted by then (the key
-   * removed). Yjs' own snapshot reading looks at an entry's first clock only, and so misses a
-   * value set twice in a row by one client.
-   */
   entryAt(last: Y.Item | null): { client: number; clock: number; value: unknown } | null {
-    for (let entry = last; entry !== null; entry = entry.left) {
-      const { client, clock } = entry.id;
-      for (let i = entry.length - 1; i >= 0; i--) {
-        if (!this.existed(client, clock + i)) continue;
-        return this.has(client, clock + i) ? { client, clock: clock + i, value: entry.content.getContent()[i] as unknown } : null;
-      }
-    }
-    return null;
+    return entryAt(this, last);
   }
 
-  /** A node's attributes at this point. */
   attributes(element: Y.XmlElement): Record<string, unknown> {
-    const attrs: Record<string, unknown> = {};
-    for (const [key, last] of element._map) {
-      const entry = this.entryAt(last);
-      if (entry) attrs[key] = entry.value;
-    }
-    return attrs;
+    return attributesAt(this, element);
   }
 
-  /** Clocks strictly inside (start, end) where `has` may change, added to `out`. */
   cuts(client: number, start: number, end: number, out: number[]): void {
     const known = this.snapshot.sv.get(client) ?? 0;
     if (known > start && known < end) out.push(known);

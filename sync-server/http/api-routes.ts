@@ -15,6 +15,8 @@
  *        (Content-Type: application/json; recorded as the requester's: restorer.ts)
  *   POST /api/docs/<name>/files, GET /api/docs/<name>/files/<sha256>   the document's images (file-routes.ts)
  *   GET  /api/docs/<name>/diff, /authorship         who changed what: change-routes.ts
+ *   GET  /api/docs/<name>/timeline[?pause=<s>]      every step of its history, for the timeslider:
+ *                                                   timeline-route.ts
  *   POST /api/docs/<name>/import[?format=…]         a new document from a file: import-route.ts
  *   DELETE /api/docs/<name>, GET /api/trash,
  *   POST /api/docs/<name>/undelete                  the trash: trash-routes.ts
@@ -33,7 +35,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docSummaryJson, type DocArchive } from '../../persistence/archive.js';
 import { documentFileAddresses, documentFileReader } from '../../persistence/blobs.js';
 import { CONTENT_TYPES, FILE_EXTENSIONS, exportDoc, isExportFormat, EXPORT_FORMATS } from '../../persistence/export-format.js';
-import { DEFAULT_PAUSE_MS, historyJson } from '../../persistence/history.js';
+import { historyJson } from '../../persistence/history.js';
 import { HistoryPointError, RESTORE_AUTHOR, docAt, isEmptyHistory, lastSeq, parseHistoryPoint, revertUpdate, type HistoryPoint } from '../../persistence/replay.js';
 import type { NamedVersions } from '../../persistence/named-versions.js';
 import { checkPoint, compactionPoint, resolvePoint } from '../../persistence/version-point.js';
@@ -48,6 +50,7 @@ import { restorerOf } from './restorer.js';
 import { restoreAuthor } from '../../persistence/author.js';
 import type { Principal } from '../access/principal.js';
 import { createChangeRoutes } from './change-routes.js';
+import { createTimelineRoute, pauseMsOf } from './timeline-route.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
 import { createImportRoute, type ImportHost } from './import-route.js';
 import { createTrashRoutes, type TrashRoutesHost } from './trash-routes.js';
@@ -112,6 +115,7 @@ function checkedPoint(raw: unknown, field = '"at"'): void {
 export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler {
   const changes = createChangeRoutes(store);
   const versions = createVersionRoutes(server, store);
+  const timeline = createTimelineRoute(store);
   const history = async (name: string) => {
     const found = await store.readHistory(name);
     if (!found || isEmptyHistory(found)) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
@@ -137,12 +141,10 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
   };
 
   const showHistory = async (name: string, query: URLSearchParams, res: ServerResponse): Promise<void> => {
-    const pauseRaw = query.get('pause');
-    const pauseS = pauseRaw === null ? DEFAULT_PAUSE_MS / 1000 : Number(pauseRaw);
-    if (!Number.isFinite(pauseS) || pauseS < 0) throw new ApiError(400, '"pause" must be a number of seconds ≥ 0');
+    const pauseMs = pauseMsOf(query);
     await store.flush(name);
     const found = await history(name);
-    sendJson(res, 200, historyJson(found, await store.listVersions(name), pauseS * 1000));
+    sendJson(res, 200, historyJson(found, await store.listVersions(name), pauseMs));
   };
 
   const files = createFileRoutes(server);
@@ -263,6 +265,7 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
       }
       if (await changes(req, res, url)) return true;
       if (await versions(req, res, url)) return true;
+      if (await timeline(req, res, url)) return true;
       if (path === '/api/trash' || path === '/api/trash/') {
         if (method !== 'GET') throw new ApiError(405, 'use GET');
         await trash.list(req, res);

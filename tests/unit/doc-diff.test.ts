@@ -14,61 +14,13 @@ import type { DocHistory } from '../../persistence/archive.js';
 import { declaredAuthor, restoreAuthor } from '../../persistence/author.js';
 import { diffHtml, diffText } from '../../persistence/diff/diff-render.js';
 import { diffHistory } from '../../persistence/diff/doc-diff.js';
-import { proseMirrorDoc } from '../../persistence/export-format.js';
 import { docAt, revertUpdate } from '../../persistence/replay.js';
-import { withoutRefusedLinks } from '../../document-schema/link-policy.js';
 import { docSide, isDiffText, onSide, type DiffNode, type DocDiff } from '../../document-schema/diff/diff-tree.js';
 import { prng, randomInt, testSeed } from '../helpers/random.js';
-import { h, p, randomRichEdit, schema, t, writeDoc } from '../helpers/rich-edits.js';
+import { h, p, randomRichEdit, t, writeDoc } from '../helpers/rich-edits.js';
+import { exported, historyOf, normal, stateAt } from '../helpers/doc-state.js';
 import { diffRuns } from '../helpers/diff-runs.js';
 import { HistoryServer, Writer } from '../helpers/writers.js';
-
-function historyOf(server: HistoryServer): DocHistory {
-  return { name: 'doc', compacted: null, records: server.records, checkpoints: [], problems: [] };
-}
-
-/** A document as ProseMirror reads it, in one spelling (joined text, marks in schema order, default attributes). */
-function normal(json: JSONContent): unknown {
-  return schema.nodeFromJSON(withoutRefusedLinks(json)).toJSON();
-}
-
-/** The document at `seq` as the editor's binding draws it (it leaves out nodes the schema refuses). */
-async function exported(history: DocHistory, seq: number): Promise<unknown> {
-  const doc = await docAt(history, seq);
-  const rich = normal(proseMirrorDoc(doc).toJSON() as JSONContent);
-  doc.destroy();
-  return rich;
-}
-
-const HASHED_MARK = /--[a-zA-Z0-9+/=]{8}$/;
-
-/** A Yjs tree read with Yjs' own accessors (`toDelta`, `getAttributes`), whatever the schema allows. */
-function treeJson(type: Y.XmlFragment | Y.XmlElement): JSONContent[] {
-  const out: JSONContent[] = [];
-  for (const child of type.toArray()) {
-    if (child instanceof Y.XmlText) {
-      for (const op of child.toDelta() as { insert: string; attributes?: Record<string, unknown> }[]) {
-        const marks = Object.entries(op.attributes ?? {}).map(([key, attrs]) => ({ type: key.replace(HASHED_MARK, ''), attrs: attrs as Record<string, unknown> }));
-        out.push(marks.length > 0 ? { type: 'text', text: op.insert, marks } : { type: 'text', text: op.insert });
-      }
-    } else if (child instanceof Y.XmlElement) out.push({ type: child.nodeName, attrs: child.getAttributes(), content: treeJson(child) });
-  }
-  return out;
-}
-
-/**
- * The document at `seq` as the server had it: its records applied one by one, as a room
- * applies them (Yjs tidies formatting after each remote change, so applying them all in one
- * transaction can format differently after concurrent formatting), read by Yjs itself.
- */
-function stateAt(history: DocHistory, seq: number): { rich: unknown; notes: string } {
-  const doc = new Y.Doc();
-  for (const record of history.records) if (record.seq <= seq) Y.applyUpdate(doc, record.update);
-  const rich = normal({ type: 'doc', content: treeJson(doc.getXmlFragment('default')) });
-  const notes = doc.getText('notes').toString();
-  doc.destroy();
-  return { rich, notes };
-}
 
 function twoWriters(): { ada: Writer; bob: Writer; server: HistoryServer } {
   const ada = new Writer('ada', '');

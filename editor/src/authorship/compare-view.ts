@@ -10,19 +10,18 @@
  * refuses style attributes in markup.
  */
 import '../styles/authorship.css';
-import { Editor, Extension, getSchema } from '@tiptap/core';
+import { Editor, Extension } from '@tiptap/core';
 import type { Node as PmNode } from '@tiptap/pm/model';
 import { Plugin } from '@tiptap/pm/state';
-import { Decoration, DecorationSet } from '@tiptap/pm/view';
-import { diffExtensions } from '../../../document-schema/diff/diff-marks.js';
-import { DIFF_ATTR, DIFF_MARK, mergedDiffDoc, type DiffMarkAttrs, type DocDiff } from '../../../document-schema/diff/diff-tree.js';
+import { DecorationSet, type Decoration } from '@tiptap/pm/view';
+import { mergedDiffDoc, type DocDiff } from '../../../document-schema/diff/diff-tree.js';
 import { authorName, changeTitle, summaryLine } from '../../../document-schema/diff/diff-words.js';
 import type { ApiClient, Version } from '../api-client.js';
 import { h, icon } from '../dom.js';
 import { describeAuthors, formatFull, formatWhen } from '../format.js';
 import { Icons } from '../icons.js';
-import { previewExtensions } from '../version-preview.js';
 import type { AuthorColours } from './author-colours.js';
+import { changePaint, compareExtensions } from './change-paint.js';
 
 export interface CompareViewOptions {
   api: ApiClient;
@@ -35,23 +34,12 @@ export interface CompareViewOptions {
   onError(message: string): void;
 }
 
-const nodeTypes = Object.keys(getSchema(previewExtensions).nodes);
-const compareExtensions = [...previewExtensions, ...diffExtensions(nodeTypes)];
-
 /** Paints every change in its author's colour. */
 function authorColours(diff: DocDiff, colours: AuthorColours): Extension {
   const colourOf = (by: number): string => colours.colourOf(diff.authors[by]?.id ?? null);
   const decorate = (doc: PmNode): DecorationSet => {
     const decorations: Decoration[] = [];
-    doc.descendants((node, pos) => {
-      const block = node.attrs[DIFF_ATTR] as DiffMarkAttrs | null | undefined;
-      if (block) decorations.push(Decoration.node(pos, pos + node.nodeSize, { style: `--author: ${colourOf(block.by)}` }));
-      const mark = node.marks.find((m) => m.type.name === DIFF_MARK);
-      if (!mark) return;
-      // Inline decorations wrap the text inside its marks' elements: the paint goes on that wrapper.
-      const attrs = mark.attrs as DiffMarkAttrs;
-      decorations.push(Decoration.inline(pos, pos + node.nodeSize, { class: `diff-paint diff-paint--${attrs.change}`, style: `--author: ${colourOf(attrs.by)}` }));
-    });
+    doc.descendants((node, pos) => changePaint(node, pos, colourOf, decorations));
     return DecorationSet.create(doc, decorations);
   };
   // The document never changes: painted once.

@@ -1,0 +1,169 @@
+/**
+ * A document's timeline (timeline-format.ts), built by replaying its history once into a
+ * document that keeps everything ever written (no garbage collection): each record applied
+ * in its own transaction, whose state vectors and delete set say exactly which clocks the
+ * record brought and which it deleted — what the document showed after it, including items
+ * a record made whole that an earlier one had left waiting.
+ *
+ * A build is kept between requests and takes only the records added since (`extend`); a
+ * history that no longer continues it (compacted since, or deleted and made again) needs a
+ * new one. The history starts at its compaction's cut, from the state kept there; a stretch
+ * of log lost to damage is bridged, as `docAt` does, by the newest checkpoint inside it — a
+ * step of its own, recorded as recovered content.
+ */
+import * as Y from 'yjs';
+import type { DocHistory } from '../archive.js';
+import { Attribution } from '../attribution.js';
+import { RECOVERY_AUTHOR } from '../author.js';
+import { AuthorTable } from '../author-table.js';
+import { newestCheckpoint } from '../diff/history-span.js';
+import { compactedJson, groupVersions } from '../history.js';
+import type { LogRecord } from '../record.js';
+import { TimelineWriter, type TimelineMeta } from './timeline-format.js';
+
+/** What says that a history still continues a build: its cut, and its last record as built. */
+interface LastRecord {
+  seq: number;
+  timeMs: number;
+  update: Uint8Array;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class TimelineBuild {
+  private readonly doc = new Y.Doc({ gc: false });
+  private readonly writer: TimelineWriter;
+  // The author table needs no records: it only names authors here.
+  private readonly authors = new AuthorTable(new Attribution());
+  /** Sequence number of each step, for placing sessions. */
+  private readonly stepSeqs: number[] = [];
+  private readonly inserts: number[] = [];
+  private readonly deletes: number[] = [];
+  private last: LastRecord | null = null;
+  private applied: number;
+  private encoded: { key: string; bytes: Uint8Array } | null = null;
+
+  private constructor(
+    readonly name: string,
+    private readonly startSeq: number,
+    private readonly compacted: DocHistory['compacted'],
+  ) {
+    this.writer = new TimelineWriter(startSeq);
+    this.applied = startSeq;
+    // One transaction per record (or bridge): collect what it brought and deleted.
+    this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      for (const [client, after] of transaction.afterState) {
+        const before = transaction.beforeState.get(client) ?? 0;
+        if (after > before) this.inserts.push(client, before, after - before);
+      }
+      for (const [client, items] of transaction.deleteSet.clients) {
+        for (const item of items) this.deletes.push(client, item.clock, item.len);
+      }
+    });
+  }
+
+  /** A build of `history` from its start. */
+  static async of(history: DocHistory): Promise<TimelineBuild> {
+    const startSeq = history.compacted?.seq ?? 0;
+    const build = new TimelineBuild(history.name, startSeq, history.compacted);
+    if (startSeq > 0) {
+      // The state kept at the cut is position 0: what it holds was there from the start.
+      const base = await newestCheckpoint(history.checkpoints, 1, startSeq);
+      if (base) Y.applyUpdate(build.doc, base.state);
+      build.inserts.length = 0;
+      build.deletes.length = 0;
+    }
+    await build.extend(history);
+    return build;
+  }
+
+  /** Whether `history` is this build's history with (perhaps) more records after it. */
+  continuedBy(history: DocHistory): boolean {
+    if (history.name !== this.name || (history.compacted?.seq ?? 0) !== this.startSeq) return false;
+    if (!this.last) return true;
+    const { seq, timeMs, update } = this.last;
+    const record = findRecord(history.records, seq);
+    return record !== undefined && record.timeMs === timeMs && sameBytes(record.update, update);
+  }
+
+  /** Adds the records of `history` after the last one built; `history` must continue the build. */
+  async extend(history: DocHistory): Promise<void> {
+    for (const record of history.records) {
+      if (record.seq <= this.applied) continue;
+      if (record.seq > this.applied + 1) {
+        // Records lost: the newest checkpoint in the gap carries their content.
+        const bridge = await newestCheckpoint(history.checkpoints, this.applied + 1, record.seq - 1);
+        if (bridge) this.step(bridge.seq, record.timeMs, RECOVERY_AUTHOR, bridge.state);
+      }
+      this.step(record.seq, record.timeMs, record.author, record.update);
+      this.last = { seq: record.seq, timeMs: record.timeMs, update: record.update };
+    }
+  }
+
+  /** The timeline with sessions grouped at pauses longer than `pauseMs` (history.ts). */
+  encode(history: DocHistory, pauseMs: number): Uint8Array {
+    const key = `${this.applied}:${pauseMs}`;
+    if (this.encoded?.key === key) return this.encoded.bytes;
+    const sessionEnds: number[] = [];
+    for (const version of groupVersions(history.records.filter((r) => r.seq <= this.applied), pauseMs)) {
+      const end = upperBound(this.stepSeqs, version.toSeq);
+      if (end > 0 && end !== sessionEnds.at(-1)) sessionEnds.push(end);
+    }
+    const meta: TimelineMeta = {
+      name: this.name,
+      startSeq: this.startSeq,
+      lastSeq: this.applied,
+      compacted: compactedJson(this.compacted) as TimelineMeta['compacted'],
+      authors: this.authors.entries,
+    };
+    const bytes = this.writer.encode(meta, sessionEnds, Y.encodeStateAsUpdate(this.doc));
+    this.encoded = { key, bytes };
+    return bytes;
+  }
+
+  get lastSeq(): number {
+    return this.applied;
+  }
+
+  destroy(): void {
+    this.doc.destroy();
+  }
+
+  private step(seq: number, timeMs: number, author: string | null, update: Uint8Array): void {
+    this.inserts.length = 0;
+    this.deletes.length = 0;
+    Y.applyUpdate(this.doc, update);
+    this.writer.addStep(seq, timeMs, this.authors.indexOfAuthor(author), this.inserts, this.deletes);
+    this.stepSeqs.push(seq);
+    this.applied = seq;
+  }
+}
+
+/** The record `seq` of records in sequence order (binary search). */
+function findRecord(records: readonly LogRecord[], seq: number): LogRecord | undefined {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((records[mid] as LogRecord).seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  const found = records[lo];
+  return found?.seq === seq ? found : undefined;
+}
+
+/** How many of the ascending `values` are ≤ `value`. */
+function upperBound(values: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] as number) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

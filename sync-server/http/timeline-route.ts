@@ -1,0 +1,105 @@
+/**
+ * The timeline route (PROTOCOL.md), read access as for any document route:
+ *
+ *   GET /api/docs/<name>/timeline[?pause=<s>]
+ *       every step of the document's history, what each changed, and the document with all of
+ *       it (persistence/timeline/timeline-format.ts), for the editor's timeslider; sessions end
+ *       at pauses longer than `pause` seconds (default 60, as for the history)
+ *
+ * Like the other document routes it reads only what is durable. Building a timeline replays
+ * the whole history once, so builds are kept (`TimelineCache`) and take only new records.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DocArchive, DocHistory } from '../../persistence/archive.js';
+import { DEFAULT_PAUSE_MS } from '../../persistence/history.js';
+import { isEmptyHistory } from '../../persistence/replay.js';
+import { TimelineBuild } from '../../persistence/timeline/timeline-build.js';
+import { TIMELINE_CONTENT_TYPE } from '../../persistence/timeline/timeline-format.js';
+import { apiDocName } from './api-guard.js';
+import { ApiError } from './api-error.js';
+
+export interface TimelineRouteStore extends DocArchive {
+  flush(name?: string): Promise<void>;
+}
+
+/**
+ * Builds of the documents asked about lately, at most `maxDocs` (the least recently used
+ * dropped). One request per document at a time: the history is read in turn, so each build
+ * only ever moves forward.
+ */
+export class TimelineCache {
+  private readonly builds = new Map<string, TimelineBuild>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly maxDocs = 4) {}
+
+  /** The timeline of the history `read` gives, or null when there is none. */
+  timeline(name: string, read: () => Promise<DocHistory | null>, pauseMs: number): Promise<{ bytes: Uint8Array; lastSeq: number } | null> {
+    const run = (this.queues.get(name) ?? Promise.resolve()).then(
+      () => this.build(name, read, pauseMs),
+      () => this.build(name, read, pauseMs),
+    );
+    this.queues.set(name, run);
+    const forget = (): void => {
+      if (this.queues.get(name) === run) this.queues.delete(name);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async build(name: string, read: () => Promise<DocHistory | null>, pauseMs: number): Promise<{ bytes: Uint8Array; lastSeq: number } | null> {
+    const history = await read();
+    let build = this.builds.get(name);
+    this.builds.delete(name);
+    if (!history || isEmptyHistory(history)) {
+      build?.destroy();
+      return null;
+    }
+    if (build && !build.continuedBy(history)) {
+      build.destroy();
+      build = undefined;
+    }
+    if (build) await build.extend(history);
+    else build = await TimelineBuild.of(history);
+    this.builds.set(name, build);
+    for (const [oldest, old] of this.builds) {
+      if (this.builds.size <= this.maxDocs) break;
+      this.builds.delete(oldest);
+      old.destroy();
+    }
+    return { bytes: build.encode(history, pauseMs), lastSeq: build.lastSeq };
+  }
+}
+
+/** The `pause` parameter of the history and the timeline, in milliseconds. */
+export function pauseMsOf(query: URLSearchParams): number {
+  const raw = query.get('pause');
+  const seconds = raw === null ? DEFAULT_PAUSE_MS / 1000 : Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new ApiError(400, '"pause" must be a number of seconds ≥ 0');
+  return seconds * 1000;
+}
+
+/** Handles the route above and returns true; false for any other path. */
+export function createTimelineRoute(store: TimelineRouteStore, cache = new TimelineCache()): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  return async (req, res, url) => {
+    if (!/^\/api\/docs\/[^/]+\/timeline\/?$/.test(url.pathname)) return false;
+    const doc = apiDocName(url.pathname);
+    if (!doc) return false;
+    if (!doc.ok) throw new ApiError(400, `invalid document name: ${doc.reason}`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'use GET');
+    const pauseMs = pauseMsOf(url.searchParams);
+    const name = doc.name;
+    const found = await cache.timeline(
+      name,
+      async () => {
+        await store.flush(name);
+        return store.readHistory(name);
+      },
+      pauseMs,
+    );
+    if (!found) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
+    res.writeHead(200, { 'content-type': TIMELINE_CONTENT_TYPE, 'content-length': found.bytes.byteLength, 'cache-control': 'no-store', 'x-tandem-seq': String(found.lastSeq) });
+    res.end(found.bytes);
+    return true;
+  };
+}
