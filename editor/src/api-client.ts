@@ -188,6 +188,12 @@ export class ApiClient {
     return this.json(`${docPath(name)}/authorship`);
   }
 
+  /** Every step of the document's history, for the timeslider (persistence/timeline/timeline-format.ts). */
+  async timeline(name: string): Promise<Uint8Array> {
+    const response = await this.request(`${docPath(name)}/timeline`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
   /** A new document from a file's bytes (the server converts it). */
   importDoc(name: string, format: ImportFormat, file: Blob): Promise<ImportResult> {
     return this.json(`${docPath(name)}/import?format=${format}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });

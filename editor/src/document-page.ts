@@ -41,8 +41,11 @@ import { showToast } from './toast.js';
 import type { AccessToken } from './token.js';
 import { createToolbar } from './toolbar.js';
 import { AuthorshipControls } from './authorship/authorship-controls.js';
+import { timesliderPoint } from './timeslider/timeslider-link.js';
+import type { TimesliderView } from './timeslider/timeslider-view.js';
 import { VersionView } from './version-view.js';
 import { VersionNaming } from './version-naming.js';
+import type { HistoryPoint } from '../../persistence/replay.js';
 import { countDocumentWords } from './word-count.js';
 
 /** The server closes a deleted document's connections with this code (PROTOCOL.md). */
@@ -134,6 +137,12 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
         onError: (message) => showToast(message, 'error'),
       })
     : null;
+  // A restore, from a version's preview or the timeslider: everyone's copy shows it at once.
+  const restored = (when: string | null): void => {
+    showToast(when ? `Restored the version of ${formatWhen(when)}` : 'Restored the start of the history');
+    void history?.reload();
+    editor.commands.focus();
+  };
   const versions = new VersionView({
     api,
     docName: name,
@@ -143,11 +152,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     liveSheet,
     inertDuringPreview: toolbar ? [toolbar] : [],
     onChange: (toSeq) => history?.select(toSeq),
-    onRestored: (version: Version) => {
-      showToast(`Restored the version of ${formatWhen(version.end)}`);
-      void history?.reload();
-      editor.commands.focus();
-    },
+    onRestored: (version: Version) => restored(version.end),
     onError: (message) => showToast(message, 'error'),
   });
 
@@ -167,7 +172,10 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     liveSheet,
     statusbar,
     inertDuringCompare: toolbar ? [toolbar] : [],
-    beforeCompare: () => versions.close(),
+    beforeCompare: () => {
+      versions.close();
+      timeslider?.close();
+    },
     onError: (message) => showToast(message, 'error'),
   });
 
@@ -187,6 +195,48 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
     },
   });
 
+  // The timeslider: loaded the first time it is opened (from the history panel, or a link to a point).
+  let timeslider: TimesliderView | null = null;
+  const openTimeslider = async (point: HistoryPoint | null): Promise<void> => {
+    versions.close();
+    authorship.closeCompare();
+    try {
+      if (!timeslider) {
+        const { TimesliderView } = await import('./timeslider/timeslider-view.js');
+        timeslider ??= new TimesliderView({
+          api,
+          docName: name,
+          colours: () => authorship.colourBook(),
+          liveSheet,
+          inertDuring: toolbar ? [toolbar] : [],
+          canRestore: role === 'write',
+          restore: async (seq, when) => {
+            await api.restore(name, seq, token ? null : identity.name);
+            restored(when);
+          },
+          compare: (seq) => void api.history(name).then(
+            (found) => authorship.compare(found.versions, seq, null),
+            (error: unknown) => showToast(`Could not compare: ${(error as Error).message}`, 'error'),
+          ),
+          namedVersions: () => Promise.resolve([]),
+          onError: (message) => showToast(message, 'error'),
+        });
+        canvas.insertBefore(timeslider.banner, liveSheet);
+        liveSheet.after(timeslider.sheet);
+      }
+    } catch (error) {
+      showToast(`Could not open the timeslider: ${(error as Error).message}`, 'error');
+      return;
+    }
+    await timeslider.open(point);
+  };
+  window.addEventListener('hashchange', () => {
+    const point = timesliderPoint(location.hash);
+    if (!point) return;
+    if (timeslider?.isOpen) timeslider.moveToPoint(point);
+    else void openTimeslider(point);
+  });
+
   const toggleHistory = (): void => {
     if (history) {
       versions.close();
@@ -201,12 +251,14 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       api,
       docName: name,
       onPreview: (v, latest) => {
-        // One view of the past at a time: a preview replaces a comparison.
+        // One view of the past at a time: a preview replaces a comparison or the timeslider.
         authorship.closeCompare();
+        timeslider?.close();
         void versions.open(v, latest);
       },
       onCompare: (list, from) => void authorship.compare(list, from, null),
       naming,
+      onTimeslider: () => void openTimeslider(null),
       onClose: toggleHistory,
     });
     workspace.append(history.element);
@@ -295,6 +347,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   let historyTimer = 0;
   editor.on('update', () => {
     updateWordCount();
+    timeslider?.documentChanged(session.doc);
     // An open timeline follows the document; ask once things calm down.
     if (history) {
       clearTimeout(historyTimer);
@@ -308,7 +361,10 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   if (token?.expiresAt && token.expiresAt < Date.now()) {
     showToast('Your access link has expired: ask for a new one.', 'error', 10_000);
   }
-  if (!readOnly) editor.commands.focus('end');
+  // A link to a point of the history opens the timeslider there.
+  const linkedPoint = timesliderPoint(location.hash);
+  if (linkedPoint) void openTimeslider(linkedPoint);
+  else if (!readOnly) editor.commands.focus('end');
   // Commenting is what a commenter is here for: the threads are in view from the start.
   if (role === 'comment') comments.open();
   window.addEventListener('pagehide', (event) => {

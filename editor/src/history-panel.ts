@@ -19,6 +19,8 @@ export interface HistoryPanelOptions {
   onCompare?(versions: Version[], from: number): void;
   /** Naming versions: null for people who may not (viewers, commenters). */
   naming: VersionNaming | null;
+  /** Opens the timeslider (every change, played or stepped through). */
+  onTimeslider?(): void;
   onClose(): void;
 }
 
@@ -77,10 +79,14 @@ export function createHistoryPanel(options: HistoryPanelOptions): HistoryPanel {
     { type: 'button', class: 'icon-btn', 'aria-label': 'Close version history', onclick: () => options.onClose() },
     icon(Icons.close),
   );
+  const timeslider = options.onTimeslider
+    ? h('button', { type: 'button', class: 'btn btn--ghost history__timeslider', 'data-testid': 'open-timeslider', title: 'Play or step through every change', onclick: () => options.onTimeslider?.() }, icon(Icons.history), h('span', {}, 'Timeslider'))
+    : null;
   const element = h(
     'aside',
     { class: 'history', 'aria-labelledby': 'history-title', 'data-testid': 'history-panel' },
     h('header', { class: 'history__header' }, h('h2', { id: 'history-title', class: 'history__title' }, 'Version history'), closeButton),
+    timeslider,
     h('div', { class: 'history__controls' }, h('label', { for: 'history-detail' }, 'Show'), detail),
     h('div', { class: 'history__controls' }, h('label', { class: 'history__filter' }, namedOnly, 'Named versions only')),
     nameCurrent ? h('div', { class: 'history__naming' }, nameCurrent) : null,

@@ -60,6 +60,11 @@ export class AuthorshipControls {
     return this.on;
   }
 
+  /** The colours authors are shown in (loaded on first use), for other views of changes. */
+  colourBook(): Promise<AuthorColours> {
+    return this.loadColours();
+  }
+
   private async loadColours(): Promise<AuthorColours> {
     const { AuthorColours } = await import('./author-colours.js');
     const { storage, self, selfColour } = this.options;

@@ -153,6 +153,14 @@ export class TimelineModel {
     return found;
   }
 
+  /** Whether the history holds everything `doc` holds (else `doc` has newer changes). */
+  holdsAllOf(doc: Y.Doc): boolean {
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) {
+      if (Y.getState(this.doc.store, client) < clock) return false;
+    }
+    return true;
+  }
+
   destroy(): void {
     this.doc.destroy();
   }
