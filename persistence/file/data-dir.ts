@@ -17,6 +17,7 @@ import { LOG_FILE, parseRecords } from './doc-files.js';
 import { FILES_DIR, docFilesBytes } from './blob-files.js';
 import { docDirName, parseDocDirName } from './file-names.js';
 import { JOURNAL_DIR, readJournal } from './journal.js';
+import { KeptScans } from './kept-scans.js';
 import { confirmedCheckpoints, readLog } from './log-reader.js';
 import { LOG_HEADER_PREFIX_BYTES, decodeLogHeader, isFormatProblem } from './record-format.js';
 import { isNotFound, nodeFs, type StoreFs } from './store-fs.js';
@@ -45,15 +46,21 @@ export class DataDirArchive implements DocArchive, VersionLister {
   readonly docsDir: string;
 
   private readonly readsJournal: boolean;
+  private readonly scans: KeptScans;
 
+  /**
+   * `keptScans`: how many documents' logs to keep scanned between reads (kept-scans.ts), for a
+   * server reading the same long histories again and again; none by default.
+   */
   constructor(
     readonly dataDir: string,
     private readonly fs: StoreFs = nodeFs,
     private readonly limit: LogLimit = () => undefined,
-    options: { journal?: boolean } = {},
+    options: { journal?: boolean; keptScans?: number } = {},
   ) {
     this.docsDir = join(dataDir, DOCS_DIR);
     this.readsJournal = options.journal ?? true;
+    this.scans = new KeptScans(fs, options.keptScans ?? 0);
   }
 
   /** Records only in the journal, per document, in order (offset -1: not in the log). */
@@ -129,7 +136,7 @@ export class DataDirArchive implements DocArchive, VersionLister {
   async readHistory(name: string): Promise<FileDocHistory | null> {
     const dir = this.docDir(name);
     const logPath = join(dir, LOG_FILE);
-    const log = await readLog(this.fs, logPath, this.limit(name));
+    const log = await this.scans.read(logPath, this.limit(name));
     const journaled = (await this.journalRecords()).get(name) ?? [];
     if (!log) return journaled.length > 0 ? { name, compacted: null, records: journaled, checkpoints: [], problems: [] } : null;
     if (log.name !== name) {

@@ -164,7 +164,7 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
       written: () => void (this.counters.checkpoints += 1),
       failed: (log, error) => this.logger.warn({ path: log.dir, err: errorMessage(error) }, 'checkpoint failed; loading replays more of the log until the next one'),
     });
-    this.archive = new DataDirArchive(this.dataDir, this.fs, (name) => this.logs.get(name)?.end, { journal: false });
+    this.archive = new DataDirArchive(this.dataDir, this.fs, (name) => this.logs.get(name)?.end, { journal: false, keptScans: 8 });
     this.trash = new FileTrash(this.dataDir, this.fs);
     this.sweep = setInterval(() => this.closeIdle(), Math.max(10, this.options.idleMs / 2));
     this.sweep.unref();

@@ -10,6 +10,7 @@ import { LOG_FILE } from './doc-files.js';
 import { decodeCheckpoint, decodeLogBase, decodeLogHeader, decodeRecord, isFormatProblem } from './record-format.js';
 import { isNotFound, type StoreFs } from './store-fs.js';
 import type { HistoryCheckpoint } from '../archive.js';
+import { findByKey } from '../sorted-search.js';
 import type { StoreProblem, StoredRecord } from '../record.js';
 
 const CHECKPOINT_RE = /^checkpoint-\d{12}$/;
@@ -109,17 +110,23 @@ export async function confirmedCheckpoints(fs: StoreFs, dir: string, records: St
     if (isNotFound(error)) return [];
     throw error;
   }
-  const bySeq = new Map(records.map((r) => [r.seq, r]));
   const found: HistoryCheckpoint[] = [];
   for (const entry of entries.filter((e) => CHECKPOINT_RE.test(e)).sort().reverse()) {
     const path = join(dir, entry);
-    const handle = await fs.open(path, 'r');
+    let handle;
+    try {
+      handle = await fs.open(path, 'r');
+    } catch (error) {
+      // Removed since the listing: a newer checkpoint replaced it while we read.
+      if (isNotFound(error)) continue;
+      throw error;
+    }
     const head = await handle.read(12 + 0xffff + 32, 0).finally(() => handle.close());
     if (head.length < 12) continue;
     const at = 12 + head.readUInt16BE(10);
     if (head.length < at + 32) continue;
     const seq = head.readUIntBE(at, 6);
-    const record = bySeq.get(seq);
+    const record = findByKey(records, (r) => r.seq, seq);
     if (!record || record.offset !== head.readUIntBE(at + 12, 6) || record.crc !== head.readUInt32BE(at + 24)) continue;
     found.push({
       seq,

@@ -18,7 +18,7 @@ import { RECOVERY_AUTHOR } from '../author.js';
 import { AuthorTable } from '../author-table.js';
 import { newestCheckpoint } from '../diff/history-span.js';
 import { compactedJson, groupVersions } from '../history.js';
-import type { LogRecord } from '../record.js';
+import { countAtMost, findByKey } from '../sorted-search.js';
 import { TimelineWriter, type TimelineMeta } from './timeline-format.js';
 
 /** What says that a history still continues a build: its cut, and its last record as built. */
@@ -86,7 +86,7 @@ export class TimelineBuild {
     if (history.name !== this.name || (history.compacted?.seq ?? 0) !== this.startSeq) return false;
     if (!this.last) return true;
     const { seq, timeMs, update } = this.last;
-    const record = findRecord(history.records, seq);
+    const record = findByKey(history.records, (r) => r.seq, seq);
     return record !== undefined && record.timeMs === timeMs && sameBytes(record.update, update);
   }
 
@@ -110,7 +110,7 @@ export class TimelineBuild {
     if (this.encoded?.key === key) return this.encoded.bytes;
     const sessionEnds: number[] = [];
     for (const version of groupVersions(history.records.filter((r) => r.seq <= this.applied), pauseMs)) {
-      const end = upperBound(this.stepSeqs, version.toSeq);
+      const end = countAtMost(this.stepSeqs, version.toSeq);
       if (end > 0 && end !== sessionEnds.at(-1)) sessionEnds.push(end);
     }
     const meta: TimelineMeta = {
@@ -141,29 +141,4 @@ export class TimelineBuild {
     this.stepSeqs.push(seq);
     this.applied = seq;
   }
-}
-
-/** The record `seq` of records in sequence order (binary search). */
-function findRecord(records: readonly LogRecord[], seq: number): LogRecord | undefined {
-  let lo = 0;
-  let hi = records.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((records[mid] as LogRecord).seq < seq) lo = mid + 1;
-    else hi = mid;
-  }
-  const found = records[lo];
-  return found?.seq === seq ? found : undefined;
-}
-
-/** How many of the ascending `values` are ≤ `value`. */
-function upperBound(values: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -14,6 +14,7 @@
 import * as Y from 'yjs';
 import { Attribution, type ClockClaims } from '../../../persistence/attribution.js';
 import { attributesAt, entryAt, type PointReader } from '../../../persistence/diff/point-view.js';
+import { countAtMost } from '../../../persistence/sorted-search.js';
 import type { Timeline, TimelineMeta } from '../../../persistence/timeline/timeline-format.js';
 import type { DiffAuthor } from '../../../document-schema/diff/diff-tree.js';
 
@@ -190,16 +191,4 @@ export class TimelineModel {
       current = parent._item;
     }
   }
-}
-
-/** How many of the ascending `values` are ≤ `value`. */
-function countAtMost(values: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
