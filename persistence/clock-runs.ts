@@ -77,6 +77,13 @@ export class ClockRuns {
 
   /** Inserts `[start, end)` at index i (it overlaps nothing), joined to the run before when that one ends there with the same value. */
   private put(i: number, start: number, end: number, value: number): void {
+    if (i === this.starts.length && !(i > 0 && this.ends[i - 1] === start && this.values[i - 1] === value)) {
+      // The common case, at the end: no copying.
+      this.starts.push(start);
+      this.ends.push(end);
+      this.values.push(value);
+      return;
+    }
     if (i > 0 && this.ends[i - 1] === start && this.values[i - 1] === value) {
       this.ends[i - 1] = end;
       // It may now touch the next run of the same value as well.

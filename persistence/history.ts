@@ -27,20 +27,24 @@ export interface Version {
   bytes: number;
 }
 
+/** What decides where versions start: a record's sequence number, time and author. */
+export type RecordMark = Pick<LogRecord, 'seq' | 'timeMs' | 'author'>;
+
+/**
+ * Whether `record` starts a new version after `previous` (none: it is the first); `breakAfter`:
+ * seqs a version must end at (named versions').
+ */
+export function startsVersion(previous: RecordMark | null, record: RecordMark, pauseMs = DEFAULT_PAUSE_MS, breakAfter: ReadonlySet<number> = new Set()): boolean {
+  return previous === null || record.timeMs - previous.timeMs > pauseMs || record.author !== previous.author || record.seq !== previous.seq + 1 || breakAfter.has(previous.seq);
+}
+
 /** Versions, oldest first; `breakAfter`: seqs a version must end at (named versions'). */
 export function groupVersions(records: readonly LogRecord[], pauseMs = DEFAULT_PAUSE_MS, breakAfter: ReadonlySet<number> = new Set()): Version[] {
   const versions: Version[] = [];
   let current: Version | null = null;
   let previous: LogRecord | null = null;
   for (const record of records) {
-    const startsNew =
-      current === null ||
-      previous === null ||
-      record.timeMs - previous.timeMs > pauseMs ||
-      record.author !== previous.author ||
-      record.seq !== previous.seq + 1 ||
-      breakAfter.has(previous.seq);
-    if (startsNew || current === null) {
+    if (startsVersion(previous, record, pauseMs, breakAfter) || current === null) {
       current = { fromSeq: record.seq, toSeq: record.seq, startMs: record.timeMs, endMs: record.timeMs, authors: [], records: 0, bytes: 0 };
       // Every record of a version has one author, so the first says whether it is a restore.
       const restorer = parseRestoreAuthor(record.author);

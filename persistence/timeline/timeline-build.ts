@@ -17,8 +17,8 @@ import { Attribution } from '../attribution.js';
 import { RECOVERY_AUTHOR } from '../author.js';
 import { AuthorTable } from '../author-table.js';
 import { newestCheckpoint } from '../diff/history-span.js';
-import { compactedJson, groupVersions } from '../history.js';
-import { countAtMost, findByKey } from '../sorted-search.js';
+import { compactedJson, startsVersion, type RecordMark } from '../history.js';
+import { findByKey } from '../sorted-search.js';
 import { TimelineWriter, type TimelineMeta } from './timeline-format.js';
 
 /** What says that a history still continues a build: its cut, and its last record as built. */
@@ -39,8 +39,8 @@ export class TimelineBuild {
   private readonly writer: TimelineWriter;
   // The author table needs no records: it only names authors here.
   private readonly authors = new AuthorTable(new Attribution());
-  /** Sequence number of each step, for placing sessions. */
-  private readonly stepSeqs: number[] = [];
+  /** Each step as sessions are told apart (history.ts: `startsVersion`). */
+  private readonly marks: RecordMark[] = [];
   private readonly inserts: number[] = [];
   private readonly deletes: number[] = [];
   private last: LastRecord | null = null;
@@ -104,14 +104,14 @@ export class TimelineBuild {
     }
   }
 
-  /** The timeline with sessions grouped at pauses longer than `pauseMs` (history.ts). */
-  encode(history: DocHistory, pauseMs: number): Uint8Array {
+  /** The timeline with sessions as the history's versions at pauses longer than `pauseMs` (history.ts). */
+  encode(pauseMs: number): Uint8Array {
     const key = `${this.applied}:${pauseMs}`;
     if (this.encoded?.key === key) return this.encoded.bytes;
     const sessionEnds: number[] = [];
-    for (const version of groupVersions(history.records.filter((r) => r.seq <= this.applied), pauseMs)) {
-      const end = countAtMost(this.stepSeqs, version.toSeq);
-      if (end > 0 && end !== sessionEnds.at(-1)) sessionEnds.push(end);
+    for (let step = 1; step <= this.marks.length; step++) {
+      const next = this.marks[step];
+      if (!next || startsVersion(this.marks[step - 1] as RecordMark, next, pauseMs)) sessionEnds.push(step);
     }
     const meta: TimelineMeta = {
       name: this.name,
@@ -120,7 +120,7 @@ export class TimelineBuild {
       compacted: compactedJson(this.compacted) as TimelineMeta['compacted'],
       authors: this.authors.entries,
     };
-    const bytes = this.writer.encode(meta, sessionEnds, Y.encodeStateAsUpdate(this.doc));
+    const bytes = this.writer.encode(meta, sessionEnds, Y.encodeStateAsUpdateV2(this.doc));
     this.encoded = { key, bytes };
     return bytes;
   }
@@ -138,7 +138,7 @@ export class TimelineBuild {
     this.deletes.length = 0;
     Y.applyUpdate(this.doc, update);
     this.writer.addStep(seq, timeMs, this.authors.indexOfAuthor(author), this.inserts, this.deletes);
-    this.stepSeqs.push(seq);
+    this.marks.push({ seq, timeMs, author });
     this.applied = seq;
   }
 }

@@ -20,7 +20,8 @@
  *                                           -- client: index into clients; mark: the end of
  *                                           -- the last range that client's inserts claimed
  *                                           -- (0 at first), so typing costs a byte or two
- *   state    := Yjs update (v1) of the document after step n, without garbage collection
+ *   state    := Yjs update (v2: the smaller, faster to read) of the document after step n,
+ *               without garbage collection
  *
  * Position 0 is the start of the history (`startSeq`: 0 for the empty document, or the
  * compaction's cut); position p is the document after step p. A step brings the clocks it

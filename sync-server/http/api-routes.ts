@@ -50,7 +50,7 @@ import { restorerOf } from './restorer.js';
 import { restoreAuthor } from '../../persistence/author.js';
 import type { Principal } from '../access/principal.js';
 import { createChangeRoutes } from './change-routes.js';
-import { createTimelineRoute, pauseMsOf } from './timeline-route.js';
+import { TimelineCache, createTimelineRoute, pauseMsOf } from './timeline-route.js';
 import { sendJson, type RouteHandler } from './http-routes.js';
 import { createImportRoute, type ImportHost } from './import-route.js';
 import { createTrashRoutes, type TrashRoutesHost } from './trash-routes.js';
@@ -115,7 +115,8 @@ function checkedPoint(raw: unknown, field = '"at"'): void {
 export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler {
   const changes = createChangeRoutes(store);
   const versions = createVersionRoutes(server, store);
-  const timeline = createTimelineRoute(store);
+  const timelines = new TimelineCache();
+  const timeline = createTimelineRoute(store, timelines);
   const history = async (name: string) => {
     const found = await store.readHistory(name);
     if (!found || isEmptyHistory(found)) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
@@ -145,6 +146,8 @@ export function createApiRoutes(server: ApiHost, store: ApiStore): RouteHandler 
     await store.flush(name);
     const found = await history(name);
     sendJson(res, 200, historyJson(found, await store.listVersions(name), pauseMs));
+    // The timeslider opens from the history: have its timeline ready.
+    timelines.prepare(found);
   };
 
   const files = createFileRoutes(server);

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocArchive, DocHistory } from '../../persistence/archive.js';
 import { DEFAULT_PAUSE_MS } from '../../persistence/history.js';
-import { isEmptyHistory } from '../../persistence/replay.js';
+import { isEmptyHistory, lastSeq } from '../../persistence/replay.js';
 import { TimelineBuild } from '../../persistence/timeline/timeline-build.js';
 import { TIMELINE_CONTENT_TYPE } from '../../persistence/timeline/timeline-format.js';
 import { apiDocName } from './api-guard.js';
@@ -35,10 +35,31 @@ export class TimelineCache {
 
   /** The timeline of the history `read` gives, or null when there is none. */
   timeline(name: string, read: () => Promise<DocHistory | null>, pauseMs: number): Promise<{ bytes: Uint8Array; lastSeq: number } | null> {
-    const run = (this.queues.get(name) ?? Promise.resolve()).then(
-      () => this.build(name, read, pauseMs),
-      () => this.build(name, read, pauseMs),
-    );
+    return this.inTurn(name, async () => {
+      const history = await read();
+      const build = history ? await this.build(name, history) : this.drop(name);
+      return history && build ? { bytes: build.encode(pauseMs), lastSeq: build.lastSeq } : null;
+    });
+  }
+
+  /**
+   * Builds (or brings up to date) the timeline of a history just read for something else — the
+   * history panel, from which the timeslider opens — so that opening it finds it ready. Its
+   * failures are the next request's to report.
+   */
+  prepare(history: DocHistory): void {
+    const task = async (): Promise<void> => {
+      // Read before the requests queued ahead of it: a build already further on stays as it is.
+      const kept = this.builds.get(history.name);
+      if (kept && lastSeq(history) <= kept.lastSeq) return;
+      await this.build(history.name, history);
+    };
+    this.inTurn(history.name, task).catch(() => undefined);
+  }
+
+  /** Runs `task` after the ones queued for the same document. */
+  private inTurn<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(name) ?? Promise.resolve()).then(task, task);
     this.queues.set(name, run);
     const forget = (): void => {
       if (this.queues.get(name) === run) this.queues.delete(name);
@@ -47,11 +68,16 @@ export class TimelineCache {
     return run;
   }
 
-  private async build(name: string, read: () => Promise<DocHistory | null>, pauseMs: number): Promise<{ bytes: Uint8Array; lastSeq: number } | null> {
-    const history = await read();
+  private drop(name: string): null {
+    this.builds.get(name)?.destroy();
+    this.builds.delete(name);
+    return null;
+  }
+
+  private async build(name: string, history: DocHistory): Promise<TimelineBuild | null> {
     let build = this.builds.get(name);
     this.builds.delete(name);
-    if (!history || isEmptyHistory(history)) {
+    if (isEmptyHistory(history)) {
       build?.destroy();
       return null;
     }
@@ -67,7 +93,7 @@ export class TimelineCache {
       this.builds.delete(oldest);
       old.destroy();
     }
-    return { bytes: build.encode(history, pauseMs), lastSeq: build.lastSeq };
+    return build;
   }
 }
 

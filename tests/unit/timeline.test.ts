@@ -29,7 +29,7 @@ const schema = getSchema(compareExtensions);
 
 async function modelOf(history: DocHistory, pauseMs = 60_000): Promise<TimelineModel> {
   const build = await TimelineBuild.of(history);
-  const model = new TimelineModel(decodeTimeline(build.encode(history, pauseMs)));
+  const model = new TimelineModel(decodeTimeline(build.encode(pauseMs)));
   build.destroy();
   return model;
 }
@@ -240,7 +240,7 @@ describe('timeline: steps', () => {
     expect(build.continuedBy(history)).toBe(true);
     await build.extend(history);
     const fresh = await TimelineBuild.of(history);
-    expect(build.encode(history, 60_000)).toEqual(fresh.encode(history, 60_000));
+    expect(build.encode(60_000)).toEqual(fresh.encode(60_000));
     expect(build.lastSeq).toBe(history.records.length);
     const other = randomHistory(12, 100);
     expect(build.continuedBy(other)).toBe(false);
@@ -252,7 +252,7 @@ describe('timeline: steps', () => {
   it('refuses what is not a timeline, and a truncated one', async () => {
     const history = randomHistory(3, 40);
     const build = await TimelineBuild.of(history);
-    const bytes = build.encode(history, 60_000);
+    const bytes = build.encode(60_000);
     build.destroy();
     expect(() => decodeTimeline(new TextEncoder().encode('{"not":"this"}'))).toThrow(TimelineFormatError);
     for (const cut of [3, 10, Math.floor(bytes.length / 2), bytes.length - 1]) expect(() => decodeTimeline(bytes.slice(0, cut))).toThrow(TimelineFormatError);

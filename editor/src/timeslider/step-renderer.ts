@@ -13,7 +13,8 @@ import type { Node as PmNode, Schema } from '@tiptap/pm/model';
 import * as Y from 'yjs';
 import { DiffWalk } from '../../../persistence/diff/diff-walk.js';
 import { isDiffText, mergedDiffDoc, type DiffNode } from '../../../document-schema/diff/diff-tree.js';
-import type { TimelineModel } from './timeline-model.js';
+import { StepPoint, type TimelineModel } from './timeline-model.js';
+import { ViewClaims } from './view-claims.js';
 
 /** Beyond this many steps between two views, working out what they touched costs more than rendering everything. */
 const MAX_STEPS_TO_COMPARE = 20_000;
@@ -45,7 +46,8 @@ export class StepRenderer {
   render(from: number, to: number): RenderedView {
     this.forgetTouched(from, to);
     this.shown = { from, to };
-    const walk = new DiffWalk(this.model.point(from), this.model.point(to), this.model.claims, { from, to });
+    const claims = new ViewClaims(this.model.claims, from, to);
+    const walk = new DiffWalk(new StepPoint(claims, from), new StepPoint(claims, to), claims, { from, to });
     const nodes: PmNode[] = [];
     const changed: number[] = [];
     // Marked nodes are joined as the walk joins siblings (a block retyped is one change).

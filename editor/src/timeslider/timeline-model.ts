@@ -47,6 +47,26 @@ export class StepPoint implements PointReader {
   cuts(): void {}
 }
 
+/**
+ * Claims every step's ranges of one kind, each client's in clock order. A step brings only
+ * clocks no step brought before, and deletes only what was not deleted yet (the build reads
+ * them off each transaction), so one kind's ranges never overlap: in clock order, each one
+ * is added at the end of its client's runs.
+ */
+function claimInOrder(claims: Attribution, kind: 'insert' | 'delete', timeline: Timeline, at: Uint32Array, ranges: Float64Array): void {
+  const count = ranges.length / 3;
+  const stepOf = new Uint32Array(count);
+  for (let step = 1; step < at.length; step++) stepOf.fill(step, (at[step - 1] as number) / 3, (at[step] as number) / 3);
+  // By client, then clock. Each client's inserts already come in clock order: a merge, mostly.
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => (ranges[a * 3] as number) - (ranges[b * 3] as number) || (ranges[a * 3 + 1] as number) - (ranges[b * 3 + 1] as number));
+  for (const i of order) {
+    const clock = ranges[i * 3 + 1] as number;
+    claims.claim(kind, timeline.clients[ranges[i * 3] as number] as number, clock, clock + (ranges[i * 3 + 2] as number), stepOf[i] as number);
+  }
+}
+
 const UNKNOWN_AUTHOR: DiffAuthor = { id: null, name: '', declared: false, via: null };
 
 export class TimelineModel {
@@ -64,19 +84,10 @@ export class TimelineModel {
     this.meta = timeline.meta;
     this.steps = timeline.seqs.length;
     this.touched = new Array<Y.Item[] | undefined>(this.steps + 1);
-    Y.applyUpdate(this.doc, timeline.state);
+    Y.applyUpdateV2(this.doc, timeline.state);
     this.fragment = this.doc.getXmlFragment('default');
-    const { clients, insertAt, inserts, deleteAt, deletes } = timeline;
-    for (let step = 1; step <= this.steps; step++) {
-      for (let i = insertAt[step - 1] as number; i < (insertAt[step] as number); i += 3) {
-        const clock = inserts[i + 1] as number;
-        this.claims.claim('insert', clients[inserts[i] as number] as number, clock, clock + (inserts[i + 2] as number), step);
-      }
-      for (let i = deleteAt[step - 1] as number; i < (deleteAt[step] as number); i += 3) {
-        const clock = deletes[i + 1] as number;
-        this.claims.claim('delete', clients[deletes[i] as number] as number, clock, clock + (deletes[i + 2] as number), step);
-      }
-    }
+    claimInOrder(this.claims, 'insert', timeline, timeline.insertAt, timeline.inserts);
+    claimInOrder(this.claims, 'delete', timeline, timeline.deleteAt, timeline.deletes);
   }
 
   point(position: number): StepPoint {

@@ -12,8 +12,17 @@ import { compareExtensions, changePaint } from '../authorship/change-paint.js';
 import { imageViews, type ImageSource } from '../image-view.js';
 import type { RenderedView } from './step-renderer.js';
 
-/** Where a transaction put new nodes (positions in the new document): only they are painted. */
+/**
+ * A transaction's meta under this key: where it replaced nodes, and which of the new ones hold
+ * changes (positions in the new document). Only those are painted; the paint of the others
+ * is kept, moved along.
+ */
 const paintKey = new PluginKey<DecorationSet>('tandemTimelinePaint');
+
+interface Repaint {
+  replaced: { from: number; to: number };
+  marked: { from: number; to: number }[];
+}
 
 function paintBetween(doc: PmNode, from: number, to: number, colourOf: (by: number) => string): Decoration[] {
   const out: Decoration[] = [];
@@ -31,10 +40,11 @@ function paintPlugin(colourOf: (by: number) => string): Extension {
           init: (_, state) => DecorationSet.create(state.doc, paintBetween(state.doc, 0, state.doc.content.size, colourOf)),
           apply(tr, set) {
             if (!tr.docChanged) return set;
-            const range = tr.getMeta(paintKey) as { from: number; to: number } | undefined;
-            if (!range) return DecorationSet.create(tr.doc, paintBetween(tr.doc, 0, tr.doc.content.size, colourOf));
+            const repaint = tr.getMeta(paintKey) as Repaint | undefined;
+            if (!repaint) return DecorationSet.create(tr.doc, paintBetween(tr.doc, 0, tr.doc.content.size, colourOf));
             const mapped = set.map(tr.mapping, tr.doc);
-            return mapped.remove(mapped.find(range.from, range.to)).add(tr.doc, paintBetween(tr.doc, range.from, range.to, colourOf));
+            const paint = repaint.marked.flatMap((range) => paintBetween(tr.doc, range.from, range.to, colourOf));
+            return mapped.remove(mapped.find(repaint.replaced.from, repaint.replaced.to)).add(tr.doc, paint);
           },
         },
         props: { decorations: (state) => paintKey.getState(state) },
@@ -79,18 +89,27 @@ export class TimelineSheet {
       oldEnd -= 1;
       nextEnd -= 1;
     }
-    const offsetOf = (nodes: readonly PmNode[], from: number, to: number): number => nodes.slice(from, to).reduce((sum, node) => sum + node.nodeSize, 0);
+    // Where each new node starts.
+    const starts: number[] = [];
+    let pos = 0;
+    for (const node of next) {
+      starts.push(pos);
+      pos += node.nodeSize;
+    }
     if (start < oldEnd || start < nextEnd) {
-      const from = offsetOf(old, 0, start);
-      const to = from + offsetOf(old, start, oldEnd);
+      const from = starts[start] ?? pos;
+      let to = from;
+      for (let i = start; i < oldEnd; i++) to += (old[i] as PmNode).nodeSize;
       const tr = state.tr.replaceWith(from, to, Fragment.from(next.slice(start, nextEnd)));
-      tr.setMeta(paintKey, { from, to: from + offsetOf(next, start, nextEnd) });
+      const marked = view.changed.map((i) => ({ from: starts[i] as number, to: (starts[i] as number) + (next[i] as PmNode).nodeSize }));
+      const repaint: Repaint = { replaced: { from, to: starts[nextEnd] ?? pos }, marked };
+      tr.setMeta(paintKey, repaint);
       tr.setMeta('addToHistory', false);
       this.editor.view.dispatch(tr);
     }
     const first = view.changed[0];
     if (first === undefined) return null;
-    const dom = this.editor.view.nodeDOM(offsetOf(next, 0, first));
+    const dom = this.editor.view.nodeDOM(starts[first] as number);
     return dom instanceof HTMLElement ? dom : null;
   }
 

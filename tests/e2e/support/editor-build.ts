@@ -15,8 +15,19 @@ const run = promisify(execFile);
 const STAMP = join(repoRoot, 'dist', 'editor', '.build-stamp');
 const LOCK = join(repoRoot, 'dist', '.editor-build.lock');
 const LOCK_STALE_MS = 120_000;
-/** Modules outside editor/ that the editor bundles. */
-const SHARED_SOURCES = ['sync-server/doc-name.ts'];
+/** Modules outside editor/ that the editor bundles (the timeslider reads history as the server does). */
+const SHARED_SOURCES = [
+  'sync-server/doc-name.ts',
+  'persistence/replay.ts',
+  'persistence/shared-types.ts',
+  'persistence/author.ts',
+  'persistence/attribution.ts',
+  'persistence/clock-runs.ts',
+  'persistence/sorted-search.ts',
+  'persistence/diff/diff-walk.ts',
+  'persistence/diff/point-view.ts',
+  'persistence/timeline/timeline-format.ts',
+];
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
