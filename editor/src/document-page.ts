@@ -218,7 +218,6 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
             (found) => authorship.compare(found.versions, seq, null),
             (error: unknown) => showToast(`Could not compare: ${(error as Error).message}`, 'error'),
           ),
-          namedVersions: () => Promise.resolve([]),
           onError: (message) => showToast(message, 'error'),
         });
         canvas.insertBefore(timeslider.banner, liveSheet);

@@ -19,7 +19,7 @@ import { AuthorTable } from '../author-table.js';
 import { newestCheckpoint } from '../diff/history-span.js';
 import { compactedJson, startsVersion, type RecordMark } from '../history.js';
 import { findByKey } from '../sorted-search.js';
-import { TimelineWriter, type TimelineMeta } from './timeline-format.js';
+import { TimelineWriter, type TimelineMeta, type TimelineName } from './timeline-format.js';
 
 /** What says that a history still continues a build: its cut, and its last record as built. */
 interface LastRecord {
@@ -104,14 +104,19 @@ export class TimelineBuild {
     }
   }
 
-  /** The timeline with sessions as the history's versions at pauses longer than `pauseMs` (history.ts). */
-  encode(pauseMs: number): Uint8Array {
-    const key = `${this.applied}:${pauseMs}`;
+  /**
+   * The timeline with its named versions, sessions as the history's versions at pauses longer
+   * than `pauseMs` (history.ts: each named point ends one too).
+   */
+  encode(pauseMs: number, named: readonly TimelineName[] = []): Uint8Array {
+    const names = named.map(({ id, name, seq }) => ({ id, name, seq }));
+    const key = JSON.stringify([this.applied, pauseMs, names]);
     if (this.encoded?.key === key) return this.encoded.bytes;
+    const breakAfter = new Set(names.map((v) => v.seq));
     const sessionEnds: number[] = [];
     for (let step = 1; step <= this.marks.length; step++) {
       const next = this.marks[step];
-      if (!next || startsVersion(this.marks[step - 1] as RecordMark, next, pauseMs)) sessionEnds.push(step);
+      if (!next || startsVersion(this.marks[step - 1] as RecordMark, next, pauseMs, breakAfter)) sessionEnds.push(step);
     }
     const meta: TimelineMeta = {
       name: this.name,
@@ -119,6 +124,7 @@ export class TimelineBuild {
       lastSeq: this.applied,
       compacted: compactedJson(this.compacted) as TimelineMeta['compacted'],
       authors: this.authors.entries,
+      named: names,
     };
     const bytes = this.writer.encode(meta, sessionEnds, Y.encodeStateAsUpdateV2(this.doc));
     this.encoded = { key, bytes };

@@ -8,11 +8,12 @@
  *   timeline := "TDTL" • varUint(1) • varString(meta) • steps • sessions • clients • claims
  *               • varUint8Array(state)
  *   meta     := JSON {"name", "startSeq", "lastSeq", "compacted": null | {"beforeSeq", "at"},
- *               "authors": [{"id", "name", "declared", "via"}]}
+ *               "authors": [{"id", "name", "declared", "via"}], "named": [{"id", "name", "seq"}]}
  *   steps    := varUint(n) • n × (varUint(seq − previous seq) • varInt(time − previous time)
  *               • varUint(author))          -- previous seq starts at startSeq, time at 0 (ms)
  *   sessions := varUint(m) • m × varUint(end − previous end)
- *                                           -- the step each session ends with (1..n)
+ *                                           -- the step each session ends with (1..n): the
+ *                                           -- history's versions (persistence/history.ts)
  *   clients  := varUint(k) • k × varUint(Yjs client id)
  *   claims   := n × (varUint(i) • i × claim • varUint(d) • d × claim)
  *                                           -- what step 1..n brought (i), then deleted (d)
@@ -45,6 +46,15 @@ export interface TimelineMeta {
   compacted: { beforeSeq: number; at: string } | null;
   /** Steps' authors, each once (persistence/author-table.ts). */
   authors: DiffAuthor[];
+  /** The document's named versions (persistence/named-versions.ts), oldest first; one before `startSeq` shows the start. */
+  named: TimelineName[];
+}
+
+export interface TimelineName {
+  id: string;
+  name: string;
+  /** The record it names. */
+  seq: number;
 }
 
 /** Ranges of one Yjs client's clocks, flat: client index, first clock, length — three numbers each. */
@@ -169,7 +179,7 @@ function readMeta(text: string): TimelineMeta {
   if (typeof meta !== 'object' || meta === null || typeof meta.name !== 'string' || typeof meta.startSeq !== 'number' || typeof meta.lastSeq !== 'number' || !Array.isArray(meta.authors)) {
     throw new TimelineFormatError('the timeline header is not what this editor reads');
   }
-  return { name: meta.name, startSeq: meta.startSeq, lastSeq: meta.lastSeq, compacted: meta.compacted ?? null, authors: meta.authors };
+  return { name: meta.name, startSeq: meta.startSeq, lastSeq: meta.lastSeq, compacted: meta.compacted ?? null, authors: meta.authors, named: Array.isArray(meta.named) ? meta.named : [] };
 }
 
 export function decodeTimeline(bytes: Uint8Array): Timeline {

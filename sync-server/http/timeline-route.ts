@@ -3,8 +3,9 @@
  *
  *   GET /api/docs/<name>/timeline[?pause=<s>]
  *       every step of the document's history, what each changed, and the document with all of
- *       it (persistence/timeline/timeline-format.ts), for the editor's timeslider; sessions end
- *       at pauses longer than `pause` seconds (default 60, as for the history)
+ *       it (persistence/timeline/timeline-format.ts), with the versions named in it, for the
+ *       editor's timeslider; sessions are the history's versions at pauses longer than `pause`
+ *       seconds (default 60, as for the history)
  *
  * Like the other document routes it reads only what is durable. Building a timeline replays
  * the whole history once, so builds are kept (`TimelineCache`) and take only new records.
@@ -14,12 +15,19 @@ import type { DocArchive, DocHistory } from '../../persistence/archive.js';
 import { DEFAULT_PAUSE_MS } from '../../persistence/history.js';
 import { isEmptyHistory, lastSeq } from '../../persistence/replay.js';
 import { TimelineBuild } from '../../persistence/timeline/timeline-build.js';
-import { TIMELINE_CONTENT_TYPE } from '../../persistence/timeline/timeline-format.js';
+import { TIMELINE_CONTENT_TYPE, type TimelineName } from '../../persistence/timeline/timeline-format.js';
+import type { VersionLister } from '../../persistence/named-versions.js';
 import { apiDocName } from './api-guard.js';
 import { ApiError } from './api-error.js';
 
-export interface TimelineRouteStore extends DocArchive {
+export interface TimelineRouteStore extends DocArchive, VersionLister {
   flush(name?: string): Promise<void>;
+}
+
+/** What a timeline is made of: the history, and the versions named in it. */
+export interface NamedHistory {
+  history: DocHistory | null;
+  named: readonly TimelineName[];
 }
 
 /**
@@ -34,11 +42,11 @@ export class TimelineCache {
   constructor(private readonly maxDocs = 4) {}
 
   /** The timeline of the history `read` gives, or null when there is none. */
-  timeline(name: string, read: () => Promise<DocHistory | null>, pauseMs: number): Promise<{ bytes: Uint8Array; lastSeq: number } | null> {
+  timeline(name: string, read: () => Promise<NamedHistory>, pauseMs: number): Promise<{ bytes: Uint8Array; lastSeq: number } | null> {
     return this.inTurn(name, async () => {
-      const history = await read();
+      const { history, named } = await read();
       const build = history ? await this.build(name, history) : this.drop(name);
-      return history && build ? { bytes: build.encode(pauseMs), lastSeq: build.lastSeq } : null;
+      return history && build ? { bytes: build.encode(pauseMs, named), lastSeq: build.lastSeq } : null;
     });
   }
 
@@ -119,7 +127,8 @@ export function createTimelineRoute(store: TimelineRouteStore, cache = new Timel
       name,
       async () => {
         await store.flush(name);
-        return store.readHistory(name);
+        const history = await store.readHistory(name);
+        return { history, named: history ? await store.listVersions(name) : [] };
       },
       pauseMs,
     );

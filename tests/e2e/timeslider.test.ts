@@ -103,6 +103,9 @@ describe('timeslider', () => {
     await focusEnd(alice.page);
     await alice.page.keyboard.type('Minutes by Alice.');
     await waitSaved(alice.page);
+    // Alice names her draft (as the history panel does).
+    const named = await alice.page.evaluate(async (name) => (await fetch(`/api/docs/${encodeURIComponent(name)}/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Alice’s draft', author: 'Alice' }) })).status, doc);
+    expect(named).toBe(201);
     await openDocument(bob, session.server.url, doc);
     await focusEnd(bob.page);
     await bob.page.keyboard.type(' Bob agrees.');
@@ -159,6 +162,16 @@ describe('timeslider', () => {
     await alice.page.keyboard.press('PageUp');
     const point = await settled(alice.page);
     expect(point.seq).toBe(bobs.seq);
+
+    // Named versions are on the track and in a list to jump to.
+    expect(await alice.page.getAttribute('.timeslider__marker', 'title')).toBe('Alice’s draft');
+    await alice.page.selectOption('[data-testid="timeslider-named"]', { label: 'Alice’s draft' });
+    const draft = await settled(alice.page);
+    expect([draft.seq, draft.text]).toEqual([alices.seq, 'Minutes by Alice.']);
+    expect(await alice.page.textContent('[data-testid="timeslider-names"]')).toBe(' · Named “Alice’s draft”');
+    await alice.page.focus('[data-testid="timeslider-slider"]');
+    await alice.page.keyboard.press('PageUp');
+    expect((await settled(alice.page)).seq).toBe(bobs.seq);
 
     // The link to this point, as Copy link gives it, opens it in another browser.
     await alice.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.server.url });

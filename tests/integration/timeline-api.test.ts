@@ -97,6 +97,13 @@ describe('GET /api/docs/<doc>/timeline', () => {
     await waitFor(() => api.store.assignedSeq(NAME) === 4, 'a new record', 20_000);
     const later = new TimelineModel((await timeline()).timeline);
     expect([later.steps, textAt(later, 4), textAt(later, 3)]).toEqual([4, '¶ Ada wrote this. Bob agrees.', 'Ada wrote this. Bob agrees.']);
+    // A named version ends a session, and comes with the timeline.
+    const named = await fetch(`${api.test.httpUrl}/api/docs/${enc}/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bob’s edit', at: 2 }) });
+    expect(named.status).toBe(201);
+    const withName = new TimelineModel((await timeline()).timeline);
+    expect(withName.meta.named.map((v) => [v.name, v.seq])).toEqual([['Bob’s edit', 2]]);
+    expect([...withName.sessionEnds]).toEqual([1, 2, 4]);
+    withName.destroy();
     // Sessions as the history groups them at the pause asked for (none: every record apart).
     const finer = new TimelineModel((await timeline('?pause=0')).timeline);
     expect([...finer.sessionEnds]).toEqual([1, 2, 3, 4]);

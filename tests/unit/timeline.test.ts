@@ -15,7 +15,7 @@ import { declaredAuthor, restoreAuthor } from '../../persistence/author.js';
 import { groupVersions } from '../../persistence/history.js';
 import type { LogRecord } from '../../persistence/record.js';
 import { TimelineBuild } from '../../persistence/timeline/timeline-build.js';
-import { TimelineFormatError, decodeTimeline } from '../../persistence/timeline/timeline-format.js';
+import { TimelineFormatError, decodeTimeline, type TimelineName } from '../../persistence/timeline/timeline-format.js';
 import { DIFF_ATTR, DIFF_MARK, type DiffMarkAttrs } from '../../document-schema/diff/diff-tree.js';
 import { compareExtensions } from '../../editor/src/authorship/change-paint.js';
 import { StepRenderer } from '../../editor/src/timeslider/step-renderer.js';
@@ -27,9 +27,9 @@ import { HistoryServer, Writer } from '../helpers/writers.js';
 
 const schema = getSchema(compareExtensions);
 
-async function modelOf(history: DocHistory, pauseMs = 60_000): Promise<TimelineModel> {
+async function modelOf(history: DocHistory, pauseMs = 60_000, named: TimelineName[] = []): Promise<TimelineModel> {
   const build = await TimelineBuild.of(history);
-  const model = new TimelineModel(decodeTimeline(build.encode(pauseMs)));
+  const model = new TimelineModel(decodeTimeline(build.encode(pauseMs, named)));
   build.destroy();
   return model;
 }
@@ -171,15 +171,17 @@ describe('timeline: steps', () => {
     expect(model.positionAtTime(0)).toBe(0);
   });
 
-  it('ends sessions where the history’s versions end, for any pause', async () => {
+  it('ends sessions where the history’s versions end, for any pause and at every named version', async () => {
     const history = randomHistory(7, 120);
     // Pauses of varied length between records.
     let time = Date.UTC(2025, 0, 1);
     const records = history.records.map((r, i) => ({ ...r, timeMs: (time += i % 17 === 0 ? 120_000 : i % 5 === 0 ? 15_000 : 1_000) }));
     const timed: DocHistory = { ...history, records };
+    const named: TimelineName[] = [3, 11, 12].filter((seq) => seq < records.length).map((seq) => ({ id: `v${seq}`, name: `Version ${seq}`, seq }));
     for (const pauseMs of [60_000, 10_000, 0]) {
-      const model = await modelOf(timed, pauseMs);
-      expect([...model.sessionEnds]).toEqual(groupVersions(records, pauseMs).map((v) => v.toSeq));
+      const model = await modelOf(timed, pauseMs, named);
+      expect([...model.sessionEnds]).toEqual(groupVersions(records, pauseMs, new Set(named.map((v) => v.seq))).map((v) => v.toSeq));
+      expect(model.meta.named).toEqual(named);
       const last = model.sessionEnds.at(-1) ?? 0;
       expect(model.nextSessionEnd(last)).toBe(model.steps);
       expect(model.previousSessionEnd(model.sessionEnds[0] ?? 0)).toBe(0);

@@ -42,8 +42,6 @@ export interface TimesliderViewOptions {
   restore(seq: number, time: string | null): Promise<void>;
   /** Shows what changed from `seq` to now. */
   compare(seq: number): void;
-  /** Versions people named, as (name, seq); none where the server keeps none. */
-  namedVersions(): Promise<{ name: string; seq: number }[]>;
   onError(message: string): void;
 }
 
@@ -68,10 +66,13 @@ export class TimesliderView {
   private readonly who = h('span', { class: 'timeslider__who', 'data-testid': 'timeslider-author' });
   private readonly swatch = h('span', { class: 'author-legend__swatch', 'aria-hidden': 'true' });
   private readonly time = h('time', { class: 'timeslider__time', 'data-testid': 'timeslider-time' });
+  private readonly names = h('span', { class: 'timeslider__names', 'data-testid': 'timeslider-names' });
   private readonly note = h('p', { class: 'timeslider__note', hidden: true, 'data-testid': 'timeslider-compacted' });
   private readonly newer: HTMLButtonElement;
   private readonly restoreButton: HTMLButtonElement;
   private loaded: Loaded | null = null;
+  /** The names of named versions, by the position they name. */
+  private namedAt = new Map<number, string[]>();
   private active = false;
   private position = 0;
   /** Bumped on every open/close so a slow answer cannot show a timeline no longer wanted. */
@@ -118,7 +119,7 @@ export class TimesliderView {
         ),
       ),
       this.controls.element,
-      h('p', { class: 'timeslider__info' }, this.where, ' · ', this.swatch, this.who, ' · ', this.time),
+      h('p', { class: 'timeslider__info' }, this.where, ' · ', this.swatch, this.who, ' · ', this.time, this.names),
       this.note,
       this.newer,
       this.status,
@@ -158,12 +159,15 @@ export class TimesliderView {
     const compacted = model.meta.compacted;
     this.note.hidden = !compacted;
     this.note.textContent = compacted ? `History before ${when.format(new Date(compacted.at))} was compacted: the timeline starts at what was kept then.` : '';
-    this.controls.setRange(model.steps, model.sessionEnds, []);
+    // A name before the compaction's cut shows the start: what was kept of the history then.
+    const named: NamedPoint[] = model.meta.named.map((v) => ({ name: v.name, position: model.positionOfSeq(v.seq) }));
+    this.controls.setRange(model.steps, model.sessionEnds, named);
+    this.namedAt = new Map();
+    for (const version of named) this.namedAt.set(version.position, [...(this.namedAt.get(version.position) ?? []), version.name]);
     const position = point ? this.positionOf(point) : model.steps;
     this.show(Math.max(0, position - 1), position);
     performance.mark('tandem:timeslider-shown');
     this.controls.focus();
-    void this.markNamedVersions(generation);
   }
 
   /** Moves to `point` (an address changed by hand). */
@@ -233,7 +237,9 @@ export class TimesliderView {
     this.swatch.style.setProperty('--author', colours.colourOf(author.id));
     this.time.textContent = time === null ? '' : when.format(time);
     if (time !== null) this.time.dateTime = new Date(time).toISOString();
-    this.controls.showPosition(to, [this.where.textContent, label, this.time.textContent].filter((part) => part !== '').join(', '));
+    const names = this.namedAt.get(to) ?? [];
+    this.names.textContent = names.length > 0 ? ` · Named ${names.map((n) => `“${n}”`).join(', ')}` : '';
+    this.controls.showPosition(to, [this.where.textContent, label, this.time.textContent, ...names.map((n) => `named ${n}`)].filter((part) => part !== '').join(', '));
     this.restoreButton.hidden = !this.options.canRestore;
     this.restoreButton.disabled = to === model.steps;
     this.restoreButton.title = to === model.steps ? 'This is the document as it is now' : 'Make the document as it was at this point the current one, for everyone';
@@ -333,19 +339,6 @@ export class TimesliderView {
   private async reload(): Promise<void> {
     const model = this.loaded?.model;
     await this.open(model ? { seq: model.seqAt(this.position) } : null);
-  }
-
-  private async markNamedVersions(generation: number): Promise<void> {
-    let named: { name: string; seq: number }[];
-    try {
-      named = await this.options.namedVersions();
-    } catch {
-      return; // Markers are a help, not the point: without them the slider works the same.
-    }
-    const model = this.loaded?.model;
-    if (generation !== this.generation || !model) return;
-    const points: NamedPoint[] = named.filter((v) => v.seq >= model.meta.startSeq).map((v) => ({ name: v.name, position: model.positionOfSeq(v.seq) }));
-    this.controls.setRange(model.steps, model.sessionEnds, points);
   }
 
   private setVisible(open: boolean): void {
