@@ -48,12 +48,13 @@ async function fill(dataDir: string): Promise<{ generateMs: number; writeMs: num
   return { generateMs: generated - started, writeMs: performance.now() - generated, bytes: records.reduce((sum, r) => sum + r.update.byteLength, 0) };
 }
 
-async function askTimeline(url: string): Promise<{ ms: number; bytes: number }> {
+/** One request, as a browser makes it (gzip accepted): its time, the timeline's size and what went over the wire. */
+async function askTimeline(url: string): Promise<{ ms: number; bytes: number; sent: number }> {
   const started = performance.now();
-  const response = await fetch(`${url}/api/docs/${encodeURIComponent(doc)}/timeline`);
+  const response = await fetch(`${url}/api/docs/${encodeURIComponent(doc)}/timeline`, { headers: { 'accept-encoding': 'gzip' } });
   if (!response.ok) throw new Error(`timeline: ${response.status} ${await response.text()}`);
   const bytes = (await response.arrayBuffer()).byteLength;
-  return { ms: performance.now() - started, bytes };
+  return { ms: performance.now() - started, bytes, sent: Number(response.headers.get('content-length')) };
 }
 
 /** Clicks "Timeslider" in the history panel; the time to the first step laid out, and of it the answer's wait. */
@@ -173,7 +174,7 @@ try {
     changes,
     samples,
     history: { recordBytes: filled.bytes, generateMs: Math.round(filled.generateMs), writeMs: Math.round(filled.writeMs) },
-    api: { bytes: apiCold.bytes, coldMs: Math.round(apiCold.ms), warmMedianMs: Math.round(median(apiWarm)) },
+    api: { bytes: apiCold.bytes, gzipBytes: apiCold.sent, coldMs: Math.round(apiCold.ms), warmMedianMs: Math.round(median(apiWarm)) },
     link: { coldMs: Math.round(linkCold), warmMedianMs: Math.round(median(linkWarm)), warmMs: linkWarm.map(Math.round) },
     panel: {
       coldMs: Math.round(panelCold.openMs),
@@ -190,7 +191,7 @@ try {
   const st = result.step;
   console.log(
     [
-      `${changes} changes (${(filled.bytes / 1e6).toFixed(1)} MB of updates); timeline ${(apiCold.bytes / 1e6).toFixed(2)} MB, answered in ${result.api.coldMs} ms the first time, ${result.api.warmMedianMs} ms kept`,
+      `${changes} changes (${(filled.bytes / 1e6).toFixed(1)} MB of updates); timeline ${(apiCold.bytes / 1e6).toFixed(2)} MB (${(apiCold.sent / 1e6).toFixed(2)} MB gzipped), answered in ${result.api.coldMs} ms the first time, ${result.api.warmMedianMs} ms kept`,
       `link to a point → first step laid out: ${result.link.coldMs} ms the first time after a start, ${result.link.warmMedianMs} ms kept (median of ${samples}; from navigation, the page's own load included)`,
       `Timeslider button → first step laid out: ${result.panel.coldMs} ms the first time after a start (${result.panel.coldAnswerMs} ms of it the answer), ${result.panel.warmMedianMs} ms kept (${result.panel.warmAnswerMedianMs} ms the answer; median of ${samples})`,
       `step (median / p95): change forward ${st.forward.medianMs} / ${st.forward.p95Ms} ms, back ${st.backward.medianMs} / ${st.backward.p95Ms} ms, session ${st.session.medianMs} / ${st.session.p95Ms} ms, random jump ${st.jump.medianMs} / ${st.jump.p95Ms} ms`,

@@ -11,6 +11,7 @@
  * the whole history once, so builds are kept (`TimelineCache`) and take only new records.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzip } from 'node:zlib';
 import type { DocArchive, DocHistory } from '../../persistence/archive.js';
 import { DEFAULT_PAUSE_MS } from '../../persistence/history.js';
 import { isEmptyHistory, lastSeq } from '../../persistence/replay.js';
@@ -113,6 +114,20 @@ export function pauseMsOf(query: URLSearchParams): number {
   return seconds * 1000;
 }
 
+/**
+ * A timeline gzipped (about a third of its size: worth it beyond the local network), once per
+ * timeline a build keeps, off the event loop.
+ */
+const gzips = new WeakMap<Uint8Array, Promise<Uint8Array>>();
+function gzipped(bytes: Uint8Array): Promise<Uint8Array> {
+  let packed = gzips.get(bytes);
+  if (!packed) {
+    packed = new Promise((resolve, reject) => gzip(bytes, { level: 1 }, (error, result) => (error ? reject(error) : resolve(result))));
+    gzips.set(bytes, packed);
+  }
+  return packed;
+}
+
 /** Handles the route above and returns true; false for any other path. */
 export function createTimelineRoute(store: TimelineRouteStore, cache = new TimelineCache()): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   return async (req, res, url) => {
@@ -133,8 +148,15 @@ export function createTimelineRoute(store: TimelineRouteStore, cache = new Timel
       pauseMs,
     );
     if (!found) throw new ApiError(404, `no document named ${JSON.stringify(name)}`);
-    res.writeHead(200, { 'content-type': TIMELINE_CONTENT_TYPE, 'content-length': found.bytes.byteLength, 'cache-control': 'no-store', 'x-tandem-seq': String(found.lastSeq) });
-    res.end(found.bytes);
+    const headers: Record<string, string | number> = { 'content-type': TIMELINE_CONTENT_TYPE, 'cache-control': 'no-store', vary: 'accept-encoding', 'x-tandem-seq': String(found.lastSeq) };
+    let body: Uint8Array = found.bytes;
+    if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      body = await gzipped(found.bytes);
+      headers['content-encoding'] = 'gzip';
+    }
+    headers['content-length'] = body.byteLength;
+    res.writeHead(200, headers);
+    res.end(body);
     return true;
   };
 }

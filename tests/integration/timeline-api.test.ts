@@ -77,6 +77,11 @@ describe('GET /api/docs/<doc>/timeline', () => {
     expect(response.headers.get('content-type')).toBe(TIMELINE_CONTENT_TYPE);
     expect(response.headers.get('x-tandem-seq')).toBe('3');
     expect(response.headers.get('cache-control')).toBe('no-store');
+    // Compressed for clients that take it (fetch does, and undoes it).
+    expect(response.headers.get('content-encoding')).toBe('gzip');
+    const plain = await fetch(`${api.test.httpUrl}/api/docs/${enc}/timeline`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(decodeTimeline(new Uint8Array(await plain.arrayBuffer())).seqs).toEqual(answer.seqs);
     const model = new TimelineModel(answer);
     expect([model.meta.name, model.meta.startSeq, model.meta.lastSeq, model.meta.compacted, model.steps]).toEqual([NAME, 0, 3, null, 3]);
     expect([1, 2, 3].map((s) => [model.seqAt(s), model.authorAt(s).name, model.authorAt(s).declared])).toEqual([
