@@ -8,11 +8,30 @@ import type { DocHistory } from '../../persistence/archive.js';
 import { proseMirrorDoc } from '../../persistence/export-format.js';
 import { docAt } from '../../persistence/replay.js';
 import { withoutRefusedLinks } from '../../document-schema/link-policy.js';
-import { schema } from './rich-edits.js';
-import type { HistoryServer } from './writers.js';
+import { declaredAuthor } from '../../persistence/author.js';
+import { randomInt } from './random.js';
+import { randomRichEdit, schema } from './rich-edits.js';
+import { HistoryServer, Writer } from './writers.js';
 
 export function historyOf(server: HistoryServer): DocHistory {
   return { name: 'doc', compacted: null, records: server.records, checkpoints: [], problems: [] };
+}
+
+/**
+ * A history of `edits` random rich edits and deliveries by three writers (a user, a
+ * self-declared name, nobody known) editing concurrently, drawn from `rand`.
+ */
+export function randomHistory(rand: () => number, edits: number): DocHistory {
+  const ids = (): number => 1 + randomInt(rand, 2 ** 31);
+  const writers = [new Writer('ada', 'abcde', ids()), new Writer(declaredAuthor('Bob'), 'fghij', ids()), new Writer(null, 'klmno', ids())];
+  const server = new HistoryServer(writers);
+  for (let step = 0; step < edits; step++) {
+    const writer = writers[randomInt(rand, writers.length)] as Writer;
+    if (rand() < 0.6) randomRichEdit(writer, rand);
+    else server.deliverOne(writer);
+  }
+  server.deliverAll();
+  return historyOf(server);
 }
 
 /** A document as ProseMirror reads it, in one spelling (joined text, marks in schema order, default attributes). */

@@ -13,7 +13,10 @@ import { createTokenAccess } from '../../sync-server/access/auth.js';
 import type { ServerConfig } from '../../sync-server/config.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { TandemServerOptions } from '../../sync-server/server.js';
-import { within } from '../helpers/clients.js';
+import * as Y from 'yjs';
+import { synced, within, yClient, type YClient } from '../helpers/clients.js';
+import { startFileApiServer, type FileApiServer } from '../helpers/file-api-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const hsKey: TokenKey = { alg: 'HS256', key: new TextEncoder().encode(SECRET) };
@@ -75,6 +78,22 @@ export async function startAuthServer(
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.api ? { api: options.api } : {}),
   });
+}
+
+/**
+ * A file-store API server that wants tokens, where a writer (user `ada`, granted `notes/*`) has
+ * made record 1 of document `name` with `write`: for the read-access tests of a document's
+ * routes. The writer goes into `clients`, for the caller to destroy; `close()` the server.
+ */
+export async function tokenServerWithRecord(prefix: string, name: string, write: (doc: Y.Doc) => void, clients: YClient[]): Promise<FileApiServer> {
+  const access = createTokenAccess(hsKey);
+  const server = await startFileApiServer(prefix, { authorize: access.authorize, authenticate: access.authenticate });
+  const client = yClient(server.test.wsUrl, name, { params: { token: await mint({ sub: 'ada', docs: ['notes/*'] }) } });
+  clients.push(client);
+  await synced(client, 20_000);
+  write(client.doc);
+  await waitFor(() => server.store.assignedSeq(name) === 1, 'the record', 20_000);
+  return server;
 }
 
 export interface OpenedSocket {

@@ -14,54 +14,28 @@ import * as Y from 'yjs';
 import type { Authorship } from '../../document-schema/diff/authorship-json.js';
 import type { DocDiff } from '../../document-schema/diff/diff-tree.js';
 import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { startFileApiServer, useFileApiServer } from '../helpers/file-api-server.js';
+import { adaThenBob } from '../helpers/ada-then-bob.js';
+import { useFileApiServer } from '../helpers/file-api-server.js';
 import { startTestServer } from '../helpers/server.js';
 import { FileStore } from '../../persistence/file/file-store.js';
 import { createApiRoutes } from '../../sync-server/http/api-routes.js';
 import { diffRuns } from '../helpers/diff-runs.js';
 import { waitFor } from '../helpers/wait.js';
-import { createTokenAccess } from '../../sync-server/access/auth.js';
-import { hsKey, mint } from './auth-fixtures.js';
+import { mint, tokenServerWithRecord } from './auth-fixtures.js';
 
 const NAME = 'notes/plan β';
 const enc = encodeURIComponent(NAME);
 
 const api = useFileApiServer('tandem-diff-api-');
 
-async function writer(name: string): Promise<YClient> {
-  const client = yClient(api.test.wsUrl, NAME, { params: { name } });
-  api.clients.push(client);
-  await synced(client, 20_000);
-  return client;
-}
-
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
   const res = await fetch(`${api.test.httpUrl}${path}`, { headers, signal: AbortSignal.timeout(30_000) });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
-function paragraphText(client: YClient, index: number): Y.XmlText {
-  return (client.doc.getXmlFragment('default').get(index) as Y.XmlElement).get(0) as Y.XmlText;
-}
-
-/** Ada writes a paragraph (seq 1), Bob adds to it (seq 2) and deletes a word of Ada's (seq 3). */
-async function adaThenBob(): Promise<{ ada: YClient; bob: YClient }> {
-  const ada = await writer('Ada');
-  const p = new Y.XmlElement('paragraph');
-  p.insert(0, [new Y.XmlText('Ada wrote this draft.')]);
-  ada.doc.getXmlFragment('default').insert(0, [p]);
-  await waitFor(() => api.store.assignedSeq(NAME) === 1, 'Ada’s record', 20_000);
-  const bob = await writer('Bob');
-  paragraphText(bob, 0).insert(21, ' Bob agrees.');
-  await waitFor(() => api.store.assignedSeq(NAME) === 2, 'Bob’s record', 20_000);
-  paragraphText(bob, 0).delete(14, 6);
-  await waitFor(() => api.store.assignedSeq(NAME) === 3, 'Bob’s deletion', 20_000);
-  return { ada, bob };
-}
-
 describe('GET /api/docs/<doc>/diff', () => {
   it('marks what each writer inserted and deleted, with names and times from the server’s record', async () => {
-    await adaThenBob();
+    await adaThenBob(api, NAME);
     const res = await get(`/api/docs/${enc}/diff?from=1`);
     expect(res.status).toBe(200);
     expect(res.type).toBe('application/json; charset=utf-8');
@@ -91,7 +65,7 @@ describe('GET /api/docs/<doc>/diff', () => {
   });
 
   it('answers HTML for format=html or an Accept header asking for it, and text for format=text', async () => {
-    await adaThenBob();
+    await adaThenBob(api, NAME);
     for (const [query, headers] of [['&format=html', {}], ['', { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' }]] as const) {
       const res = await get(`/api/docs/${enc}/diff?from=1${query}`, headers);
       expect(res.status).toBe(200);
@@ -105,7 +79,7 @@ describe('GET /api/docs/<doc>/diff', () => {
   });
 
   it('refuses what it cannot answer, with a reason', async () => {
-    await adaThenBob();
+    await adaThenBob(api, NAME);
     const cases: [string, number, RegExp][] = [
       [`/api/docs/${enc}/diff`, 400, /"from" is required/],
       [`/api/docs/${enc}/diff?from=1&format=pdf`, 400, /"format" must be one of json, html, text/],
@@ -126,7 +100,7 @@ describe('GET /api/docs/<doc>/diff', () => {
 
 describe('GET /api/docs/<doc>/authorship', () => {
   it('says who wrote each stretch of the text now, by the writers’ own Yjs ids', async () => {
-    const { ada, bob } = await adaThenBob();
+    const { ada, bob } = await adaThenBob(api, NAME);
     const res = await get(`/api/docs/${enc}/authorship`);
     expect(res.status).toBe(200);
     const answer = JSON.parse(res.body) as Authorship;
@@ -185,7 +159,7 @@ describe('a document deleted and created again under its name', () => {
 
 describe('restores', () => {
   it('are recorded as their requester’s, and their text counts as theirs', async () => {
-    await adaThenBob();
+    await adaThenBob(api, NAME);
     const res = await fetch(`${api.test.httpUrl}/api/docs/${enc}/restore`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: 1, name: ' Carol ' }), signal: AbortSignal.timeout(30_000) });
     expect(res.status).toBe(200);
     const list = JSON.parse((await get('/api/docs')).body) as { docs: { lastAuthor: string }[] };
@@ -203,15 +177,9 @@ describe('restores', () => {
 
 describe('read access', () => {
   it('a read-only token may diff and ask who wrote what; a token for other documents may not', async () => {
-    const access = createTokenAccess(hsKey);
-    const withTokens = await startFileApiServer('tandem-diff-auth-', { authorize: access.authorize, authenticate: access.authenticate });
-    const { store: authStore, test: auth } = withTokens;
+    const withTokens = await tokenServerWithRecord('tandem-diff-auth-', NAME, (doc) => doc.getText('t').insert(0, 'hello'), api.clients);
+    const auth = withTokens.test;
     try {
-      const client = yClient(auth.wsUrl, NAME, { params: { token: await mint({ sub: 'ada', docs: ['notes/*'] }) } });
-      api.clients.push(client);
-      await synced(client, 20_000);
-      client.doc.getText('t').insert(0, 'hello');
-      await waitFor(() => authStore.assignedSeq(NAME) === 1, 'the record', 20_000);
       const ask = (token: string, route: string): Promise<Response> =>
         fetch(`${auth.httpUrl}/api/docs/${enc}/${route}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
       const reader = await mint({ sub: 'rita', role: 'read', docs: ['notes/*'] });

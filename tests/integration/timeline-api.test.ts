@@ -8,24 +8,16 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { decodeTimeline, TIMELINE_CONTENT_TYPE, type Timeline } from '../../persistence/timeline/timeline-format.js';
-import { createTokenAccess } from '../../sync-server/access/auth.js';
 import { TimelineModel } from '../../editor/src/timeslider/timeline-model.js';
-import { synced, yClient, type YClient } from '../helpers/clients.js';
-import { startFileApiServer, useFileApiServer } from '../helpers/file-api-server.js';
+import { adaThenBob } from '../helpers/ada-then-bob.js';
+import { useFileApiServer } from '../helpers/file-api-server.js';
 import { waitFor } from '../helpers/wait.js';
-import { hsKey, mint } from './auth-fixtures.js';
+import { mint, tokenServerWithRecord } from './auth-fixtures.js';
 
 const NAME = 'notes/plan β';
 const enc = encodeURIComponent(NAME);
 
 const api = useFileApiServer('tandem-timeline-api-');
-
-async function writer(name: string): Promise<YClient> {
-  const client = yClient(api.test.wsUrl, NAME, { params: { name } });
-  api.clients.push(client);
-  await synced(client, 20_000);
-  return client;
-}
 
 async function timeline(query = ''): Promise<{ response: Response; timeline: Timeline }> {
   const response = await fetch(`${api.test.httpUrl}/api/docs/${enc}/timeline${query}`, { signal: AbortSignal.timeout(30_000) });
@@ -54,25 +46,9 @@ function textAt(model: TimelineModel, position: number): string {
   return text;
 }
 
-/** Ada types a paragraph (seq 1), Bob adds to it (seq 2) and deletes a word of Ada's (seq 3). */
-async function adaThenBob(): Promise<{ ada: YClient; bob: YClient }> {
-  const ada = await writer('Ada');
-  const p = new Y.XmlElement('paragraph');
-  p.insert(0, [new Y.XmlText('Ada wrote this draft.')]);
-  ada.doc.getXmlFragment('default').insert(0, [p]);
-  await waitFor(() => api.store.assignedSeq(NAME) === 1, 'Ada’s record', 20_000);
-  const bob = await writer('Bob');
-  const text = (bob.doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText;
-  text.insert(21, ' Bob agrees.');
-  await waitFor(() => api.store.assignedSeq(NAME) === 2, 'Bob’s record', 20_000);
-  text.delete(14, 6);
-  await waitFor(() => api.store.assignedSeq(NAME) === 3, 'Bob’s deletion', 20_000);
-  return { ada, bob };
-}
-
 describe('GET /api/docs/<doc>/timeline', () => {
   it('has every record as a step with its author and time, and the document at each', async () => {
-    const { bob } = await adaThenBob();
+    const { bob } = await adaThenBob(api, NAME);
     const { response, timeline: answer } = await timeline();
     expect(response.headers.get('content-type')).toBe(TIMELINE_CONTENT_TYPE);
     expect(response.headers.get('x-tandem-seq')).toBe('3');
@@ -117,7 +93,7 @@ describe('GET /api/docs/<doc>/timeline', () => {
   });
 
   it('starts at a compaction’s cut, from the document kept there', async () => {
-    await adaThenBob();
+    await adaThenBob(api, NAME);
     const compact = await fetch(`${api.test.httpUrl}/api/docs/${enc}/compact`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ before: 2 }) });
     expect(compact.status).toBe(200);
     const model = new TimelineModel((await timeline()).timeline);
@@ -128,7 +104,7 @@ describe('GET /api/docs/<doc>/timeline', () => {
   });
 
   it('refuses what it cannot answer, with a reason', async () => {
-    await adaThenBob();
+    await adaThenBob(api, NAME);
     const cases: [string, number, RegExp][] = [
       [`/api/docs/${enc}/timeline?pause=-1`, 400, /"pause" must be a number of seconds/],
       [`/api/docs/${enc}/timeline?pause=soon`, 400, /"pause" must be a number of seconds/],
@@ -147,15 +123,9 @@ describe('GET /api/docs/<doc>/timeline', () => {
 
 describe('read access', () => {
   it('a read-only token may read the timeline; a token for other documents and no token may not', async () => {
-    const access = createTokenAccess(hsKey);
-    const withTokens = await startFileApiServer('tandem-timeline-auth-', { authorize: access.authorize, authenticate: access.authenticate });
-    const { store: authStore, test: auth } = withTokens;
+    const withTokens = await tokenServerWithRecord('tandem-timeline-auth-', NAME, (doc) => doc.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]), api.clients);
+    const auth = withTokens.test;
     try {
-      const client = yClient(auth.wsUrl, NAME, { params: { token: await mint({ sub: 'ada', docs: ['notes/*'] }) } });
-      api.clients.push(client);
-      await synced(client, 20_000);
-      client.doc.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]);
-      await waitFor(() => authStore.assignedSeq(NAME) === 1, 'the record', 20_000);
       const ask = (headers: Record<string, string>): Promise<Response> => fetch(`${auth.httpUrl}/api/docs/${enc}/timeline`, { headers, signal: AbortSignal.timeout(30_000) });
       const reader = await ask({ authorization: `Bearer ${await mint({ sub: 'rita', role: 'read', docs: ['notes/*'] })}` });
       expect(reader.status).toBe(200);

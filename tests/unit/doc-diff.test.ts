@@ -17,8 +17,8 @@ import { diffHistory } from '../../persistence/diff/doc-diff.js';
 import { docAt, revertUpdate } from '../../persistence/replay.js';
 import { docSide, isDiffText, onSide, type DiffNode, type DocDiff } from '../../document-schema/diff/diff-tree.js';
 import { prng, randomInt, testSeed } from '../helpers/random.js';
-import { h, p, randomRichEdit, t, writeDoc } from '../helpers/rich-edits.js';
-import { exported, historyOf, normal, stateAt } from '../helpers/doc-state.js';
+import { h, p, t, writeDoc } from '../helpers/rich-edits.js';
+import { exported, historyOf, normal, randomHistory, stateAt } from '../helpers/doc-state.js';
 import { diffRuns } from '../helpers/diff-runs.js';
 import { HistoryServer, Writer } from '../helpers/writers.js';
 
@@ -164,17 +164,8 @@ describe('diff: property', () => {
     const context = `seed ${seed} (replay with TEST_SEED=${seed})`;
     for (let round = 0; round < 6; round++) {
       const rand = prng(seed + round);
-      const ids = (): number => 1 + randomInt(rand, 2 ** 31);
-      const writers = [new Writer('ada', 'abcde', ids()), new Writer(declaredAuthor('Bob'), 'fghij', ids()), new Writer(null, 'klmno', ids())];
-      const server = new HistoryServer(writers);
-      for (let step = 0; step < 160; step++) {
-        const writer = writers[randomInt(rand, writers.length)] as Writer;
-        if (rand() < 0.6) randomRichEdit(writer, rand);
-        else server.deliverOne(writer);
-      }
-      server.deliverAll();
-      const history = historyOf(server);
-      const last = server.records.length;
+      const history = randomHistory(rand, 160);
+      const last = history.records.length;
       for (let pair = 0; pair < 5; pair++) {
         const a = randomInt(rand, last + 1);
         const b = randomInt(rand, last + 1);

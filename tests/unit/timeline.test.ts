@@ -20,9 +20,9 @@ import { DIFF_ATTR, DIFF_MARK, type DiffMarkAttrs } from '../../document-schema/
 import { compareExtensions } from '../../editor/src/authorship/change-paint.js';
 import { StepRenderer } from '../../editor/src/timeslider/step-renderer.js';
 import { TimelineModel } from '../../editor/src/timeslider/timeline-model.js';
-import { historyOf, normal, stateAt } from '../helpers/doc-state.js';
+import { historyOf, normal, randomHistory, stateAt } from '../helpers/doc-state.js';
 import { prng, randomInt, testSeed } from '../helpers/random.js';
-import { p, randomRichEdit, t, writeDoc } from '../helpers/rich-edits.js';
+import { p, t, writeDoc } from '../helpers/rich-edits.js';
 import { HistoryServer, Writer } from '../helpers/writers.js';
 
 const schema = getSchema(compareExtensions);
@@ -73,27 +73,13 @@ function textOf(json: unknown): string {
   return node.type === 'doc' || node.type === 'text' ? inner : `${inner}\n`;
 }
 
-function randomHistory(seed: number, edits: number): DocHistory {
-  const rand = prng(seed);
-  const ids = (): number => 1 + randomInt(rand, 2 ** 31);
-  const writers = [new Writer('ada', 'abcde', ids()), new Writer(declaredAuthor('Bob'), 'fghij', ids()), new Writer(null, 'klmno', ids())];
-  const server = new HistoryServer(writers);
-  for (let step = 0; step < edits; step++) {
-    const writer = writers[randomInt(rand, writers.length)] as Writer;
-    if (rand() < 0.6) randomRichEdit(writer, rand);
-    else server.deliverOne(writer);
-  }
-  server.deliverAll();
-  return historyOf(server);
-}
-
 describe('timeline: property', () => {
   it('shows every record’s document; marks what leads there; stepping forward, backward or anywhere shows what a fresh renderer shows — seeded concurrent rich edits', async () => {
     const seed = testSeed();
     const context = `seed ${seed} (replay with TEST_SEED=${seed})`;
     for (let round = 0; round < 4; round++) {
       const rand = prng(seed + round);
-      const history = randomHistory(seed + round, 160);
+      const history = randomHistory(rand, 160);
       const model = await modelOf(history);
       expect(model.steps, context).toBe(history.records.length);
       const states = Array.from({ length: model.steps + 1 }, (_, position) => stateAt(history, model.seqAt(position)).rich);
@@ -172,7 +158,7 @@ describe('timeline: steps', () => {
   });
 
   it('ends sessions where the history’s versions end, for any pause and at every named version', async () => {
-    const history = randomHistory(7, 120);
+    const history = randomHistory(prng(7), 120);
     // Pauses of varied length between records.
     let time = Date.UTC(2025, 0, 1);
     const records = history.records.map((r, i) => ({ ...r, timeMs: (time += i % 17 === 0 ? 120_000 : i % 5 === 0 ? 15_000 : 1_000) }));
@@ -236,7 +222,7 @@ describe('timeline: steps', () => {
   });
 
   it('a kept build takes only new records and encodes what a new build encodes; another history is not its continuation', async () => {
-    const history = randomHistory(11, 100);
+    const history = randomHistory(prng(11), 100);
     const half: DocHistory = { ...history, records: history.records.slice(0, 30) };
     const build = await TimelineBuild.of(half);
     expect(build.continuedBy(history)).toBe(true);
@@ -244,7 +230,7 @@ describe('timeline: steps', () => {
     const fresh = await TimelineBuild.of(history);
     expect(build.encode(60_000)).toEqual(fresh.encode(60_000));
     expect(build.lastSeq).toBe(history.records.length);
-    const other = randomHistory(12, 100);
+    const other = randomHistory(prng(12), 100);
     expect(build.continuedBy(other)).toBe(false);
     expect(build.continuedBy({ ...history, compacted: { seq: 5, timeMs: 0, compactedAtMs: 0 } })).toBe(false);
     build.destroy();
@@ -252,7 +238,7 @@ describe('timeline: steps', () => {
   });
 
   it('refuses what is not a timeline, and a truncated one', async () => {
-    const history = randomHistory(3, 40);
+    const history = randomHistory(prng(3), 40);
     const build = await TimelineBuild.of(history);
     const bytes = build.encode(60_000);
     build.destroy();

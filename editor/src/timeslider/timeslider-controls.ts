@@ -69,16 +69,16 @@ export class TimesliderControls {
     this.nextButton = button('Next change', ICONS.next, 'timeslider-next', () => handlers.step(1, this.unit));
     this.unitSelect = h(
       'select',
-      { class: 'timeslider__select', 'aria-label': 'Step by', 'data-testid': 'timeslider-unit', onchange: () => this.unitChanged() },
+      { class: 'compare__select', 'aria-label': 'Step by', 'data-testid': 'timeslider-unit', onchange: () => this.unitChanged() },
       h('option', { value: 'change' }, 'By change'),
       h('option', { value: 'session' }, 'By session'),
     );
     this.speedSelect = h(
       'select',
-      { class: 'timeslider__select', 'aria-label': 'Playing speed', 'data-testid': 'timeslider-speed', onchange: () => handlers.setSpeed(Number(this.speedSelect.value)) },
+      { class: 'compare__select', 'aria-label': 'Playing speed', 'data-testid': 'timeslider-speed', onchange: () => handlers.setSpeed(Number(this.speedSelect.value)) },
       ...SPEEDS.map((speed) => h('option', { value: speed }, `${speed}×`)),
     );
-    this.namedSelect = h('select', { class: 'timeslider__select', 'aria-label': 'Jump to a named version', 'data-testid': 'timeslider-named', hidden: true, onchange: () => this.namedChosen() });
+    this.namedSelect = h('select', { class: 'compare__select', 'aria-label': 'Jump to a named version', 'data-testid': 'timeslider-named', hidden: true, onchange: () => this.namedChosen() });
     this.element = h(
       'div',
       {

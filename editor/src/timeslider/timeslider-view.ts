@@ -104,7 +104,7 @@ export class TimesliderView {
     this.newer = h('button', { type: 'button', class: 'btn btn--ghost', hidden: true, 'data-testid': 'timeslider-newer', onclick: () => void this.reload() }, 'Newer changes: show them');
     this.banner = h(
       'section',
-      { class: 'preview-banner timeslider', 'aria-label': 'Timeslider', hidden: true, 'data-testid': 'timeslider' },
+      { class: 'preview-banner compare-banner timeslider', 'aria-label': 'Timeslider', hidden: true, 'data-testid': 'timeslider' },
       h(
         'div',
         { class: 'timeslider__head' },
