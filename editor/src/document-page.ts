@@ -219,6 +219,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
             (error: unknown) => showToast(`Could not compare: ${(error as Error).message}`, 'error'),
           ),
           onError: (message) => showToast(message, 'error'),
+          onBack: () => (readOnly ? historyButton.focus() : editor.commands.focus()),
         });
         canvas.insertBefore(timeslider.banner, liveSheet);
         liveSheet.after(timeslider.sheet);

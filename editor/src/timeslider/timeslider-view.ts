@@ -43,6 +43,8 @@ export interface TimesliderViewOptions {
   /** Shows what changed from `seq` to now. */
   compare(seq: number): void;
   onError(message: string): void;
+  /** Back to editing, asked for: where the keyboard goes next (the document). */
+  onBack(): void;
 }
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -112,7 +114,10 @@ export class TimesliderView {
         h(
           'div',
           { class: 'preview-banner__actions' },
-          action('Back to editing', Icons.arrowLeft, 'timeslider-close', () => this.close()),
+          action('Back to editing', Icons.arrowLeft, 'timeslider-close', () => {
+            this.close();
+            this.options.onBack();
+          }),
           action('Copy link', Icons.link, 'timeslider-copy-link', () => void this.copyLink()),
           action('Compare with now', Icons.history, 'timeslider-compare', () => this.compare()),
           this.restoreButton,
