@@ -11,6 +11,7 @@
  * of log lost to damage is bridged, as `docAt` does, by the newest checkpoint inside it — a
  * step of its own, recorded as recovered content.
  */
+import { setImmediate } from 'node:timers/promises';
 import * as Y from 'yjs';
 import type { DocHistory } from '../archive.js';
 import { Attribution } from '../attribution.js';
@@ -20,6 +21,9 @@ import { newestCheckpoint } from '../diff/history-span.js';
 import { compactedJson, startsVersion, type RecordMark } from '../history.js';
 import { findByKey } from '../sorted-search.js';
 import { TimelineWriter, type TimelineMeta, type TimelineName } from './timeline-format.js';
+
+/** How long replaying may hold the event loop at a time. */
+const SLICE_MS = 20;
 
 /** What says that a history still continues a build: its cut, and its last record as built. */
 interface LastRecord {
@@ -90,10 +94,19 @@ export class TimelineBuild {
     return record !== undefined && record.timeMs === timeMs && sameBytes(record.update, update);
   }
 
-  /** Adds the records of `history` after the last one built; `history` must continue the build. */
+  /**
+   * Adds the records of `history` after the last one built; `history` must continue the build.
+   * A long history takes a while (some 10 µs a record): the server's other work goes on between
+   * slices of it.
+   */
   async extend(history: DocHistory): Promise<void> {
+    let sliceStart = performance.now();
     for (const record of history.records) {
       if (record.seq <= this.applied) continue;
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await setImmediate();
+        sliceStart = performance.now();
+      }
       if (record.seq > this.applied + 1) {
         // Records lost: the newest checkpoint in the gap carries their content.
         const bridge = await newestCheckpoint(history.checkpoints, this.applied + 1, record.seq - 1);
