@@ -200,6 +200,9 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
   const openTimeslider = async (point: HistoryPoint | null): Promise<void> => {
     versions.close();
     authorship.closeCompare();
+    // Asked for at once, while the timeslider's code loads (the first time).
+    const timeline = api.timeline(name);
+    timeline.catch(() => undefined); // reported by the timeslider, or moot when it cannot load
     try {
       if (!timeslider) {
         const { TimesliderView } = await import('./timeslider/timeslider-view.js');
@@ -228,7 +231,7 @@ export function renderDocumentPage(root: HTMLElement, name: string, token: Acces
       showToast(`Could not open the timeslider: ${(error as Error).message}`, 'error');
       return;
     }
-    await timeslider.open(point);
+    await timeslider.open(point, timeline);
   };
   window.addEventListener('hashchange', () => {
     const point = timesliderPoint(location.hash);

@@ -136,8 +136,8 @@ export class TimesliderView {
     return this.active;
   }
 
-  /** Opens at `point` (the last change when null), loading the history. */
-  async open(point: HistoryPoint | null): Promise<void> {
+  /** Opens at `point` (the last change when null), with the timeline (fetched now unless under way). */
+  async open(point: HistoryPoint | null, timeline: Promise<Uint8Array> = this.options.api.timeline(this.options.docName)): Promise<void> {
     const generation = ++this.generation;
     this.playback.pause();
     this.active = true;
@@ -145,7 +145,7 @@ export class TimesliderView {
     this.status.textContent = 'Loading the history…';
     let model: TimelineModel;
     try {
-      const [bytes, colours] = await Promise.all([this.options.api.timeline(this.options.docName), this.options.colours()]);
+      const [bytes, colours] = await Promise.all([timeline, this.options.colours()]);
       if (generation !== this.generation) return;
       // For anyone measuring where opening spends its time (bench/timeslider.ts).
       performance.mark('tandem:timeline-fetched');
