@@ -113,7 +113,8 @@ export class TimelineBuild {
         if (bridge) this.step(bridge.seq, record.timeMs, RECOVERY_AUTHOR, bridge.state);
       }
       this.step(record.seq, record.timeMs, record.author, record.update);
-      this.last = { seq: record.seq, timeMs: record.timeMs, update: record.update };
+      // A copy: the record's bytes may be a view into a whole log read, which must not be kept for it.
+      this.last = { seq: record.seq, timeMs: record.timeMs, update: record.update.slice() };
     }
   }
 
