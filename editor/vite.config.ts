@@ -74,9 +74,9 @@ export default defineConfig(({ command, mode }) => ({
     outDir: fileURLToPath(new URL('../dist/editor', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    // The document page (Tiptap + Yjs) is loaded lazily, ~656 kB (~205 kB gzip) in two files —
-    // the ProseMirror core is shared with the parts the page itself loads on demand (author
-    // colours, compare: docs/authorship.md); the home page is tiny. What each file and each part
+    // The document page (Tiptap + Yjs) is loaded lazily, ~659 kB (~207 kB gzip) in three files —
+    // the ProseMirror core and Yjs are shared with the parts the page itself loads on demand
+    // (author colours, compare: docs/authorship.md; the timeslider); the home page is tiny. What each file and each part
     // costs: `npm run bench:bundle` (BENCHMARKS.md).
     chunkSizeWarningLimit: 650,
     rolldownOptions: {
