@@ -1,6 +1,7 @@
 /**
  * Deadlines for the bus's Redis commands, kept by one timer: a command still unanswered after
- * `timeoutMs` fails (between `timeoutMs` and 1.25 × `timeoutMs` after it was issued).
+ * `timeoutMs` fails (between `timeoutMs` and 1.25 × `timeoutMs` after it was issued). The timer
+ * runs only while commands are pending, so an idle node is not woken for it.
  *
  * Why not node-redis's own per-command timeout: it arms an `AbortSignal.timeout` and adds an
  * event listener for every command, which costs several times what the command itself does
@@ -19,12 +20,11 @@ interface Pending {
 export class CommandDeadlines {
   /** In the order issued, so the oldest come first. */
   private readonly pending = new Set<Pending>();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(private readonly timeoutMs: number) {
     if (!(timeoutMs > 0)) throw new RangeError('a command timeout must be positive');
-    this.timer = setInterval(() => this.expire(), Math.max(10, timeoutMs / 4));
-    this.timer.unref();
   }
 
   /** `command`, failed with a timeout error if it is not settled in time. */
@@ -32,6 +32,7 @@ export class CommandDeadlines {
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = { issuedAt: performance.now(), fail: reject };
       this.pending.add(entry);
+      this.arm();
       command.then(
         (value) => {
           this.pending.delete(entry);
@@ -47,15 +48,25 @@ export class CommandDeadlines {
 
   /** Stops the timer; commands still pending settle with their own answer (or with the connection's end). */
   close(): void {
-    clearInterval(this.timer);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
-  private expire(): void {
+  private arm(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(this.expire, Math.max(10, this.timeoutMs / 4));
+    this.timer.unref();
+  }
+
+  private readonly expire = (): void => {
+    this.timer = null;
     const due = performance.now() - this.timeoutMs;
     for (const entry of this.pending) {
-      if (entry.issuedAt > due) return;
+      if (entry.issuedAt > due) break;
       this.pending.delete(entry);
       entry.fail(new Error(`Redis did not answer within ${this.timeoutMs} ms`));
     }
-  }
+    if (this.pending.size > 0) this.arm();
+  };
 }
