@@ -3,9 +3,10 @@
  *
  * The same total load on 1, 2 and 3 nodes of a cluster (one PostgreSQL, one Redis) behind
  * deploy/haproxy.cfg, and one document's clients split over two nodes:
- * - `proxied`: R rooms × 4 people typing (2 edits/s each, a cursor move after every 5th edit),
- *   every client through HAProxy, so each room's clients share a node: latency from an edit to
- *   its arrival at the room's other clients, and each node's CPU over the window.
+ * - `proxied`: R rooms × 4 people typing (R = 150 by default; 2 edits/s each, a cursor move
+ *   after every 5th edit), every client through HAProxy, so each room's clients share a node:
+ *   latency from an edit to its arrival at the room's other clients, and each node's CPU over
+ *   the window.
  * - `split` (2 nodes and more): rooms of 2 people, one on node 1 and one on node 2 (no proxy):
  *   every edit crosses the bus, committed first.
  * Each run also reads what every node published on the bus (its /metrics) and how many records
