@@ -12,7 +12,8 @@
  *   --nice=N                run server and generator at this nice value (e.g. --nice=-10 on a machine
  *                           busy with other work: they are then scheduled ahead of it)
  *   --markdown PATH         write the tables there (default: BENCHMARKS.md for a full run)
- *   --cluster               the cluster mode instead: 1, 2 and 3 nodes behind HAProxy (bench/cluster/)
+ *   --cluster               the cluster mode instead: 1, 2 and 3 nodes behind HAProxy (bench/cluster/;
+ *                           `--cluster --help` lists its own options)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

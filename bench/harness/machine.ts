@@ -21,7 +21,8 @@ function cpuModel(): string {
   }
 }
 
-function gitCommit(cwd: string): string {
+/** The checkout's commit, marked when files it tracks were changed. */
+export function gitCommit(cwd: string): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' }).trim() !== '';

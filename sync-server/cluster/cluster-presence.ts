@@ -13,6 +13,7 @@
  * - Nothing remote is published again.
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
+import { LeadingThrottle } from '../rooms/leading-throttle.js';
 
 /** Origin of changes that came from another node (of updates and awareness alike). */
 export class RemoteNode {
@@ -29,7 +30,7 @@ export class ClusterPresence {
   private readonly localIds = new Set<number>();
   private readonly remoteIds = new Map<number, RemoteNode>();
   private readonly changed = new Set<number>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly throttle = new LeadingThrottle(() => this.flush());
   private destroyed = false;
 
   constructor(
@@ -59,8 +60,7 @@ export class ClusterPresence {
     if (this.destroyed) return;
     this.destroyed = true;
     this.awareness.off('update', this.onUpdate);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.throttle.cancel();
     this.changed.clear();
   }
 
@@ -87,17 +87,8 @@ export class ClusterPresence {
 
   private schedule(): void {
     if (this.intervalMs === 0) return this.flush();
-    if (this.timer) return;
-    this.flush();
-    this.timer = setTimeout(this.endInterval, this.intervalMs);
+    this.throttle.request(this.intervalMs);
   }
-
-  private readonly endInterval = (): void => {
-    this.timer = null;
-    if (this.changed.size === 0) return;
-    this.flush();
-    this.timer = setTimeout(this.endInterval, this.intervalMs);
-  };
 
   private flush(): void {
     // Every id changed has a meta entry (its clock): removals keep theirs.

@@ -10,10 +10,13 @@
  * every channel before it reports the connection ready; only then is the bus up. Commands
  * are never queued while the connection is down: a publish fails at once (the database has
  * the update; other nodes catch up from it), and a join is made again by the next heartbeat.
+ * A publish, join or leave Redis does not answer fails after `commandTimeoutMs`
+ * (command-deadlines.ts: one timer for all of them, not one per command).
  */
 import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import type { Bus, BusListener } from './bus.js';
+import { CommandDeadlines } from './command-deadlines.js';
 import { redactDatabaseUrl, redactSecrets } from '../../persistence/postgres/redact-url.js';
 
 export interface RedisBusLogger {
@@ -47,6 +50,9 @@ type Client = RedisClientType;
 export class RedisBus implements Bus {
   readonly label: string;
   private readonly commands: Client;
+  /** `commands` without node-redis's per-command timeout: `deadlines` keeps theirs. */
+  private readonly hot: Client;
+  private readonly deadlines: CommandDeadlines;
   private readonly subscriber: Client;
   private readonly statusListeners: ((up: boolean) => void)[] = [];
   /** Channels subscribed to, and who gets their messages. */
@@ -73,6 +79,8 @@ export class RedisBus implements Bus {
       commandOptions: { timeout: options.commandTimeoutMs ?? 5000 },
     };
     this.commands = createClient({ ...common, disableOfflineQueue: true }) as Client;
+    this.hot = this.commands.withCommandOptions({ timeout: 0 }) as unknown as Client;
+    this.deadlines = new CommandDeadlines(options.commandTimeoutMs ?? 5000);
     // Subscriptions made while disconnected wait for the connection (node-redis sends them first).
     this.subscriber = createClient(common) as Client;
     this.watch(this.commands, 'commands');
@@ -115,29 +123,30 @@ export class RedisBus implements Bus {
   }
 
   async publish(channel: string, message: Uint8Array): Promise<void> {
-    await this.commands.sPublish(channel, Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+    await this.deadlines.watch(this.hot.sPublish(channel, Buffer.from(message.buffer, message.byteOffset, message.byteLength)));
   }
 
   async join(group: string, member: string, ttlMs: number): Promise<string[]> {
     const args = { keys: [group], arguments: [member, String(ttlMs)] };
     let reply: unknown;
     try {
-      reply = await this.commands.evalSha(JOIN_SHA, args);
+      reply = await this.deadlines.watch(this.hot.evalSha(JOIN_SHA, args));
     } catch (error) {
       if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      reply = await this.commands.eval(JOIN_SCRIPT, args);
+      reply = await this.deadlines.watch(this.hot.eval(JOIN_SCRIPT, args));
     }
     if (!Array.isArray(reply)) throw new Error('unexpected reply from the group script');
     return reply.map(String);
   }
 
   async leave(group: string, member: string): Promise<void> {
-    await this.commands.zRem(group, member);
+    await this.deadlines.watch(this.hot.zRem(group, member));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.deadlines.close();
     // destroy, not close: pending commands would wait for a Redis that may be gone.
     for (const client of [this.commands, this.subscriber]) if (client.isOpen) client.destroy();
     this.ready.commands = this.ready.subscriber = false;

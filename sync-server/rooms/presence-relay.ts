@@ -5,8 +5,8 @@
  * go to everyone else. So: the first change after a quiet period goes out at once (a lone
  * message is relayed as the very bytes received, to everyone but its sender); changes arriving
  * within the next `intervalMs` are merged and sent as one awareness update, encoded once, when
- * the interval ends. A room thus sends at most one presence message per interval, and quiet
- * rooms see no added latency.
+ * the interval ends (leading-throttle.ts, whose timer runs only while something waits). A room
+ * thus sends at most one presence message per interval, and quiet rooms see no added latency.
  *
  * Each message goes to every other peer, so a flush costs in proportion to the room's size:
  * the interval is what a budget of 4,000 deliveries a second per room allows — a quarter of a
@@ -19,6 +19,7 @@
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { encodeAwareness } from '../protocol.js';
+import { LeadingThrottle } from './leading-throttle.js';
 import type { RoomPeer } from './room-peer.js';
 
 export type Broadcast = (message: Uint8Array, except: RoomPeer | null) => void;
@@ -33,7 +34,7 @@ export class PresenceRelay {
   private received = 0;
   /** Changes made by the server itself (removals on leave, timeouts) this interval. */
   private serverChanges = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly throttle = new LeadingThrottle(() => this.flush());
 
   constructor(
     private readonly awareness: awarenessProtocol.Awareness,
@@ -63,24 +64,14 @@ export class PresenceRelay {
 
   /** Idempotent: drops anything pending (the room is going away). */
   destroy(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.throttle.cancel();
     this.reset();
   }
 
   private schedule(): void {
     if (this.minIntervalMs === 0) return this.flush(); // throttling off: relay every message
-    if (this.timer) return; // inside an interval: sent when it ends
-    this.flush();
-    this.timer = setTimeout(this.endInterval, this.intervalMs());
+    this.throttle.request(this.intervalMs());
   }
-
-  private readonly endInterval = (): void => {
-    this.timer = null;
-    if (this.received === 0 && !this.serverChanges) return; // quiet: the next change goes out at once
-    this.flush();
-    this.timer = setTimeout(this.endInterval, this.intervalMs());
-  };
 
   private intervalMs(): number {
     return Math.max(this.minIntervalMs, Math.min(MAX_INTERVAL_MS, (this.roomSize() - 1) / DELIVERIES_PER_MS));

@@ -104,6 +104,11 @@ export class ProxyServer {
     }
   }
 
+  /** The proxy's master process (a bench gives it its priority). */
+  get pid(): number | null {
+    return this.child.pid ?? null;
+  }
+
   get httpUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }

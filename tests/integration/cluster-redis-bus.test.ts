@@ -1,6 +1,7 @@
 /**
  * The Redis bus on a real Redis: bytes delivered as published, groups whose members lapse by
- * themselves, subscriptions that survive a Redis restart, and no password in anything it says.
+ * themselves, subscriptions that survive a Redis restart, commands Redis leaves unanswered
+ * failed after their timeout, and no password in anything it says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../sync-server/cluster/redis-bus.js';
@@ -20,9 +21,9 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
-function bus(url = redis.url): { bus: RedisBus; logs: ReturnType<typeof memoryLogger>['logs'] } {
+function bus(url = redis.url, commandTimeoutMs?: number): { bus: RedisBus; logs: ReturnType<typeof memoryLogger>['logs'] } {
   const { logger, logs } = memoryLogger();
-  const created = new RedisBus(url, { clientName: 'tandem:test', logger });
+  const created = new RedisBus(url, { clientName: 'tandem:test', logger, ...(commandTimeoutMs ? { commandTimeoutMs } : {}) });
   buses.push(created);
   created.start();
   return { bus: created, logs };
@@ -77,6 +78,25 @@ describe('the Redis bus', () => {
     expect(statuses).toEqual([false, true]);
     await a.publish('tandem:{r}:updates', new Uint8Array([2]));
     await waitFor(() => got.includes(2), 'delivery on the subscription made before the restart');
+  });
+
+  it('fails a publish, join or leave that Redis leaves unanswered, and goes on once it answers again', async () => {
+    const { bus: a } = bus(redis.url, 200);
+    await waitFor(() => a.up, 'to connect');
+    const pid = redis.pid;
+    if (pid === null) throw new Error('Redis has no pid');
+    // Stopped, not gone: the connection stays open and nothing is answered.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await expect(a.publish('tandem:{s}:updates', new Uint8Array([1]))).rejects.toThrow('Redis did not answer within 200 ms');
+      await expect(a.join('tandem:{s}:nodes', 'n1', 60_000)).rejects.toThrow('Redis did not answer within 200 ms');
+      await expect(a.leave('tandem:{s}:nodes', 'n1')).rejects.toThrow('Redis did not answer within 200 ms');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // The commands failed here are answered late and ignored; new ones are answered.
+    expect(await a.join('tandem:{s}:nodes', 'n2', 60_000)).toContain('n2');
+    await a.publish('tandem:{s}:updates', new Uint8Array([2]));
   });
 
   it('never shows the password of its URL', async () => {

@@ -84,6 +84,30 @@ describe('presence relay', () => {
     relay.destroy();
   });
 
+  it('leaves no timer behind a lone message, and merges what follows within the interval', () => {
+    vi.useFakeTimers();
+    const { relay, sent, move } = setup(50);
+    const awarenessTimers = vi.getTimerCount(); // the Awareness's own check
+    move(peer(), 11, 1, { cursor: 1 });
+    expect(sent).toHaveLength(1);
+    // Nothing waits to be sent: nothing may wake the server.
+    expect(vi.getTimerCount()).toBe(awarenessTimers);
+    vi.advanceTimersByTime(20);
+    move(peer(), 12, 1, { cursor: 2 });
+    expect(sent).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(awarenessTimers + 1);
+    vi.advanceTimersByTime(29);
+    expect(sent).toHaveLength(1); // the interval runs from the first message: 50 ms
+    vi.advanceTimersByTime(1);
+    expect(sent).toHaveLength(2);
+    expect(idsIn(sent[1]!.message)).toEqual([12]);
+    expect(vi.getTimerCount()).toBe(awarenessTimers);
+    vi.advanceTimersByTime(50); // quiet again: the next one goes at once
+    move(peer(), 13, 1, { cursor: 3 });
+    expect(sent).toHaveLength(3);
+    relay.destroy();
+  });
+
   it('merges the changes of one interval into one message with every changed state', () => {
     vi.useFakeTimers();
     const { relay, sent, move } = setup(50);
