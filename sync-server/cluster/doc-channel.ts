@@ -121,7 +121,7 @@ export class DocChannel implements RoomLink {
     this.hello();
     // A read already under way may have started before the subscription was back, so what was
     // committed between its query and the resubscription would be in neither: read again after it.
-    while (this.catching) await this.catching;
+    while (this.catching) await this.catching.catch(() => undefined);
     if (this.closed) return;
     await this.catchUp('reconnect');
   }
