@@ -10,13 +10,18 @@
  * - with the journal (the default when durable): one O_DSYNC write of every document's
  *   records to the journal, however many documents the cycle touched, made on the event
  *   loop's thread while the disk answers fast: cheaper, and sooner done, than a round trip
- *   through the thread pool. While the disk is busy — a commit took longer than
- *   `slowCommitMs` within the last `slowDiskHoldMs`, or records are being copied into the
+ *   through the thread pool. While the disk is busy — it stalled, or commits took too large
+ *   a share of the loop's time (loop-commit-budget.ts), or records are being copied into the
  *   logs — commits go through the thread pool, so a struggling disk holds up only what
- *   waits for it (presence and joins go on). Every `journalFlushMs` the records are copied
- *   into their documents' logs (one write and fdatasync per document per pass, however many
- *   of its records the pass copies), and journal segments whose records are all in synced
- *   logs are deleted. Startup first copies whatever a crash left only in the journal.
+ *   waits for it (presence and joins go on).
+ *   Records are copied into their documents' logs in passes (one write and fdatasync per
+ *   document per pass, however many of its records the pass copies), after which journal
+ *   segments whose records are all in synced logs are deleted. A pass runs once the store
+ *   has had no commit for `journalIdleCopyMs`, and otherwise at least every
+ *   `journalFlushMs` or when a segment's preallocated space is used up: each pass costs
+ *   every document it copies an fdatasync, and commits made during it wait behind those, so
+ *   a busy store makes few large passes rather than many small ones. Startup first copies
+ *   whatever a crash left only in the journal.
  * - without (`journal: false`, and with `fsync: false`): one write of each document's records
  *   to its log, fdatasync'd in parallel when `fsync`.
  *
@@ -35,6 +40,7 @@ import { DocLog } from './doc-log.js';
 import { orphanContent, stateOf } from './doc-state.js';
 import { checkStorableName } from './file-names.js';
 import { JOURNAL_DIR, JournalWriter, readJournal } from './journal.js';
+import { LoopCommitBudget } from './loop-commit-budget.js';
 import { encodeJournalEntries, type JournalEntryInput } from './journal-format.js';
 import { errorMessage, nodeFs, type StoreFs } from './store-fs.js';
 import { StoreNotDurableError, type AppendMeta, type LoadedDoc, type PendingWrite, type Store, type StoreHealth, type StoreLogger } from '../store.js';
@@ -57,8 +63,10 @@ export interface FileStoreOptions {
   fsync?: boolean;
   /** Make them durable in the shared journal rather than in each document's log (default: `fsync`). */
   journal?: boolean;
-  /** How often records are copied from the journal into the documents' logs (default 5000 ms). */
+  /** Records are copied from the journal into the documents' logs at least this often (default 60 s)... */
   journalFlushMs?: number;
+  /** ...and as soon as no commit has been made for this long (default 1 s). */
+  journalIdleCopyMs?: number;
   /** Write a checkpoint after this many records since the last one (default 1000). */
   checkpointEvery?: number;
   /** ...or after this many log bytes since the last one (default 4 MiB). */
@@ -69,8 +77,10 @@ export interface FileStoreOptions {
   idleMs?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
-  /** A journal commit slower than this (default 0.5 ms) moves the next ones off the event loop... */
+  /** A journal commit slower than this (default 20 ms) moves the next ones off the event loop... */
   slowCommitMs?: number;
+  /** ...as do commits taking more than this share of the loop's time (default 0.5)... */
+  maxCommitShare?: number;
   /** ...for this long (default 2 s). */
   slowDiskHoldMs?: number;
   fs?: StoreFs;
@@ -117,8 +127,12 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
   /** Write failures: of a document's log, or (key null) of the journal. */
   private readonly failures = new Map<DocLog | null, Failure>();
   private cycleRunning = false;
-  /** Until then (performance.now()), commits go through the thread pool (see above). */
-  private diskBusyUntil = 0;
+  /** Whether commits go through the thread pool for now (see above). */
+  private readonly loopBudget: LoopCommitBudget;
+  /** performance.now() of the last commit to the journal: a copy pass waits for a quiet moment. */
+  private lastCommitAt = 0;
+  /** performance.now() when the last copy pass began. */
+  private lastCopyAt = 0;
   private readonly counters = { cycles: 0, batches: 0, records: 0, checkpoints: 0, copies: 0 };
   private readonly checkpoints: CheckpointQueue;
   private readonly sweep: NodeJS.Timeout;
@@ -147,16 +161,24 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
     this.options = {
       fsync: options.fsync ?? true,
       journal: (options.journal ?? true) && (options.fsync ?? true),
-      journalFlushMs: options.journalFlushMs ?? 5000,
+      journalFlushMs: options.journalFlushMs ?? 60_000,
+      journalIdleCopyMs: options.journalIdleCopyMs ?? 1000,
       checkpointEvery: options.checkpointEvery ?? 1000,
       checkpointBytes: options.checkpointBytes ?? 4 * 1024 * 1024,
       keepCheckpoints: options.keepCheckpoints ?? 3,
       idleMs: options.idleMs ?? 30_000,
       retryMinMs: options.retryMinMs ?? 50,
       retryMaxMs: options.retryMaxMs ?? 5_000,
-      slowCommitMs: options.slowCommitMs ?? 0.5,
+      slowCommitMs: options.slowCommitMs ?? 20,
+      maxCommitShare: options.maxCommitShare ?? 0.5,
       slowDiskHoldMs: options.slowDiskHoldMs ?? 2_000,
     };
+    this.loopBudget = new LoopCommitBudget({
+      stallMs: this.options.slowCommitMs,
+      maxShare: this.options.maxCommitShare,
+      windowMs: 250,
+      holdMs: this.options.slowDiskHoldMs,
+    });
     if (this.options.keepCheckpoints < 1) throw new RangeError('keepCheckpoints must be at least 1');
     const due = (log: DocLog): boolean =>
       log.sinceCheckpoint.records >= this.options.checkpointEvery || log.sinceCheckpoint.bytes >= this.options.checkpointBytes;
@@ -584,18 +606,12 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
       this.journalFailed(batch, error);
       return;
     }
-    this.timed(started);
+    this.loopBudget.onLoop(started, performance.now());
     this.journalWritten(journal, batch, segment);
   };
 
   private diskBusy(): boolean {
-    return this.copying !== null || performance.now() < this.diskBusyUntil;
-  }
-
-  /** Notes how long a commit started at `started` took. */
-  private timed(started: number): void {
-    const now = performance.now();
-    if (now - started > this.options.slowCommitMs) this.diskBusyUntil = now + this.options.slowDiskHoldMs;
+    return this.copying !== null || this.loopBudget.offLoop(performance.now());
   }
 
   /** Commits through the thread pool while the disk is slow, then hands back to `runCycles`. */
@@ -612,7 +628,7 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
           this.journalFailed(batch, error);
           return;
         }
-        this.timed(started);
+        this.loopBudget.pooled(started, performance.now());
         this.journalWritten(journal, batch, segment);
       }
     } finally {
@@ -652,6 +668,7 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
 
   private journalWritten(journal: JournalWriter, batch: JournalBatch, segment: number): void {
     this.recovered(null);
+    this.lastCommitAt = performance.now();
     this.counters.cycles += 1;
     this.counters.batches += batch.docs.length;
     this.counters.records += batch.entries;
@@ -684,11 +701,20 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
     this.checkpoints.offer(log);
   }
 
+  /** A pass is due once the store is quiet, or once the last one is `journalFlushMs` old. */
+  private copyIfDue(): void {
+    const journal = this.journal;
+    if (!journal || (this.uncopied.size === 0 && journal.sealedSegments().length === 0)) return;
+    const now = performance.now();
+    if (now - this.lastCommitAt >= this.options.journalIdleCopyMs || now - this.lastCopyAt >= this.options.journalFlushMs) void this.copyOut();
+  }
+
   /**
    * Copies what the journal holds into the logs (each fdatasync'd), then deletes journal
-   * segments that are wholly copied. One pass at a time; runs every `journalFlushMs`.
+   * segments that are wholly copied. One pass at a time (see the top of this file for when).
    */
   private copyOut(): Promise<void> {
+    if (!this.copying) this.lastCopyAt = performance.now();
     this.copying ??= this.copyAll().finally(() => {
       this.copying = null;
     });
@@ -799,7 +825,8 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
     if (touched.size > 0) this.logger.info({ path: dir, records: scan.entries.length, docs: touched.size }, 'store recovery: copied journal records into the document logs');
     const last = scan.segments.at(-1)?.segment ?? 0;
     this.journal = await JournalWriter.create(this.fs, dir, last + 1);
-    this.copyTimer = setInterval(() => void this.copyOut(), this.options.journalFlushMs);
+    this.lastCopyAt = performance.now();
+    this.copyTimer = setInterval(() => this.copyIfDue(), Math.min(this.options.journalFlushMs, this.options.journalIdleCopyMs));
     this.copyTimer.unref();
   }
 

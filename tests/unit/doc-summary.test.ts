@@ -18,7 +18,7 @@ const { tempDir, stores } = useTempDataDirs('summary');
 type Edit = [doc: string, author: string | null, text: string];
 
 async function write(dataDir: string, edits: Edit[], options: { checkpointEvery?: number; crash?: boolean } = {}): Promise<void> {
-  const store = new FileStore(dataDir, { checkpointEvery: options.checkpointEvery ?? 1000, ...(options.crash ? { journalFlushMs: 3_600_000 } : {}) });
+  const store = new FileStore(dataDir, { checkpointEvery: options.checkpointEvery ?? 1000, ...(options.crash ? { journalFlushMs: 3_600_000, journalIdleCopyMs: 3_600_000 } : {}) });
   const docs = new Map<string, Y.Doc>();
   for (const [name, author, text] of edits) {
     let doc = docs.get(name);

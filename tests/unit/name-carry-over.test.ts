@@ -32,7 +32,7 @@ const { tempDir, stores } = useTempDataDirs('carry');
 
 /** Writes each document's text one character per record, as an earlier server would have. */
 async function oldDataDir(dataDir: string, texts: Record<string, string>, options: { crash?: boolean } = {}): Promise<void> {
-  const store = new FileStore(dataDir, { checkpointEvery: 4, journalFlushMs: options.crash ? 3_600_000 : 5000 });
+  const store = new FileStore(dataDir, { checkpointEvery: 4, ...(options.crash ? { journalFlushMs: 3_600_000, journalIdleCopyMs: 3_600_000 } : {}) });
   stores.push(store);
   for (const [name, text] of Object.entries(texts)) {
     const doc = new Y.Doc();

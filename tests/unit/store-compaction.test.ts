@@ -120,7 +120,7 @@ describe('compaction', () => {
   it('takes in the records still only in the journal, while appends go on', async () => {
     const dataDir = tempDir();
     // Records stay in the journal: the copy to the logs never runs during the test.
-    const store = new FileStore(dataDir, { journalFlushMs: 3_600_000 });
+    const store = new FileStore(dataDir, { journalFlushMs: 3_600_000, journalIdleCopyMs: 3_600_000 });
     const doc = new Y.Doc();
     for (let i = 0; i < 20; i += 1) await store.append('d', appendTextUpdate(doc, letter(i)), { author: null });
     const appends: Promise<number>[] = [];

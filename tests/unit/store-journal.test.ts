@@ -22,7 +22,7 @@ const { tempDir, stores } = useTempDataDirs('journal');
 
 /** A store that never copies on its own and is never closed: a server about to crash. */
 async function crashingStore(dataDir: string, texts: Record<string, string>): Promise<void> {
-  const store = new FileStore(dataDir, { journalFlushMs: 3_600_000 });
+  const store = new FileStore(dataDir, { journalFlushMs: 3_600_000, journalIdleCopyMs: 3_600_000 });
   stores.push(store);
   const docs = new Map<string, Y.Doc>();
   const longest = Math.max(...Object.values(texts).map((t) => t.length));
@@ -163,5 +163,15 @@ describe('the journal', () => {
     await store.close();
     expect(existsSync(join(dataDir, 'journal'))).toBe(true);
     expect(segmentsOf(dataDir)).toEqual([]);
+  });
+  it('copies once commits pause, long before the longest interval between passes', async () => {
+    const dataDir = tempDir();
+    // A pass is due after an hour, or once no commit has been made for 50 ms.
+    const store = new FileStore(dataDir, { journalFlushMs: 3_600_000, journalIdleCopyMs: 50 });
+    stores.push(store);
+    const doc = new Y.Doc();
+    for (const char of 'a pause') await store.append('quiet', appendTextUpdate(doc, char), { author: null });
+    // (A slow machine may pause between appends too: a pass then copies part, and a later one the rest.)
+    await expect.poll(async () => (await logOnly(dataDir).readHistory('quiet'))?.records.length, { timeout: 20_000 }).toBe('a pause'.length);
   });
 });
