@@ -12,6 +12,14 @@
  * ignores a reply to a command it timed out).
  */
 
+/** A command Redis left unanswered past its deadline. */
+export class CommandTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`Redis did not answer within ${timeoutMs} ms`);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
 interface Pending {
   readonly issuedAt: number;
   readonly fail: (error: Error) => void;
@@ -65,7 +73,7 @@ export class CommandDeadlines {
     for (const entry of this.pending) {
       if (entry.issuedAt > due) break;
       this.pending.delete(entry);
-      entry.fail(new Error(`Redis did not answer within ${this.timeoutMs} ms`));
+      entry.fail(new CommandTimeoutError(this.timeoutMs));
     }
     if (this.pending.size > 0) this.arm();
   };

@@ -11,12 +11,15 @@
  * are never queued while the connection is down: a publish fails at once (the database has
  * the update; other nodes catch up from it), and a join is made again by the next heartbeat.
  * A publish, join or leave Redis does not answer fails after `commandTimeoutMs`
- * (command-deadlines.ts: one timer for all of them, not one per command).
+ * (command-deadlines.ts: one timer for all of them, not one per command), and the bus goes
+ * down until Redis answers a PING again: a Redis that is stopped, or stuck in a long command,
+ * keeps its connections open, so only an unanswered command tells. Going down and coming back
+ * up is what makes the node catch up from the database, as after a lost connection.
  */
 import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import type { Bus, BusListener } from './bus.js';
-import { CommandDeadlines } from './command-deadlines.js';
+import { CommandDeadlines, CommandTimeoutError } from './command-deadlines.js';
 import { redactDatabaseUrl, redactSecrets } from '../../persistence/postgres/redact-url.js';
 
 export interface RedisBusLogger {
@@ -47,6 +50,9 @@ const JOIN_SHA = createHash('sha1').update(JOIN_SCRIPT).digest('hex');
 
 type Client = RedisClientType;
 
+/** How often a bus whose command went unanswered asks Redis whether it answers again. */
+const PROBE_EVERY_MS = 1000;
+
 export class RedisBus implements Bus {
   readonly label: string;
   private readonly commands: Client;
@@ -62,6 +68,8 @@ export class RedisBus implements Bus {
   /** Counts the subscriber's connections, so a resubscription outrun by a reconnection is ignored. */
   private subscriberEpoch = 0;
   private readonly ready = { commands: false, subscriber: false };
+  /** A command went unanswered: down until a probe is answered (`probeUntilAnswered`). */
+  private unanswered = false;
   private lastError: string | null = null;
   private wasUp = false;
   /** Whether the first failure to connect was logged (later ones are, once, when the bus goes down). */
@@ -95,7 +103,7 @@ export class RedisBus implements Bus {
   }
 
   get up(): boolean {
-    return this.ready.commands && this.ready.subscriber;
+    return this.ready.commands && this.ready.subscriber && !this.unanswered;
   }
 
   get downReason(): string | null {
@@ -123,24 +131,58 @@ export class RedisBus implements Bus {
   }
 
   async publish(channel: string, message: Uint8Array): Promise<void> {
-    await this.deadlines.watch(this.hot.sPublish(channel, Buffer.from(message.buffer, message.byteOffset, message.byteLength)));
+    await this.answered(this.hot.sPublish(channel, Buffer.from(message.buffer, message.byteOffset, message.byteLength)));
   }
 
   async join(group: string, member: string, ttlMs: number): Promise<string[]> {
     const args = { keys: [group], arguments: [member, String(ttlMs)] };
     let reply: unknown;
     try {
-      reply = await this.deadlines.watch(this.hot.evalSha(JOIN_SHA, args));
+      reply = await this.answered(this.hot.evalSha(JOIN_SHA, args));
     } catch (error) {
       if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      reply = await this.deadlines.watch(this.hot.eval(JOIN_SCRIPT, args));
+      reply = await this.answered(this.hot.eval(JOIN_SCRIPT, args));
     }
     if (!Array.isArray(reply)) throw new Error('unexpected reply from the group script');
     return reply.map(String);
   }
 
   async leave(group: string, member: string): Promise<void> {
-    await this.deadlines.watch(this.hot.zRem(group, member));
+    await this.answered(this.hot.zRem(group, member));
+  }
+
+  /** `command` under its deadline; one left unanswered takes the bus down until Redis answers again. */
+  private async answered<T>(command: Promise<T>): Promise<T> {
+    try {
+      return await this.deadlines.watch(command);
+    } catch (error) {
+      if (error instanceof CommandTimeoutError) this.noAnswer(error);
+      throw error;
+    }
+  }
+
+  private noAnswer(error: CommandTimeoutError): void {
+    if (this.unanswered || this.closed) return;
+    this.lastError = error.message;
+    this.unanswered = true;
+    this.changed();
+    void this.probeUntilAnswered();
+  }
+
+  /** PINGs (each under the same deadline) once a second until one is answered; then the bus is up again. */
+  private async probeUntilAnswered(): Promise<void> {
+    while (!this.closed) {
+      try {
+        await this.deadlines.watch(this.hot.ping());
+        break;
+      } catch (error) {
+        // Refused at once while the connection is down (no offline queue): wait for it.
+        this.lastError = redactSecrets(error instanceof Error ? error.message : String(error), this.url);
+        await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS).unref());
+      }
+    }
+    this.unanswered = false;
+    this.changed();
   }
 
   async close(): Promise<void> {

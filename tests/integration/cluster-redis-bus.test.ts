@@ -1,7 +1,8 @@
 /**
  * The Redis bus on a real Redis: bytes delivered as published, groups whose members lapse by
  * themselves, subscriptions that survive a Redis restart, commands Redis leaves unanswered
- * failed after their timeout, and no password in anything it says.
+ * failed after their timeout (the bus down until Redis answers again), and no password in
+ * anything it says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../sync-server/cluster/redis-bus.js';
@@ -80,20 +81,29 @@ describe('the Redis bus', () => {
     await waitFor(() => got.includes(2), 'delivery on the subscription made before the restart');
   });
 
-  it('fails a publish, join or leave that Redis leaves unanswered, and goes on once it answers again', async () => {
-    const { bus: a } = bus(redis.url, 200);
+  it('fails a publish, join or leave that Redis leaves unanswered, is down meanwhile, and comes back once it answers again', async () => {
+    const { bus: a, logs } = bus(redis.url, 200);
     await waitFor(() => a.up, 'to connect');
+    const statuses: boolean[] = [];
+    a.onStatus((up) => statuses.push(up));
     const pid = redis.pid;
     if (pid === null) throw new Error('Redis has no pid');
     // Stopped, not gone: the connection stays open and nothing is answered.
     process.kill(pid, 'SIGSTOP');
     try {
       await expect(a.publish('tandem:{s}:updates', new Uint8Array([1]))).rejects.toThrow('Redis did not answer within 200 ms');
+      // The connection is open, but the bus is down: the node reports it, and catches up when it is back.
+      expect(a.up).toBe(false);
+      expect(a.downReason).toContain('Redis did not answer within 200 ms');
+      expect(logs.some((l) => l.msg.startsWith('lost Redis'))).toBe(true);
       await expect(a.join('tandem:{s}:nodes', 'n1', 60_000)).rejects.toThrow('Redis did not answer within 200 ms');
       await expect(a.leave('tandem:{s}:nodes', 'n1')).rejects.toThrow('Redis did not answer within 200 ms');
+      expect(a.up).toBe(false);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
+    await waitFor(() => a.up, 'the bus to be up once Redis answers');
+    expect(statuses).toEqual([false, true]);
     // The commands failed here are answered late and ignored; new ones are answered.
     expect(await a.join('tandem:{s}:nodes', 'n2', 60_000)).toContain('n2');
     await a.publish('tandem:{s}:updates', new Uint8Array([2]));
