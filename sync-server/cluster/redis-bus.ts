@@ -17,7 +17,7 @@
  * up is what makes the node catch up from the database, as after a lost connection.
  */
 import { createHash } from 'node:crypto';
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, type RedisClientType } from '@redis/client';
 import type { Bus, BusListener } from './bus.js';
 import { CommandDeadlines, CommandTimeoutError } from './command-deadlines.js';
 import { redactDatabaseUrl, redactSecrets } from '../../persistence/postgres/redact-url.js';
