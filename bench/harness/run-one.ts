@@ -50,7 +50,7 @@ export async function runOne(workload: Workload, serverId: ServerId, repeat: num
   const logDir = path.join(settings.outDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const started = Date.now();
-  const dataDir = kind.usesDataDir ? mkdtempSync(path.join(tmpdir(), 'tandem-bench-')) : '';
+  const dataDir = kind.usesDataDir ? mkdtempSync(path.join(kind.dataDirParent ?? tmpdir(), 'tandem-bench-')) : '';
   const databaseUrl = kind.usesDatabase ? await settings.database.create() : '';
   const profiling = settings.profileDir !== null;
   // One directory per run: Node writes a profile per thread (tsx's loader runs in its own).

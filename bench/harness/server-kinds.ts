@@ -9,7 +9,7 @@ import type { WireProtocol } from '../load/wire.js';
 /** Compared by default, in this order. */
 export const SERVER_IDS = ['tandem', 'tandem-postgres', 'tandem-memory', 'y-websocket-server', 'hocuspocus', 'raw-relay'] as const;
 /** Selectable with --servers, for diagnosis. */
-export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal', 'tandem-baseline', 'tandem-postgres-baseline'] as const;
+export const EXTRA_SERVER_IDS = ['tandem-sync-only', 'tandem-no-journal', 'tandem-ram-disk', 'tandem-baseline', 'tandem-postgres-baseline'] as const;
 export type ServerId = (typeof SERVER_IDS)[number] | (typeof EXTRA_SERVER_IDS)[number];
 
 export interface ServerKind {
@@ -18,6 +18,8 @@ export interface ServerKind {
   protocol: WireProtocol;
   /** Tandem needs a data directory; the peers keep everything in memory. */
   usesDataDir: boolean;
+  /** Where the data directory is made (default: the OS's temp dir). */
+  dataDirParent?: string;
   /** Keeps documents in PostgreSQL (a fresh database per run). */
   usesDatabase?: boolean;
   /** Started through tsx (its transform also wraps every closure to keep its name, which costs memory). */
@@ -79,6 +81,13 @@ export const SERVER_KINDS: Record<ServerId, ServerKind> = {
   'tandem-no-journal': {
     id: 'tandem-no-journal', label: 'Tandem (durable, --journal false)', protocol: 'y-websocket', usesDataDir: true, typescript: false,
     args: tandemArgs(true, false), ready: TANDEM_READY,
+  },
+  // Durable Tandem, everything as `tandem`, but its data dir on a RAM file system, where a
+  // commit (an O_DSYNC write) costs a copy into memory: what is left is every cost of the
+  // durable path but the disk's. Not durable, so for diagnosis only.
+  'tandem-ram-disk': {
+    id: 'tandem-ram-disk', label: 'Tandem (durable, data dir on tmpfs)', protocol: 'y-websocket', usesDataDir: true, dataDirParent: '/dev/shm', typescript: false,
+    args: tandemArgs(true), ready: TANDEM_READY,
   },
   'tandem-sync-only': {
     id: 'tandem-sync-only', label: 'Tandem sync layer, in-memory store', protocol: 'y-websocket', usesDataDir: false, typescript: true,
