@@ -704,7 +704,9 @@ export class FileStore implements Store, DocArchive, DocTrash, NamedVersions {
   /** A pass is due once the store is quiet, or once the last one is `journalFlushMs` old. */
   private copyIfDue(): void {
     const journal = this.journal;
-    if (!journal || (this.uncopied.size === 0 && journal.sealedSegments().length === 0)) return;
+    // Also when everything is copied but segments remain: a pass seals them (once the next
+    // segment exists) and deletes them.
+    if (!journal || (this.uncopied.size === 0 && !journal.holdsEntries)) return;
     const now = performance.now();
     if (now - this.lastCommitAt >= this.options.journalIdleCopyMs || now - this.lastCopyAt >= this.options.journalFlushMs) void this.copyOut();
   }

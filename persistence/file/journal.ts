@@ -207,6 +207,11 @@ export class JournalWriter {
     return (this.current.segment <= number && this.current.entries > 0) || [...this.sealed.keys()].some((segment) => segment <= number);
   }
 
+  /** Whether any segment still holds entries (copied or not): a copy pass has segments to seal or delete. */
+  get holdsEntries(): boolean {
+    return this.current.entries > 0 || this.sealed.size > 0;
+  }
+
   /** The segment being written to now. */
   get currentSegment(): number {
     return this.current.segment;
