@@ -53,17 +53,18 @@ function typing(count: number): Uint8Array[] {
   return updates;
 }
 
-/** CPU per cycle, user and system, in µs. */
-async function loop(store: StoreLike, size: number, count: number): Promise<{ user: number; system: number }> {
+/** CPU per cycle, user and system, and wall time per cycle, in µs. */
+async function loop(store: StoreLike, size: number, count: number): Promise<{ user: number; system: number; wall: number }> {
   const updates = typing(count * size);
   const start = process.cpuUsage();
+  const began = performance.now();
   for (let c = 0; c < count; c++) {
     const appends: Promise<number>[] = [];
     for (let k = 0; k < size; k++) appends.push(store.append(`doc-${k}`, updates[c * size + k] ?? new Uint8Array(), { author: 'bench' }));
     await Promise.all(appends);
   }
   const used = process.cpuUsage(start);
-  return { user: used.user / count, system: used.system / count };
+  return { user: used.user / count, system: used.system / count, wall: ((performance.now() - began) * 1000) / count };
 }
 
 const median = (xs: number[]): number => {
@@ -86,7 +87,7 @@ try {
     for (const size of SIZES) await loop(store, size, 300);
     stores.set(build.id, store);
   }
-  const samples = new Map<string, Array<{ user: number; system: number }>>();
+  const samples = new Map<string, Array<{ user: number; system: number; wall: number }>>();
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? chosen : [...chosen].reverse();
     for (const size of SIZES) {
@@ -98,16 +99,16 @@ try {
       }
     }
   }
-  console.log(`CPU per write cycle in µs (user + system = total), median of ${rounds} rounds of ${commits} cycles`);
+  console.log(`CPU per write cycle in µs (user + system = total; wall time per cycle), median of ${rounds} rounds of ${commits} cycles`);
   console.log(['records', ...chosen.map((b) => b.id), ...(chosen.length === 2 ? ['this ÷ baseline (total)'] : [])].join('\t'));
   for (const size of SIZES) {
     const cells = chosen.map((b) => {
       const runs = samples.get(`${b.id} ${size}`) ?? [];
-      return { user: median(runs.map((r) => r.user)), system: median(runs.map((r) => r.system)), total: median(runs.map((r) => r.user + r.system)) };
+      return { user: median(runs.map((r) => r.user)), system: median(runs.map((r) => r.system)), total: median(runs.map((r) => r.user + r.system)), wall: median(runs.map((r) => r.wall)) };
     });
     const [first, second] = cells;
     const ratio = first && second ? [(first.total / second.total).toFixed(2)] : [];
-    console.log([size, ...cells.map((c) => `${c.user.toFixed(0)} + ${c.system.toFixed(0)} = ${c.total.toFixed(0)}`), ...ratio].join('\t'));
+    console.log([size, ...cells.map((c) => `${c.user.toFixed(0)} + ${c.system.toFixed(0)} = ${c.total.toFixed(0)} (wall ${c.wall.toFixed(0)})`), ...ratio].join('\t'));
   }
   for (const store of stores.values()) await store.close();
 } finally {
