@@ -8,6 +8,7 @@ import pg from 'pg';
 import { redactDatabaseUrl, redactSecrets } from './redact-url.js';
 import { THIS_SESSION } from './sql.js';
 import type { StoreLogger } from '../store.js';
+import { WriterConnection } from './writer-connection.js';
 
 export interface DatabaseOptions {
   /** Connections at most (default 10). */
@@ -40,6 +41,8 @@ export class Database {
   readonly label: string;
   /** Each pooled connection's session, asked on its first use. */
   private readonly sessions = new WeakMap<pg.ClientBase, Session>();
+  /** The write cycle's connection (writer-connection.ts), opened on its first use. */
+  private readonly writer: WriterConnection;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -48,15 +51,18 @@ export class Database {
   ) {
     this.label = redactDatabaseUrl(url);
     const timeoutMs = options.timeoutMs ?? 10_000;
-    this.pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString: url,
-      max: options.poolSize ?? 10,
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,
-      idleTimeoutMillis: 30_000,
       keepAlive: true,
       application_name: 'tandem',
       types,
+    };
+    this.pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+    this.writer = new WriterConnection({
+      config: connection,
+      lost: (error) => options.logger.warn({ database: this.label, err: this.describe(error) }, 'database connection lost (the writer); the next commit reconnects'),
     });
     this.pool.on('error', (error) => options.logger.warn({ database: this.label, err: this.describe(error) }, 'database connection lost (idle); the pool reconnects'));
   }
@@ -83,6 +89,14 @@ export class Database {
       client.off('error', onError);
       client.release(failure);
     }
+  }
+
+  /**
+   * Runs `work` on the write cycle's own connection (writer-connection.ts): one cycle at a time,
+   * no pool checkout; a connection that failed is ended and the next call opens another.
+   */
+  withWriter<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.writer.use(work);
   }
 
   /** The session `client` talks to: one query on a connection's first use, none after. */
@@ -135,7 +149,7 @@ export class Database {
 
   /** Closes every connection (once those checked out are back). Idempotent. */
   close(): Promise<void> {
-    this.closed ??= this.pool.end();
+    this.closed ??= Promise.all([this.writer.close(), this.pool.end()]).then(() => undefined);
     return this.closed;
   }
 }

@@ -99,15 +99,15 @@ function rolledBack(error: unknown): boolean {
 }
 
 /**
- * Runs one batch; never throws (every failure is an outcome). It cannot hang: connecting and
- * every query are bounded by the pool's timeouts, and a connection that failed is dropped, never
- * reused.
+ * Runs one batch on the write cycle's own connection; never throws (every failure is an
+ * outcome). It cannot hang: connecting and every query are bounded by the pool's timeouts, and
+ * a connection that failed is dropped, never reused.
  */
 export async function commitBatch(db: Database, docs: readonly BatchDoc[]): Promise<CommitOutcome> {
   // Set once the statement is about to be sent: from then on a failure may leave the outcome unknown.
   const sent: { on: Session | null } = { on: null };
   try {
-    const lastSeqs = await db.withClient(async (client) => {
+    const lastSeqs = await db.withWriter(async (client) => {
       sent.on = await db.session(client);
       // Named: parsed once per connection, and its plan may be kept (sql.ts COMMIT_BATCH_NAME).
       const { rows } = await client.query<{ name: string; last_seq: number }>({ name: COMMIT_BATCH_NAME, text: COMMIT_BATCH, values: batchParams(docs) });

@@ -43,7 +43,7 @@ import { migrateSchema } from './schema.js';
 import { LAST_SEQS, LOAD_HEAD, UPDATES_AFTER_BY_NAME, UPDATES_BETWEEN } from './sql.js';
 
 export interface PostgresStoreOptions {
-  /** Connections at most (default 10). */
+  /** Connections at most (default 10), the write cycle's own among them (at least 2 in all). */
   poolSize?: number;
   /** Connecting and each query give up after this long (default 10 s). */
   timeoutMs?: number;
@@ -103,7 +103,9 @@ export class PostgresStore implements Store, DocArchive, SharedLog, DocTrash, Na
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.logger = options.logger ?? silent;
-    this.db = new Database(url, { logger: this.logger, poolSize: options.poolSize, timeoutMs: options.timeoutMs });
+    // The write cycle's own connection (writer-connection.ts) is one of the `poolSize`.
+    const poolSize = Math.max(1, (options.poolSize ?? 10) - 1);
+    this.db = new Database(url, { logger: this.logger, poolSize, timeoutMs: options.timeoutMs });
     this.archive = new PostgresArchive(this.db);
     this.trash = new PostgresTrash(this.db);
     this.versions = new PostgresVersions(this.db);

@@ -38,6 +38,7 @@ import { applyUpdateChanged } from './document-change.js';
 import { DocumentSizeBudget } from './document-size.js';
 import { PresenceOwners } from './presence-owners.js';
 import { PresenceRelay } from './presence-relay.js';
+import { sweepPresenceTimeouts } from './presence-timeouts.js';
 import { ReplyOrder } from './reply-order.js';
 import type { RoomLink } from './room-link.js';
 import type { RoomPeer } from './room-peer.js';
@@ -114,6 +115,8 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // The server is not a participant: it must not show up as a user in anyone's presence list.
     this.awareness.setLocalState(null);
+    // One timer for all rooms instead of one per room (presence-timeouts.ts).
+    sweepPresenceTimeouts(this.awareness);
     this.presence = new PresenceRelay(this.awareness, options.presenceIntervalMs, () => this.peers.size, (message, except) => this.broadcast(message, except));
     this.awareness.on('update', this.onAwarenessChange);
   }

@@ -11,6 +11,9 @@
  * - `sent`: passes the statement on, through its Sync, then cuts the client's side: the server
  *   runs it (commits it, or waits for a row lock) with nobody listening, and its session stays
  *   open until it is ended or the server goes away.
+ * Every other connection is cut (both sides) when the statement is caught, as a network cut
+ * takes them all: the store then needs a new connection to find out what happened, which
+ * `refusing` can hold back.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { COMMIT_BATCH_NAME } from '../../persistence/postgres/sql.js';
@@ -54,6 +57,8 @@ export class CommitCutter {
   refusing = false;
   cuts = 0;
   private readonly sockets = new Set<Socket>();
+  /** Ends each open connection, both sides. */
+  private readonly connections = new Set<() => void>();
 
   private constructor(private readonly server: Server) {}
 
@@ -90,6 +95,11 @@ export class CommitCutter {
     let cut: Cut | null = null;
     let synced = false;
     let holding = false;
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    this.connections.add(end);
     const hold = (): void => {
       holding = true;
       client.destroy();
@@ -100,6 +110,7 @@ export class CommitCutter {
           cut = this.armed;
           this.armed = null;
           this.cuts += 1;
+          for (const other of this.connections) if (other !== end) other();
         }
         if (cut === 'unsent') return hold();
         upstream.write(message);
@@ -125,6 +136,7 @@ export class CommitCutter {
       }
     });
     client.on('close', () => {
+      this.connections.delete(end);
       if (!holding) upstream.destroy();
     });
     upstream.on('close', () => client.destroy());

@@ -52,9 +52,13 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-/** The store's sessions (application_name 'tandem') on its database, as the server lists them. */
+/**
+ * The store's write sessions (application_name 'tandem') on its database, as the server lists
+ * them: those whose last statement was a write cycle's (its pool's sessions ran other queries).
+ */
 const storeSessions = (url: string): Promise<{ pid: number; state: string; wait: string | null }[]> =>
-  query(url, "SELECT pid, state, wait_event_type AS wait FROM pg_stat_activity WHERE application_name = 'tandem' AND datname = current_database() ORDER BY pid");
+  query(url, `SELECT pid, state, wait_event_type AS wait FROM pg_stat_activity
+    WHERE application_name = 'tandem' AND datname = current_database() AND query LIKE '%INSERT INTO tandem_records%' ORDER BY pid`);
 
 /** Every record as document:seq. */
 const recordsStored = async (url: string): Promise<string[]> =>

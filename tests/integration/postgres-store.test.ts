@@ -17,7 +17,7 @@ import { CommitCutter } from '../helpers/commit-cutter.js';
 import { PgCluster } from '../helpers/pg-cluster.js';
 import { captureLogger } from '../helpers/store-logger.js';
 import { appendTextUpdate, textOf } from '../helpers/text-doc.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor, waitForAsync } from '../helpers/wait.js';
 
 let cluster: PgCluster;
 const stores: PostgresStore[] = [];
@@ -205,6 +205,54 @@ describe('PostgresStore', () => {
     } finally {
       await cutter.close();
     }
+  });
+
+  it('replaces its write connection when the session is ended, idle or mid-statement, without losing or repeating a record', async () => {
+    const url = await cluster.createDatabase();
+    const logger = captureLogger();
+    const store = open(url, { logger, retryMinMs: 10, retryMaxMs: 50 });
+    const doc = new Y.Doc();
+    // The write connection is the session whose statement inserts records (the pool's ran other queries).
+    const writerPids = async (): Promise<number[]> =>
+      (await query<{ pid: number }>(url, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%INSERT INTO tandem_records%'")).map((r) => r.pid);
+    expect(await store.append('w', appendTextUpdate(doc, 'a'), { author: null })).toBe(1);
+    const [first] = await writerPids();
+    expect(first).toBeTypeOf('number');
+
+    // Ended while idle: the store notices, and the next commit opens another connection.
+    await query(url, 'SELECT pg_terminate_backend($1)', [first]);
+    await waitFor(() => logger.lines.some((l) => l.includes('connection lost (the writer)')), 'the writer to be dropped');
+    expect(await store.append('w', appendTextUpdate(doc, 'b'), { author: null })).toBe(2);
+    const [second] = await writerPids();
+    expect(second).toBeTypeOf('number');
+    expect(second).not.toBe(first);
+
+    // Ended while its statement waits for the document's row lock: the outcome is settled (not
+    // committed), and the records go again on a new connection.
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN; SELECT 1 FROM tandem_documents WHERE name = 'w' FOR UPDATE");
+      const appended = Promise.all(['c', 'd'].map((t) => store.append('w', appendTextUpdate(doc, t), { author: null })));
+      let waiting: number | undefined;
+      await waitForAsync(async () => {
+        waiting = (await query<{ pid: number }>(url, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))[0]?.pid;
+        return waiting !== undefined;
+      }, 'the statement to wait for the lock');
+      expect(waiting).toBe(second);
+      await query(url, 'SELECT pg_terminate_backend($1)', [waiting]);
+      await locker.query('COMMIT');
+      expect(await appended).toEqual([3, 4]);
+    } finally {
+      await locker.end();
+    }
+    const [third] = await writerPids();
+    expect([first, second]).not.toContain(third);
+    expect(logger.lines.some((l) => l.includes('commit outcome unknown'))).toBe(true);
+    const rows = await query<{ seq: number }>(url, 'SELECT seq::int FROM tandem_records ORDER BY seq');
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect(textOf((await store.load('w')).state)).toBe('abcd');
+    expect(store.health()).toEqual({ ok: true });
   });
 
   it('retries a batch the server refused at commit (rolled back), without settling, losing or repeating a record', async () => {
