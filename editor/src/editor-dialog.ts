@@ -16,9 +16,17 @@ export function showDialog(dialog: HTMLDialogElement, returnFocus: () => void): 
   dialog.showModal();
 }
 
-/** A dialog about the editor's content: the editor gets the focus back. */
+/**
+ * A dialog about the editor's content: the editor gets the focus back, with the selection the
+ * dialog's change left (after an inserted link, say), as the dialog leaves the page — not a
+ * frame later, as `commands.focus()` would, so a key pressed at once goes into the document.
+ * Nothing keeps the focus while the dialog is open, so the browser does not hand it back to
+ * the editor by itself on close (and the selection guard writes ProseMirror's selection over
+ * the caret the browser puts at the start of a focused editor: selection-guard.ts).
+ */
 export function showEditorDialog(dialog: HTMLDialogElement, editor: Editor): void {
+  if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
   showDialog(dialog, () => {
-    if (!editor.isDestroyed) editor.commands.focus();
+    if (!editor.isDestroyed) editor.view.focus();
   });
 }

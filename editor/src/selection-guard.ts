@@ -14,6 +14,14 @@
  *   other people's carets are redrawn that way, a tick after their awareness message;
  * - before a key is handled: a shortcut pressed right after Shift+Home must apply to the new
  *   selection even if the event for it is still queued.
+ *
+ * The other way round, a DOM selection the user did not make must never be read: when the
+ * editor gets the focus from a script or the keyboard (a dialog closing, Tab), the browser puts
+ * the caret at its start, and ProseMirror writes its own selection back only a moment later.
+ * Read in between — a colleague's caret redrawn, a key pressed at once — that caret became the
+ * selection, and what was typed next landed at the start of the document. So on such a focus
+ * ProseMirror's selection is written into the DOM at once; a focus from a click or a touch on
+ * the editor keeps the caret the browser put where the pointer was.
  */
 import { Extension } from '@tiptap/core';
 import { Plugin, PluginKey } from '@tiptap/pm/state';
@@ -72,12 +80,19 @@ function guardProviderMessages(provider: WebsocketProvider, view: () => EditorVi
   }
 }
 
+/**
+ * A focus this soon after a pointer was pressed or lifted on the editor comes from the pointer
+ * (a click focuses as it is pressed, a tap as it is lifted); any other from a script or the
+ * keyboard.
+ */
+const POINTER_FOCUS_MS = 100;
+
 export interface SelectionGuardOptions {
   /** The provider whose incoming messages redraw the document and the others' carets. */
   provider: WebsocketProvider | null;
 }
 
-export const SelectionGuard = Extension.create<SelectionGuardOptions, { reading: boolean }>({
+export const SelectionGuard = Extension.create<SelectionGuardOptions, { reading: boolean; pointerAt: number }>({
   name: 'selectionGuard',
   // Before every keymap, so shortcuts see the selection the user made.
   priority: 1000,
@@ -87,7 +102,7 @@ export const SelectionGuard = Extension.create<SelectionGuardOptions, { reading:
   },
 
   addStorage() {
-    return { reading: false };
+    return { reading: false, pointerAt: -Infinity };
   },
 
   onCreate() {
@@ -103,6 +118,23 @@ export const SelectionGuard = Extension.create<SelectionGuardOptions, { reading:
           handleKeyDown: (view) => {
             readPendingDomChanges(view);
             return false;
+          },
+          handleDOMEvents: {
+            pointerdown: () => {
+              this.storage.pointerAt = performance.now();
+              return false;
+            },
+            pointerup: () => {
+              this.storage.pointerAt = performance.now();
+              return false;
+            },
+            // Runs before the other focus handlers (this extension comes first), so none of
+            // them reads the browser's caret. `view.focus()` on a focused editor only writes
+            // ProseMirror's selection into the DOM.
+            focus: (view) => {
+              if (performance.now() - this.storage.pointerAt > POINTER_FOCUS_MS) view.focus();
+              return false;
+            },
           },
         },
       }),
